@@ -1,0 +1,17 @@
+// Lint config: typescript-eslint's recommended rules plus the few habits we rely on (explicit .ts import
+// extensions are enforced by the compiler through `rewriteRelativeImportExtensions`).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.tools/', 'bench/out/', 'test/output/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+);

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { durationOption, secretOption } from './secret-option.ts';
+
+export const deliverySection = z.strictObject({
+  smtp: z
+    .strictObject({
+      host: z.string().min(1),
+      port: z.int().positive().default(587),
+      /** true for implicit TLS (465); STARTTLS is used when the server offers it otherwise. */
+      secure: z.boolean().default(false),
+      user: z.string().optional(),
+      password: secretOption.optional(),
+      from: z.string().min(3),
+    })
+    .optional(),
+  webhook: z
+    .strictObject({
+      url: z.url({ error: 'expected an absolute http(s) URL' }),
+      /** HMAC-SHA256 key for the `x-kratos-sync-signature` header. */
+      secret: secretOption,
+      timeoutMs: z.int().positive().default(10_000),
+    })
+    .optional(),
+  outbox: z.strictObject({ dir: z.string().default('./outbox') }).prefault({}),
+  /** Paths of template files overriding the built-in ones. */
+  templates: z
+    .strictObject({
+      subject: z.string().optional(),
+      text: z.string().optional(),
+      html: z.string().optional(),
+    })
+    .prefault({}),
+});
+
+export const queueSection = z.strictObject({
+  /** Jobs one worker process runs at once. */
+  concurrency: z.int().min(1).max(256).default(8),
+  /** A job still running after this is failed (and retried if it may be). */
+  jobTimeout: durationOption.prefault('30m'),
+  /** How long a shutdown waits for active jobs before returning them to the queue. */
+  shutdownTimeout: durationOption.prefault('30s'),
+  keepCompleted: z
+    .strictObject({ ageSeconds: z.int().min(0).default(86_400), count: z.int().min(0).default(1000) })
+    .prefault({}),
+  keepFailed: z
+    .strictObject({ ageSeconds: z.int().min(0).default(604_800), count: z.int().min(0).default(5000) })
+    .prefault({}),
+});
+
+export const httpSection = z.strictObject({
+  host: z.string().default('0.0.0.0'),
+  port: z.int().min(0).max(65_535).default(8080),
+  /** Credentials for the console and the queue dashboard (HTTP Basic); both are off when absent. */
+  auth: z.strictObject({ username: z.string().min(1), password: secretOption }).optional(),
+});
+
+export const logSection = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { durationOption, secretOption } from './secret-option.ts';
+
+const csvConnection = z.strictObject({
+  type: z.literal('csv'),
+  /** Path of the export, relative to the config file's folder. */
+  path: z.string().min(1),
+  /** Field delimiter; detected from the header line (`,` or `;`) when omitted. */
+  delimiter: z.enum([',', ';', '\t', '|']).optional(),
+  /** Rename columns: CSV header → field name used in mapping expressions. */
+  columns: z.record(z.string(), z.string()).default({}),
+});
+
+const httpAuth = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({ type: z.literal('bearer'), token: secretOption }),
+  z.strictObject({ type: z.literal('basic'), username: z.string(), password: secretOption }),
+  z.strictObject({ type: z.literal('header'), name: z.string().min(1), value: secretOption }),
+]);
+
+const httpPagination = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({
+    type: z.literal('page'),
+    pageParam: z.string().default('page'),
+    sizeParam: z.string().default('per_page'),
+    size: z.int().positive().default(100),
+    firstPage: z.int().min(0).default(1),
+  }),
+  z.strictObject({
+    type: z.literal('offset'),
+    offsetParam: z.string().default('offset'),
+    limitParam: z.string().default('limit'),
+    limit: z.int().positive().default(100),
+  }),
+  z.strictObject({
+    type: z.literal('cursor'),
+    /** Dotted path of the next cursor in the response body. */
+    cursorPath: z.string().min(1),
+    cursorParam: z.string().default('cursor'),
+  }),
+  z.strictObject({ type: z.literal('link-header') }),
+]);
+
+const httpJsonConnection = z.strictObject({
+  type: z.literal('http-json'),
+  /** URL of the collection, e.g. https://api.example-hr.com/v1/employees */
+  url: z.url({ error: 'expected an absolute http(s) URL' }),
+  /** URL of one record; `{key}` is replaced by the URL-encoded record key. */
+  itemUrl: z.string().optional(),
+  auth: httpAuth.default({ type: 'none' }),
+  /** Dotted path of the items array in each page body; empty for a top-level array. */
+  itemsPath: z.string().default(''),
+  /** Dotted path of the item in a single-record response; empty for the whole body. */
+  itemPath: z.string().default(''),
+  pagination: httpPagination.default({ type: 'none' }),
+  timeoutMs: z.int().positive().default(30_000),
+  retries: z.int().min(0).max(20).default(5),
+});
+
+const scimConnection = z.strictObject({
+  type: z.literal('scim'),
+  /** SCIM base URL (the one that `/Users` is appended to). */
+  baseUrl: z.url({ error: 'expected an absolute http(s) URL' }),
+  token: secretOption.optional(),
+  filter: z.string().optional(),
+  pageSize: z.int().positive().max(1000).default(100),
+  timeoutMs: z.int().positive().default(30_000),
+  retries: z.int().min(0).max(20).default(5),
+});
+
+/** JSONata expressions, evaluated against one source record. */
+const mappingSection = z.strictObject({
+  /** The record's stable key (employee id). Used for webhooks, per-person jobs and the ownership marker. */
+  key: z.string().min(1),
+  /** Which records belong in Kratos at all; records outside scope are treated as absent. */
+  scope: z.string().optional(),
+  externalId: z.string().optional(),
+  schemaId: z.string().default('"default"'),
+  traits: z.string().min(1),
+  metadataPublic: z.string().optional(),
+  metadataAdmin: z.string().optional(),
+  /** Evaluates to "active" or "inactive". */
+  state: z.string().optional(),
+  /** A monotonically increasing version of the record (e.g. updated_at); stale events never overwrite newer data. */
+  version: z.string().optional(),
+  /** Parts of the identity written on create only (later source changes to them are not applied). */
+  createOnly: z.array(z.enum(['traits', 'metadataPublic', 'metadataAdmin'])).default([]),
+  /** Trait paths (dotted) written on create only, e.g. `locale`. */
+  createOnlyTraits: z.array(z.string()).default([]),
+});
+
+const leaverSection = z.strictObject({
+  /** What happens to a managed identity whose person left: deactivate, delete after grace, or nothing. */
+  policy: z.enum(['deactivate', 'delete', 'ignore']).default('deactivate'),
+  /** With policy `delete`: days between deactivation and deletion. */
+  graceDays: z.number().min(0).default(30),
+  /** Evaluates to true when the record says the person has left (in addition to leaving the source). */
+  when: z.string().optional(),
+  /** Evaluates to the termination date/time (ISO) — a leaver once it has passed. */
+  terminationDate: z.string().optional(),
+  /** IANA time zone for date-only termination dates. */
+  timeZone: z.string().default('UTC'),
+});
+
+const guardSection = z.strictObject({
+  /** Hold deactivations + deletions above this fraction of managed identities for approval. */
+  maxRemoveFraction: z.number().min(0).max(1).default(0.1),
+  /** … or above this many. */
+  maxRemoveCount: z.int().min(0).default(100),
+});
+
+const webhookSection = z.strictObject({
+  secret: secretOption,
+  signatureHeader: z.string().default('x-signature'),
+  timestampHeader: z.string().default('x-timestamp'),
+  /** Replay window for the signed timestamp. */
+  toleranceSeconds: z.int().positive().default(300),
+  maxBodyBytes: z
+    .int()
+    .positive()
+    .default(64 * 1024),
+  /** JSONata expression giving the person's key from the event body. */
+  personKey: z.string().min(1),
+});
+
+const onboardingSection = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** `code` needs a server with /admin/recovery/code (v26). */
+  method: z.enum(['link', 'code']).default('link'),
+  lifetime: durationOption.prefault('72h'),
+  channel: z.enum(['smtp', 'webhook', 'outbox']).default('outbox'),
+  /** `start-date`: deliver at `sendAt` local time on the start date. */
+  timing: z.enum(['immediate', 'start-date']).default('immediate'),
+  /** Expression giving the start date (YYYY-MM-DD) from the record. */
+  startDate: z.string().optional(),
+  sendAt: z
+    .string()
+    .regex(/^\d{2}:\d{2}$/, 'expected HH:MM')
+    .default('08:00'),
+  /** Expression giving the person's IANA time zone; falls back to `defaultTimeZone`. */
+  timeZone: z.string().optional(),
+  defaultTimeZone: z.string().default('UTC'),
+  /** Re-issue once if the person has not activated this long after delivery (off when absent). */
+  reissueAfter: durationOption.optional(),
+  /** Expression giving the manager's email, told when an invite is re-issued. */
+  managerEmail: z.string().optional(),
+  /** Expression giving the address the invite goes to; defaults to traits.email. */
+  email: z.string().optional(),
+  /** Expression giving the display name used in the message. */
+  name: z.string().optional(),
+});
+
+export const sourceSection = z.strictObject({
+  connection: z.discriminatedUnion('type', [csvConnection, httpJsonConnection, scimConnection]),
+  mapping: mappingSection,
+  /** node-cron expression for the scheduled full reconcile; none when absent. */
+  schedule: z.string().optional(),
+  /** Adopt an existing unmanaged identity whose email identifier matches (opt-in). */
+  adoptByEmail: z.boolean().default(false),
+  leaver: leaverSection.prefault({}),
+  guard: guardSection.prefault({}),
+  webhook: webhookSection.optional(),
+  onboarding: onboardingSection.prefault({}),
+});
+export type SourceConfig = z.output<typeof sourceSection>;
+export type CsvConnection = z.output<typeof csvConnection>;
+export type HttpJsonConnection = z.output<typeof httpJsonConnection>;
+export type ScimConnection = z.output<typeof scimConnection>;
+export type MappingConfig = z.output<typeof mappingSection>;
+export type LeaverConfig = z.output<typeof leaverSection>;
+export type GuardConfig = z.output<typeof guardSection>;
+export type WebhookConfig = z.output<typeof webhookSection>;
+export type OnboardingConfig = z.output<typeof onboardingSection>;
