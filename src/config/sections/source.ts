@@ -71,8 +71,11 @@ const scimConnection = z.strictObject({
 
 /** JSONata expressions, evaluated against one source record. */
 const mappingSection = z.strictObject({
-  /** The record's stable key (employee id). Used for webhooks, per-person jobs and the ownership marker. */
-  key: z.string().min(1),
+  /**
+   * The field holding the record's stable key (employee id), as a dotted path (`employee_id`, `ids.hr`) —
+   * deliberately not an expression, so sources, webhooks and per-person jobs can read it cheaply.
+   */
+  key: z.string().regex(/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/, 'expected a field name or dotted path'),
   /** Which records belong in Kratos at all; records outside scope are treated as absent. */
   scope: z.string().optional(),
   externalId: z.string().optional(),
