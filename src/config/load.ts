@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
+import { withSecretEnv } from './sections/secret-option.ts';
 
 /** Raised when configuration is invalid: the message names each option and what is expected. */
 export class ConfigError extends Error {
@@ -54,7 +55,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     }
   }
   const merged = applyEnvOverrides(structuredClone(raw) as Record<string, unknown>, env);
-  const result = configSchema.safeParse(merged);
+  const result = withSecretEnv(env, () => configSchema.safeParse(merged));
   if (!result.success) throw new ConfigError(formatConfigIssues(result.error, options.file));
   return { config: deepFreeze(result.data), baseDir };
 }
@@ -85,6 +86,9 @@ export function formatConfigIssues(error: z.ZodError, file?: string): string {
     if (issue.code === 'unrecognized_keys') {
       return `${where}: unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     }
+    // zod reports a bad record key generically; the key's own issues say what a valid key looks like.
+    if (issue.code === 'invalid_key')
+      return `${where}: ${issue.issues.map((inner) => inner.message).join('; ')}`;
     return `${where}: ${issue.message}`;
   });
   return `invalid configuration${file ? ` in ${file}` : ''}:\n  - ${lines.join('\n  - ')}`;

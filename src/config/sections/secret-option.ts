@@ -3,6 +3,21 @@ import { z } from 'zod';
 import { Secret } from '../secret.ts';
 
 /**
+ * The environment `{ fromEnv }` references resolve against. `loadConfig` sets it around its (synchronous)
+ * parse so tests can pass an environment of their own.
+ */
+let activeEnv: NodeJS.ProcessEnv = process.env;
+export function withSecretEnv<T>(env: NodeJS.ProcessEnv, parse: () => T): T {
+  const previous = activeEnv;
+  activeEnv = env;
+  try {
+    return parse();
+  } finally {
+    activeEnv = previous;
+  }
+}
+
+/**
  * A secret-marked option. In YAML it may be written three ways:
  *   token: "literal"                 (fine for local demos, not for production)
  *   token: { fromEnv: ORY_TOKEN }    (read from an environment variable at start-up)
@@ -18,7 +33,7 @@ export const secretOption = z
   .transform((value, ctx) => {
     if (typeof value === 'string') return new Secret(value);
     if ('fromEnv' in value) {
-      const fromEnv = process.env[value.fromEnv];
+      const fromEnv = activeEnv[value.fromEnv];
       if (!fromEnv) {
         ctx.addIssue({
           code: 'custom',
