@@ -64,6 +64,11 @@ export const ERROR_CATALOGUE = {
     meaning: 'A run would deactivate or delete more than the guard allows; removals are held.',
     action: 'Inspect the plan, then `kratos-sync approve <run-id>` or `reject <run-id>`.',
   },
+  SYNC_ERR_RUN_LOCKED: {
+    retry: 'transient',
+    meaning: 'Another full sync (or approval) of the same source holds its lock.',
+    action: 'Wait for it to finish (`kratos-sync runs`); the lock expires by itself if its holder died.',
+  },
   SYNC_ERR_NOT_MANAGED: {
     retry: 'permanent',
     meaning: "The identity does not carry this source's ownership marker, so kratos-sync will not change it.",
