@@ -1,4 +1,6 @@
+import type { EventEmitter } from 'node:events';
 import type { Secret } from '../config/secret.ts';
+import type { KratosClientEventMap } from './availability.ts';
 
 /**
  * Kratos admin API shapes, as both API generations send them (see shared/kratos/BEHAVIOUR.md).
@@ -35,9 +37,14 @@ export interface CreateIdentityBody {
   external_id?: string;
 }
 
-/** Body of PUT /admin/identities/{id}: replace, not merge — every field is sent (BEHAVIOUR.md §3). */
+/**
+ * Body of PUT /admin/identities/{id}: replace, not merge (BEHAVIOUR.md §3). The client always sends every
+ * field, so nothing is wiped by omission: a metadata field or `external_id` left `undefined` is filled in
+ * from the identity as Kratos holds it (one extra GET — pass all three to avoid it). `null` clears
+ * metadata; `external_id: null` clears the external id (v26; never sent to v0.10).
+ */
 export type UpdateIdentityBody = Required<Pick<CreateIdentityBody, 'schema_id' | 'traits' | 'state'>> &
-  Pick<CreateIdentityBody, 'metadata_public' | 'metadata_admin' | 'external_id'>;
+  Pick<CreateIdentityBody, 'metadata_public' | 'metadata_admin'> & { external_id?: string | null };
 
 /** One RFC 6902 operation; Kratos accepts add, remove and replace only (BEHAVIOUR.md §4). */
 export interface JsonPatchOperation {
@@ -106,9 +113,21 @@ export interface ListIdentitiesOptions {
   credentialsIdentifier?: string;
 }
 
-/** The admin client every other part of kratos-sync talks to. Errors are `KratosError`s. */
+/**
+ * The admin client every other part of kratos-sync talks to. Errors are `KratosError`s (src/kratos/errors.ts):
+ * transient failures are already retried inside the client when one is thrown.
+ *
+ * Creates and duplicates: a create that fails without a definite answer (timeout, dropped connection,
+ * 502/504) is retried only when it carries an `external_id` (v26), which makes a repeat answer 409 instead
+ * of creating a second identity. Otherwise it is thrown with `maybeApplied: true`. Either way, a 409 on a
+ * create is thrown as a conflict and the caller (the engine) resolves it by looking the identity up.
+ */
 export interface KratosClient {
   readonly capabilities: KratosCapabilities;
+  /** `unavailable` / `recovered` (see KratosClientEventMap) so the queue runtime can pause workers. */
+  readonly events: EventEmitter<KratosClientEventMap>;
+  /** False between an `unavailable` and the following `recovered` event. */
+  readonly available: boolean;
   createIdentity(body: CreateIdentityBody): Promise<Identity>;
   getIdentity(id: string): Promise<Identity>;
   /** v26 only; resolves null on 404. */
@@ -119,7 +138,12 @@ export interface KratosClient {
   /** Resolves `false` when the identity was already gone (404 is success here). */
   deleteIdentity(id: string): Promise<boolean>;
   listIdentities(options?: ListIdentitiesOptions): AsyncIterable<Identity[]>;
-  /** v26 only; ≤ 1000 entries per call (the caller splits). */
+  /**
+   * v26 only; ≤ 1000 entries per call (the caller splits; more is refused before sending). Results are
+   * index-aligned with `bodies`. When Kratos rejects the batch as a whole (HTTP 409 on MySQL, 400 for one
+   * bad entry, or the documented "all failed" 4xx), the client creates the entries one by one so every
+   * entry still gets its own answer.
+   */
   batchCreateIdentities(bodies: CreateIdentityBody[]): Promise<BatchCreateResult[]>;
   createRecoveryLink(identityId: string, expiresIn: string): Promise<RecoveryLink>;
   /** v26 only. */

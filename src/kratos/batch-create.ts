@@ -1,0 +1,127 @@
+import { refused, unsupported, type KratosContext } from './context.ts';
+import { KratosError } from './errors.ts';
+import type { BatchCreateResult, CreateIdentityBody, Identity } from './types.ts';
+
+/** v26's limit per PATCH /admin/identities (BEHAVIOUR.md §5). */
+export const BATCH_LIMIT = 1000;
+const OPERATION = 'batchCreateIdentities';
+
+interface BatchEntry {
+  action?: unknown;
+  identity?: unknown;
+  error?: { code?: unknown; reason?: unknown; message?: unknown } | null;
+}
+
+/**
+ * PATCH /admin/identities with `{identities:[{create}]}` (BEHAVIOUR.md §5). The answer is index-aligned:
+ * `action: "create"` with the new id, `action: "error"` with a bare herodot error, or `null` for a skipped
+ * entry. Kratos answers 200 even when every entry failed.
+ *
+ * A per-entry error has no HTTP status of its own, so its `status` is the entry's `error.code` — the only
+ * place the client reads a body code.
+ *
+ * When the batch is refused as a whole — 409 (MySQL cannot do partial inserts), 400 (one entry with a bad
+ * state or hash fails them all; also the docs' "all failed" form) — nothing was created, so the entries are
+ * created one at a time to give each its own answer. Transient failures are retried as usual; a repeated
+ * batch after a lost answer is allowed only when every entry has an external_id (a repeat then yields
+ * per-entry 409s, which the caller resolves by lookup, never duplicates).
+ */
+export async function batchCreateIdentities(
+  ctx: KratosContext,
+  bodies: CreateIdentityBody[],
+  createOne: (body: CreateIdentityBody) => Promise<Identity>,
+): Promise<BatchCreateResult[]> {
+  if (!ctx.capabilities.batchCreate) {
+    throw unsupported(OPERATION, ctx.capabilities, 'batch create (PATCH /admin/identities, Kratos ≥ v0.13)');
+  }
+  if (bodies.length > BATCH_LIMIT) {
+    throw refused(OPERATION, `${bodies.length} entries; Kratos accepts at most ${BATCH_LIMIT} per request`);
+  }
+  if (bodies.length === 0) return [];
+  let response;
+  try {
+    response = await ctx.call({
+      operation: OPERATION,
+      method: 'PATCH',
+      path: '/admin/identities',
+      body: { identities: bodies.map((create) => ({ create })) },
+      accept: [200],
+      gate: { kind: 'collection' },
+      repeatable: bodies.every((body) => Boolean(body.external_id)),
+    });
+  } catch (err) {
+    if (err instanceof KratosError && (err.status === 409 || err.status === 400)) {
+      ctx.logger.warn(
+        { operation: OPERATION, status: err.status, entries: bodies.length, reason: err.envelope.reason },
+        'kratos refused the batch as a whole; creating its entries one by one',
+      );
+      return createOneByOne(ctx, bodies, createOne);
+    }
+    throw err;
+  }
+  return readResults(response.data, bodies.length);
+}
+
+function readResults(data: unknown, expected: number): BatchCreateResult[] {
+  const entries = (data as { identities?: unknown } | null)?.identities;
+  if (!Array.isArray(entries) || entries.length !== expected) {
+    throw new KratosError({
+      status: undefined,
+      operation: OPERATION,
+      message: `Kratos ${OPERATION}: expected ${expected} index-aligned results, got ${
+        Array.isArray(entries) ? entries.length : 'none'
+      }`,
+    });
+  }
+  return entries.map((entry: BatchEntry | null) => {
+    if (entry === null || typeof entry !== 'object') return null;
+    if (entry.action === 'create' && typeof entry.identity === 'string')
+      return { ok: true, id: entry.identity };
+    const error = entry.error ?? {};
+    return {
+      ok: false,
+      status: typeof error.code === 'number' ? error.code : 500,
+      message: typeof error.message === 'string' ? error.message : 'batch entry failed without a message',
+      ...(typeof error.reason === 'string' ? { reason: error.reason } : {}),
+    };
+  });
+}
+
+/**
+ * `concurrency` at a time (on Ory Network the write gate serialises creates anyway). Stops at the first
+ * failure that is not about its entry — a Kratos that is down fails the whole call — after the creates
+ * already in flight have settled, so none is left running unobserved.
+ */
+async function createOneByOne(
+  ctx: KratosContext,
+  bodies: CreateIdentityBody[],
+  createOne: (body: CreateIdentityBody) => Promise<Identity>,
+): Promise<BatchCreateResult[]> {
+  const results = new Array<BatchCreateResult>(bodies.length).fill(null);
+  let next = 0;
+  let fatal: unknown;
+  const worker = async (): Promise<void> => {
+    while (fatal === undefined && next < bodies.length) {
+      const index = next++;
+      try {
+        results[index] = { ok: true, id: (await createOne(bodies[index]!)).id };
+      } catch (err) {
+        if (!(err instanceof KratosError) || err.status === undefined || err.retry === 'transient') {
+          fatal ??= err;
+          return;
+        }
+        results[index] = {
+          ok: false,
+          status: err.status,
+          message: err.envelope.message ?? err.message,
+          ...(err.envelope.reason !== undefined ? { reason: err.envelope.reason } : {}),
+        };
+      }
+    }
+  };
+  const workers = Math.min(ctx.config.concurrency, bodies.length);
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (fatal !== undefined) throw fatal;
+  ctx.logger.info({ operation: OPERATION, entries: bodies.length }, 'batch entries created one by one');
+  return results;
+}

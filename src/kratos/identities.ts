@@ -1,0 +1,162 @@
+import { asIdentity, identityPath, isKratosNotFound, unsupported, type KratosContext } from './context.ts';
+import type { RequestPlan } from './requester.ts';
+import type {
+  CreateIdentityBody,
+  Identity,
+  JsonPatchOperation,
+  KratosCapabilities,
+  KratosClient,
+  UpdateIdentityBody,
+} from './types.ts';
+
+type IdentityOperations = Pick<
+  KratosClient,
+  | 'createIdentity'
+  | 'getIdentity'
+  | 'getIdentityByExternalId'
+  | 'updateIdentity'
+  | 'patchIdentity'
+  | 'deleteIdentity'
+>;
+
+/** Single-identity CRUD on /admin/identities (BEHAVIOUR.md §2–§4, §6, §7). */
+export function identityOperations(ctx: KratosContext): IdentityOperations {
+  const { call, capabilities } = ctx;
+
+  async function getIdentity(id: string): Promise<Identity> {
+    const response = await call({
+      operation: 'getIdentity',
+      method: 'GET',
+      path: identityPath(id),
+      accept: [200],
+      gate: { kind: 'read' },
+      repeatable: true,
+    });
+    return asIdentity(response.data, 'getIdentity');
+  }
+
+  return {
+    async createIdentity(body) {
+      const withExternalId = capabilities.externalIdLookup && Boolean(body.external_id);
+      const response = await call({
+        operation: 'createIdentity',
+        method: 'POST',
+        path: '/admin/identities',
+        body: createWireBody(body, capabilities),
+        accept: [200, 201],
+        gate: { kind: 'collection' },
+        // A unique external_id turns a repeated create into a 409 instead of a second identity.
+        repeatable: withExternalId,
+      });
+      return asIdentity(response.data, 'createIdentity');
+    },
+
+    getIdentity,
+
+    async getIdentityByExternalId(externalId) {
+      if (!capabilities.externalIdLookup) {
+        throw unsupported('getIdentityByExternalId', capabilities, 'lookup by external_id');
+      }
+      const plan: RequestPlan = {
+        operation: 'getIdentityByExternalId',
+        method: 'GET',
+        path: `/admin/identities/by/external/${encodeURIComponent(externalId)}`,
+        accept: [200, 404],
+        gate: { kind: 'read' },
+        repeatable: true,
+      };
+      const response = await call(plan);
+      if (isKratosNotFound(plan, response, ctx.now())) return null;
+      return asIdentity(response.data, plan.operation);
+    },
+
+    async updateIdentity(id, body) {
+      const current = needsCurrent(body, capabilities) ? await getIdentity(id) : undefined;
+      const response = await call({
+        operation: 'updateIdentity',
+        method: 'PUT',
+        path: identityPath(id),
+        body: updateWireBody(body, current, capabilities),
+        accept: [200],
+        gate: { kind: 'identity', id },
+        repeatable: true,
+      });
+      return asIdentity(response.data, 'updateIdentity');
+    },
+
+    async patchIdentity(id, operations) {
+      if (!capabilities.jsonPatch) throw unsupported('patchIdentity', capabilities, 'JSON Patch');
+      const response = await call({
+        operation: 'patchIdentity',
+        method: 'PATCH',
+        path: identityPath(id),
+        body: operations,
+        accept: [200],
+        gate: { kind: 'identity', id },
+        repeatable: operations.every(isRepeatablePatch),
+      });
+      return asIdentity(response.data, 'patchIdentity');
+    },
+
+    async deleteIdentity(id) {
+      const plan: RequestPlan = {
+        operation: 'deleteIdentity',
+        method: 'DELETE',
+        path: identityPath(id),
+        accept: [204, 404],
+        gate: { kind: 'identity', id },
+        // A repeat after a lost answer gets 404, which is reported as "already gone": the end state is the same.
+        repeatable: true,
+      };
+      const response = await call(plan);
+      return !isKratosNotFound(plan, response, ctx.now());
+    },
+  };
+}
+
+/** v0.10's strict decoder rejects `external_id` with a 400 (BEHAVIOUR.md §2): it is never sent there. */
+function createWireBody(body: CreateIdentityBody, capabilities: KratosCapabilities): CreateIdentityBody {
+  if (body.external_id === undefined) return body;
+  if (capabilities.externalIdLookup && body.external_id !== '') return body;
+  const { external_id: _dropped, ...rest } = body;
+  return rest;
+}
+
+function needsCurrent(body: UpdateIdentityBody, capabilities: KratosCapabilities): boolean {
+  return (
+    body.metadata_public === undefined ||
+    body.metadata_admin === undefined ||
+    (capabilities.externalIdLookup && body.external_id === undefined)
+  );
+}
+
+/**
+ * PUT replaces: a missing `metadata_*` or `external_id` is cleared (BEHAVIOUR.md §3). So every field is
+ * sent, taken from the caller or, when the caller left it undefined, from the identity as it is now.
+ */
+function updateWireBody(
+  body: UpdateIdentityBody,
+  current: Identity | undefined,
+  capabilities: KratosCapabilities,
+): Record<string, unknown> {
+  const wire: Record<string, unknown> = {
+    schema_id: body.schema_id,
+    traits: body.traits,
+    state: body.state,
+    metadata_public:
+      body.metadata_public !== undefined ? body.metadata_public : (current?.metadata_public ?? null),
+    metadata_admin:
+      body.metadata_admin !== undefined ? body.metadata_admin : (current?.metadata_admin ?? null),
+  };
+  if (capabilities.externalIdLookup) {
+    // Kratos stores "" as NULL: that is how `null` (clear) is sent.
+    wire.external_id =
+      body.external_id !== undefined ? (body.external_id ?? '') : (current?.external_id ?? '');
+  }
+  return wire;
+}
+
+/** Replacing or adding at a fixed path gives the same result twice; removing or appending does not. */
+function isRepeatablePatch(operation: JsonPatchOperation): boolean {
+  return operation.op !== 'remove' && !operation.path.endsWith('/-');
+}

@@ -1,0 +1,67 @@
+import { Secret } from '../config/secret.ts';
+import { unsupported, type KratosContext } from './context.ts';
+import { KratosError } from './errors.ts';
+import type { RecoveryCode, RecoveryLink } from './types.ts';
+
+/**
+ * Admin recovery (BEHAVIOUR.md §9). The link and the code are wrapped in `Secret` the moment they are read,
+ * so no later log line, error or report can print them. Note the asymmetry for an unknown identity: the
+ * link endpoint answers 400, the code endpoint 404.
+ */
+export async function createRecoveryLink(
+  ctx: KratosContext,
+  identityId: string,
+  expiresIn: string,
+): Promise<RecoveryLink> {
+  const response = await ctx.call({
+    operation: 'createRecoveryLink',
+    method: 'POST',
+    path: '/admin/recovery/link',
+    body: { identity_id: identityId, expires_in: expiresIn },
+    accept: [200, 201],
+    gate: { kind: 'write' },
+    // A repeat only makes a second, equally valid link; the caller delivers the one it got.
+    repeatable: true,
+  });
+  const data = response.data as { recovery_link?: unknown; expires_at?: unknown } | undefined;
+  return {
+    link: new Secret(requireString(data?.recovery_link, 'createRecoveryLink', 'recovery_link')),
+    expiresAt: requireString(data?.expires_at, 'createRecoveryLink', 'expires_at'),
+  };
+}
+
+export async function createRecoveryCode(
+  ctx: KratosContext,
+  identityId: string,
+  expiresIn: string,
+): Promise<RecoveryCode> {
+  if (!ctx.capabilities.recoveryCodes) {
+    throw unsupported('createRecoveryCode', ctx.capabilities, 'POST /admin/recovery/code');
+  }
+  const response = await ctx.call({
+    operation: 'createRecoveryCode',
+    method: 'POST',
+    path: '/admin/recovery/code',
+    body: { identity_id: identityId, expires_in: expiresIn },
+    accept: [200, 201],
+    gate: { kind: 'write' },
+    repeatable: true,
+  });
+  const data = response.data as
+    { recovery_link?: unknown; recovery_code?: unknown; expires_at?: unknown } | undefined;
+  return {
+    link: new Secret(requireString(data?.recovery_link, 'createRecoveryCode', 'recovery_link')),
+    code: new Secret(requireString(data?.recovery_code, 'createRecoveryCode', 'recovery_code')),
+    expiresAt: requireString(data?.expires_at, 'createRecoveryCode', 'expires_at'),
+  };
+}
+
+function requireString(value: unknown, operation: string, field: string): string {
+  if (typeof value === 'string' && value.length > 0) return value;
+  // Names the missing field only: the rest of the body may hold the secret we are protecting.
+  throw new KratosError({
+    status: undefined,
+    operation,
+    message: `Kratos ${operation}: answer has no "${field}"`,
+  });
+}

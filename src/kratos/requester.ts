@@ -1,0 +1,102 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry from 'p-retry';
+import type { KratosConfig } from '../config/sections/kratos.ts';
+import type { Logger } from '../log/logger.ts';
+import type { AvailabilityMonitor } from './availability.ts';
+import { isDefinitelyNotApplied, KratosError } from './errors.ts';
+import type { KratosHttp, KratosRequest, KratosResponse } from './http.ts';
+import type { GateKind, WriteGate } from './write-gate.ts';
+
+/** A request as operations describe it: what to send, which limit it falls under, whether to retry blind. */
+export interface RequestPlan extends KratosRequest {
+  gate: GateKind;
+  /**
+   * False for requests that must not be repeated after a failure that may have been applied (a timeout, a
+   * dropped connection, a 502/504): creates without a unique `external_id` could make a duplicate identity.
+   * Such a failure is thrown with `maybeApplied: true` and the caller resolves it by lookup.
+   */
+  repeatable: boolean;
+}
+
+export type Requester = (plan: RequestPlan) => Promise<KratosResponse>;
+
+/** Ory asks for backoff capped at 30 s (BEHAVIOUR.md §12), whatever the config says. */
+const MAX_DELAY_CAP_MS = 30_000;
+
+/**
+ * Sends a request through the write gate with retries by class (p-retry):
+ * - transient failures (no answer, 408, 429, 502/503/504) are retried with exponential backoff and jitter;
+ * - when the server says how long to wait (x-ratelimit-reset, Retry-After), that wait replaces the backoff
+ *   (plus a little jitter so the waiters do not all return in the same millisecond) and still counts
+ *   against `retries`;
+ * - every other failure is thrown at once;
+ * - the gate is held per attempt, not across the wait, so one request backing off blocks no one.
+ */
+export function createRequester(options: {
+  http: KratosHttp;
+  gate: WriteGate;
+  retry: KratosConfig['retry'];
+  availability: AvailabilityMonitor;
+  logger: Logger;
+}): Requester {
+  const { http, gate, availability, logger } = options;
+  const maxDelay = Math.min(options.retry.maxDelayMs, MAX_DELAY_CAP_MS);
+  const { retries } = options.retry;
+
+  return async function request(plan) {
+    let attempts = 0;
+    let serverWaits = 0;
+    let maybeApplied = false;
+
+    const attempt = async (): Promise<KratosResponse> => {
+      attempts++;
+      const release = await gate.enter(plan.gate);
+      try {
+        const response = await http.send(plan);
+        availability.answered();
+        return response;
+      } catch (err) {
+        if (err instanceof KratosError) {
+          if (err.code === 'SYNC_ERR_KRATOS_UNAVAILABLE') availability.failed(err);
+          else availability.answered();
+          if (err.retry === 'transient' && !isDefinitelyNotApplied(err)) maybeApplied = true;
+        }
+        throw err;
+      } finally {
+        release();
+      }
+    };
+
+    const final = (err: KratosError): KratosError =>
+      attempts === 1 && !maybeApplied
+        ? err
+        : err.withAttempts(attempts, maybeApplied && plan.method !== 'GET');
+
+    return pRetry(attempt, {
+      retries,
+      factor: 2,
+      minTimeout: options.retry.minDelayMs,
+      maxTimeout: maxDelay,
+      randomize: true,
+      // A wait the server named replaces the backoff: p-retry then adds no delay of its own.
+      shouldConsumeRetry: ({ error }) => !(error instanceof KratosError && error.retryAfterMs !== undefined),
+      onFailedAttempt: async ({ error, retriesConsumed, retryDelay }) => {
+        // Throwing here ends the retries with that error (p-retry contract).
+        if (!(error instanceof KratosError)) throw error;
+        if (error.retry !== 'transient') throw final(error);
+        if (!plan.repeatable && !isDefinitelyNotApplied(error)) throw final(error);
+        if (retriesConsumed + serverWaits >= retries) throw final(error);
+        const log = { operation: plan.operation, status: error.status, attempt: attempts, code: error.code };
+        if (error.retryAfterMs === undefined) {
+          logger.warn({ ...log, delayMs: retryDelay }, 'kratos request failed; retrying');
+          return;
+        }
+        serverWaits++;
+        const wait = Math.min(Math.max(error.retryAfterMs, 50), maxDelay);
+        const jittered = Math.round(wait + Math.random() * Math.min(1_000, 50 + wait * 0.1));
+        logger.warn({ ...log, delayMs: jittered }, 'kratos asked us to wait; retrying after the reset');
+        await sleep(jittered);
+      },
+    });
+  };
+}
