@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+#
+# kratos-sync image: the compiled CLI on Node 24 with production dependencies only.
+#
+#   docker build -t kratos-sync .
+#   docker run --rm -v "$PWD/kratos-sync.yaml:/etc/kratos-sync/config.yaml:ro" \
+#     -e REDIS_URL=redis://redis:6379 -e KRATOS_ADMIN_TOKEN_FILE=/run/secrets/kratos-admin-token \
+#     -p 8080:8080 kratos-sync
+#
+# Configuration and secrets are mounted at run time (KRATOS_SYNC_CONFIG, REDIS_URL, KRATOS_ADMIN_TOKEN_FILE,
+# fromFile/fromEnv secret references); nothing site-specific is baked in. .dockerignore is an allowlist, so
+# only the files the build needs enter the context.
+# Checked by test/packaging/dockerfile.test.ts (structure, and a rehearsal of the runtime stage's install).
+
+# ---- build: compile TypeScript to dist/ ----
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+# The lockfile alone decides the install, so this layer is reused until dependencies change.
+# --workspaces=false: the test simulator is an npm workspace that is not part of the build context.
+COPY package.json package-lock.json ./
+RUN npm ci --workspaces=false --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+# ---- runtime ----
+FROM node:24-bookworm-slim AS runtime
+# tini as PID 1: forwards SIGTERM to node (which then drains its jobs) and reaps zombies.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    KRATOS_SYNC_CONFIG=/etc/kratos-sync/config.yaml
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund \
+  && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# The application files stay root-owned (read-only to the process); only the data folder is writable, for
+# the delivery outbox (delivery.outbox.dir) when no volume is mounted there.
+RUN mkdir -p /etc/kratos-sync /var/lib/kratos-sync \
+  && chown 1000:1000 /var/lib/kratos-sync
+# The base image's `node` user, by number so Kubernetes' runAsNonRoot can verify it without /etc/passwd.
+USER 1000:1000
+EXPOSE 8080
+# There is no curl in the slim image: Node's fetch does the probe. KRATOS_SYNC_HEALTHCHECK_URL is read by this
+# probe only, for a config that moves the HTTP port (http.port).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch(process.env.KRATOS_SYNC_HEALTHCHECK_URL ?? 'http://127.0.0.1:8080/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["tini", "--", "node", "dist/src/cli/bin.js"]
+CMD ["worker", "--role", "worker,scheduler,http"]
