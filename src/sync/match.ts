@@ -1,0 +1,58 @@
+import type { Identity } from '../kratos/types.ts';
+import type { ManagedIdentity, OwnershipMarker } from './types.ts';
+
+/**
+ * Indexes of the identities a plan matches records against. Only identities carrying this source's marker
+ * can be matched; other sources' identities are indexed by external id so a collision becomes a skip with a
+ * reason instead of a create that Kratos refuses with 409.
+ */
+export interface ManagedIndex {
+  /** This source's identities by marker key (one per key; see `duplicates`). */
+  byKey: Map<string, ManagedIdentity>;
+  /** This source's identities by external id (v26). */
+  byExternalId: Map<string, ManagedIdentity>;
+  /** Other sources' identities by external id: never touched, only reported. */
+  foreignByExternalId: Map<string, OwnershipMarker>;
+  /** Extra identities carrying a key that another identity already holds (a duplicate create). */
+  duplicates: ManagedIdentity[];
+}
+
+export function indexManaged(managed: readonly ManagedIdentity[], source: string): ManagedIndex {
+  const index: ManagedIndex = {
+    byKey: new Map(),
+    byExternalId: new Map(),
+    foreignByExternalId: new Map(),
+    duplicates: [],
+  };
+  for (const entry of managed) {
+    const externalId = entry.identity.external_id;
+    if (entry.marker.source !== source) {
+      if (externalId) index.foreignByExternalId.set(externalId, entry.marker);
+      continue;
+    }
+    const held = index.byKey.get(entry.marker.key);
+    if (held === undefined) {
+      index.byKey.set(entry.marker.key, entry);
+    } else if (isPreferred(entry.identity, held.identity)) {
+      index.byKey.set(entry.marker.key, entry);
+      index.duplicates.push(held);
+    } else {
+      index.duplicates.push(entry);
+    }
+  }
+  for (const entry of index.byKey.values()) {
+    if (entry.identity.external_id) index.byExternalId.set(entry.identity.external_id, entry);
+  }
+  return index;
+}
+
+/**
+ * Which of two identities with the same key is the person's (the other is left alone and reported): the
+ * older one, so a duplicate made by a retried create never displaces the original; ties by id.
+ */
+function isPreferred(a: Identity, b: Identity): boolean {
+  const ac = a.created_at ?? '';
+  const bc = b.created_at ?? '';
+  if (ac !== bc) return ac !== '' && (bc === '' || Date.parse(ac) < Date.parse(bc));
+  return a.id < b.id;
+}
