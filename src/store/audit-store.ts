@@ -1,0 +1,171 @@
+import type { Redis } from 'ioredis';
+import type { AuditRange, ReportError } from '../sync/report.ts';
+import { engineKeys } from './keys.ts';
+
+/**
+ * The audit trail (DESIGN.md invariant 8): one entry per change kratos-sync applied or attempted — who
+ * (source + person key + identity id), what (action + changed field NAMES), when, in which run, and how it
+ * ended. Never values: traits and metadata are personal data, and secrets never get here at all.
+ *
+ * Storage: a capped Redis stream per source (time-ordered, trimmed approximately at `maxEntries`) plus, per
+ * person, a capped list of that person's stream ids (newest first). A run records the span of stream ids
+ * it wrote (`RunReport.auditRanges`), so its entries are read back without a per-run copy.
+ */
+export interface AuditEntry {
+  at: string;
+  runId: string;
+  source: string;
+  key: string;
+  identityId?: string;
+  action: string;
+  changed: string[];
+  outcome: 'applied' | 'failed';
+  error?: ReportError;
+}
+
+export interface AuditStoreOptions {
+  /** Entries kept per source stream (approximate trim). @defaultValue 200 000 */
+  maxEntries?: number;
+  /** Entries kept per person. @defaultValue 100 */
+  maxPerPerson?: number;
+}
+
+export interface AuditWriter {
+  /** Appends the entries (one round trip per call); returns the stream-id span written, or null. */
+  record(entries: AuditEntry[]): Promise<AuditRange | null>;
+}
+
+export function createAuditWriter(
+  redis: Redis,
+  prefix: string,
+  options: AuditStoreOptions = {},
+): AuditWriter {
+  const keys = engineKeys(prefix);
+  const maxEntries = options.maxEntries ?? 200_000;
+  const maxPerPerson = options.maxPerPerson ?? 100;
+  return {
+    async record(entries) {
+      if (entries.length === 0) return null;
+      const pipeline = redis.pipeline();
+      for (const entry of entries) {
+        pipeline.xadd(keys.auditStream(entry.source), 'MAXLEN', '~', maxEntries, '*', ...toFields(entry));
+      }
+      const results = (await pipeline.exec()) ?? [];
+      const ids = results.map(([err, id]) => {
+        if (err) throw err;
+        return id as string;
+      });
+      const index = redis.pipeline();
+      entries.forEach((entry, i) => {
+        const personKey = keys.auditPerson(entry.source, entry.key);
+        index.lpush(personKey, ids[i]!).ltrim(personKey, 0, maxPerPerson - 1);
+      });
+      await index.exec();
+      return { from: ids[0]!, to: ids.at(-1)! };
+    },
+  };
+}
+
+/** A person's audit entries, newest first. */
+export async function readAuditForPerson(
+  redis: Redis,
+  prefix: string,
+  source: string,
+  key: string,
+  limit = 100,
+): Promise<AuditEntry[]> {
+  const keys = engineKeys(prefix);
+  const ids = await redis.lrange(keys.auditPerson(source, key), 0, limit - 1);
+  if (ids.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.xrange(keys.auditStream(source), id, id);
+  const results = (await pipeline.exec()) ?? [];
+  const entries: AuditEntry[] = [];
+  for (const [err, rows] of results) {
+    // A person's ids outlive trimmed stream entries; those are simply gone.
+    const row = !err ? (rows as Array<[string, string[]]>)[0] : undefined;
+    if (row) entries.push(fromFields(row[1]));
+  }
+  return entries;
+}
+
+/** The entries one run wrote, oldest first (read from its recorded stream spans, filtered by run id). */
+export async function readAuditForRun(
+  redis: Redis,
+  prefix: string,
+  run: { id: string; source: string; auditRanges: AuditRange[] },
+  limit = 10_000,
+): Promise<AuditEntry[]> {
+  const stream = engineKeys(prefix).auditStream(run.source);
+  const entries: AuditEntry[] = [];
+  for (const range of run.auditRanges) {
+    let start = range.from;
+    for (;;) {
+      const rows = (await redis.xrange(stream, start, range.to, 'COUNT', 1000)) as Array<[string, string[]]>;
+      for (const [, fields] of rows) {
+        const entry = fromFields(fields);
+        if (entry.runId === run.id) entries.push(entry);
+        if (entries.length >= limit) return entries;
+      }
+      if (rows.length < 1000) break;
+      start = `(${rows.at(-1)![0]}`;
+    }
+  }
+  return entries;
+}
+
+/** The newest entries of a source, newest first. */
+export async function readRecentAudit(redis: Redis, prefix: string, source: string, limit = 100) {
+  const rows = (await redis.xrevrange(
+    engineKeys(prefix).auditStream(source),
+    '+',
+    '-',
+    'COUNT',
+    limit,
+  )) as Array<[string, string[]]>;
+  return rows.map(([, fields]) => fromFields(fields));
+}
+
+function toFields(entry: AuditEntry): string[] {
+  // prettier-ignore
+  const fields = [
+    'at', entry.at,
+    'run', entry.runId,
+    'source', entry.source,
+    'key', entry.key,
+    'identity', entry.identityId ?? '',
+    'action', entry.action,
+    'changed', JSON.stringify(entry.changed),
+    'outcome', entry.outcome,
+  ];
+  if (entry.error) fields.push('code', entry.error.code, 'message', entry.error.message);
+  return fields;
+}
+
+function fromFields(flat: string[]): AuditEntry {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) map.set(flat[i]!, flat[i + 1]!);
+  const entry: AuditEntry = {
+    at: map.get('at') ?? '',
+    runId: map.get('run') ?? '',
+    source: map.get('source') ?? '',
+    key: map.get('key') ?? '',
+    action: map.get('action') ?? '',
+    changed: parseChanged(map.get('changed')),
+    outcome: map.get('outcome') === 'failed' ? 'failed' : 'applied',
+  };
+  const identityId = map.get('identity');
+  if (identityId) entry.identityId = identityId;
+  const code = map.get('code');
+  if (code) entry.error = { code, message: map.get('message') ?? '' };
+  return entry;
+}
+
+function parseChanged(raw: string | undefined): string[] {
+  try {
+    const value: unknown = JSON.parse(raw ?? '[]');
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
+}

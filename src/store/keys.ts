@@ -1,0 +1,33 @@
+/**
+ * Every Redis key kratos-sync's engine state lives under, in one place. All keys start with the configured
+ * hash-tagged prefix (e.g. `{kratos-sync}`), so on a Redis Cluster they share one slot with the queues.
+ */
+export function engineKeys(prefix: string) {
+  return {
+    /** Hash identity id → ownership marker JSON, per source (v0.10 lists omit metadata_admin). */
+    markerById: (source: string) => `${prefix}:markers:${source}:by-id`,
+    /** Hash person key → identity id, per source (finds a person's identity without a lookup filter). */
+    markerByKey: (source: string) => `${prefix}:markers:${source}:by-key`,
+    /** Hash identity id → updated_at of identities already read and found unmarked (checked once). */
+    unmarkedChecked: (source: string) => `${prefix}:markers:${source}:unmarked`,
+    /** The full-sync lock of a source. */
+    syncLock: (source: string) => `${prefix}:lock:sync:${source}`,
+    /** One run's report (JSON string). */
+    run: (runId: string) => `${prefix}:run:${runId}`,
+    /** One run's plan summary: a list of JSON entries, in plan order. */
+    runPlan: (runId: string) => `${prefix}:run:${runId}:plan`,
+    /** One run's held removals (JSON array), waiting for approve/reject. */
+    runHeld: (runId: string) => `${prefix}:run:${runId}:held`,
+    /** Claim taken by the first approve/reject of a run (makes decisions idempotent). */
+    runDecision: (runId: string) => `${prefix}:run:${runId}:decision`,
+    /** Sorted set of a source's run ids (score = start time, ms). */
+    runsBySource: (source: string) => `${prefix}:runs:${source}`,
+    /** Sorted set of every run id (score = start time, ms). */
+    runsAll: () => `${prefix}:runs`,
+    /** Stream of audit entries per source. */
+    auditStream: (source: string) => `${prefix}:audit:${source}`,
+    /** List of audit stream ids for one person, newest first (capped). */
+    auditPerson: (source: string, key: string) => `${prefix}:audit:${source}:person:${key}`,
+  };
+}
+export type EngineKeys = ReturnType<typeof engineKeys>;

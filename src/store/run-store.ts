@@ -1,0 +1,96 @@
+import type { Redis } from 'ioredis';
+import type { ActionSummary, RunReport } from '../sync/report.ts';
+import type { PlanAction } from '../sync/types.ts';
+import { engineKeys } from './keys.ts';
+
+/** A removal held by the deletion guard, waiting for `approve`/`reject` (ids and reasons only). */
+export type HeldAction = Extract<PlanAction, { kind: 'deactivate' | 'delete' }>;
+
+export interface RunStoreOptions {
+  /** Runs kept per source; older ones (report, plan, held list) are removed. @defaultValue 50 */
+  keepRuns?: number;
+}
+
+/**
+ * Runs in Redis: the report (one JSON string), the plan summary (a list, so the console can page through a
+ * 100 000-person first run) and the held removals. Bounded: the last `keepRuns` runs of each source.
+ */
+export interface RunStore {
+  save(report: RunReport): Promise<void>;
+  get(runId: string): Promise<RunReport | null>;
+  /** Newest first. */
+  list(options?: { source?: string; limit?: number }): Promise<RunReport[]>;
+  appendPlan(runId: string, entries: ActionSummary[]): Promise<void>;
+  readPlan(
+    runId: string,
+    options?: { offset?: number; limit?: number },
+  ): Promise<{ total: number; entries: ActionSummary[] }>;
+  saveHeld(runId: string, actions: HeldAction[]): Promise<void>;
+  readHeld(runId: string): Promise<HeldAction[]>;
+  /** True for the first caller only: approve/reject decide a run once. */
+  claimDecision(runId: string, decision: 'approved' | 'rejected'): Promise<boolean>;
+  /** Remove the oldest runs of a source beyond `keepRuns`. */
+  prune(source: string): Promise<number>;
+}
+
+export function createRunStore(redis: Redis, prefix: string, options: RunStoreOptions = {}): RunStore {
+  const keys = engineKeys(prefix);
+  const keepRuns = options.keepRuns ?? 50;
+
+  return {
+    async save(report) {
+      const score = Date.parse(report.startedAt);
+      await redis
+        .multi()
+        .set(keys.run(report.id), JSON.stringify(report))
+        .zadd(keys.runsBySource(report.source), score, report.id)
+        .zadd(keys.runsAll(), score, report.id)
+        .exec();
+    },
+    async get(runId) {
+      const raw = await redis.get(keys.run(runId));
+      return raw ? (JSON.parse(raw) as RunReport) : null;
+    },
+    async list({ source, limit = 20 } = {}) {
+      const index = source ? keys.runsBySource(source) : keys.runsAll();
+      const ids = await redis.zrevrange(index, 0, Math.max(0, limit - 1));
+      if (ids.length === 0) return [];
+      const raws = await redis.mget(ids.map((id) => keys.run(id)));
+      return raws.filter((raw): raw is string => raw !== null).map((raw) => JSON.parse(raw) as RunReport);
+    },
+    async appendPlan(runId, entries) {
+      for (let i = 0; i < entries.length; i += 1000) {
+        const chunk = entries.slice(i, i + 1000).map((entry) => JSON.stringify(entry));
+        await redis.rpush(keys.runPlan(runId), ...chunk);
+      }
+    },
+    async readPlan(runId, { offset = 0, limit = 1000 } = {}) {
+      const [total, raws] = await Promise.all([
+        redis.llen(keys.runPlan(runId)),
+        redis.lrange(keys.runPlan(runId), offset, offset + limit - 1),
+      ]);
+      return { total, entries: raws.map((raw) => JSON.parse(raw) as ActionSummary) };
+    },
+    async saveHeld(runId, actions) {
+      await redis.set(keys.runHeld(runId), JSON.stringify(actions));
+    },
+    async readHeld(runId) {
+      const raw = await redis.get(keys.runHeld(runId));
+      return raw ? (JSON.parse(raw) as HeldAction[]) : [];
+    },
+    async claimDecision(runId, decision) {
+      return (await redis.set(keys.runDecision(runId), decision, 'NX')) === 'OK';
+    },
+    async prune(source) {
+      const stale = await redis.zrange(keys.runsBySource(source), 0, String(-(keepRuns + 1)));
+      if (stale.length === 0) return 0;
+      const multi = redis.multi();
+      for (const id of stale) {
+        multi.del(keys.run(id), keys.runPlan(id), keys.runHeld(id), keys.runDecision(id));
+      }
+      multi.zrem(keys.runsBySource(source), ...stale).zrem(keys.runsAll(), ...stale);
+      await multi.exec();
+      return stale.length;
+    },
+  };
+}

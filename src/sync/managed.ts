@@ -1,0 +1,200 @@
+import type { Identity, KratosClient } from '../kratos/types.ts';
+import type { Logger } from '../log/logger.ts';
+import { adminDigest } from '../store/admin-digest.ts';
+import type { MarkerIndex, MarkerIndexEntry } from '../store/marker-index.ts';
+import { mapPool } from './apply-pool.ts';
+import { markerOf, markerValue } from './marker.ts';
+import { targetFields } from './target.ts';
+import { MARKER_FIELD, type DesiredIdentity, type ManagedIdentity } from './types.ts';
+
+/**
+ * Which identities in Kratos this source owns (DESIGN.md invariant 1: only these are ever changed).
+ *
+ * v26 lists carry `metadata_admin`, so the marker is read from the page itself and the marker index is
+ * brought in line with it. v0.10 lists omit `metadata_admin` (BEHAVIOUR.md §0): there, an identity is
+ * managed when the marker index says so (the index is only written after we wrote the marker). An identity
+ * not in the index but holding a desired person's email is read once by id — that answer includes
+ * `metadata_admin` — to recover a lost index entry; one found unmarked is remembered at its `updated_at` so
+ * it is not read again until it changes.
+ */
+export interface ManagedScan {
+  managed: ManagedIdentity[];
+  /** Unmanaged identities holding a desired person's email, by lowercased email (adoption candidates). */
+  unmanagedByEmail: Map<string, Identity>;
+  /** v0.10: digest of the `metadata_admin` we last wrote, by identity id (see restoreAdminMetadata). */
+  adminDigests: Map<string, string>;
+  /** Identities listed in total. */
+  listed: number;
+  /** GETs made to recover lost index entries (v0.10). */
+  recovered: number;
+}
+
+export interface ListManagedDeps {
+  kratos: KratosClient;
+  index: MarkerIndex;
+  logger: Logger;
+  source: string;
+  concurrency: number;
+}
+
+export interface ListManagedOptions {
+  /** Lowercased emails of the desired people: which unmanaged identities matter (adoption, conflicts). */
+  desiredEmails: ReadonlySet<string>;
+  /** Read only: the index is not repaired. */
+  dryRun?: boolean;
+  pageSize?: number;
+  signal?: AbortSignal;
+  onListed?: (listed: number) => void;
+}
+
+export async function listManaged(deps: ListManagedDeps, options: ListManagedOptions): Promise<ManagedScan> {
+  const indexed = new Map<string, MarkerIndexEntry>();
+  for await (const [id, entry] of deps.index.entries()) indexed.set(id, entry);
+  const listsMarkers = deps.kratos.capabilities.listIncludesAdminMetadata;
+  const scan: ManagedScan = {
+    managed: [],
+    unmanagedByEmail: new Map(),
+    adminDigests: new Map(),
+    listed: 0,
+    recovered: 0,
+  };
+  const seen = new Set<string>();
+  const toIndex: Array<{ identityId: string } & MarkerIndexEntry> = [];
+  const toCheck: Array<{ identity: Identity; email: string }> = [];
+
+  for await (const page of deps.kratos.listIdentities({ pageSize: options.pageSize })) {
+    options.signal?.throwIfAborted();
+    for (const listed of page) {
+      scan.listed += 1;
+      seen.add(listed.id);
+      const identity = slim(listed);
+      const entry = indexed.get(identity.id);
+      if (listsMarkers) {
+        const marker = markerOf(identity, deps.source);
+        if (marker) {
+          scan.managed.push({ identity, marker });
+          const fresh = { marker, adminDigest: adminDigest(identity.metadata_admin) };
+          if (!entry || !sameEntry(entry, fresh)) toIndex.push({ identityId: identity.id, ...fresh });
+          continue;
+        }
+      } else if (entry && entry.marker.source === deps.source) {
+        // The listing has no metadata_admin: show the marker we know we wrote (the rest is restored later).
+        identity.metadata_admin = { [MARKER_FIELD]: markerValue(entry.marker) };
+        if (entry.adminDigest) scan.adminDigests.set(identity.id, entry.adminDigest);
+        scan.managed.push({ identity, marker: entry.marker });
+        continue;
+      }
+      const email = matchingEmail(listed, options.desiredEmails);
+      if (!email) continue;
+      if (listsMarkers || (await isKnownUnmarked(deps.index, listed)))
+        scan.unmanagedByEmail.set(email, identity);
+      else toCheck.push({ identity, email });
+    }
+    options.onListed?.(scan.listed);
+  }
+  await recoverLostEntries(deps, scan, toCheck, toIndex, options);
+  if (!options.dryRun) await repairIndex(deps, scan, indexed, seen, toIndex, listsMarkers);
+  return scan;
+}
+
+/** v0.10: read identities that match a desired email but are not in the index, to see whose they are. */
+async function recoverLostEntries(
+  deps: ListManagedDeps,
+  scan: ManagedScan,
+  toCheck: Array<{ identity: Identity; email: string }>,
+  toIndex: Array<{ identityId: string } & MarkerIndexEntry>,
+  options: ListManagedOptions,
+): Promise<void> {
+  const read = await mapPool(
+    toCheck,
+    deps.concurrency,
+    async ({ identity }) => deps.kratos.getIdentity(identity.id).catch(() => null),
+    options.signal,
+  );
+  scan.recovered += read.length;
+  for (const [i, full] of read.entries()) {
+    const { email } = toCheck[i]!;
+    if (!full) continue; // deleted since it was listed, or unreadable now: neither ours nor adoptable
+    const marker = markerOf(full, deps.source);
+    if (marker) {
+      scan.managed.push({ identity: slim(full), marker });
+      toIndex.push({ identityId: full.id, marker, adminDigest: adminDigest(full.metadata_admin) });
+      deps.logger.info({ identityId: full.id }, 'recovered a lost marker index entry');
+    } else {
+      scan.unmanagedByEmail.set(email, slim(full));
+      if (!options.dryRun && full.updated_at) await deps.index.rememberUnmarked(full.id, full.updated_at);
+    }
+  }
+}
+
+async function repairIndex(
+  deps: ListManagedDeps,
+  scan: ManagedScan,
+  indexed: Map<string, MarkerIndexEntry>,
+  seen: Set<string>,
+  toIndex: Array<{ identityId: string } & MarkerIndexEntry>,
+  listsMarkers: boolean,
+): Promise<void> {
+  await deps.index.putMany(toIndex);
+  const managedIds = new Set(scan.managed.map((managed) => managed.identity.id));
+  for (const id of indexed.keys()) {
+    // Gone from Kratos, or (where the list shows markers) no longer carrying our marker.
+    if (!seen.has(id) || (listsMarkers && !managedIds.has(id))) await deps.index.remove(id);
+  }
+}
+
+/**
+ * v0.10: the listing shows no `metadata_admin`, so a managed identity only shows the marker. Where the digest
+ * of what this run would write equals the digest of what we last wrote, Kratos holds exactly that: put it
+ * back, so the plan sees no change. Otherwise the plan sees a difference and writes (which is right).
+ */
+export function restoreAdminMetadata(
+  scan: ManagedScan,
+  desiredByKey: ReadonlyMap<string, DesiredIdentity>,
+  source: string,
+): void {
+  for (const { identity, marker } of scan.managed) {
+    const digest = scan.adminDigests.get(identity.id);
+    const desired = desiredByKey.get(marker.key);
+    if (!digest || !desired) continue;
+    const target = targetFields(desired, identity, source, 'v0.10').metadata_admin;
+    if (adminDigest(target) === digest) identity.metadata_admin = target;
+  }
+}
+
+async function isKnownUnmarked(index: MarkerIndex, identity: Identity): Promise<boolean> {
+  return identity.updated_at !== undefined && (await index.isKnownUnmarked(identity.id, identity.updated_at));
+}
+
+function sameEntry(a: MarkerIndexEntry, b: MarkerIndexEntry): boolean {
+  return (
+    a.adminDigest === b.adminDigest &&
+    JSON.stringify(markerValue(a.marker)) === JSON.stringify(markerValue(b.marker))
+  );
+}
+
+/** The email of `identity` that a desired person has, if any. */
+function matchingEmail(identity: Identity, desiredEmails: ReadonlySet<string>): string | undefined {
+  for (const address of [...(identity.verifiable_addresses ?? []), ...(identity.recovery_addresses ?? [])]) {
+    const email = address.value.toLowerCase();
+    if (desiredEmails.has(email)) return email;
+  }
+  const traitEmail = identity.traits?.email;
+  if (typeof traitEmail === 'string' && desiredEmails.has(traitEmail.toLowerCase()))
+    return traitEmail.toLowerCase();
+  return undefined;
+}
+
+/**
+ * Only the fields the plan compares: 100 000 identities with addresses, credentials and timestamps would
+ * cost several hundred MB; without them they fit comfortably in the run's memory budget.
+ */
+function slim(identity: Identity): Identity {
+  const kept: Identity = { id: identity.id, schema_id: identity.schema_id, traits: identity.traits };
+  if (identity.state !== undefined) kept.state = identity.state;
+  if (identity.metadata_public !== undefined) kept.metadata_public = identity.metadata_public;
+  if (identity.metadata_admin !== undefined) kept.metadata_admin = identity.metadata_admin;
+  if (identity.external_id !== undefined) kept.external_id = identity.external_id;
+  if (identity.updated_at !== undefined) kept.updated_at = identity.updated_at;
+  return kept;
+}
