@@ -7,8 +7,10 @@ const csvConnection = z.strictObject({
   path: z.string().min(1),
   /** Field delimiter; detected from the header line (`,` or `;`) when omitted. */
   delimiter: z.enum([',', ';', '\t', '|']).optional(),
+  /** Text encoding; from the byte-order mark when omitted (UTF-16LE BOM → utf-16le), else utf-8. */
+  encoding: z.enum(['utf-8', 'utf-16le', 'windows-1252']).optional(),
   /** Rename columns: CSV header → field name used in mapping expressions. */
-  columns: z.record(z.string(), z.string()).default({}),
+  columns: z.record(z.string(), z.string().min(1)).default({}),
 });
 
 const httpAuth = z.discriminatedUnion('type', [
