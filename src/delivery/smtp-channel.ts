@@ -1,0 +1,74 @@
+import nodemailer from 'nodemailer';
+import type { Secret } from '../config/secret.ts';
+import { DeliveryError, type DeliveryChannel, type InviteMessage } from './channel.ts';
+
+export interface SmtpChannelOptions {
+  host: string;
+  port: number;
+  /** Implicit TLS (465); otherwise STARTTLS when the server offers it. */
+  secure: boolean;
+  user?: string;
+  password?: Secret;
+  from: string;
+  /** @defaultValue 30 s for connect/greeting, 60 s for socket inactivity */
+  timeoutMs?: number;
+}
+
+/** Codes nodemailer gives to failures that happen before any message data goes on the wire. */
+const BEFORE_DATA = new Set(['EENVELOPE', 'EAUTH', 'EDNS', 'ETLS', 'EREQUIRETLS', 'EMESSAGE']);
+/** Socket errors that mean no connection was ever made. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Invites by SMTP (nodemailer): a plain-text part and an HTML part, with a deterministic Message-ID. */
+export function createSmtpChannel(options: SmtpChannelOptions): DeliveryChannel {
+  const timeout = options.timeoutMs ?? 30_000;
+  const transport = nodemailer.createTransport({
+    host: options.host,
+    port: options.port,
+    secure: options.secure,
+    auth: options.user ? { user: options.user, pass: options.password?.reveal() ?? '' } : undefined,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout * 2,
+    // nodemailer logs nothing unless asked; keep it that way (its transaction log would contain the body).
+    logger: false,
+    debug: false,
+  });
+  return {
+    name: 'smtp',
+    async send(message: InviteMessage) {
+      try {
+        await transport.sendMail({
+          from: options.from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text.reveal(),
+          html: message.html.reveal(),
+          messageId: message.messageId,
+          headers: { 'X-Kratos-Sync-Kind': message.kind },
+        });
+      } catch (err) {
+        throw classifySmtpError(err);
+      }
+      return { messageId: message.messageId };
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}
+
+/**
+ * Certainly not sent: the server answered with a refusal (any reply code, including to the final dot),
+ * the failure happened before DATA, or no connection was made. Anything else — a timeout or a connection lost
+ * while the message was being transferred — may have been accepted.
+ */
+export function classifySmtpError(err: unknown): DeliveryError {
+  const e = (err ?? {}) as { code?: string; originalCode?: string; responseCode?: number; command?: string };
+  const failure = [e.code, e.command, e.responseCode].filter(Boolean).join(' ') || 'unknown';
+  const notSent =
+    typeof e.responseCode === 'number' ||
+    BEFORE_DATA.has(e.code ?? '') ||
+    NEVER_CONNECTED.has(e.originalCode ?? e.code ?? '');
+  return new DeliveryError('smtp', failure, notSent);
+}

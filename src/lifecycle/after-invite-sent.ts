@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { DeliveryError } from '../delivery/channel.ts';
+import { SyncError } from '../errors/catalogue.ts';
+import { managerNoticeDeliveryId, type DeliveryRecord } from '../store/delivery-store.ts';
+import { composeManagerNotice } from './compose-invite.ts';
+import { readInviteTarget } from './issue-invite.ts';
+import {
+  checkJobId,
+  ONBOARD_CHECK,
+  type InviteRef,
+  type OnboardingDeps,
+  type OnboardingSource,
+} from './onboarding-deps.ts';
+
+/**
+ * Follow-ups of a sent invite, safe to repeat (a retried job runs them again): the first delivery schedules
+ * the activation check `reissueAfter` after it was sent (a deterministic job id makes the add idempotent);
+ * the re-issue tells the manager, once.
+ */
+export async function afterInviteSent(
+  deps: OnboardingDeps,
+  onboarding: OnboardingSource,
+  invite: InviteRef & { attempt: number },
+  record: DeliveryRecord,
+): Promise<void> {
+  const { reissueAfter, managerEmail } = onboarding.config;
+  if (invite.attempt === 1 && reissueAfter !== undefined) {
+    const sentAt = Date.parse(record.sentAt ?? deps.now().toISOString());
+    const delay = Math.max(0, sentAt + reissueAfter - deps.now().getTime());
+    const { source, key, identityId, inviteId } = invite;
+    await deps.queue.add(
+      ONBOARD_CHECK,
+      { source, key, identityId, inviteId },
+      { jobId: checkJobId(inviteId), delay },
+    );
+  }
+  if (invite.attempt === 2 && managerEmail) await tellManager(deps, onboarding, invite, record);
+}
+
+async function tellManager(
+  deps: OnboardingDeps,
+  onboarding: OnboardingSource,
+  invite: InviteRef,
+  record: DeliveryRecord,
+): Promise<void> {
+  const deliveryId = managerNoticeDeliveryId(invite.inviteId);
+  const target = await readInviteTarget(deps, onboarding, invite);
+  if ('cancel' in target || !target.fields.managerEmail) return;
+  const token = randomUUID();
+  const message = composeManagerNotice(
+    deps.templates,
+    {
+      invite,
+      to: target.fields.managerEmail,
+      name: target.fields.name ?? target.fields.email!,
+      sentAt: record.sentAt ?? deps.now().toISOString(),
+      expiresAt: record.expiresAt ?? '',
+      timeZone: target.fields.timeZone ?? onboarding.config.defaultTimeZone,
+    },
+    deps.messageDomain,
+  );
+  const fields = { ...invite, attempt: 2, channel: deps.channel.name, messageId: message.messageId };
+  const claimed = await deps.deliveries.transition(deliveryId, {
+    from: ['none', 'send-failed'],
+    to: 'sending',
+    newToken: token,
+    fields,
+  });
+  if (claimed === null) return; // already told (or being told)
+  try {
+    await deps.channel.send(message);
+  } catch (err) {
+    const failure =
+      err instanceof DeliveryError ? err : new DeliveryError(deps.channel.name, 'unexpected', false);
+    const to = failure.notSent ? 'send-failed' : 'uncertain';
+    await deps.deliveries.transition(deliveryId, {
+      from: ['sending'],
+      token,
+      to,
+      fields: { lastError: failure.failure },
+    });
+    if (failure.notSent)
+      throw new SyncError('SYNC_ERR_DELIVERY_FAILED', failure.message, { details: { deliveryId } });
+    return;
+  }
+  await deps.deliveries.transition(deliveryId, {
+    from: ['sending'],
+    token,
+    to: 'sent',
+    fields: { sentAt: deps.now().toISOString() },
+  });
+  deps.logger.info(
+    { op: 'onboard.manager-notice', source: invite.source, deliveryId },
+    'manager told about re-issued invite',
+  );
+}

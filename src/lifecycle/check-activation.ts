@@ -1,0 +1,50 @@
+import type { Identity } from '../kratos/types.ts';
+import { inviteDeliveryId } from '../store/delivery-store.ts';
+import { isNotFound } from './kratos-errors.ts';
+import { deliverJobId, ONBOARD_DELIVER, type InviteRef, type OnboardingDeps } from './onboarding-deps.ts';
+import { notManagedReason } from './ownership.ts';
+
+export type ActivationCheckOutcome =
+  'activated' | 'reissued' | 'already-reissued' | 'gone' | 'inactive' | 'not-managed' | 'disabled';
+
+/** Credential types that only exist once the person has set up a way to sign in. */
+const SIGN_IN_CREDENTIALS = ['password', 'oidc', 'saml', 'webauthn', 'passkey', 'totp', 'lookup_secret'];
+
+/**
+ * The invite that fixes itself: `reissueAfter` after the first invite went out, a person who has never had a
+ * session and has no sign-in credential gets ONE new invite (attempt 2; its deterministic job id means a
+ * repeated check adds nothing). Attempt 2 schedules no further check, so it stops there.
+ */
+export async function checkActivation(
+  deps: OnboardingDeps,
+  invite: InviteRef,
+): Promise<{ outcome: ActivationCheckOutcome }> {
+  const onboarding = deps.sources.get(invite.source);
+  if (!onboarding?.config.enabled) return { outcome: 'disabled' };
+  let identity: Identity;
+  try {
+    identity = await deps.kratos.getIdentity(invite.identityId);
+  } catch (err) {
+    if (isNotFound(err)) return { outcome: 'gone' };
+    throw err;
+  }
+  if (notManagedReason(identity, invite.source, invite.key)) return { outcome: 'not-managed' };
+  if (identity.state === 'inactive') return { outcome: 'inactive' };
+  if (await hasActivated(deps, identity)) return { outcome: 'activated' };
+  if (await deps.deliveries.get(inviteDeliveryId(invite.inviteId, 2))) return { outcome: 'already-reissued' };
+  const { source, key, identityId, inviteId } = invite;
+  await deps.queue.add(
+    ONBOARD_DELIVER,
+    { source, key, identityId, inviteId, attempt: 2 },
+    { jobId: deliverJobId(inviteId, 2) },
+  );
+  deps.logger.info({ op: 'onboard.check', source, inviteId }, 'invite not used in time; re-issuing once');
+  return { outcome: 'reissued' };
+}
+
+async function hasActivated(deps: Pick<OnboardingDeps, 'kratos'>, identity: Identity): Promise<boolean> {
+  const credentials = Object.keys(identity.credentials ?? {});
+  if (credentials.some((type) => SIGN_IN_CREDENTIALS.includes(type))) return true;
+  // Any session, active or not: completing recovery signs the person in.
+  return (await deps.kratos.listIdentitySessions(identity.id)).length > 0;
+}

@@ -1,0 +1,58 @@
+import type { OnboardingConfig } from '../config/sections/source.ts';
+import type { DeliveryChannel } from '../delivery/channel.ts';
+import type { InviteTemplates } from '../delivery/templates.ts';
+import type { KratosClient } from '../kratos/types.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Source } from '../sources/types.ts';
+import type { DeliveryStore } from '../store/delivery-store.ts';
+import type { OnboardingFieldReader } from './onboarding-fields.ts';
+
+/** Job names of onboarding (the catalogue entries live in jobs/onboard-*.ts). */
+export const ONBOARD_DELIVER = 'onboard.deliver';
+export const ONBOARD_CHECK = 'onboard.check';
+
+/**
+ * One invite: a person's welcome after a create (`<identityId>`) or a rehire (`<identityId>.r<stamp>`).
+ * Attempt 1 is the first delivery, attempt 2 the one re-issue when the first was not used in time.
+ */
+export interface InviteRef {
+  source: string;
+  key: string;
+  identityId: string;
+  inviteId: string;
+}
+
+/** Where onboarding jobs go: a BullMQ `Queue` fits (deterministic job ids make every add idempotent). */
+export interface OnboardingQueue {
+  add(name: string, data: object, options: { jobId: string; delay?: number }): Promise<unknown>;
+}
+
+/** BullMQ job ids may not contain ':'; invite ids are made of UUIDs, dots and [A-Za-z0-9-]. */
+export const deliverJobId = (inviteId: string, attempt: number) => `onboard-deliver.${inviteId}.${attempt}`;
+export const checkJobId = (inviteId: string) => `onboard-check.${inviteId}`;
+
+/** One source's onboarding settings, compiled. */
+export interface OnboardingSource {
+  config: OnboardingConfig;
+  fields: OnboardingFieldReader;
+  /** For expressions that read the record (events carry identifiers, the record is fetched). */
+  source: Pick<Source, 'fetchOne'>;
+}
+
+export interface OnboardingDeps {
+  kratos: KratosClient;
+  deliveries: DeliveryStore;
+  channel: DeliveryChannel;
+  templates: InviteTemplates;
+  queue: OnboardingQueue;
+  logger: Logger;
+  now: () => Date;
+  sources: ReadonlyMap<string, OnboardingSource>;
+  /** Right-hand side of Message-IDs (the From address's domain). */
+  messageDomain: string;
+  /**
+   * Test seam: runs after a link is issued and before it is handed to the channel (a crash test kills the
+   * process here). Never set in production.
+   */
+  afterIssue?: (invite: InviteRef & { attempt: number }) => Promise<void> | void;
+}

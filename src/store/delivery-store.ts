@@ -1,0 +1,124 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Where each invite delivery stands, so a link is delivered once however often the job runs.
+ *
+ *   (none) ──claim──▶ issuing ──▶ issued ──▶ sending ──▶ sent
+ *                        ▲           │          ├──▶ send-failed (the channel certainly did not take it) ─┐
+ *                        └───────────┴──────────┼─────────── claim again: a NEW link is issued ◀──────────┘
+ *                                               └──▶ uncertain (it may have gone out: never sent again)
+ *   any state before `sending` ──▶ cancelled (the person left or the identity is gone before delivery)
+ *
+ * The link itself is never stored — only when it was issued and when it expires — so a retry that finds
+ * `issuing`/`issued` (a crash before the hand-over to the channel) issues a new link. Every transition is a
+ * compare-and-set on the state and on the token of the execution that claimed the record, so a job that
+ * lost its lock cannot move a record another execution has taken over.
+ *
+ * One record per delivery: `<inviteId>.<attempt>` for an invite, `<inviteId>.manager` for the manager's
+ * notice. Key: `<prefix>:delivery:<deliveryId>` (a hash), expiring after `ttlSeconds`.
+ */
+export type DeliveryState =
+  'issuing' | 'issued' | 'sending' | 'sent' | 'send-failed' | 'uncertain' | 'cancelled';
+
+export interface DeliveryRecord {
+  state: DeliveryState;
+  /** Which execution owns the record (random, per job run). */
+  token: string;
+  inviteId: string;
+  attempt: number;
+  source: string;
+  key: string;
+  identityId: string;
+  channel?: string;
+  /** Executions that claimed the record (issued a link or tried to). */
+  claims: number;
+  issuedAt?: string;
+  expiresAt?: string;
+  sendingAt?: string;
+  sentAt?: string;
+  messageId?: string;
+  /** Error code of the last failed hand-over (never a message that could carry content). */
+  lastError?: string;
+  /** Why it was cancelled. */
+  cancelReason?: string;
+  updatedAt: string;
+}
+
+/** States from which an execution may (re)claim the record and issue a new link. */
+export const CLAIMABLE: ReadonlyArray<DeliveryState | 'none'> = ['none', 'issuing', 'issued', 'send-failed'];
+
+type Fields = Partial<Omit<DeliveryRecord, 'state' | 'token' | 'claims'>>;
+
+export interface DeliveryStore {
+  get(deliveryId: string): Promise<DeliveryRecord | null>;
+  /**
+   * Move the record to `to` when it is in one of `from` (`none` = no record yet) and, when `token` is given,
+   * owned by that token. `newToken` hands ownership to a new execution. Returns the state found when the move
+   * happened, or null when it did not (someone else moved it first).
+   */
+  transition(
+    deliveryId: string,
+    move: {
+      from: ReadonlyArray<DeliveryState | 'none'>;
+      to: DeliveryState;
+      token?: string;
+      newToken?: string;
+      fields?: Fields;
+    },
+  ): Promise<DeliveryState | 'none' | null>;
+}
+
+const TRANSITION = `
+local current = redis.call('HGET', KEYS[1], 'state') or 'none'
+local allowed = false
+for s in string.gmatch(ARGV[1], '[^,]+') do if s == current then allowed = true end end
+if not allowed then return false end
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'token') ~= ARGV[2] then return false end
+redis.call('HSET', KEYS[1], 'state', ARGV[3])
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[1], 'token', ARGV[4])
+  redis.call('HINCRBY', KEYS[1], 'claims', 1)
+end
+for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
+return current`;
+
+export interface DeliveryStoreOptions {
+  redis: Redis;
+  prefix: string;
+  now: () => Date;
+  /** @defaultValue 90 days: long enough for a start date months ahead plus the re-issue check. */
+  ttlSeconds?: number;
+}
+
+export const inviteDeliveryId = (inviteId: string, attempt: number) => `${inviteId}.${attempt}`;
+export const managerNoticeDeliveryId = (inviteId: string) => `${inviteId}.manager`;
+
+export function createDeliveryStore(options: DeliveryStoreOptions): DeliveryStore {
+  const { redis, prefix, now } = options;
+  const ttl = options.ttlSeconds ?? 90 * 86_400;
+  const keyOf = (deliveryId: string) => `${prefix}:delivery:${deliveryId}`;
+  return {
+    async get(deliveryId) {
+      const hash = await redis.hgetall(keyOf(deliveryId));
+      return hash.state ? parseRecord(hash) : null;
+    },
+    async transition(deliveryId, move) {
+      const fields: Record<string, string> = { updatedAt: now().toISOString() };
+      for (const [name, value] of Object.entries(move.fields ?? {})) {
+        if (value !== undefined) fields[name] = String(value);
+      }
+      const args = [move.from.join(','), move.token ?? '', move.to, move.newToken ?? '', String(ttl)];
+      for (const [name, value] of Object.entries(fields)) args.push(name, value);
+      const found = (await redis.eval(TRANSITION, 1, keyOf(deliveryId), ...args)) as string | null;
+      return (found ?? null) as DeliveryState | 'none' | null;
+    },
+  };
+}
+
+function parseRecord(hash: Record<string, string>): DeliveryRecord {
+  const record = { ...hash } as unknown as DeliveryRecord;
+  record.attempt = Number(hash.attempt);
+  record.claims = Number(hash.claims ?? 0);
+  return record;
+}
