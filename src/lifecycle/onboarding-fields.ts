@@ -37,6 +37,7 @@ export function compileOnboardingFields(config: OnboardingConfig, sourceName: st
     } catch (err) {
       throw new Error(
         `sources.${sourceName}.onboarding.${field}: invalid expression: ${(err as Error).message}`,
+        { cause: err },
       );
     }
   }
