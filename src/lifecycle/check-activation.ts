@@ -7,8 +7,12 @@ import { notManagedReason } from './ownership.ts';
 export type ActivationCheckOutcome =
   'activated' | 'reissued' | 'already-reissued' | 'gone' | 'inactive' | 'not-managed' | 'disabled';
 
-/** Credential types that only exist once the person has set up a way to sign in. */
-const SIGN_IN_CREDENTIALS = ['password', 'oidc', 'saml', 'webauthn', 'passkey', 'totp', 'lookup_secret'];
+/**
+ * Credential types that only exist once the person has linked or set up something. Not `password`,
+ * `webauthn` or `code`: Kratos creates those (with identifiers, without a secret) from the identity schema
+ * as soon as the identity exists, so their presence says nothing about activation.
+ */
+const SIGN_IN_CREDENTIALS = ['oidc', 'saml', 'totp', 'lookup_secret'];
 
 /**
  * The invite that fixes itself: `reissueAfter` after the first invite went out, a person who has never had a
