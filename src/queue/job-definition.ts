@@ -1,0 +1,84 @@
+import type { Job } from 'bullmq';
+import type { z } from 'zod';
+import type { Logger } from '../log/logger.ts';
+import type { BackoffPolicy } from './backoff.ts';
+
+/** Retry and time budget of one job type (STYLE.md E21). */
+export interface JobTypeOptions {
+  /** Attempts in all, the first included. Rate-limit and Kratos-down returns do not count. */
+  attempts: number;
+  backoff: BackoffPolicy;
+  /** A job still running after this is aborted and retried; `config.queue.jobTimeout` when absent. */
+  timeoutMs?: number;
+}
+
+/** What a handler is given for one job. */
+export interface JobRun<Payload, Deps> {
+  /** The payload, validated against the job type's schema. */
+  payload: Payload;
+  /** The BullMQ job (id, attempts, flows: `updateData`, `moveToWaitingChildren`, `getChildrenValues`). */
+  job: Job;
+  /** The worker's lock token for this job (needed by `moveToDelayed` / `moveToWaitingChildren`). */
+  token: string;
+  /** Aborted on timeout, on shutdown and when the job's lock is lost: stop writing and return. */
+  signal: AbortSignal;
+  /** Child logger bound to the job id and type (never to payload values: they come from outside). */
+  logger: Logger;
+  deps: Deps;
+}
+
+/**
+ * One job type: a name, the payload schema (checked when the job is taken: a bad payload fails at once
+ * with SYNC_ERR_JOB_PAYLOAD), its options and its handler. The handler is required by the type, so a job
+ * type without one does not compile.
+ *
+ * Payloads carry identifiers only (source, person key, run id), never personal records or secrets: job
+ * data sits in Redis as clear text and shows in the dashboard (STYLE.md E23).
+ */
+export interface JobDefinition<Name extends string, Schema extends z.ZodType, Result, Deps> {
+  readonly name: Name;
+  readonly schema: Schema;
+  readonly options: JobTypeOptions;
+  handle(run: JobRun<z.output<Schema>, Deps>): Promise<Result>;
+}
+
+// `any` here only widens the catalogue's value type; each entry keeps its precise type through `createCatalogue`.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyJobDefinition<Deps> = JobDefinition<string, z.ZodType, any, Deps>;
+
+/** Typed identity: infers the payload type of `handle` from the schema. */
+export function defineJob<Deps>() {
+  return <const Name extends string, Schema extends z.ZodType, Result>(
+    definition: JobDefinition<Name, Schema, Result, Deps>,
+  ): JobDefinition<Name, Schema, Result, Deps> => definition;
+}
+
+/** Job types by name. */
+export type Catalogue<Deps, Jobs extends AnyJobDefinition<Deps> = AnyJobDefinition<Deps>> = {
+  readonly [J in Jobs as J['name']]: J;
+};
+
+/** Build the name → definition map from a list; two job types with one name is an error at start-up. */
+export function createCatalogue<Deps, const Jobs extends readonly AnyJobDefinition<Deps>[]>(
+  jobs: Jobs,
+): Catalogue<Deps, Jobs[number]> {
+  const byName: Record<string, AnyJobDefinition<Deps>> = {};
+  for (const job of jobs) {
+    if (byName[job.name]) throw new Error(`two job types are named "${job.name}"`);
+    byName[job.name] = job;
+  }
+  return Object.freeze(byName) as Catalogue<Deps, Jobs[number]>;
+}
+
+export type JobNameOf<C> = Extract<keyof C, string>;
+/** What a producer passes (the schema's input: defaults may be left out). */
+export type PayloadInputOf<C, N extends JobNameOf<C>> = C[N] extends { schema: infer S extends z.ZodType }
+  ? z.input<S>
+  : never;
+
+/** Find a definition by a name read from Redis (any string). */
+export function lookupJob<Deps>(catalogue: object, name: string): AnyJobDefinition<Deps> | undefined {
+  return Object.hasOwn(catalogue, name)
+    ? (catalogue as Record<string, AnyJobDefinition<Deps>>)[name]
+    : undefined;
+}
