@@ -3,4 +3,4 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/ensure-env.sh"
 cd "$repo_root"
-exec node src/cli/bin.ts demo "$@"
+exec node scripts/demo.ts "$@"
