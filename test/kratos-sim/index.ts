@@ -1,0 +1,122 @@
+import type { AddressInfo } from 'node:net';
+import { type SimContext, newUuid } from './lib/context.ts';
+import { FaultEngine } from './lib/faults.ts';
+import { BUILT_IN_SCHEMAS, SchemaRegistry } from './lib/identity-schemas.ts';
+import { type RecoveryOutcome, useRecoveryCode, useRecoveryLinkUrl } from './lib/recovery-flows.ts';
+import { KRATOS_ROUTES } from './lib/routes/kratos-routes.ts';
+import { simControlRoutes } from './lib/routes/sim-control.ts';
+import { Router } from './lib/router.ts';
+import { createSimServer } from './lib/server.ts';
+import { createSession } from './lib/sessions.ts';
+import { type SimStats, StatsRecorder } from './lib/stats.ts';
+import type { SimStore } from './lib/store.ts';
+import { SimStore as Store } from './lib/store.ts';
+import type { ApiGeneration, Faults, SimOptions, StoredIdentity, StoredSession } from './lib/types.ts';
+
+/**
+ * The Kratos simulator: one `node:http` server answering the admin and public API of either generation
+ * exactly as shared/kratos/BEHAVIOUR.md describes, with in-memory state, fault injection and counters.
+ * A test double only: product code must never know it exists.
+ */
+export interface KratosSim {
+  api: ApiGeneration;
+  /** Base URL for admin calls (admin and public share one port). */
+  adminUrl: string;
+  publicUrl: string;
+  url: string;
+  /** Direct access to the in-memory database, for assertions. */
+  state: SimStore;
+  stats(): SimStats;
+  /** Forgets every identity, session, flow, counter and fault. */
+  reset(): void;
+  setFaults(faults: Faults): void;
+  faults(): Faults;
+  /** A login: a new active session for the identity; returns its token. */
+  login(identityId: string, options?: { lifespanMs?: number }): { sessionToken: string; sessionId: string };
+  /** Uses a recovery link as a new hire would (once; expiry by the sim's clock). */
+  useRecoveryLink(link: string): RecoveryOutcome;
+  useRecoveryCode(flowId: string, code: string): RecoveryOutcome;
+  identity(id: string): StoredIdentity | undefined;
+  sessionsOf(identityId: string): StoredSession[];
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function startKratosSim(options: SimOptions = {}): Promise<KratosSim> {
+  const api = options.api ?? 'v26';
+  if (api !== 'v26' && api !== 'v0.10')
+    throw new Error(`startKratosSim: api must be 'v26' or 'v0.10', got ${String(api)}`);
+  const schemas = new SchemaRegistry({ ...BUILT_IN_SCHEMAS, ...options.schemas });
+  const defaultSchemaId = options.defaultSchemaId ?? 'default';
+  if (!schemas.byId.has(defaultSchemaId))
+    throw new Error(`startKratosSim: defaultSchemaId "${defaultSchemaId}" is not among the schemas`);
+  const ctx: SimContext = {
+    api,
+    store: new Store(),
+    schemas,
+    defaultSchemaId,
+    baseUrl: '',
+    now: options.now ?? Date.now,
+    newId: newUuid,
+    sessionLifespanMs: options.sessionLifespanMs ?? 24 * 3_600_000,
+  };
+  const stats = new StatsRecorder();
+  const faults = new FaultEngine(options.seed);
+  const initialFaults: Faults = { ...options.initialFaults };
+  if (options.latencyMs !== undefined) initialFaults.latencyMs = options.latencyMs;
+  faults.set(initialFaults);
+
+  const control = {
+    stats: () => stats.snapshot(),
+    reset: () => {
+      ctx.store.reset();
+      stats.reset();
+      faults.set(initialFaults);
+    },
+    faults: () => ({ ...faults.faults }),
+    setFaults: (f: Faults) => faults.set(f),
+  };
+  const server = createSimServer({
+    ctx,
+    kratos: new Router(KRATOS_ROUTES, api),
+    sim: new Router(simControlRoutes(control), api),
+    faults,
+    stats,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  ctx.baseUrl = `http://${host}:${address.port}`;
+
+  const stop = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return {
+    api,
+    adminUrl: ctx.baseUrl,
+    publicUrl: ctx.baseUrl,
+    url: ctx.baseUrl,
+    state: ctx.store,
+    stats: control.stats,
+    reset: control.reset,
+    setFaults: control.setFaults,
+    faults: control.faults,
+    login: (identityId, loginOptions) => {
+      if (!ctx.store.identities.has(identityId)) throw new Error(`login: unknown identity ${identityId}`);
+      const s = createSession(ctx, identityId, 'password', loginOptions?.lifespanMs);
+      return { sessionToken: s.token, sessionId: s.id };
+    },
+    useRecoveryLink: (link) => useRecoveryLinkUrl(ctx, link),
+    useRecoveryCode: (flowId, code) => useRecoveryCode(ctx, flowId, code),
+    identity: (id) => ctx.store.identities.get(id),
+    sessionsOf: (identityId) => ctx.store.sessionsOf(identityId),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+export type { ApiGeneration, Faults, RecoveryOutcome, SimOptions, SimStats, StoredIdentity, StoredSession };

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import type { SchemaRegistry } from './identity-schemas.ts';
+import type { SimStore } from './store.ts';
+import type { ApiGeneration } from './types.ts';
+
+/** Everything a route handler needs, compiled once at start and passed as the first argument. */
+export interface SimContext {
+  api: ApiGeneration;
+  store: SimStore;
+  schemas: SchemaRegistry;
+  defaultSchemaId: string;
+  /** Base URL of the single HTTP server (admin and public routes share it). */
+  baseUrl: string;
+  now: () => number;
+  newId: () => string;
+  sessionLifespanMs: number;
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const newUuid = (): string => randomUUID();
+
+export function schemaUrl(ctx: SimContext, schemaId: string): string {
+  return `${ctx.baseUrl}/schemas/${Buffer.from(schemaId).toString('base64url')}`;
+}

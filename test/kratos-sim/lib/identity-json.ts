@@ -1,0 +1,63 @@
+import { schemaUrl, type SimContext } from './context.ts';
+import type { JsonObject, StoredIdentity } from './types.ts';
+
+/**
+ * How an identity looks on the wire. Which parts show depends on the endpoint (BEHAVIOUR.md §2, §6, §8):
+ * create/get/update show `metadata_admin` and credentials without `config`; v0.10 lists show neither;
+ * v26 lists show `metadata_admin` and credentials only when filtered by identifier or asked to.
+ */
+export interface IdentityView {
+  /** 'none' leaves `credentials` out; 'metadata' shows them without `config`. */
+  credentials: 'none' | 'metadata';
+  /** Credential types whose `config` is shown (`include_credential`). */
+  declassify?: ReadonlySet<string>;
+  metadataAdmin: boolean;
+}
+
+export const ADMIN_VIEW: IdentityView = { credentials: 'metadata', metadataAdmin: true };
+
+export function identityJson(ctx: SimContext, identity: StoredIdentity, view: IdentityView): JsonObject {
+  const out: JsonObject = { id: identity.id };
+  if (view.credentials !== 'none') {
+    const creds: JsonObject = {};
+    for (const [type, c] of Object.entries(identity.credentials)) {
+      const shown: JsonObject = {
+        type: c.type,
+        identifiers: c.identifiers,
+        version: c.version,
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+      };
+      if (view.declassify?.has(type)) shown.config = c.config;
+      creds[type] = shown;
+    }
+    out.credentials = creds;
+  }
+  out.schema_id = identity.schema_id;
+  out.schema_url = schemaUrl(ctx, identity.schema_id);
+  out.state = identity.state;
+  out.state_changed_at = identity.state_changed_at;
+  out.traits = identity.traits;
+  out.verifiable_addresses = identity.verifiable_addresses;
+  out.recovery_addresses = identity.recovery_addresses;
+  out.metadata_public = identity.metadata_public;
+  if (view.metadataAdmin) out.metadata_admin = identity.metadata_admin;
+  if (ctx.api === 'v26') {
+    if (identity.external_id !== null) out.external_id = identity.external_id;
+    out.organization_id = identity.organization_id;
+  }
+  out.created_at = identity.created_at;
+  out.updated_at = identity.updated_at;
+  return out;
+}
+
+/** The full admin JSON a v26 JSON Patch is applied to: credentials including `config`, admin metadata. */
+export function patchableJson(ctx: SimContext, identity: StoredIdentity): JsonObject {
+  const json = identityJson(ctx, identity, {
+    credentials: 'metadata',
+    declassify: new Set(Object.keys(identity.credentials)),
+    metadataAdmin: true,
+  });
+  if (identity.external_id === null) json.external_id = '';
+  return structuredClone(json);
+}

@@ -1,0 +1,42 @@
+import type { IncomingMessage } from 'node:http';
+import type { Reply } from './types.ts';
+
+/** Success bodies carry the charset; herodot error bodies do not (BEHAVIOUR.md §1.1). */
+export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(value),
+  };
+}
+
+export function emptyReply(status: number, headers: Record<string, string> = {}): Reply {
+  return { status, headers };
+}
+
+export function textReply(status: number, text: string, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: text };
+}
+
+export function htmlReply(status: number, html: string, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': 'text/html; charset=utf-8', ...headers }, body: html };
+}
+
+/** Go's router answer for a path nobody registered. */
+export const pageNotFound = (): Reply =>
+  textReply(404, '404 page not found\n', { 'x-content-type-options': 'nosniff' });
+
+export const methodNotAllowed = (allow: string[]): Reply =>
+  textReply(405, 'Method Not Allowed\n', { allow: allow.join(', ') });
+
+export const redirect = (status: number, location: string): Reply => ({
+  status,
+  headers: { location, 'content-type': 'text/html; charset=utf-8' },
+  body: `<a href="${location.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">${status === 307 ? 'Temporary Redirect' : 'See Other'}</a>.\n\n`,
+});
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

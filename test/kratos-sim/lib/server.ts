@@ -1,0 +1,133 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SimContext } from './context.ts';
+import type { FaultEngine } from './faults.ts';
+import { errorReply, KratosHttpError } from './herodot.ts';
+import { readBody } from './replies.ts';
+import { type RequestInfo, type Resolution, Router } from './router.ts';
+import type { StatsRecorder } from './stats.ts';
+import type { Reply } from './types.ts';
+
+/**
+ * The HTTP layer: resolves a request (test routes first, then Kratos routes with the generation's router
+ * rules), lets the fault engine intervene on Kratos routes, runs the handler, counts the outcome, writes.
+ */
+export interface ServerParts {
+  ctx: SimContext;
+  kratos: Router;
+  sim: Router;
+  faults: FaultEngine;
+  stats: StatsRecorder;
+}
+
+export function createSimServer(parts: ServerParts): Server {
+  const server = createServer((req, res) => {
+    handle(parts, req, res).catch((err: unknown) => {
+      // A handler bug must still answer, or the client would hang like an injected fault.
+      if (!res.headersSent) write(res, errorReply({ status: 500, message: String(err) }, parts.ctx.api));
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function handle(parts: ServerParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { ctx } = parts;
+  const method = req.method ?? 'GET';
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  const search = q === -1 ? '' : rawUrl.slice(q);
+
+  if (path.startsWith('/_sim/')) {
+    const resolved = parts.sim.resolve(method, path, search, ctx.api, ctx.baseUrl);
+    write(res, await run(parts, req, resolved, search));
+    return;
+  }
+
+  const resolved = parts.kratos.resolve(method, path, search, ctx.api, ctx.baseUrl);
+  const decision = parts.faults.decide(method, path, resolved.key, ctx.api, ctx.now());
+  if (decision.kind === 'hang') {
+    parts.stats.fault(decision.fault);
+    req.resume();
+    return; // never answered; stop() closes the socket
+  }
+  const latency = parts.faults.faults.latencyMs ?? 0;
+  if (decision.kind === 'drop') {
+    parts.stats.fault(decision.fault);
+    if (latency > 0) await sleep(latency);
+    req.socket.destroy();
+    return;
+  }
+  if (decision.kind === 'reply') {
+    parts.stats.fault(decision.fault);
+    if (latency > 0) await sleep(latency);
+    parts.stats.record(resolved.key, decision.reply.status);
+    write(res, decision.reply);
+    return;
+  }
+  if (!parts.faults.tryEnterInflight(method, path)) {
+    parts.stats.fault('inflightRejected');
+    const reply = parts.faults.inflightReply(ctx.api);
+    parts.stats.record(resolved.key, reply.status);
+    write(res, reply);
+    return;
+  }
+  parts.stats.enter(resolved.key);
+  try {
+    if (latency > 0) await sleep(latency);
+    const reply = await run(parts, req, resolved, search);
+    if (decision.headers) reply.headers = { ...reply.headers, ...decision.headers };
+    if (ctx.api === 'v26' && method === 'GET' && resolved.kind === 'route')
+      reply.headers = { ...reply.headers, 'cache-control': 'private, no-cache, no-store, must-revalidate' };
+    parts.stats.record(resolved.key, reply.status);
+    write(res, reply);
+  } finally {
+    parts.stats.leave(resolved.key);
+    parts.faults.leaveInflight(method, path);
+  }
+}
+
+async function run(
+  parts: ServerParts,
+  req: IncomingMessage,
+  resolved: Resolution,
+  search: string,
+): Promise<Reply> {
+  const { ctx } = parts;
+  if (resolved.kind === 'reply') {
+    req.resume();
+    return resolved.reply;
+  }
+  const requestId = req.headers['x-request-id'];
+  let bodyPromise: Promise<string> | undefined;
+  const info: RequestInfo = {
+    method: req.method ?? 'GET',
+    path: resolved.route.template,
+    params: resolved.params,
+    query: new URLSearchParams(search),
+    headers: req.headers,
+    body: () => (bodyPromise ??= readBody(req)),
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+  };
+  try {
+    const reply = await resolved.route.handler(ctx, info);
+    if (!bodyPromise) req.resume();
+    return reply;
+  } catch (err) {
+    if (!bodyPromise) req.resume();
+    if (err instanceof KratosHttpError) return errorReply(err.error, ctx.api, info.requestId);
+    throw err;
+  }
+}
+
+function write(res: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string> = { ...reply.headers };
+  if (reply.body !== undefined) headers['content-length'] = String(Buffer.byteLength(reply.body));
+  else if (reply.status !== 204 && reply.status !== 304) headers['content-length'] = '0';
+  res.writeHead(reply.status, headers);
+  res.end(reply.body);
+}
+
+export { Router };

@@ -1,0 +1,141 @@
+/**
+ * Shapes shared by the Kratos simulator's modules.
+ *
+ * Glossary:
+ * - api generation: `v26` (today's IdentityApi) or `v0.10` (the old V0alpha2Api); see shared/kratos/BEHAVIOUR.md.
+ * - stored identity: the simulator's row for one identity, holding everything Kratos keeps (credential
+ *   configs, admin metadata); what a response shows is decided by `identity-json.ts`.
+ * - reply: what a route handler returns; the server applies faults and counts it before writing it.
+ */
+
+export type ApiGeneration = 'v26' | 'v0.10';
+export type JsonObject = { [key: string]: unknown };
+
+export interface StoredCredential {
+  type: string;
+  identifiers: string[];
+  config: JsonObject;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoredVerifiableAddress {
+  id: string;
+  value: string;
+  via: string;
+  verified: boolean;
+  status: string;
+  verified_at?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoredRecoveryAddress {
+  id: string;
+  value: string;
+  via: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoredIdentity {
+  id: string;
+  schema_id: string;
+  state: string;
+  state_changed_at: string;
+  traits: unknown;
+  metadata_public: unknown;
+  metadata_admin: unknown;
+  /** v26 only; `null` when unset (Kratos stores "" as NULL). */
+  external_id: string | null;
+  organization_id: string | null;
+  credentials: Record<string, StoredCredential>;
+  verifiable_addresses: StoredVerifiableAddress[];
+  recovery_addresses: StoredRecoveryAddress[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoredSession {
+  id: string;
+  /** Secret: the value a browser/app presents to whoami. */
+  token: string;
+  identity_id: string;
+  active: boolean;
+  issued_at: string;
+  authenticated_at: string;
+  expires_at: string;
+  /** Epoch ms of `expires_at`, kept to avoid re-parsing on every whoami. */
+  expiresAtMs: number;
+  created_at: string;
+  method: string;
+}
+
+export interface RecoveryFlow {
+  id: string;
+  identity_id: string;
+  kind: 'link' | 'code';
+  /** Secret for links. */
+  token?: string;
+  /** Secret 6-digit code for codes. */
+  code?: string;
+  expiresAtMs: number;
+  used: boolean;
+  failedAttempts: number;
+}
+
+/** What a route handler returns; headers are added to the defaults for its content type. */
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Fault injection, set from the in-process API or `PUT /_sim/faults`. Never applies to `/_sim/*`. */
+export interface Faults {
+  /** Extra delay before every answer. @defaultValue 0 */
+  latencyMs?: number;
+  /** Fraction (0..1) of requests answered with a 5xx instead of being processed. */
+  errorRate?: number;
+  /** Status used by `errorRate`; by default a mix of 500/502/503/504. */
+  errorStatus?: number;
+  /** Fraction (0..1) of requests answered with 429 and Ory Network rate-limit headers. */
+  rateLimitRate?: number;
+  /** Add `Retry-After: <seconds>` to injected 429s (Ory does not promise it; BEHAVIOUR.md §12). */
+  retryAfterSeconds?: number;
+  /** Ory Network in-flight rule: a second concurrent POST/PATCH /admin/identities gets 429 (BEHAVIOUR.md §12). */
+  inflightLimit?: boolean;
+  /** A shared per-minute budget for admin writes; 429 with rate-limit headers once it is used up. */
+  writeBudget?: { perMinute: number };
+  /** Fraction (0..1) of requests that are never answered (the socket stays open until stop()). */
+  hangRate?: number;
+  /** Fraction (0..1) of requests whose socket is destroyed without an answer. */
+  dropRate?: number;
+  /** Every Kratos route answers 503 (a Kratos that is down). */
+  unavailable?: boolean;
+  /** Restrict the random faults to these routes: `"METHOD /template"` or just `"/template"`. */
+  routes?: string[];
+}
+
+export interface SimOptions {
+  /** API generation to imitate. @defaultValue 'v26' */
+  api?: ApiGeneration;
+  /** Shorthand for `faults.latencyMs`. */
+  latencyMs?: number;
+  /** @defaultValue 0 (a free port) */
+  port?: number;
+  /** @defaultValue '127.0.0.1' */
+  host?: string;
+  /** Extra identity schemas by id, added to the built-in `default` (quickstart) and `employee` schemas. */
+  schemas?: Record<string, object>;
+  /** Schema used when a create omits `schema_id`. @defaultValue 'default' */
+  defaultSchemaId?: string;
+  /** Clock for timestamps and expiry; tests move it to expire links and sessions. @defaultValue Date.now */
+  now?: () => number;
+  /** Seed for the fault dice, so fault tests are repeatable. */
+  seed?: number;
+  /** Session lifespan for `/_sim/sessions` logins. @defaultValue 24h */
+  sessionLifespanMs?: number;
+  initialFaults?: Faults;
+}
