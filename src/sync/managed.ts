@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.ts';
 import { adminDigest } from '../store/admin-digest.ts';
 import type { MarkerIndex, MarkerIndexEntry } from '../store/marker-index.ts';
 import { mapPool } from './apply-pool.ts';
-import { markerOf, markerValue } from './marker.ts';
+import { markerOf, markerValue, readMarker } from './marker.ts';
 import { targetFields } from './target.ts';
 import { MARKER_FIELD, type DesiredIdentity, type ManagedIdentity } from './types.ts';
 
@@ -19,6 +19,8 @@ import { MARKER_FIELD, type DesiredIdentity, type ManagedIdentity } from './type
  */
 export interface ManagedScan {
   managed: ManagedIdentity[];
+  /** Identities owned by another source whose external_id a desired person has (reported as collisions). */
+  foreign: ManagedIdentity[];
   /** Unmanaged identities holding a desired person's email, by lowercased email (adoption candidates). */
   unmanagedByEmail: Map<string, Identity>;
   /** v0.10: digest of the `metadata_admin` we last wrote, by identity id (see restoreAdminMetadata). */
@@ -40,6 +42,8 @@ export interface ListManagedDeps {
 export interface ListManagedOptions {
   /** Lowercased emails of the desired people: which unmanaged identities matter (adoption, conflicts). */
   desiredEmails: ReadonlySet<string>;
+  /** External ids of the desired people (v26): identities of other sources holding one are collisions. */
+  desiredExternalIds?: ReadonlySet<string>;
   /** Read only: the index is not repaired. */
   dryRun?: boolean;
   pageSize?: number;
@@ -53,6 +57,7 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
   const listsMarkers = deps.kratos.capabilities.listIncludesAdminMetadata;
   const scan: ManagedScan = {
     managed: [],
+    foreign: [],
     unmanagedByEmail: new Map(),
     adminDigests: new Map(),
     listed: 0,
@@ -76,6 +81,10 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
           const fresh = { marker, adminDigest: adminDigest(identity.metadata_admin) };
           if (!entry || !sameEntry(entry, fresh)) toIndex.push({ identityId: identity.id, ...fresh });
           continue;
+        }
+        const other = readMarker(identity);
+        if (other && identity.external_id && options.desiredExternalIds?.has(identity.external_id)) {
+          scan.foreign.push({ identity, marker: other });
         }
       } else if (entry && entry.marker.source === deps.source) {
         // The listing has no metadata_admin: show the marker we know we wrote (the rest is restored later).
@@ -108,7 +117,7 @@ async function recoverLostEntries(
   const read = await mapPool(
     toCheck,
     deps.concurrency,
-    async ({ identity }) => deps.kratos.getIdentity(identity.id).catch(() => null),
+    async ({ identity }) => deps.kratos.getIdentity(identity.id).catch(nullOnNotFound),
     options.signal,
   );
   scan.recovered += read.length;
@@ -197,4 +206,9 @@ function slim(identity: Identity): Identity {
   if (identity.external_id !== undefined) kept.external_id = identity.external_id;
   if (identity.updated_at !== undefined) kept.updated_at = identity.updated_at;
   return kept;
+}
+
+function nullOnNotFound(err: unknown): null {
+  if ((err as { status?: number } | null)?.status === 404) return null;
+  throw err;
 }

@@ -182,3 +182,33 @@ function displayName(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Count a plan into the report: every action by kind (held and blocked ones included). */
+export function tallyPlan(report: RunReport, actions: readonly PlanAction[]): void {
+  for (const action of actions) countFor(report, action.kind).planned += 1;
+}
+
+/** Count applied items into the report, and keep the failures (codes and value-free messages). */
+export function tallyResults(
+  report: RunReport,
+  results: ReadonlyArray<{
+    action: PlanAction;
+    outcome: ItemOutcome;
+    identityId?: string;
+    error?: ReportError;
+  }>,
+): void {
+  for (const result of results) {
+    countFor(report, result.action.kind)[result.outcome] += 1;
+    if (result.outcome !== 'failed') continue;
+    const item: FailureItem = {
+      kind: result.action.kind,
+      key: result.action.key,
+      error: result.error ?? { code: 'SYNC_ERR_KRATOS_REJECTED', message: 'failed without a reason' },
+    };
+    const identityId =
+      result.identityId ?? ('identityId' in result.action ? result.action.identityId : undefined);
+    if (identityId) item.identityId = identityId;
+    addFailure(report, item);
+  }
+}

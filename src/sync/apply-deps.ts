@@ -1,0 +1,36 @@
+import { createAuditWriter } from '../store/audit-store.ts';
+import { createMarkerIndex } from '../store/marker-index.ts';
+import { createReceiptStore } from '../store/receipt-store.ts';
+import { createRunStore, type RunStore } from '../store/run-store.ts';
+import type { ApplyDeps } from './apply-types.ts';
+import type { SourceRuntime, SyncContext } from './context.ts';
+
+/** The configured source by name, or a clear error listing the ones that exist. */
+export function sourceRuntime(ctx: SyncContext, sourceName: string): SourceRuntime {
+  const runtime = ctx.sources.get(sourceName);
+  if (!runtime) {
+    const known = [...ctx.sources.keys()].map((name) => `"${name}"`).join(', ');
+    throw new Error(`unknown source "${sourceName}" (configured: ${known || 'none'})`);
+  }
+  return runtime;
+}
+
+export function applyDepsFor(ctx: SyncContext, sourceName: string, runId?: string): ApplyDeps {
+  const prefix = ctx.config.redis.prefix;
+  return {
+    kratos: ctx.kratos,
+    logger: ctx.logger.child(runId ? { source: sourceName, runId } : { source: sourceName }),
+    now: ctx.now,
+    source: sourceName,
+    index: createMarkerIndex(ctx.redis, prefix, sourceName),
+    audit: createAuditWriter(ctx.redis, prefix),
+    receipts: createReceiptStore({ redis: ctx.redis, prefix }),
+    hooks: ctx.hooks,
+    batchSize: ctx.config.kratos.batchSize,
+    concurrency: ctx.config.kratos.concurrency,
+  };
+}
+
+export function runStoreFor(ctx: SyncContext): RunStore {
+  return createRunStore(ctx.redis, ctx.config.redis.prefix);
+}

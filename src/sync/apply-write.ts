@@ -1,0 +1,53 @@
+import type { Identity } from '../kratos/types.ts';
+import { describeFailure, isKratosFailure, statusOf } from './apply-errors.ts';
+import type { ApplyDeps, ItemResult, WriteAction } from './apply-types.ts';
+import { toPatchOps, toUpdateBody } from './identity-body.ts';
+
+/**
+ * One update, adoption or reactivation. v26: a JSON Patch of the changed fields only (fields nobody maps,
+ * and edits made elsewhere meanwhile, are left alone; no request at all when nothing is left to change).
+ * v0.10 has no PATCH: a PUT of the whole identity. PUT replaces `metadata_admin`, and v0.10 lists do not
+ * show it, so when part of it is create-only the identity is read by id first.
+ *
+ * @returns the outcome and, when applied, the identity as Kratos now holds it (for the marker index).
+ */
+export async function applyWrite(
+  deps: ApplyDeps,
+  action: WriteAction,
+  current: Identity | undefined,
+): Promise<{ result: ItemResult; written?: Identity }> {
+  try {
+    const identity = current ?? (await deps.kratos.getIdentity(action.identityId));
+    if (deps.kratos.capabilities.jsonPatch) {
+      const ops = toPatchOps(action, identity, { source: deps.source, now: deps.now() });
+      if (ops.length === 0)
+        return {
+          result: {
+            action,
+            outcome: 'skipped',
+            identityId: action.identityId,
+            note: 'nothing left to change',
+          },
+        };
+      const written = await deps.kratos.patchIdentity(action.identityId, ops);
+      return { result: { action, outcome: 'applied', identityId: action.identityId }, written };
+    }
+    const full = needsFullRead(action, identity)
+      ? await deps.kratos.getIdentity(action.identityId)
+      : identity;
+    const body = toUpdateBody(action.desired, full, deps.source, 'v0.10');
+    const written = await deps.kratos.updateIdentity(action.identityId, body);
+    return { result: { action, outcome: 'applied', identityId: action.identityId }, written };
+  } catch (err) {
+    if (!isKratosFailure(err)) throw err;
+    const error = describeFailure(err);
+    if (statusOf(err) === 404)
+      error.message = `identity ${action.identityId} no longer exists (removed outside kratos-sync)`;
+    return { result: { action, outcome: 'failed', identityId: action.identityId, error } };
+  }
+}
+
+/** A v0.10 list shows only the marker of `metadata_admin`: create-only admin metadata must be read first. */
+function needsFullRead(action: WriteAction, identity: Identity): boolean {
+  return action.desired.createOnly.includes('metadataAdmin') && identity !== undefined;
+}

@@ -1,0 +1,185 @@
+import type { Identity } from '../kratos/types.ts';
+import { adminDigest } from '../store/admin-digest.ts';
+import type { AuditEntry } from '../store/audit-store.ts';
+import type { MarkerIndexEntry } from '../store/marker-index.ts';
+import { applyCreates } from './apply-create.ts';
+import { mapPool } from './apply-pool.ts';
+import { applyRemoval } from './apply-removal.ts';
+import type {
+  ApplyDeps,
+  ApplyProgress,
+  CreateAction,
+  ItemResult,
+  RemovalAction,
+  WriteAction,
+} from './apply-types.ts';
+import { applyWrite } from './apply-write.ts';
+import { toCreateBody } from './identity-body.ts';
+import { markerOf, readMarker } from './marker.ts';
+import type { AuditRange } from './report.ts';
+import type { PlanAction } from './types.ts';
+
+export interface ApplyInput {
+  /** The guarded actions to carry out (`skip` actions are ignored). */
+  actions: readonly PlanAction[];
+  /** Identities as last read (managed ones and adoption candidates), by id: the base of each write. */
+  current: ReadonlyMap<string, Identity>;
+  runId: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: ApplyProgress) => void;
+}
+
+export interface ApplyOutcome {
+  results: ItemResult[];
+  /** The audit stream span this apply wrote, if it wrote anything. */
+  auditRange: AuditRange | null;
+  hookErrors: number;
+}
+
+/** Slice of writes/removals settled (and audited) together. */
+const SLICE = 500;
+
+/**
+ * Carry out a guarded plan: creates first (batched), then updates/adoptions/reactivations, then removals.
+ * Each item ends applied, failed (code + value-free message) or skipped; none stops the others. Every
+ * applied or failed change is written to the audit trail, the marker index follows every write, and the
+ * onboarding hooks run after creates and reactivations (a failing hook is logged, never undoes the change).
+ */
+export async function applyPlan(deps: ApplyDeps, input: ApplyInput): Promise<ApplyOutcome> {
+  const creates = input.actions.filter((a): a is CreateAction => a.kind === 'create');
+  const writes = input.actions.filter(
+    (a): a is WriteAction => a.kind === 'update' || a.kind === 'adopt' || a.kind === 'reactivate',
+  );
+  const removals = input.actions.filter(
+    (a): a is RemovalAction => a.kind === 'deactivate' || a.kind === 'delete',
+  );
+  const total = creates.length + writes.length + removals.length;
+  const outcome: ApplyOutcome = { results: [], auditRange: null, hookErrors: 0 };
+  const settled = async (results: ItemResult[], written: Map<string, Identity> = new Map()) => {
+    await followIndex(deps, results, written);
+    outcome.hookErrors += await runHooks(deps, results, input.runId);
+    const range = await deps.audit.record(auditEntries(deps, results, input.runId));
+    if (range) outcome.auditRange = { from: outcome.auditRange?.from ?? range.from, to: range.to };
+    outcome.results.push(...results);
+    input.onProgress?.({ done: outcome.results.length, total });
+  };
+
+  await applyCreates(deps, creates, (results) => settled(results), input.signal);
+  for (let start = 0; start < writes.length; start += SLICE) {
+    input.signal?.throwIfAborted();
+    const written = new Map<string, Identity>();
+    const results = await mapPool(writes.slice(start, start + SLICE), deps.concurrency, async (action) => {
+      const done = await applyWrite(deps, action, input.current.get(action.identityId));
+      if (done.written) written.set(action.identityId, done.written);
+      return done.result;
+    });
+    await settled(results, written);
+  }
+  for (let start = 0; start < removals.length; start += SLICE) {
+    input.signal?.throwIfAborted();
+    await settled(
+      await mapPool(removals.slice(start, start + SLICE), deps.concurrency, (action) =>
+        applyRemoval(deps, action),
+      ),
+    );
+  }
+  return outcome;
+}
+
+/** The marker index follows every create and write (removals keep it in step themselves). */
+async function followIndex(
+  deps: ApplyDeps,
+  results: ItemResult[],
+  written: Map<string, Identity>,
+): Promise<void> {
+  const entries: Array<{ identityId: string } & MarkerIndexEntry> = [];
+  const generation = deps.kratos.capabilities.generation;
+  for (const result of results) {
+    if (result.outcome !== 'applied' || !result.identityId) continue;
+    const { action } = result;
+    if (action.kind === 'create') {
+      const metadataAdmin = toCreateBody(action.desired, deps.source, generation).metadata_admin;
+      const marker = readMarker({ metadata_admin: metadataAdmin });
+      if (marker)
+        entries.push({ identityId: result.identityId, marker, adminDigest: adminDigest(metadataAdmin) });
+      continue;
+    }
+    const identity = written.get(result.identityId);
+    const marker = identity ? markerOf(identity, deps.source) : null;
+    if (identity && marker)
+      entries.push({ identityId: identity.id, marker, adminDigest: adminDigest(identity.metadata_admin) });
+  }
+  await deps.index.putMany(entries);
+}
+
+async function runHooks(deps: ApplyDeps, results: ItemResult[], runId: string): Promise<number> {
+  let errors = 0;
+  for (const result of results) {
+    const { action } = result;
+    if (result.outcome !== 'applied' || !result.identityId) continue;
+    if (action.kind !== 'create' && action.kind !== 'reactivate') continue;
+    const hook = action.kind === 'create' ? deps.hooks.identityCreated : deps.hooks.identityReactivated;
+    if (!hook) continue;
+    try {
+      await hook.call(deps.hooks, {
+        source: deps.source,
+        key: action.key,
+        identityId: result.identityId,
+        desired: action.desired,
+        runId,
+      });
+    } catch (err) {
+      errors += 1;
+      deps.logger.error(
+        { err, key: action.key, identityId: result.identityId, hook: action.kind },
+        'sync hook failed; the change itself stands',
+      );
+    }
+  }
+  return errors;
+}
+
+function auditEntries(deps: ApplyDeps, results: ItemResult[], runId: string): AuditEntry[] {
+  const at = deps.now().toISOString();
+  const entries: AuditEntry[] = [];
+  for (const result of results) {
+    if (result.outcome === 'skipped') continue;
+    const entry: AuditEntry = {
+      at,
+      runId,
+      source: deps.source,
+      key: result.action.key,
+      action: result.action.kind,
+      changed: changedFields(deps, result.action),
+      outcome: result.outcome,
+    };
+    const identityId =
+      result.identityId ?? ('identityId' in result.action ? result.action.identityId : undefined);
+    if (identityId) entry.identityId = identityId;
+    if (result.error) entry.error = result.error;
+    entries.push(entry);
+  }
+  return entries;
+}
+
+/** Field names only: what a create writes, what an update changed, what a deactivation stamps. */
+function changedFields(deps: ApplyDeps, action: PlanAction): string[] {
+  switch (action.kind) {
+    case 'create': {
+      const body = toCreateBody(action.desired, deps.source, deps.kratos.capabilities.generation);
+      const traits = Object.keys(body.traits).map((name) => `traits.${name}`);
+      const rest = (
+        ['schema_id', 'state', 'metadata_public', 'metadata_admin', 'external_id'] as const
+      ).filter((field) => body[field] !== undefined && body[field] !== null);
+      return [...traits, ...rest].sort();
+    }
+    case 'update':
+    case 'adopt':
+    case 'reactivate':
+      return [...action.changed];
+    case 'deactivate':
+      return ['state', 'metadata_admin.kratos_sync.deactivated_at'];
+    default:
+      return [];
+  }
+}

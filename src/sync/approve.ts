@@ -1,0 +1,166 @@
+import type { Identity } from '../kratos/types.ts';
+import { acquireSyncLock } from '../store/sync-lock.ts';
+import { isRunId } from '../store/run-id.ts';
+import type { HeldAction } from '../store/run-store.ts';
+import { applyPlan } from './apply.ts';
+import { applyDepsFor, runStoreFor } from './apply-deps.ts';
+import type { ApplyDeps, ItemResult } from './apply-types.ts';
+import type { SyncContext } from './context.ts';
+import { markerOf } from './marker.ts';
+import { addAuditRange, settledStatus, tallyResults, type RunReport, type RunStatus } from './report.ts';
+
+export interface DecisionResult {
+  runId: string;
+  decision: 'approved' | 'rejected';
+  /** The run was not waiting (already approved, rejected, or never held): nothing was done now. */
+  alreadyDecided: boolean;
+  status: RunStatus;
+  applied: number;
+  failed: number;
+  skipped: number;
+  results: ItemResult[];
+}
+
+/**
+ * Apply a run's held removals after a human said yes. Each one is re-checked against Kratos as it is now —
+ * the identity still exists and still carries this source's marker for the same person, and a deletion's
+ * identity is still inactive — because hours may have passed; what no longer holds is skipped with the
+ * reason. Idempotent: a run is decided once (a Redis claim), a second approve does nothing.
+ */
+export async function approveRun(ctx: SyncContext, runId: string): Promise<DecisionResult> {
+  const report = await loadRun(ctx, runId);
+  if (report.status !== 'held') return undecided(report, 'approved');
+  const lock = await acquireSyncLock({
+    redis: ctx.redis,
+    prefix: ctx.config.redis.prefix,
+    source: report.source,
+    logger: ctx.logger,
+    holder: `approve-${runId}`,
+  });
+  try {
+    const runs = runStoreFor(ctx);
+    if (!(await runs.claimDecision(runId, 'approved')))
+      return undecided(await loadRun(ctx, runId), 'approved');
+    const deps = applyDepsFor(ctx, report.source, runId);
+    const held = await runs.readHeld(runId);
+    const checked = await recheck(deps, held);
+    const outcome = await applyPlan(deps, {
+      actions: checked.valid,
+      current: checked.current,
+      runId,
+      signal: lock.lost,
+    });
+    const results = [...checked.skipped, ...outcome.results];
+    tallyResults(report, results);
+    report.hookErrors += outcome.hookErrors;
+    addAuditRange(report, outcome.auditRange, true);
+    const count = (o: ItemResult['outcome']) => results.filter((r) => r.outcome === o).length;
+    report.approval = {
+      decision: 'approved',
+      at: ctx.now().toISOString(),
+      applied: count('applied'),
+      failed: count('failed'),
+      skipped: count('skipped'),
+    };
+    report.status = settledStatus(report);
+    await runs.save(report);
+    ctx.logger.info(
+      { runId, source: report.source, ...report.approval },
+      'held removals approved and applied',
+    );
+    return {
+      runId,
+      decision: 'approved',
+      alreadyDecided: false,
+      status: report.status,
+      applied: report.approval.applied,
+      failed: report.approval.failed,
+      skipped: report.approval.skipped,
+      results,
+    };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Decide against a held run: nothing is applied; the run ends `rejected`. Idempotent like approve. */
+export async function rejectRun(ctx: SyncContext, runId: string): Promise<DecisionResult> {
+  const report = await loadRun(ctx, runId);
+  if (report.status !== 'held') return undecided(report, 'rejected');
+  const runs = runStoreFor(ctx);
+  if (!(await runs.claimDecision(runId, 'rejected'))) return undecided(await loadRun(ctx, runId), 'rejected');
+  report.approval = {
+    decision: 'rejected',
+    at: ctx.now().toISOString(),
+    applied: 0,
+    failed: 0,
+    skipped: report.guard.held,
+  };
+  report.status = 'rejected';
+  await runs.save(report);
+  ctx.logger.info({ runId, source: report.source }, 'held removals rejected');
+  return {
+    runId,
+    decision: 'rejected',
+    alreadyDecided: false,
+    status: 'rejected',
+    applied: 0,
+    failed: 0,
+    skipped: report.guard.held,
+    results: [],
+  };
+}
+
+async function loadRun(ctx: SyncContext, runId: string): Promise<RunReport> {
+  const report = isRunId(runId) ? await runStoreFor(ctx).get(runId) : null;
+  if (!report) throw new Error(`no run with id "${runId}" (see \`kratos-sync runs\`)`);
+  return report;
+}
+
+function undecided(report: RunReport, decision: DecisionResult['decision']): DecisionResult {
+  return {
+    runId: report.id,
+    decision,
+    alreadyDecided: true,
+    status: report.status,
+    applied: 0,
+    failed: 0,
+    skipped: 0,
+    results: [],
+  };
+}
+
+async function recheck(deps: ApplyDeps, held: HeldAction[]) {
+  const valid: HeldAction[] = [];
+  const skipped: ItemResult[] = [];
+  const current = new Map<string, Identity>();
+  for (const action of held) {
+    const identity = await deps.kratos.getIdentity(action.identityId).catch(nullOnNotFound);
+    const skip = (message: string, code = 'SYNC_ERR_NOT_MANAGED') =>
+      skipped.push({ action, outcome: 'skipped', identityId: action.identityId, error: { code, message } });
+    if (!identity) {
+      await deps.index.remove(action.identityId);
+      skipped.push({
+        action,
+        outcome: action.kind === 'delete' ? 'applied' : 'skipped',
+        identityId: action.identityId,
+        note: 'the identity is already gone',
+      });
+      continue;
+    }
+    if (markerOf(identity, deps.source)?.key !== action.key) {
+      skip(`identity ${action.identityId} no longer carries this source's marker for key "${action.key}"`);
+    } else if (action.kind === 'delete' && identity.state !== 'inactive') {
+      skip(`identity ${action.identityId} is active again: not deleted`, 'SYNC_ERR_GUARD_HELD');
+    } else {
+      valid.push(action);
+      current.set(identity.id, identity);
+    }
+  }
+  return { valid, skipped, current };
+}
+
+function nullOnNotFound(err: unknown): null {
+  if ((err as { status?: number } | null)?.status === 404) return null;
+  throw err;
+}

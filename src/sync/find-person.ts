@@ -1,0 +1,93 @@
+import type { Identity } from '../kratos/types.ts';
+import { adminDigest } from '../store/admin-digest.ts';
+import type { ApplyDeps } from './apply-types.ts';
+import { markerOf, readMarker } from './marker.ts';
+import type { DesiredIdentity, ManagedIdentity } from './types.ts';
+
+export interface FoundPerson {
+  /** The person's identity, proven ours by its marker (read by id, so never a stale list entry). */
+  managed?: ManagedIdentity;
+  /** Identities of other sources holding the person's external_id (the plan reports the collision). */
+  others: ManagedIdentity[];
+  /** An identity holding the person's email that is not theirs (adoption candidate or collision). */
+  adoptable: Map<string, Identity>;
+}
+
+/**
+ * Find one person's identity without listing everyone: the marker index first (person key → identity id,
+ * confirmed by GET), then on v26 the external_id lookup and the email identifier filter. v0.10 has no
+ * lookup filter: beyond the index it scans the list only when adoption is on (otherwise a create that
+ * collides is resolved by the create's own conflict lookup).
+ */
+export async function findPerson(
+  deps: ApplyDeps,
+  key: string,
+  desired: DesiredIdentity | undefined,
+  adoptByEmail: boolean,
+): Promise<FoundPerson> {
+  const found: FoundPerson = { others: [], adoptable: new Map() };
+  const indexed = await viaIndex(deps, key);
+  if (indexed) return { ...found, managed: indexed };
+  const { capabilities } = deps.kratos;
+  if (desired?.externalId && capabilities.externalIdLookup) {
+    const holder = await deps.kratos.getIdentityByExternalId(desired.externalId);
+    if (holder && (await claim(deps, holder, key, found))) return found;
+  }
+  const email = desired?.email?.toLowerCase();
+  if (!email) return found;
+  const holder = capabilities.credentialsIdentifierFilter
+    ? await firstByIdentifier(deps, email)
+    : adoptByEmail
+      ? await scanForEmail(deps, email)
+      : null;
+  if (holder && !(await claim(deps, holder, key, found))) found.adoptable.set(email, holder);
+  return found;
+}
+
+async function viaIndex(deps: ApplyDeps, key: string): Promise<ManagedIdentity | undefined> {
+  const id = await deps.index.identityIdOf(key);
+  if (!id) return undefined;
+  const identity = await deps.kratos.getIdentity(id).catch(nullOnNotFound);
+  const marker = identity ? markerOf(identity, deps.source) : null;
+  if (identity && marker?.key === key) return { identity, marker };
+  await deps.index.remove(id); // gone, or no longer marked for this person: the entry is stale
+  return undefined;
+}
+
+/** True when `holder` is this person's identity (recorded as managed); other owners are noted. */
+async function claim(deps: ApplyDeps, holder: Identity, key: string, found: FoundPerson): Promise<boolean> {
+  const marker = readMarker(holder);
+  if (marker?.source === deps.source && marker.key === key) {
+    found.managed = { identity: holder, marker };
+    await deps.index.put(holder.id, { marker, adminDigest: adminDigest(holder.metadata_admin) });
+    return true;
+  }
+  if (marker && marker.source !== deps.source) found.others.push({ identity: holder, marker });
+  return false;
+}
+
+async function firstByIdentifier(deps: ApplyDeps, email: string): Promise<Identity | null> {
+  for await (const page of deps.kratos.listIdentities({ credentialsIdentifier: email, pageSize: 10 })) {
+    if (page[0]) return page[0];
+  }
+  return null;
+}
+
+async function scanForEmail(deps: ApplyDeps, email: string): Promise<Identity | null> {
+  for await (const page of deps.kratos.listIdentities()) {
+    for (const identity of page) {
+      const emails = [...(identity.verifiable_addresses ?? []), ...(identity.recovery_addresses ?? [])].map(
+        (a) => a.value.toLowerCase(),
+      );
+      if (typeof identity.traits?.email === 'string') emails.push(identity.traits.email.toLowerCase());
+      // The list has no metadata_admin on v0.10: read the candidate by id to see its marker.
+      if (emails.includes(email)) return deps.kratos.getIdentity(identity.id).catch(nullOnNotFound);
+    }
+  }
+  return null;
+}
+
+function nullOnNotFound(err: unknown): null {
+  if ((err as { status?: number } | null)?.status === 404) return null;
+  throw err;
+}

@@ -1,0 +1,211 @@
+import type { Identity } from '../kratos/types.ts';
+import { sourceRowError } from '../sources/types.ts';
+import { newRunId } from '../store/run-id.ts';
+import type { HeldAction } from '../store/run-store.ts';
+import { applyPlan } from './apply.ts';
+import { applyDepsFor, runStoreFor, sourceRuntime } from './apply-deps.ts';
+import type { ApplyDeps, ItemResult } from './apply-types.ts';
+import type { SyncContext } from './context.ts';
+import { findPerson } from './find-person.ts';
+import { guardPlan } from './guard.ts';
+import { planSyncDetailed } from './plan.ts';
+import {
+  newReport,
+  settledStatus,
+  summariseAction,
+  tallyPlan,
+  type ReportError,
+  type RunTrigger,
+} from './report.ts';
+import type { DesiredIdentity, PlanAction, QuarantinedRecord } from './types.ts';
+import { compareVersions } from './versions.ts';
+
+export type PersonStatus =
+  | 'created'
+  | 'updated'
+  | 'adopted'
+  | 'reactivated'
+  | 'deactivated'
+  | 'deleted'
+  | 'unchanged'
+  | 'skipped'
+  | 'stale'
+  | 'quarantined'
+  | 'held'
+  | 'failed';
+
+export interface PersonOutcome {
+  status: PersonStatus;
+  source: string;
+  key: string;
+  runId: string;
+  identityId?: string;
+  changed?: string[];
+  /** Why (plan reason, skip reason, quarantine message). No values. */
+  reason?: string;
+  error?: ReportError;
+  quarantine?: QuarantinedRecord;
+}
+
+export interface SyncPersonOptions {
+  /** The record version the event announced; an event older than what Kratos holds changes nothing. */
+  eventVersion?: string;
+  runId?: string;
+  trigger?: RunTrigger;
+  signal?: AbortSignal;
+}
+
+const STATUS_OF: Record<Exclude<PlanAction['kind'], 'skip'>, PersonStatus> = {
+  create: 'created',
+  update: 'updated',
+  adopt: 'adopted',
+  reactivate: 'reactivated',
+  deactivate: 'deactivated',
+  delete: 'deleted',
+};
+
+/**
+ * Sync one person now (the queue runtime's `person.sync` job; webhooks are hints, not truth): fetch the
+ * record from the source, map it, find the person's identity, plan for that one person with the same pure
+ * planner as a full run, guard, apply. A person the source no longer has is a leaver per the policy. A
+ * stale event or record never overwrites newer data. Source errors are thrown (the job retries them);
+ * Kratos failures come back as `failed` with a code.
+ */
+export async function syncPerson(
+  ctx: SyncContext,
+  sourceName: string,
+  key: string,
+  options: SyncPersonOptions = {},
+): Promise<PersonOutcome> {
+  const runtime = sourceRuntime(ctx, sourceName);
+  const runId = options.runId ?? newRunId(ctx.now());
+  const base = { source: sourceName, key, runId };
+  const record = await runtime.source.fetchOne(key, options.signal);
+  let desired: DesiredIdentity | undefined;
+  if (record) {
+    const rowError = sourceRowError(record);
+    const mapped = rowError
+      ? { ok: false as const, quarantine: { key, rule: rowError.rule, message: rowError.message } }
+      : await runtime.mapper.map(record, 1, ctx.now());
+    if (mapped.ok === false)
+      return {
+        ...base,
+        status: 'quarantined',
+        reason: mapped.quarantine.message,
+        quarantine: mapped.quarantine,
+      };
+    if (mapped.ok === true) desired = mapped.desired;
+  }
+  const deps = applyDepsFor(ctx, sourceName, runId);
+  const found = await findPerson(deps, key, desired, runtime.config.adoptByEmail);
+  const version = desired?.version ?? options.eventVersion;
+  if (
+    found.managed &&
+    version &&
+    found.managed.marker.version &&
+    compareVersions(version, found.managed.marker.version) < 0
+  ) {
+    return {
+      ...base,
+      status: 'stale',
+      identityId: found.managed.identity.id,
+      reason: 'the event is older than the version Kratos already holds',
+    };
+  }
+  const plan = planSyncDetailed({
+    source: sourceName,
+    desired: desired ? [desired] : [],
+    managed: found.managed ? [found.managed, ...found.others] : found.others,
+    adoptable: found.adoptable,
+    adoptByEmail: runtime.config.adoptByEmail,
+    leaver: runtime.config.leaver,
+    now: ctx.now(),
+    presentKeys: new Set(desired ? [key] : []),
+    generation: ctx.kratos.capabilities.generation,
+  });
+  const action = plan.actions.find((a) => a.key === key) ?? plan.actions[0];
+  if (!action)
+    return {
+      ...base,
+      status: 'unchanged',
+      ...(found.managed ? { identityId: found.managed.identity.id } : {}),
+    };
+  if (action.kind === 'skip') {
+    const stale = action.reason.startsWith('stale');
+    return {
+      ...base,
+      status: stale ? 'stale' : 'skipped',
+      reason: action.reason,
+      ...(action.identityId ? { identityId: action.identityId } : {}),
+    };
+  }
+  const guarded = guardPlan([action], {
+    snapshotComplete: true,
+    managedCount: await deps.index.count(),
+    guard: runtime.config.guard,
+  });
+  if (guarded.held.length > 0)
+    return holdRemoval(ctx, deps, options.trigger ?? 'webhook', runId, guarded.held, guarded.reason);
+  const outcome = await applyPlan(deps, {
+    actions: guarded.apply,
+    current: currentOf(found),
+    runId,
+    signal: options.signal,
+  });
+  return toOutcome(base, outcome.results[0]);
+}
+
+function currentOf(found: Awaited<ReturnType<typeof findPerson>>): Map<string, Identity> {
+  const current = new Map<string, Identity>();
+  if (found.managed) current.set(found.managed.identity.id, found.managed.identity);
+  for (const identity of found.adoptable.values()) current.set(identity.id, identity);
+  return current;
+}
+
+function toOutcome(
+  base: { source: string; key: string; runId: string },
+  result: ItemResult | undefined,
+): PersonOutcome {
+  if (!result) return { ...base, status: 'unchanged' };
+  const { action } = result;
+  const outcome: PersonOutcome = { ...base, status: 'unchanged', reason: action.reason };
+  if (result.identityId) outcome.identityId = result.identityId;
+  if ('changed' in action) outcome.changed = [...action.changed];
+  if (result.outcome === 'failed') outcome.status = 'failed';
+  else if (result.outcome === 'skipped') outcome.status = 'skipped';
+  else if (action.kind !== 'skip') outcome.status = STATUS_OF[action.kind];
+  if (result.error) outcome.error = result.error;
+  if (result.note) outcome.reason = `${action.reason}; ${result.note}`;
+  return outcome;
+}
+
+/** The guard held this removal: it becomes a run of its own, waiting for `approve`/`reject`. */
+async function holdRemoval(
+  ctx: SyncContext,
+  deps: ApplyDeps,
+  trigger: RunTrigger,
+  runId: string,
+  held: PlanAction[],
+  reason: string | undefined,
+): Promise<PersonOutcome> {
+  const action = held[0]!;
+  const report = newReport({ id: runId, source: deps.source, trigger, dryRun: false, startedAt: ctx.now() });
+  report.snapshot = { complete: true, records: 1, desired: 0 };
+  report.managed = await deps.index.count();
+  tallyPlan(report, held);
+  report.guard = { held: held.length, blocked: 0, ...(reason ? { reason } : {}) };
+  report.status = settledStatus(report);
+  report.finishedAt = ctx.now().toISOString();
+  const runs = runStoreFor(ctx);
+  await runs.appendPlan(runId, held.map(summariseAction));
+  await runs.saveHeld(runId, held as HeldAction[]);
+  await runs.save(report);
+  return {
+    source: deps.source,
+    key: action.key,
+    runId,
+    status: 'held',
+    reason: reason ?? action.reason,
+    ...('identityId' in action ? { identityId: action.identityId } : {}),
+  };
+}
