@@ -92,7 +92,9 @@ export function createRequester(options: {
           return;
         }
         serverWaits++;
-        const wait = Math.min(Math.max(error.retryAfterMs, 50), maxDelay);
+        // The server's window is not ours to shorten (a retry before it resets earns another 429), so only
+        // Ory's 30 s ceiling applies here, not the configured backoff maximum.
+        const wait = Math.min(Math.max(error.retryAfterMs, 50), MAX_DELAY_CAP_MS);
         const jittered = Math.round(wait + Math.random() * Math.min(1_000, 50 + wait * 0.1));
         logger.warn({ ...log, delayMs: jittered }, 'kratos asked us to wait; retrying after the reset');
         await sleep(jittered);

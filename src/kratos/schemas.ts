@@ -7,17 +7,18 @@ import type { IdentitySchemaSummary, JsonObject } from './types.ts';
 /**
  * Identity schemas live on the public API (`GET /schemas`, `GET /schemas/{id}`; both specs: the list is
  * `[{id, schema}]`, one schema is the raw JSON Schema object). The admin port redirects these routes to the
- * public one, so without a configured publicUrl the request goes to the admin API and the redirect is
- * followed (without the bearer token when it leaves the admin origin).
+ * public one, so without a configured publicUrl the request goes to the admin API and the redirects are
+ * followed (without the bearer token once they leave the admin origin): v0.10 sends admin `/schemas` to
+ * `/admin/schemas` and on to the public route.
  */
+const SCHEMAS = '/schemas';
+
 export async function listIdentitySchemas(ctx: KratosContext): Promise<IdentitySchemaSummary[]> {
   const schemas: IdentitySchemaSummary[] = [];
   const seenIds = new Set<string>();
   const seenPaths = new Set<string>();
   // v0.10 pages by offset; nobody has 1000 schemas, so one page is all of them.
-  let path: string | undefined = ctx.capabilities.keysetPages
-    ? schemasRoot(ctx)
-    : `${schemasRoot(ctx)}?per_page=1000`;
+  let path: string | undefined = ctx.capabilities.keysetPages ? SCHEMAS : `${SCHEMAS}?per_page=1000`;
   while (path !== undefined) {
     const response = await ctx.call(schemaPlan(ctx, 'listIdentitySchemas', path));
     for (const item of asArray(response.data, 'listIdentitySchemas')) {
@@ -29,7 +30,7 @@ export async function listIdentitySchemas(ctx: KratosContext): Promise<IdentityS
     const next = ctx.capabilities.keysetPages ? nextLink(response.headers.link) : undefined;
     path = next === undefined ? undefined : new URL(next, 'http://kratos.invalid').search;
     if (path !== undefined) {
-      path = schemasRoot(ctx) + path;
+      path = SCHEMAS + path;
       if (seenPaths.has(path))
         throw refused('listIdentitySchemas', 'the server returned a next link already followed');
       seenPaths.add(path);
@@ -40,13 +41,9 @@ export async function listIdentitySchemas(ctx: KratosContext): Promise<IdentityS
 
 export async function getIdentitySchema(ctx: KratosContext, id: string): Promise<JsonObject> {
   const response = await ctx.call(
-    schemaPlan(ctx, 'getIdentitySchema', `${schemasRoot(ctx)}/${encodeURIComponent(id)}`),
+    schemaPlan(ctx, 'getIdentitySchema', `${SCHEMAS}/${encodeURIComponent(id)}`),
   );
   return asObject(response.data, 'getIdentitySchema');
-}
-
-function schemasRoot(ctx: KratosContext): string {
-  return ctx.config.publicUrl ? '/schemas' : '/admin/schemas';
 }
 
 function schemaPlan(ctx: KratosContext, operation: string, path: string): RequestPlan {
