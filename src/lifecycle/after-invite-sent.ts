@@ -59,7 +59,7 @@ async function tellManager(
     },
     deps.messageDomain,
   );
-  const fields = { ...invite, attempt: 2, channel: deps.channel.name, messageId: message.messageId };
+  const fields = { ...invite, attempt: 2, channel: onboarding.channel.name, messageId: message.messageId };
   const claimed = await deps.deliveries.transition(deliveryId, {
     from: ['none', 'send-failed'],
     to: 'sending',
@@ -68,10 +68,10 @@ async function tellManager(
   });
   if (claimed === null) return; // already told (or being told)
   try {
-    await deps.channel.send(message);
+    await onboarding.channel.send(message);
   } catch (err) {
     const failure =
-      err instanceof DeliveryError ? err : new DeliveryError(deps.channel.name, 'unexpected', false);
+      err instanceof DeliveryError ? err : new DeliveryError(onboarding.channel.name, 'unexpected', false);
     const to = failure.notSent ? 'send-failed' : 'uncertain';
     await deps.deliveries.transition(deliveryId, {
       from: ['sending'],

@@ -60,7 +60,7 @@ export async function deliverInvite(
       source: data.source,
       key: data.key,
       identityId: data.identityId,
-      channel: deps.channel.name,
+      channel: onboarding.channel.name,
     },
   });
   if (claimed === null) return { outcome: 'superseded', deliveryId };
@@ -93,7 +93,7 @@ async function settleEarlierTry(
         ...(record.cancelReason ? { reason: record.cancelReason } : {}),
       };
     case 'sending': {
-      const wentOut = messageId ? await deps.channel.wasSent?.(messageId) : undefined;
+      const wentOut = messageId ? await onboarding.channel.wasSent?.(messageId) : undefined;
       if (wentOut === false) {
         await deps.deliveries.transition(deliveryId, {
           from: ['sending'],
@@ -187,10 +187,10 @@ async function handOver(
 ): Promise<DeliverInviteResult> {
   const deliveryId = inviteDeliveryId(data.inviteId, data.attempt);
   try {
-    await deps.channel.send(message);
+    await onboarding.channel.send(message);
   } catch (err) {
     const failure =
-      err instanceof DeliveryError ? err : new DeliveryError(deps.channel.name, 'unexpected', false);
+      err instanceof DeliveryError ? err : new DeliveryError(onboarding.channel.name, 'unexpected', false);
     const to = failure.notSent ? 'send-failed' : 'uncertain';
     await deps.deliveries.transition(deliveryId, {
       from: ['sending'],
@@ -213,7 +213,7 @@ async function handOver(
     to: 'sent',
     fields: { sentAt },
   });
-  log.info({ channel: deps.channel.name, attempt: data.attempt }, 'invite sent');
+  log.info({ channel: onboarding.channel.name, attempt: data.attempt }, 'invite sent');
   const record = await deps.deliveries.get(deliveryId);
   if (record) await afterInviteSent(deps, onboarding, data, record);
   return { outcome: 'sent', deliveryId, messageId: message.messageId };

@@ -37,12 +37,13 @@ export interface OnboardingSource {
   fields: OnboardingFieldReader;
   /** For expressions that read the record (events carry identifiers, the record is fetched). */
   source: Pick<Source, 'fetchOne'>;
+  /** The channel `onboarding.channel` names. */
+  channel: DeliveryChannel;
 }
 
 export interface OnboardingDeps {
   kratos: KratosClient;
   deliveries: DeliveryStore;
-  channel: DeliveryChannel;
   templates: InviteTemplates;
   queue: OnboardingQueue;
   logger: Logger;

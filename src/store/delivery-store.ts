@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * Where each invite delivery stands, so a link is delivered once however often the job runs.
@@ -84,7 +84,7 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 return current`;
 
 export interface DeliveryStoreOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
   now: () => Date;
   /** @defaultValue 90 days: long enough for a start date months ahead plus the re-issue check. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { OffboardingReceipt } from '../lifecycle/offboarding-receipt.ts';
 
 /**
@@ -22,7 +22,7 @@ export interface ReceiptStore {
 }
 
 export interface ReceiptStoreOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   /** `config.redis.prefix`, e.g. `{kratos-sync}`. */
   prefix: string;
   /** @defaultValue 100_000 receipts */

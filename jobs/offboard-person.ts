@@ -1,0 +1,53 @@
+import { DelayedError } from 'bullmq';
+import { z } from 'zod';
+import type { LifecycleJobDeps } from '../src/lifecycle/lifecycle-deps.ts';
+import { offboardIdentity } from '../src/lifecycle/offboard-identity.ts';
+import type { OffboardingReceipt } from '../src/lifecycle/offboarding-receipt.ts';
+import { defineJob } from '../src/queue/job-definition.ts';
+
+/** How long a person's job waits when another job (a sync) holds the person's lock. */
+const LOCK_BUSY_DELAY_MS = 500;
+
+/**
+ * offboard.person — take one leaver's access away (src/lifecycle/offboard-identity.ts) under the person's
+ * lock, so it never interleaves with a sync job writing the same identity. Returns the receipt (ids and
+ * timestamps only), which BullMQ keeps as the job's return value and the runbook reads.
+ */
+export const offboardPersonJob = defineJob<LifecycleJobDeps>()({
+  name: 'offboard.person',
+  schema: z.strictObject({
+    source: z.string().min(1),
+    key: z.string().min(1),
+    identityId: z.string().min(1),
+    reason: z.string().min(1).max(500),
+    leftAt: z.iso.datetime({ offset: true }).optional(),
+    deleteNow: z.boolean().default(false),
+    /** The runbook this job belongs to, when an operator started it. */
+    runbookId: z.string().optional(),
+  }),
+  options: { attempts: 10, backoff: { baseMs: 1_000, maxMs: 60_000 }, timeoutMs: 5 * 60_000 },
+  async handle({ payload, deps, job, token }): Promise<OffboardingReceipt> {
+    const { offboarding } = deps;
+    const lock = await offboarding.locks.tryAcquire([payload], `offboard.person:${job.id ?? ''}`);
+    if (!lock) {
+      // Someone else works on this person right now: come back shortly (not an attempt).
+      await job.moveToDelayed(Date.now() + LOCK_BUSY_DELAY_MS, token);
+      throw new DelayedError();
+    }
+    try {
+      return await offboardIdentity(
+        offboarding,
+        {
+          identityId: payload.identityId,
+          source: payload.source,
+          key: payload.key,
+          reason: payload.reason,
+          ...(payload.leftAt ? { leftAt: payload.leftAt } : {}),
+        },
+        { deleteNow: payload.deleteNow },
+      );
+    } finally {
+      await lock.release();
+    }
+  },
+});
