@@ -274,7 +274,7 @@ describe('CSV source: fetchOne', () => {
     const source = csvSource(writeCsv('id,email\n7,a@example.com\n8,b@example.com,extra\n'));
     expect(await source.fetchOne('7')).toMatchObject({ id: '7' });
     await expect(source.fetchOne('8')).rejects.toThrow(
-      /no readable record has key "8", but a row could not be read/,
+      /no readable record has key "8", but a record could not be read/,
     );
     // The bad row's key is known and differs, so "9" is positively absent.
     expect(await source.fetchOne('9')).toBeNull();

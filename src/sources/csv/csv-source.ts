@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream';
 import { CsvError, parse, type Info } from 'csv-parse';
 import type { CsvConnection } from '../../config/sections/source.ts';
 import { badRow, safeKeyOf, withLine } from '../record-meta.ts';
-import { SourceError, sourceRowError, type Source, type SourceRecord } from '../types.ts';
+import { findByScan } from '../find-by-scan.ts';
+import { SourceError, type Source, type SourceRecord } from '../types.ts';
 import { csvColumns } from './csv-columns.ts';
 import { decodeText, encodingFromBom } from './decode-text.ts';
 import { detectDelimiter } from './detect-delimiter.ts';
@@ -47,7 +48,7 @@ export function createCsvSource(options: CsvSourceOptions): Source {
   return {
     name: options.name,
     stream: (signal) => readCsvRecords(context, signal),
-    fetchOne: (key, signal) => findCsvRecord(context, key, signal),
+    fetchOne: (key, signal) => findByScan(readCsvRecords(context, signal), options.keyOf, key),
   };
 }
 
@@ -119,25 +120,6 @@ function toRecord(
     },
     line,
   );
-}
-
-async function findCsvRecord(context: CsvContext, key: string, signal?: AbortSignal) {
-  let doubt: string | undefined;
-  for await (const record of readCsvRecords(context, signal)) {
-    const problem = sourceRowError(record);
-    if (problem === undefined) {
-      if (safeKeyOf(context.keyOf, record) === key) return record;
-    } else if (problem.key === undefined || problem.key === key) {
-      doubt ??= problem.message;
-    }
-  }
-  if (doubt !== undefined) {
-    // null would say "this person left"; with an unreadable row that might be theirs, we cannot say that.
-    throw new SourceError(`no readable record has key "${key}", but a row could not be read (${doubt})`, {
-      transient: false,
-    });
-  }
-  return null;
 }
 
 function csvFailure(err: unknown, file: string, lastLine: number, signal?: AbortSignal): unknown {

@@ -1,0 +1,189 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry from 'p-retry';
+import { request, type Dispatcher } from 'undici';
+import type { Logger } from '../../log/logger.ts';
+import { SourceError } from '../types.ts';
+import {
+  AttemptFailure,
+  failureForBody,
+  failureForNetworkError,
+  failureForStatus,
+} from './attempt-failure.ts';
+import { parseRetryAfter } from './retry-after.ts';
+
+/** Backoff between attempts. Exposed for tests and benchmarks; production uses the defaults. */
+export interface RetryTiming {
+  /** Delay before the first retry; doubles each time, times a random 1–2 (jitter). @defaultValue 500 */
+  minDelayMs: number;
+  /** Ceiling of the backoff. @defaultValue 30_000 */
+  maxDelayMs: number;
+  /**
+   * Longest Retry-After honoured. A server asking for more ends the read with a transient SourceError:
+   * the run is retried later instead of holding a worker. @defaultValue 120_000
+   */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_TIMING: RetryTiming = {
+  minDelayMs: 500,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 120_000,
+};
+
+export interface JsonClientOptions {
+  /** Source name, for messages and logs. */
+  sourceName: string;
+  /** Only this origin gets our credentials: a `next` link elsewhere is refused, not followed. */
+  origin: string;
+  /** Headers for every request, auth included; called per request so secrets are revealed only there. */
+  headers: () => Record<string, string>;
+  /** Per-attempt limit for the whole exchange (connect, headers and body). */
+  timeoutMs: number;
+  /** Attempts after the first. */
+  retries: number;
+  timing?: Partial<RetryTiming>;
+  now: () => Date;
+  logger: Logger;
+  /** undici dispatcher; undici's global keep-alive agent when omitted. */
+  dispatcher?: Dispatcher;
+}
+
+export interface JsonResponse {
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface GetJsonOptions {
+  signal?: AbortSignal;
+  /** Answer a 404 with null instead of an error (a record lookup by key). */
+  notFoundIsNull?: boolean;
+  /** What is being read, for messages: e.g. `page 3`. */
+  what?: string;
+}
+
+export interface JsonClient {
+  /** GET and parse JSON, retrying transient failures. Throws SourceError (or the abort reason). */
+  get(url: URL, options?: GetJsonOptions): Promise<JsonResponse | null>;
+}
+
+/**
+ * The one retrying JSON-over-HTTP helper that every HTTP source (REST, SCIM) uses. Keep-alive connections,
+ * a per-attempt timeout, exponential backoff with jitter on network errors, timeouts, 429 and 5xx (p-retry),
+ * Retry-After honoured (seconds or HTTP-date). Error messages name the source, the URL without its query
+ * (filters carry personal data; misconfigured URLs carry keys), the status and what to check.
+ */
+export function createJsonClient(options: JsonClientOptions): JsonClient {
+  const timing = { ...DEFAULT_RETRY_TIMING, ...options.timing };
+  return {
+    async get(url, { signal, notFoundIsNull = false, what } = {}) {
+      const where = `${options.sourceName}: GET ${describeUrl(url)}${what ? ` (${what})` : ''}`;
+      if (url.origin !== options.origin) {
+        throw new SourceError(
+          `${where}: refusing to send credentials to another origin than ${options.origin}`,
+          {
+            transient: false,
+          },
+        );
+      }
+      let attempts = 0;
+      try {
+        return await pRetry(
+          () => {
+            attempts++;
+            return attemptGet(options, url, notFoundIsNull, signal);
+          },
+          {
+            retries: options.retries,
+            factor: 2,
+            minTimeout: timing.minDelayMs,
+            maxTimeout: timing.maxDelayMs,
+            randomize: true,
+            signal,
+            shouldRetry: (context) => shouldRetry(options, timing, where, context, signal),
+          },
+        );
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        if (err instanceof AttemptFailure) {
+          const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+          const tooLong =
+            err.retryAfterMs !== undefined && err.retryAfterMs > timing.maxRetryAfterMs
+              ? `, asking to wait ${Math.ceil(err.retryAfterMs / 1000)} s (more than we wait; the run is retried later)`
+              : '';
+          throw new SourceError(`${where}: ${err.message}${tooLong}${tries}`, {
+            cause: err,
+            transient: err.transient,
+          });
+        }
+        throw new SourceError(`${where}: ${(err as Error).message}`, { cause: err });
+      }
+    },
+  };
+}
+
+async function attemptGet(
+  options: JsonClientOptions,
+  url: URL,
+  notFoundIsNull: boolean,
+  signal: AbortSignal | undefined,
+): Promise<JsonResponse | null> {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  const timedOut = () => (timeout.aborted && !signal?.aborted ? options.timeoutMs : undefined);
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await request(url, {
+      method: 'GET',
+      headers: { 'user-agent': 'kratos-sync', ...options.headers() },
+      signal: combined,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+  } catch (err) {
+    throw failureForNetworkError(err, timedOut());
+  }
+  const { statusCode, headers, body } = response;
+  if (statusCode < 200 || statusCode >= 300) {
+    body.dump().catch(() => {}); // free the connection for keep-alive; the content does not matter
+    if (statusCode === 404 && notFoundIsNull) return null;
+    throw failureForStatus(statusCode, parseRetryAfter(headers['retry-after'], options.now()));
+  }
+  let text: string;
+  try {
+    text = await body.text();
+  } catch (err) {
+    throw failureForNetworkError(err, timedOut());
+  }
+  try {
+    return { body: JSON.parse(text) as unknown, headers };
+  } catch (err) {
+    throw failureForBody(err);
+  }
+}
+
+async function shouldRetry(
+  options: JsonClientOptions,
+  timing: RetryTiming,
+  where: string,
+  context: { error: Error; attemptNumber: number; retryDelay: number },
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  const failure = context.error;
+  if (!(failure instanceof AttemptFailure) || !failure.transient) return false;
+  const asked = failure.retryAfterMs;
+  if (asked !== undefined && asked > timing.maxRetryAfterMs) return false;
+  const waitMs = Math.max(context.retryDelay, asked ?? 0);
+  options.logger.warn(
+    { source: options.sourceName, attempt: context.attemptNumber, status: failure.status, waitMs },
+    `${where}: ${failure.message}; retrying`,
+  );
+  // p-retry waits `retryDelay` after we return; a longer Retry-After is made up here, first.
+  if (asked !== undefined && asked > context.retryDelay) {
+    await sleep(asked - context.retryDelay, undefined, { signal });
+  }
+  return true;
+}
+
+/** The URL as messages may show it: origin and path, no query (it may hold filters or misplaced keys). */
+export function describeUrl(url: URL): string {
+  return `${url.origin}${url.pathname}${url.search ? '?…' : ''}`;
+}
