@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
+import { createKratosClient } from '../../src/kratos/client.ts';
+import type { JsonObject, KratosClient } from '../../src/kratos/types.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { compileMapper } from '../../src/mapping/compile-mapper.ts';
+import { createCsvSource } from '../../src/sources/csv/csv-source.ts';
+import type { SourceRuntime, SyncContext, SyncHooks } from '../../src/sync/context.ts';
+import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
+
+/** One person of the fixture HR export. */
+export interface Person {
+  id: string;
+  first: string;
+  last: string;
+  email: string;
+  department?: string;
+  status?: 'active' | 'terminated' | 'contractor';
+  updated?: string;
+}
+
+export function person(n: number, overrides: Partial<Person> = {}): Person {
+  const id = `E${String(n).padStart(5, '0')}`;
+  return {
+    id,
+    first: `First${n}`,
+    last: `Last${n}`,
+    email: `person${n}@example.com`,
+    department: 'Engineering',
+    ...overrides,
+  };
+}
+
+export function people(count: number, from = 1): Person[] {
+  return Array.from({ length: count }, (_, i) => person(from + i));
+}
+
+const HEADER = 'employee_id,first_name,last_name,work_email,department,status,updated_at';
+
+export function csvOf(list: readonly Person[], extraLines: string[] = []): string {
+  const rows = list.map((p) =>
+    [
+      p.id,
+      p.first,
+      p.last,
+      p.email,
+      p.department ?? '',
+      p.status ?? 'active',
+      p.updated ?? '2026-01-01T00:00:00Z',
+    ].join(','),
+  );
+  return [HEADER, ...rows, ...extraLines].join('\n') + '\n';
+}
+
+/** The source section every engine test starts from (the demo's mapping, trimmed). */
+export function sourceSection(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    connection: { type: 'csv', path: 'people.csv' },
+    mapping: {
+      key: 'employee_id',
+      scope: 'status != "contractor"',
+      externalId: '"hr-" & employee_id',
+      schemaId: '"employee"',
+      traits:
+        '{ "email": $lowercase(work_email), "name": { "first": first_name, "last": last_name }, "department": department }',
+      metadataAdmin: '{ "department_code": $uppercase(department) }',
+      version: 'updated_at',
+    },
+    leaver: { policy: 'deactivate', when: 'status = "terminated"' },
+    guard: { maxRemoveFraction: 0.5, maxRemoveCount: 100 },
+    ...overrides,
+  };
+}
+
+export interface HarnessOptions {
+  api: 'v26' | 'v0.10';
+  people: readonly Person[];
+  source?: Record<string, unknown>;
+  kratos?: Record<string, unknown>;
+  /** Start of the injected clock. @defaultValue 2026-11-27T08:00:00Z */
+  start?: string;
+  hooks?: SyncHooks;
+  /** Point the client somewhere else than the simulator (e.g. a lossy proxy in front of it). */
+  adminUrl?: (simUrl: string) => Promise<string> | string;
+}
+
+export interface Harness {
+  ctx: SyncContext;
+  sim: KratosSim;
+  dir: string;
+  prefix: string;
+  redis: Redis;
+  /** The injected clock: tests move it explicitly. */
+  clock: { now: Date; advanceDays(days: number): void };
+  writePeople(list: readonly Person[], extraLines?: string[]): void;
+  /** Writes (POST/PUT/PATCH/DELETE) the simulator received, by route, since the last `resetStats`. */
+  writes(): Record<string, number>;
+  release(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const sim = await startKratosSim({ api: options.api });
+  const dir = mkdtempSync(path.join(tmpdir(), 'ks-engine-'));
+  const prefix = `{ks-test-${randomBytes(6).toString('hex')}}`;
+  const writePeople = (list: readonly Person[], extraLines: string[] = []) =>
+    writeFileSync(path.join(dir, 'people.csv'), csvOf(list, extraLines));
+  writePeople(options.people);
+  const adminUrl = options.adminUrl ? await options.adminUrl(sim.adminUrl) : sim.adminUrl;
+  const { config } = loadConfig({
+    env: {},
+    object: {
+      kratos: {
+        adminUrl,
+        timeoutMs: 2_000,
+        retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20 },
+        ...options.kratos,
+      },
+      redis: { url: inject('redisUrl'), prefix },
+      sources: { hr: sourceSection(options.source) },
+    },
+  });
+  const logger = silentLogger();
+  const redis = new Redis(inject('redisUrl'));
+  let kratos: KratosClient | undefined;
+  try {
+    kratos = await createKratosClient({ config: config.kratos, logger });
+    const schemas = new Map<string, JsonObject>();
+    for (const summary of await kratos.listIdentitySchemas()) schemas.set(summary.id, summary.schema);
+    const sourceConfig = config.sources.hr!;
+    const mapper = compileMapper({
+      sourceName: 'hr',
+      mapping: sourceConfig.mapping,
+      leaver: sourceConfig.leaver,
+      schemas,
+    });
+    const source = createCsvSource({
+      name: 'hr',
+      connection: sourceConfig.connection as never,
+      baseDir: dir,
+      keyOf: (r) => mapper.keyOf(r),
+    });
+    const sources = new Map<string, SourceRuntime>([
+      ['hr', { name: 'hr', config: sourceConfig, source, mapper }],
+    ]);
+    const clock = {
+      now: new Date(options.start ?? '2026-11-27T08:00:00Z'),
+      advanceDays(days: number) {
+        clock.now = new Date(clock.now.getTime() + days * 86_400_000);
+      },
+    };
+    const ctx: SyncContext = {
+      config,
+      baseDir: dir,
+      kratos,
+      redis,
+      logger,
+      now: () => clock.now,
+      sources,
+      hooks: options.hooks ?? {},
+    };
+    return {
+      ctx,
+      sim,
+      dir,
+      prefix,
+      redis,
+      clock,
+      writePeople,
+      writes: () => writesOf(sim),
+      async release() {
+        await kratos?.close();
+        await deleteKeys(redis, prefix);
+        redis.disconnect();
+        await sim.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await kratos?.close();
+    redis.disconnect();
+    await sim.stop();
+    throw err;
+  }
+}
+
+export function writesOf(sim: KratosSim): Record<string, number> {
+  const writes: Record<string, number> = {};
+  for (const [route, byStatus] of Object.entries(sim.stats().requests)) {
+    if (!/^(POST|PUT|PATCH|DELETE) /.test(route)) continue;
+    writes[route] = Object.values(byStatus).reduce((a, b) => a + b, 0);
+  }
+  return writes;
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** Identities in the simulator, by the person key in their marker (only ours). */
+export function simIdentitiesByKey(
+  sim: KratosSim,
+): Map<string, { id: string; state: string; traits: Record<string, unknown> }> {
+  const byKey = new Map<string, { id: string; state: string; traits: Record<string, unknown> }>();
+  for (const identity of sim.state.identities.values()) {
+    const marker = (identity.metadata_admin as Record<string, { key?: string }> | null | undefined)
+      ?.kratos_sync;
+    if (marker?.key) byKey.set(marker.key, identity as never);
+  }
+  return byKey;
+}

@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readAuditForRun } from '../../src/store/audit-store.ts';
+import { createMarkerIndex } from '../../src/store/marker-index.ts';
+import { createRunStore } from '../../src/store/run-store.ts';
+import { runFullSync } from '../../src/sync/run-full-sync.ts';
+import { people, person, simIdentitiesByKey, startHarness, type Harness } from './engine-harness.ts';
+
+describe.each(['v26', 'v0.10'] as const)('full sync against Kratos %s', (api) => {
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.release();
+    harness = undefined;
+  });
+
+  it('creates everyone on the first run and writes nothing on the second', async () => {
+    harness = await startHarness({ api, people: people(25) });
+    const first = await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    expect(first.status).toBe('completed');
+    expect(first.counts.create).toEqual({ planned: 25, applied: 25, failed: 0, skipped: 0 });
+    const byKey = simIdentitiesByKey(harness.sim);
+    expect(byKey.size).toBe(25);
+    expect(harness.sim.state.identities.size).toBe(25);
+    expect(byKey.get('E00007')?.traits).toMatchObject({
+      email: 'person7@example.com',
+      name: { first: 'First7', last: 'Last7' },
+    });
+    expect(await createMarkerIndex(harness.redis, harness.prefix, 'hr').count()).toBe(25);
+    // One batch on v26, one POST per person on v0.10.
+    expect(harness.writes()).toEqual(
+      api === 'v26' ? { 'PATCH /admin/identities': 1 } : { 'POST /admin/identities': 25 },
+    );
+
+    const before = harness.writes();
+    const second = await runFullSync(harness.ctx, 'hr', { trigger: 'schedule' });
+    expect(second.status).toBe('completed');
+    expect(second.unchanged).toBe(25);
+    expect(second.counts).toEqual({});
+    expect(harness.writes()).toEqual(before);
+    expect(second.kratosCalls.byOperation).toEqual({ listIdentities: 1 });
+  });
+
+  it('updates only the person who changed, and records field names in the audit trail', async () => {
+    const list = people(10);
+    harness = await startHarness({ api, people: list });
+    await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    const before = harness.writes();
+    list[3] = { ...list[3]!, last: 'Married', department: 'Sales', updated: '2026-02-01T00:00:00Z' };
+    harness.writePeople(list);
+
+    const report = await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    expect(report.status).toBe('completed');
+    expect(report.counts.update).toEqual({ planned: 1, applied: 1, failed: 0, skipped: 0 });
+    expect(report.unchanged).toBe(9);
+    const route = api === 'v26' ? 'PATCH /admin/identities/{id}' : 'PUT /admin/identities/{id}';
+    const after = harness.writes();
+    expect(after[route] ?? 0).toBe((before[route] ?? 0) + 1);
+    expect(simIdentitiesByKey(harness.sim).get('E00004')?.traits).toMatchObject({
+      name: { last: 'Married' },
+      department: 'Sales',
+    });
+
+    const plan = await createRunStore(harness.redis, harness.prefix).readPlan(report.id);
+    expect(plan.entries).toHaveLength(1);
+    expect(plan.entries[0]).toMatchObject({ kind: 'update', key: 'E00004' });
+    expect(plan.entries[0]!.changed).toEqual(
+      expect.arrayContaining(['traits.name.last', 'traits.department', 'metadata_admin.department_code']),
+    );
+    const audit = await readAuditForRun(harness.redis, harness.prefix, report);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ key: 'E00004', action: 'update', outcome: 'applied', runId: report.id });
+    expect(audit[0]!.changed).toContain('traits.name.last');
+    const text = JSON.stringify(audit);
+    for (const value of ['Married', 'Sales', 'SALES', 'person4@example.com', 'First4'])
+      expect(text).not.toContain(value);
+  });
+
+  it('reports quarantined records with their reasons while the rest sync', async () => {
+    const list = [...people(5), person(6, { email: 'not-an-email' })];
+    harness = await startHarness({ api, people: list });
+    const report = await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    expect(report.status).toBe('partial');
+    expect(report.counts.create?.applied).toBe(5);
+    expect(report.quarantined.total).toBe(1);
+    expect(report.quarantined.records[0]).toMatchObject({ key: 'E00006' });
+    expect(report.quarantined.records[0]!.field).toMatch(/email/);
+    expect(JSON.stringify(report)).not.toContain('not-an-email');
+    expect(simIdentitiesByKey(harness.sim).has('E00006')).toBe(false);
+  });
+});
