@@ -62,8 +62,13 @@ export interface RunReport {
   managed: number;
   /** Per action kind: planned, applied, failed, skipped (e.g. re-check at approval said no). */
   counts: Partial<Record<PlanActionKind, ActionCounts>>;
-  /** People whose identity already matches the source (plan `skip`). */
+  /** People whose identity already matches the source (no action planned). */
   unchanged: number;
+  /**
+   * People the plan could not act on because of a collision (another identity holds their key, external_id
+   * or email, or two records claim one identity): planned `skip`s other than stale records. They need a human.
+   */
+  collisions: number;
   guard: { held: number; blocked: number; reason?: string };
   quarantined: { total: number; records: QuarantinedRecord[] };
   failures: { total: number; items: FailureItem[] };
@@ -99,6 +104,7 @@ export function newReport(fields: {
     managed: 0,
     counts: {},
     unchanged: 0,
+    collisions: 0,
     guard: { held: 0, blocked: 0 },
     quarantined: { total: 0, records: [] },
     failures: { total: 0, items: [] },
@@ -156,7 +162,11 @@ export function mergeCalls(report: RunReport, delta: { total: number; byOperatio
 /** completed, partial (something quarantined, failed or not read), or held (removals wait for approval). */
 export function settledStatus(report: RunReport): RunStatus {
   if (report.guard.held > 0 && !report.approval) return 'held';
-  const failed = report.failures.total > 0 || report.quarantined.total > 0 || !report.snapshot.complete;
+  const failed =
+    report.failures.total > 0 ||
+    report.quarantined.total > 0 ||
+    report.collisions > 0 ||
+    !report.snapshot.complete;
   return failed ? 'partial' : 'completed';
 }
 
@@ -185,7 +195,10 @@ function displayName(value: unknown): string | undefined {
 
 /** Count a plan into the report: every action by kind (held and blocked ones included). */
 export function tallyPlan(report: RunReport, actions: readonly PlanAction[]): void {
-  for (const action of actions) countFor(report, action.kind).planned += 1;
+  for (const action of actions) {
+    countFor(report, action.kind).planned += 1;
+    if (action.kind === 'skip' && !action.reason.startsWith('stale')) report.collisions += 1;
+  }
 }
 
 /** Count applied items into the report, and keep the failures (codes and value-free messages). */

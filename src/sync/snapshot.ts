@@ -60,6 +60,8 @@ export async function readSnapshot(
     options.signal?.throwIfAborted();
     return { ...collector.result(), records: position, complete: true };
   } catch (err) {
+    // What was read before the failure still counts: its creates and updates go ahead (removals do not).
+    await flush();
     const error = coerceError(err);
     deps.logger.warn({ err: error, records: position }, 'source read failed or was cut short');
     return {
