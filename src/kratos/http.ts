@@ -62,14 +62,10 @@ export function createKratosHttp(options: { config: KratosConfig; now: () => num
   });
   const admin = parseBase(config.adminUrl, true);
   const pub = config.publicUrl ? parseBase(config.publicUrl, false) : undefined;
-  const common: Record<string, string> = {
-    ...config.headers,
-    accept: 'application/json',
-    'user-agent': 'kratos-sync',
-  };
-  const trusted: Record<string, string> = config.adminToken
-    ? { ...common, authorization: `Bearer ${config.adminToken.reveal()}` }
-    : common;
+  // Configured headers and the token go to the admin origin only; a redirect elsewhere gets neither.
+  const foreign: Record<string, string> = { accept: 'application/json', 'user-agent': 'kratos-sync' };
+  const trusted: Record<string, string> = { ...config.headers, ...foreign };
+  if (config.adminToken) trusted.authorization = `Bearer ${config.adminToken.reveal()}`;
   const counts = new Map<string, number>();
 
   async function send(request: KratosRequest): Promise<KratosResponse> {
@@ -79,8 +75,7 @@ export function createKratosHttp(options: { config: KratosConfig; now: () => num
     let origin = base.origin;
     let path = base.prefix + request.path;
     for (let hop = 0; ; hop++) {
-      // The token only ever goes to the configured admin origin, never to where a redirect points.
-      const headers = origin === admin.origin ? trusted : common;
+      const headers = origin === admin.origin ? trusted : foreign;
       const response = await exchange(request, origin, path, body, headers);
       const location = response.headers.location;
       if (request.followRedirects && REDIRECTS.has(response.status) && typeof location === 'string') {
