@@ -65,7 +65,13 @@ const scimConnection = z.strictObject({
   /** SCIM base URL (the one that `/Users` is appended to). */
   baseUrl: z.url({ error: 'expected an absolute http(s) URL' }),
   token: secretOption.optional(),
+  /** SCIM filter applied to every read (e.g. `active eq true`), and combined with the key on lookups. */
   filter: z.string().optional(),
+  /**
+   * The SCIM attribute holding the record key (`mapping.key` must read the same value): lookups by key use
+   * `GET /Users/{id}` for `id`, and a filter `<attribute> eq "<key>"` otherwise.
+   */
+  keyAttribute: z.enum(['id', 'externalId', 'userName', 'employeeNumber']).default('id'),
   pageSize: z.int().positive().max(1000).default(100),
   timeoutMs: z.int().positive().default(30_000),
   retries: z.int().min(0).max(20).default(5),
