@@ -4,6 +4,7 @@ import { AvailabilityMonitor } from './availability.ts';
 import { batchCreateIdentities } from './batch-create.ts';
 import type { KratosContext } from './context.ts';
 import { capabilitiesFor, probeCapabilities } from './detect.ts';
+import { KratosError } from './errors.ts';
 import { createKratosHttp } from './http.ts';
 import { identityOperations } from './identities.ts';
 import { listIdentities } from './list-identities.ts';
@@ -73,17 +74,18 @@ export async function createKratosClient(options: CreateKratosClientOptions): Pr
     revokeIdentitySessions: (identityId) => revokeIdentitySessions(ctx, identityId),
     listIdentitySchemas: () => listIdentitySchemas(ctx),
     getIdentitySchema: (id) => getIdentitySchema(ctx, id),
+    /**
+     * One attempt, no retries: readiness is a question about now. It feeds the availability monitor, so a
+     * runtime that paused on `unavailable` can poll `ready()` and get `recovered` when Kratos is back.
+     */
     async ready() {
-      // One attempt, no retries: readiness is a question about now.
       try {
-        const response = await http.send({
-          operation: 'ready',
-          method: 'GET',
-          path: '/admin/health/ready',
-          accept: [200, 503],
-        });
-        return response.status === 200;
-      } catch {
+        await http.send({ operation: 'ready', method: 'GET', path: '/admin/health/ready', accept: [200] });
+        availability.answered();
+        return true;
+      } catch (err) {
+        if (err instanceof KratosError && err.code === 'SYNC_ERR_KRATOS_UNAVAILABLE')
+          availability.failed(err);
         return false;
       }
     },

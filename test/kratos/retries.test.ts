@@ -244,6 +244,27 @@ describe('availability events', () => {
     }
   });
 
+  it('ready() feeds the monitor: a paused runtime polling it gets `recovered`', async () => {
+    await using sim = await startKratosSim({ api: 'v26' });
+    const client = await clientFor(sim, {}, { unavailableAfter: 2 });
+    try {
+      sim.setFaults({ unavailable: true });
+      const down = once(client.events, 'unavailable');
+      expect(await client.ready()).toBe(false);
+      expect(client.available).toBe(true);
+      expect(await client.ready()).toBe(false);
+      await down;
+      expect(client.available).toBe(false);
+      sim.setFaults({});
+      const up = once(client.events, 'recovered');
+      expect(await client.ready()).toBe(true);
+      await up;
+      expect(client.available).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('a listener that throws does not fail the request', async () => {
     await using sim = await startKratosSim({ api: 'v26' });
     const client = await clientFor(
