@@ -90,7 +90,8 @@ export function composeManagerNotice(
 
 function formatInstant(iso: string, zone: string): string {
   const at = DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone);
-  return at.isValid ? at.toFormat("d LLLL yyyy 'at' HH:mm ZZZZ") : iso;
+  // The zone's name, not an abbreviation: ICU builds differ ("CEST" vs "GMT+2"), "Europe/Berlin" does not.
+  return at.isValid ? `${at.toFormat("d LLLL yyyy 'at' HH:mm")} (${zone})` : iso;
 }
 
 function escapeHtml(text: string): string {
