@@ -52,6 +52,7 @@ export async function buildContext(options: BuildContextOptions): Promise<BuiltC
     }
     if (first !== undefined) throw first;
   };
+  const now = options.now ?? (() => new Date());
   try {
     const kratos = options.kratos ?? (await createKratosClient({ config: config.kratos, logger }));
     if (!options.kratos) releasers.push(() => kratos.close());
@@ -77,6 +78,7 @@ export async function buildContext(options: BuildContextOptions): Promise<BuiltC
         baseDir,
         logger: logger.child({ source: name }),
         keyOf: (record) => mapper.keyOf(record),
+        now,
       });
       sources.set(name, { name, config: sourceConfig, source, mapper });
     }
@@ -86,7 +88,7 @@ export async function buildContext(options: BuildContextOptions): Promise<BuiltC
       kratos,
       redis,
       logger,
-      now: options.now ?? (() => new Date()),
+      now,
       sources,
       hooks: options.hooks ?? {},
     };

@@ -5,12 +5,9 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
-import { createKratosClient } from '../../src/kratos/client.ts';
-import type { JsonObject, KratosClient } from '../../src/kratos/types.ts';
+import { buildContext } from '../../src/app/build-context.ts';
 import { silentLogger } from '../../src/log/logger.ts';
-import { compileMapper } from '../../src/mapping/compile-mapper.ts';
-import { createCsvSource } from '../../src/sources/csv/csv-source.ts';
-import type { SourceRuntime, SyncContext, SyncHooks } from '../../src/sync/context.ts';
+import type { SyncContext, SyncHooks } from '../../src/sync/context.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 
 /** One person of the fixture HR export. */
@@ -124,45 +121,23 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       sources: { hr: sourceSection(options.source) },
     },
   });
-  const logger = silentLogger();
   const redis = new Redis(inject('redisUrl'));
-  let kratos: KratosClient | undefined;
+  const clock = {
+    now: new Date(options.start ?? '2026-11-27T08:00:00Z'),
+    advanceDays(days: number) {
+      clock.now = new Date(clock.now.getTime() + days * 86_400_000);
+    },
+  };
   try {
-    kratos = await createKratosClient({ config: config.kratos, logger });
-    const schemas = new Map<string, JsonObject>();
-    for (const summary of await kratos.listIdentitySchemas()) schemas.set(summary.id, summary.schema);
-    const sourceConfig = config.sources.hr!;
-    const mapper = compileMapper({
-      sourceName: 'hr',
-      mapping: sourceConfig.mapping,
-      leaver: sourceConfig.leaver,
-      schemas,
-    });
-    const source = createCsvSource({
-      name: 'hr',
-      connection: sourceConfig.connection as never,
-      baseDir: dir,
-      keyOf: (r) => mapper.keyOf(r),
-    });
-    const sources = new Map<string, SourceRuntime>([
-      ['hr', { name: 'hr', config: sourceConfig, source, mapper }],
-    ]);
-    const clock = {
-      now: new Date(options.start ?? '2026-11-27T08:00:00Z'),
-      advanceDays(days: number) {
-        clock.now = new Date(clock.now.getTime() + days * 86_400_000);
-      },
-    };
-    const ctx: SyncContext = {
+    const built = await buildContext({
       config,
       baseDir: dir,
-      kratos,
-      redis,
-      logger,
+      logger: silentLogger(),
       now: () => clock.now,
-      sources,
-      hooks: options.hooks ?? {},
-    };
+      redis,
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+    });
+    const { ctx } = built;
     return {
       ctx,
       sim,
@@ -173,7 +148,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       writePeople,
       writes: () => writesOf(sim),
       async release() {
-        await kratos?.close();
+        await built.release();
         await deleteKeys(redis, prefix);
         redis.disconnect();
         await sim.stop();
@@ -181,7 +156,6 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       },
     };
   } catch (err) {
-    await kratos?.close();
     redis.disconnect();
     await sim.stop();
     throw err;
