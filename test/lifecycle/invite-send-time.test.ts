@@ -34,7 +34,9 @@ describe('inviteSendTime', () => {
   });
 
   it('sends now when the start date has passed, is missing or unreadable', () => {
-    expect(inviteSendTime(config, { startDate: '2026-03-01' }, now).basis).toBe('start-date-passed');
+    expect(inviteSendTime(config, { startDate: '2026-02-28' }, now).basis).toBe('start-date-passed');
+    // Day one itself, before 09:00 in New York: still waits for 09:00.
+    expect(inviteSendTime(config, { startDate: '2026-03-01' }, now).delayMs).toBe(2 * 3_600_000);
     expect(inviteSendTime(config, {}, now).basis).toBe('no-start-date');
     expect(inviteSendTime(config, { startDate: 'next monday' }, now)).toMatchObject({
       basis: 'bad-start-date',
