@@ -21,7 +21,8 @@ export interface ServerParts {
 }
 
 export function createSimServer(parts: ServerParts): Server {
-  const server = createServer((req, res) => {
+  // Go's http.Server accepts 1 MiB of request headers (Node: 16 KiB); `ids=` filters need the room.
+  const server = createServer({ maxHeaderSize: 1 << 20 }, (req, res) => {
     handle(parts, req, res).catch((err: unknown) => {
       // A handler bug must still answer, or the client would hang like an injected fault.
       if (!res.headersSent) write(res, errorReply({ status: 500, message: String(err) }, parts.ctx.api));
