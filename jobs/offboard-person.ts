@@ -1,6 +1,7 @@
 import { DelayedError } from 'bullmq';
 import { z } from 'zod';
-import type { LifecycleJobDeps } from '../src/lifecycle/lifecycle-deps.ts';
+import { LIFECYCLE_JOB_OPTIONS } from '../src/lifecycle/job-options.ts';
+import { lifecycleOf, type LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
 import { offboardIdentity } from '../src/lifecycle/offboard-identity.ts';
 import type { OffboardingReceipt } from '../src/lifecycle/offboarding-receipt.ts';
 import { defineJob } from '../src/queue/job-definition.ts';
@@ -13,7 +14,7 @@ const LOCK_BUSY_DELAY_MS = 500;
  * lock, so it never interleaves with a sync job writing the same identity. Returns the receipt (ids and
  * timestamps only), which BullMQ keeps as the job's return value and the runbook reads.
  */
-export const offboardPersonJob = defineJob<LifecycleJobDeps>()({
+export const offboardPersonJob = defineJob<LifecycleHost>()({
   name: 'offboard.person',
   schema: z.strictObject({
     source: z.string().min(1),
@@ -25,9 +26,9 @@ export const offboardPersonJob = defineJob<LifecycleJobDeps>()({
     /** The runbook this job belongs to, when an operator started it. */
     runbookId: z.string().optional(),
   }),
-  options: { attempts: 10, backoff: { baseMs: 1_000, maxMs: 60_000 }, timeoutMs: 5 * 60_000 },
+  options: LIFECYCLE_JOB_OPTIONS['offboard.person'],
   async handle({ payload, deps, job, token }): Promise<OffboardingReceipt> {
-    const { offboarding } = deps;
+    const { offboarding } = lifecycleOf(deps);
     const lock = await offboarding.locks.tryAcquire([payload], `offboard.person:${job.id ?? ''}`);
     if (!lock) {
       // Someone else works on this person right now: come back shortly (not an attempt).

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { LifecycleJobDeps } from '../src/lifecycle/lifecycle-deps.ts';
+import { LIFECYCLE_JOB_OPTIONS } from '../src/lifecycle/job-options.ts';
+import type { LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
 import { defineJob } from '../src/queue/job-definition.ts';
 
 /**
@@ -7,13 +8,13 @@ import { defineJob } from '../src/queue/job-definition.ts';
  * child has completed or failed (children are added with `ignoreDependencyOnFailure`), and returns the
  * counts; the per-person receipts are the children's return values.
  */
-export const offboardRunbookJob = defineJob<LifecycleJobDeps>()({
+export const offboardRunbookJob = defineJob<LifecycleHost>()({
   name: 'offboard.runbook',
   schema: z.strictObject({
     runbookId: z.string().regex(/^[A-Za-z0-9-]+$/),
     people: z.int().min(0),
   }),
-  options: { attempts: 3, backoff: { baseMs: 1_000, maxMs: 10_000 } },
+  options: LIFECYCLE_JOB_OPTIONS['offboard.runbook'],
   async handle({ payload, job }) {
     const [values, failures] = await Promise.all([job.getChildrenValues(), job.getIgnoredChildrenFailures()]);
     return {

@@ -5,12 +5,26 @@ import { createPersonLocks, type PersonLocks } from '../queue/person-locks.ts';
 import { createDeliveryStore } from '../store/delivery-store.ts';
 import { createReceiptStore } from '../store/receipt-store.ts';
 import type { SyncContext, SyncHooks } from '../sync/context.ts';
-import type { LifecycleJobDeps } from './lifecycle-deps.ts';
+import type { KratosClient } from '../kratos/types.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ReceiptStore } from '../store/receipt-store.ts';
 import { compileOnboardingFields } from './onboarding-fields.ts';
 import type { OnboardingDeps, OnboardingQueue, OnboardingSource } from './onboarding-deps.ts';
 import { createOnboardingHooks } from './onboarding-scheduler.ts';
 
-export interface Lifecycle extends LifecycleJobDeps {
+/** What the offboarding jobs use. */
+export interface OffboardingDeps {
+  kratos: KratosClient;
+  logger: Logger;
+  now: () => Date;
+  receipts: ReceiptStore;
+  /** Per-person locks shared with the sync jobs (one job per person at a time). */
+  locks: PersonLocks;
+}
+
+export interface Lifecycle {
+  onboarding: OnboardingDeps;
+  offboarding: OffboardingDeps;
   /** Wire into `SyncContext.hooks`: new and rehired people get an invite. */
   hooks: Required<Pick<SyncHooks, 'identityCreated' | 'identityReactivated'>>;
   close(): Promise<void>;
