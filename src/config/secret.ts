@@ -12,7 +12,16 @@ export class Secret {
 
   constructor(value: string) {
     this.#value = value;
+  }
+
+  /**
+   * A secret from configuration (token, password, webhook secret): also scrubbed by value from every log
+   * line. Per-person secrets (recovery links and codes) are not registered — there can be 100,000 of them —
+   * and rely on the type and on field redaction instead.
+   */
+  static fromConfig(value: string): Secret {
     secretValues.add(value);
+    return new Secret(value);
   }
 
   reveal(): string {
@@ -33,7 +42,7 @@ export class Secret {
 }
 
 /**
- * Every secret value this process has seen, so the log stream can scrub a value that reached a message
+ * Every configuration secret this process has loaded, so the log stream can scrub a value that reached a message
  * by some path the structured redaction did not cover (e.g. an upstream error that echoed a header).
  * Values shorter than 6 characters are not scrubbed: they would blank out ordinary words.
  */

@@ -46,7 +46,7 @@ describe('log redaction', () => {
 
   it('scrubs a known secret value that reached an error message or a free-text message', () => {
     const { logger, text } = captureLogs();
-    const webhookSecret = new Secret('whsec_live_a1b2c3d4e5');
+    const webhookSecret = Secret.fromConfig('whsec_live_a1b2c3d4e5');
     const err = new Error(`upstream echoed our header: Authorization: Bearer ${webhookSecret.reveal()}`);
     logger.error({ err }, 'request failed');
     logger.warn(`unexpected text containing ${webhookSecret.reveal()}`);

@@ -31,7 +31,7 @@ export const secretOption = z
     z.strictObject({ fromFile: z.string().min(1) }),
   ])
   .transform((value, ctx) => {
-    if (typeof value === 'string') return new Secret(value);
+    if (typeof value === 'string') return Secret.fromConfig(value);
     if ('fromEnv' in value) {
       const fromEnv = activeEnv[value.fromEnv];
       if (!fromEnv) {
@@ -41,10 +41,10 @@ export const secretOption = z
         });
         return z.NEVER;
       }
-      return new Secret(fromEnv);
+      return Secret.fromConfig(fromEnv);
     }
     try {
-      return new Secret(readFileSync(value.fromFile, 'utf8').trim());
+      return Secret.fromConfig(readFileSync(value.fromFile, 'utf8').trim());
     } catch (err) {
       ctx.addIssue({
         code: 'custom',
