@@ -1,9 +1,12 @@
-import type { BatchCreateResult } from '../kratos/types.ts';
+import type { BatchCreateResult, Identity } from '../kratos/types.ts';
 import { describeFailure, isKratosFailure, maybeApplied, statusOf, withoutValues } from './apply-errors.ts';
 import { mapPool } from './apply-pool.ts';
 import { lookUpCreates, type UnsettledCreate } from './apply-resolve.ts';
-import type { ApplyDeps, CreateAction, ItemResult } from './apply-types.ts';
+import type { ApplyDeps, CreateAction, ItemResult, WriteAction } from './apply-types.ts';
+import { applyWrite } from './apply-write.ts';
+import { formatPath } from './diff.ts';
 import { toCreateBody } from './identity-body.ts';
+import { changedPaths, targetFields } from './target.ts';
 
 /**
  * Creates, batched where the server can (PATCH /admin/identities, ≤ batchSize per request, one request in
@@ -117,17 +120,12 @@ async function settle(deps: ApplyDeps, chunk: UnsettledCreate[], first: FirstTry
     return results;
   }
   const retry: number[] = [];
+  const catchUp: Array<{ i: number; identity: Identity }> = [];
   unsettled.forEach((i, n) => {
     const lookup = lookups[n]!;
     const attempt = first[i] as { kind: 'unsettled'; error?: unknown };
-    const { action } = chunk[i]!;
     if (lookup.found === 'ours') {
-      results[i] = {
-        action,
-        outcome: 'applied',
-        identityId: lookup.identity.id,
-        note: 'created by an earlier attempt: found by lookup',
-      };
+      catchUp.push({ i, identity: lookup.identity });
     } else if (lookup.found === 'theirs') {
       results[i] = conflict(
         chunk[i]!,
@@ -145,6 +143,9 @@ async function settle(deps: ApplyDeps, chunk: UnsettledCreate[], first: FirstTry
         'Kratos reports a conflict (an identifier or address is in use) but no identity holding this external_id or email was found',
       );
     }
+  });
+  await mapPool(catchUp, deps.concurrency, async ({ i, identity }) => {
+    results[i] = await bringUpToDate(deps, chunk[i]!.action, identity);
   });
   // The first attempt never landed: one more, now that nothing can be a duplicate.
   await mapPool(retry, deps.concurrency, async (i) => {
@@ -172,4 +173,29 @@ function failed(item: UnsettledCreate, err: unknown): { kind: 'failed'; result: 
 
 function conflict(item: UnsettledCreate, message: string): ItemResult {
   return { action: item.action, outcome: 'failed', error: { code: 'SYNC_ERR_KRATOS_CONFLICT', message } };
+}
+
+/**
+ * The identity exists and is ours: an earlier attempt created it (then it already holds what we want), or
+ * the marker index was lost and it predates this record's changes — then it is updated like any other.
+ */
+async function bringUpToDate(deps: ApplyDeps, action: CreateAction, identity: Identity): Promise<ItemResult> {
+  const generation = deps.kratos.capabilities.generation;
+  const target = targetFields(action.desired, identity, deps.source, generation);
+  const changed = changedPaths(identity, target, generation).map(formatPath);
+  const found = { action, identityId: identity.id };
+  if (changed.length === 0)
+    return { ...found, outcome: 'applied', note: 'created by an earlier attempt: found by lookup' };
+  const update: WriteAction = {
+    kind: 'update',
+    key: action.key,
+    identityId: identity.id,
+    desired: action.desired,
+    changed,
+    reason: 'found by lookup after a create conflict; brought up to date',
+  };
+  const { result } = await applyWrite(deps, update, identity);
+  if (result.outcome === 'failed')
+    return { ...found, outcome: 'failed', ...(result.error ? { error: result.error } : {}) };
+  return { ...found, outcome: 'applied', note: `found by lookup and updated (${changed.join(', ')})` };
 }
