@@ -100,15 +100,20 @@ async function* readUsers(context: ScimContext, signal?: AbortSignal): AsyncGene
         yield flat.record;
       }
     }
+    if (list.resources.length > 0 && fresh === 0) {
+      throw new SourceError(
+        `${name}: ${what}: the server served only users already read ` +
+          '(it ignores startIndex, or many users were added during the read)',
+        { transient: true },
+      );
+    }
     startIndex += list.resources.length;
     if (list.resources.length === 0 || startIndex > total) break;
-    if (fresh === 0) {
-      throw new SourceError(`${name}: ${what}: the server served users already read; it ignores startIndex`, {
-        transient: false,
-      });
-    }
   }
-  if (seen.size + bad < total || total < firstTotal) {
+  // Users added during the read may be missed (they are new: the next run creates them); users removed
+  // may hide others (a miss would read as "left"), and so does a server that stops early.
+  const expected = Math.min(total, firstTotal);
+  if (seen.size + bad < expected || total < firstTotal) {
     throw new SourceError(
       `${name}: read ${seen.size + bad} users but the directory reports ${total}` +
         (total < firstTotal ? ` (down from ${firstTotal} while paging)` : '') +
