@@ -9,8 +9,8 @@ import type { ManagedIdentity, OwnershipMarker } from './types.ts';
 export interface ManagedIndex {
   /** This source's identities by marker key (one per key; see `duplicates`). */
   byKey: Map<string, ManagedIdentity>;
-  /** This source's identities by external id (v26). */
-  byExternalId: Map<string, ManagedIdentity>;
+  /** This source's identities by external id (v26); built on first use — most runs never need it. */
+  byExternalId(): ReadonlyMap<string, ManagedIdentity>;
   /** Other sources' identities by external id: never touched, only reported. */
   foreignByExternalId: Map<string, OwnershipMarker>;
   /** Extra identities carrying a key that another identity already holds (a duplicate create). */
@@ -18,9 +18,19 @@ export interface ManagedIndex {
 }
 
 export function indexManaged(managed: readonly ManagedIdentity[], source: string): ManagedIndex {
+  const byKey = new Map<string, ManagedIdentity>();
+  let byExternalId: Map<string, ManagedIdentity> | undefined;
   const index: ManagedIndex = {
-    byKey: new Map(),
-    byExternalId: new Map(),
+    byKey,
+    byExternalId() {
+      if (byExternalId === undefined) {
+        byExternalId = new Map();
+        for (const entry of byKey.values()) {
+          if (entry.identity.external_id) byExternalId.set(entry.identity.external_id, entry);
+        }
+      }
+      return byExternalId;
+    },
     foreignByExternalId: new Map(),
     duplicates: [],
   };
@@ -39,9 +49,6 @@ export function indexManaged(managed: readonly ManagedIdentity[], source: string
     } else {
       index.duplicates.push(entry);
     }
-  }
-  for (const entry of index.byKey.values()) {
-    if (entry.identity.external_id) index.byExternalId.set(entry.identity.external_id, entry);
   }
   return index;
 }

@@ -85,7 +85,8 @@ class Planner {
   readonly #actions: PlanAction[] = [];
   /** Identities some desired person has been matched to (by key, external id or adoption). */
   readonly #claimed = new Set<string>();
-  readonly #desiredKeys = new Set<string>();
+  /** Every desired key; built on first use (only people Kratos does not know by key need it). */
+  #desiredKeys: Set<string> | undefined;
   #unchanged = 0;
   #waitingForGrace = 0;
 
@@ -98,7 +99,6 @@ class Planner {
   run(): PlanResult {
     // Key order, not source order, so which of two colliding records wins never depends on file order.
     const desired = [...this.#input.desired].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    for (const person of desired) this.#desiredKeys.add(person.key);
     let previous: string | undefined;
     for (const person of desired) {
       if (person.key === previous) {
@@ -129,7 +129,7 @@ class Planner {
     }
     const externalId = this.#generation === 'v26' ? person.externalId : undefined;
     if (externalId) {
-      const held = this.#index.byExternalId.get(externalId);
+      const held = this.#index.byExternalId().get(externalId);
       if (held !== undefined) {
         return this.#skip(
           person.key,
@@ -155,8 +155,8 @@ class Planner {
    */
   #rekeyCandidate(person: DesiredIdentity): ManagedIdentity | undefined {
     if (this.#generation !== 'v26' || !person.externalId) return undefined;
-    const held = this.#index.byExternalId.get(person.externalId);
-    if (held === undefined || this.#desiredKeys.has(held.marker.key)) return undefined;
+    const held = this.#index.byExternalId().get(person.externalId);
+    if (held === undefined || this.#isDesired(held.marker.key)) return undefined;
     if (this.#input.presentKeys?.has(held.marker.key) === true) return undefined;
     return held;
   }
@@ -247,8 +247,8 @@ class Planner {
   /** This source's identities nobody in the snapshot matched: the person left the source. */
   #planDepartures(): void {
     for (const own of this.#index.byKey.values()) {
+      // Every identity whose key is desired was claimed by that person (matched, or skipped as stale).
       if (this.#claimed.has(own.identity.id)) continue;
-      if (this.#desiredKeys.has(own.marker.key)) continue; // matched, or skipped for a reason of its own
       if (this.#input.presentKeys?.has(own.marker.key) === true) continue; // quarantined is not gone
       this.#leave(own, 'no longer in the source');
     }
@@ -262,6 +262,11 @@ class Planner {
       return;
     }
     this.#actions.push(leaverAction(decision, own.marker.key, own.identity.id));
+  }
+
+  #isDesired(key: string): boolean {
+    this.#desiredKeys ??= new Set(this.#input.desired.map((person) => person.key));
+    return this.#desiredKeys.has(key);
   }
 
   #skip(key: string, identityId: string | undefined, reason: string): void {
