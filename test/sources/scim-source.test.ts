@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ScimConnection } from '../../src/config/sections/source.ts';
 import { sourceSection } from '../../src/config/sections/source.ts';
 import { createScimSource } from '../../src/sources/scim/scim-source.ts';
-import { SourceError, sourceRowError, type SourceRecord } from '../../src/sources/types.ts';
+import type { SourceError } from '../../src/sources/types.ts';
+import { sourceRowError, type SourceRecord } from '../../src/sources/types.ts';
 import { captureLogs } from '../support/capture-logs.ts';
 import {
   ENTERPRISE,
