@@ -69,6 +69,7 @@ export function compileMapper(options: CompileMapperOptions): Mapper {
     expressions.push(['terminationDate', compileExpression(path, leaver.terminationDate)]);
   }
   const keyPath = mapping.key.split('.');
+  const createOnly = ownedParts(mapping);
   const schemas = createIdentitySchemas(options.schemas);
   const termination = createTerminationClock(leaver.timeZone);
   const keyOf = (record: SourceRecord) => normalizeKey(readDottedPath(record, keyPath));
@@ -122,7 +123,7 @@ export function compileMapper(options: CompileMapperOptions): Mapper {
     const evaluated = evaluateAll(expressions, record);
     const values = evaluated instanceof Promise ? await evaluated : evaluated;
     if (values instanceof FieldProblem) return quarantine(record, key, values.field, values.problem);
-    const built = buildDesired(key, values, mapping, now, termination.hasPassed);
+    const built = buildDesired(key, values, mapping, createOnly, now, termination.hasPassed);
     if (built instanceof FieldProblem) return quarantine(record, key, built.field, built.problem);
     const checked = schemas.check(built.schemaId, built.traits);
     if (checked.violation !== undefined) {
@@ -134,6 +135,18 @@ export function compileMapper(options: CompileMapperOptions): Mapper {
   }
 
   return { keyOf, map };
+}
+
+/**
+ * A metadata field the mapping does not mention is not kratos-sync's to manage: it is written on create (as
+ * null, plus the marker) and left as it is afterwards — other tools' `metadata_admin` keys survive every
+ * run. That is exactly the `createOnly` rule, so unmapped metadata joins the configured create-only parts.
+ */
+function ownedParts(mapping: MappingConfig): DesiredIdentity['createOnly'] {
+  const parts = new Set(mapping.createOnly);
+  if (mapping.metadataPublic === undefined) parts.add('metadataPublic');
+  if (mapping.metadataAdmin === undefined) parts.add('metadataAdmin');
+  return [...parts];
 }
 
 class FieldProblem {
@@ -200,6 +213,7 @@ function buildDesired(
   key: string,
   values: Values,
   mapping: MappingConfig,
+  createOnly: DesiredIdentity['createOnly'],
   now: Date,
   hasPassed: (value: string, now: Date) => boolean | 'invalid',
 ): DesiredIdentity | FieldProblem {
@@ -238,7 +252,7 @@ function buildDesired(
     metadataAdmin,
     state,
     leaver,
-    createOnly: mapping.createOnly,
+    createOnly,
     createOnlyTraits: mapping.createOnlyTraits,
   };
   if (externalId !== undefined) desired.externalId = externalId;

@@ -98,6 +98,15 @@ describe('compileMapper: a good record', () => {
     expect(mapper.keyOf({})).toBeUndefined();
   });
 
+  it('leaves metadata the mapping does not mention to whoever else writes it (create-only)', async () => {
+    const mapper = mapperFor(config({ mapping: { metadataAdmin: undefined, createOnly: ['traits'] } }));
+    const result = await mapper.map(record(), 1, NOW);
+    expect(result.ok === true && result.desired.metadataAdmin).toBeNull();
+    expect(result.ok === true && result.desired.createOnly).toEqual(['traits', 'metadataAdmin']);
+    const mapped = await mapperFor().map(record(), 1, NOW);
+    expect(mapped.ok === true && mapped.desired.createOnly).toEqual([]);
+  });
+
   it('says out-of-scope when the scope expression is false', async () => {
     expect(await mapperFor().map(record({ status: 'contractor' }), 1, NOW)).toEqual({
       ok: 'out-of-scope',

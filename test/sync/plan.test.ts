@@ -86,6 +86,15 @@ describe('planSync: new, changed and unchanged people', () => {
     expect(plan({ desired: [person], identities })).toEqual([]);
   });
 
+  it("keeps other tools' metadata_admin keys when metadataAdmin is create-only (or unmapped)", () => {
+    const identities = [
+      identityFor('E1', { metadata_admin: { note: 'vip', kratos_sync: { source: SOURCE, key: 'E1' } } }),
+    ];
+    expect(plan({ desired: [desired('E1', { createOnly: ['metadataAdmin'] })], identities })).toEqual([]);
+    const [owned] = plan({ desired: [desired('E1')], identities });
+    expect(owned?.kind === 'update' && owned.changed).toEqual(['metadata_admin.note']);
+  });
+
   it('compares external_id on v26 and ignores it on v0.10', () => {
     const identities = [identityFor('E1', { external_id: 'old' })];
     const [update] = plan({ desired: [desired('E1')], identities });
