@@ -1,0 +1,55 @@
+import type { Identity, KratosClient } from '../../../kratos/types.ts';
+
+/** Who an identity is, as far as the console may show: a display name and an email, nothing else. */
+export interface PersonLabel {
+  name?: string;
+  email?: string;
+  /** The identity no longer exists in Kratos. */
+  gone?: boolean;
+}
+
+/**
+ * Names and emails for identities the stored plan only knows by id (removals carry no desired identity),
+ * read from Kratos. Bounded in count and concurrency so one page view stays a handful of requests; a lookup
+ * that fails leaves that person unlabelled rather than failing the page.
+ */
+export async function lookupPeople(
+  kratos: KratosClient,
+  identityIds: Iterable<string>,
+  options: { max?: number; concurrency?: number } = {},
+): Promise<Map<string, PersonLabel>> {
+  const ids = [...new Set(identityIds)].slice(0, options.max ?? 100);
+  const labels = new Map<string, PersonLabel>();
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      try {
+        labels.set(id, labelOf(await kratos.getIdentity(id)));
+      } catch (err) {
+        if ((err as { status?: number } | null)?.status === 404) labels.set(id, { gone: true });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 6, ids.length) }, worker));
+  return labels;
+}
+
+export function labelOf(identity: Identity): PersonLabel {
+  const label: PersonLabel = {};
+  const email = identity.traits.email;
+  if (typeof email === 'string') label.email = email;
+  const name = displayName(identity.traits.name);
+  if (name) label.name = name;
+  return label;
+}
+
+function displayName(value: unknown): string | undefined {
+  if (typeof value === 'string') return value || undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  const record = value as Record<string, unknown>;
+  const parts = ['first', 'given', 'last', 'family']
+    .map((part) => record[part])
+    .filter((part): part is string => typeof part === 'string' && part.length > 0);
+  return parts.length ? parts.join(' ') : undefined;
+}
