@@ -67,12 +67,19 @@ describe('HTTP JSON source: pagination', () => {
     ['offset', { type: 'offset', limit: 5 }, ['offset=0&limit=5', 'offset=5&limit=5', 'offset=20&limit=5']],
     // The fake's cursors are base64url offsets ("NQ" = 5, "MjA" = 20); the first request has none.
     ['cursor', { type: 'cursor', cursorPath: 'paging.next.after' }, ['', 'cursor=NQ', 'cursor=MjA']],
+    [
+      'cursor',
+      { type: 'cursor', cursorPath: 'paging.next.after', limit: 5 },
+      ['limit=5', 'limit=5&cursor=NQ', 'limit=5&cursor=MjA'],
+    ],
     ['link-header', { type: 'link-header' }, ['', 'page=2&per_page=5', 'page=5&per_page=5']],
   ] as const)(
     'reads every page with %s pagination, reusing keep-alive connections',
     async (style, pagination, queries) => {
+      // With a configured cursor limit the server would serve 100 a page: the limit must be what pages.
+      const maxPageSize = 'limit' in pagination && pagination.type === 'cursor' ? 100 : 5;
       const { api, source } = await setup(
-        { people: people(23), pagination: style, maxPageSize: 5 },
+        { people: people(23), pagination: style, maxPageSize },
         { pagination },
       );
       expect(ids(await readAll(source))).toEqual(people(23).map((p) => p.id));
@@ -264,6 +271,15 @@ describe('HTTP JSON source: malformed answers', () => {
     expect(error).toMatchObject({ name: 'SourceError', transient: false });
     expect(error.message).toMatch(/\(page 1\): the response is not JSON$/);
     expect(error.message).not.toContain('Gateway');
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('throws a permanent SourceError for an empty 200 body', async () => {
+    const { api, source } = await setup({ people: people(2) });
+    api.inject({ body: '' });
+    const { error } = await readUntilError(source);
+    expect(error).toMatchObject({ name: 'SourceError', transient: false });
+    expect(error.message).toMatch(/\(page 1\): the response body is empty$/);
     expect(api.requests).toHaveLength(1);
   });
 

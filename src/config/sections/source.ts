@@ -40,6 +40,9 @@ const httpPagination = z.discriminatedUnion('type', [
     /** Dotted path of the next cursor in the response body. */
     cursorPath: z.string().min(1),
     cursorParam: z.string().default('cursor'),
+    /** Page size sent as `limitParam` on every request (cursor APIs often default to tiny pages). */
+    limit: z.int().positive().optional(),
+    limitParam: z.string().default('limit'),
   }),
   z.strictObject({ type: z.literal('link-header') }),
 ]);

@@ -153,6 +153,8 @@ async function attemptGet(
   } catch (err) {
     throw failureForNetworkError(err, timedOut());
   }
+  // An empty 2xx body is a server that has nothing to say, not a dropped connection (undici reports those).
+  if (text.trim() === '') throw new AttemptFailure('the response body is empty', { transient: false });
   try {
     return { body: JSON.parse(text) as unknown, headers };
   } catch (err) {

@@ -69,6 +69,10 @@ function firstUrl(base: URL, pagination: Pagination): URL {
       });
     case 'offset':
       return withParams(base, { [pagination.offsetParam]: 0, [pagination.limitParam]: pagination.limit });
+    case 'cursor':
+      return pagination.limit === undefined
+        ? base
+        : withParams(base, { [pagination.limitParam]: pagination.limit });
     default:
       return base;
   }
@@ -102,7 +106,7 @@ function nextUrl(options: WalkPagesOptions, page: PageState, longest: number): U
       }
       const text = String(cursor);
       if (/^https?:\/\//i.test(text)) return new URL(text);
-      return withParams(options.url, { [pagination.cursorParam]: text });
+      return withParams(firstUrl(options.url, pagination), { [pagination.cursorParam]: text });
     }
     case 'link-header':
       return nextLink(page.response.headers.link, page.url);
