@@ -39,6 +39,13 @@ export const queueSection = z.strictObject({
   jobTimeout: durationOption.prefault('30m'),
   /** How long a shutdown waits for active jobs before returning them to the queue. */
   shutdownTimeout: durationOption.prefault('30s'),
+  /**
+   * A job whose worker stops renewing its lock (a crash, a SIGKILL, a frozen event loop) goes back to the
+   * queue after about this long; locks are renewed at half of it.
+   */
+  lockDuration: durationOption.prefault('30s'),
+  /** Plan actions per apply chunk of a full sync (chunks are spread over every worker process). */
+  applyChunkSize: z.int().min(1).max(10_000).default(500),
   keepCompleted: z
     .strictObject({ ageSeconds: z.int().min(0).default(86_400), count: z.int().min(0).default(1000) })
     .prefault({}),
