@@ -28,6 +28,9 @@ export function decideFailure(thrown: unknown): FailureDecision {
   if (thrown instanceof KratosError) return decideKratos(thrown, reason);
   if (thrown instanceof SyncError) {
     if (thrown.code === 'SYNC_ERR_KRATOS_UNAVAILABLE') return { kind: 'kratos-down', reason };
+    if (thrown.code === 'SYNC_ERR_KRATOS_RATE_LIMITED') {
+      return { kind: 'rate-limited', reason, waitMs: DEFAULT_RATE_LIMIT_WAIT_MS };
+    }
     return thrown.retry === 'transient' ? { kind: 'retry', reason } : { kind: 'fail', reason, bug: false };
   }
   if (thrown instanceof SourceError) {

@@ -58,9 +58,12 @@ export type Catalogue<Deps, Jobs extends AnyJobDefinition<Deps> = AnyJobDefiniti
   readonly [J in Jobs as J['name']]: J;
 };
 
-/** Build the name → definition map from a list; two job types with one name is an error at start-up. */
+/**
+ * Build the name → definition map from a list (one line per job type); two job types with one name is an
+ * error at start-up. `Deps` is inferred from the jobs, so every job of a catalogue takes the same deps.
+ */
 export function createCatalogue<Deps, const Jobs extends readonly AnyJobDefinition<Deps>[]>(
-  jobs: Jobs,
+  jobs: Jobs & readonly AnyJobDefinition<Deps>[],
 ): Catalogue<Deps, Jobs[number]> {
   const byName: Record<string, AnyJobDefinition<Deps>> = {};
   for (const job of jobs) {

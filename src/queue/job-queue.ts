@@ -1,19 +1,60 @@
 import { Queue, type JobsOptions } from 'bullmq';
+import type { z } from 'zod';
 import { SyncError } from '../errors/catalogue.ts';
 import type { Logger } from '../log/logger.ts';
 import { BACKOFF_TYPE } from './backoff.ts';
-import { lookupJob, type JobNameOf, type PayloadInputOf } from './job-definition.ts';
+import { lookupJob, type JobNameOf, type JobTypeOptions, type PayloadInputOf } from './job-definition.ts';
 import type { RedisClient } from './redis-connection.ts';
 import { QUEUE_NAME } from './runtime-keys.ts';
 
 /** Options a producer may set; attempts and backoff always come from the job type. */
-export type AddOptions = Pick<JobsOptions, 'jobId' | 'deduplication' | 'parent' | 'delay' | 'priority'>;
+export type AddOptions = Pick<
+  JobsOptions,
+  'jobId' | 'deduplication' | 'parent' | 'delay' | 'priority' | 'ignoreDependencyOnFailure'
+>;
 
-/** Adds jobs by type with payloads checked against the job type's schema before they reach Redis. */
+/** The part of a job definition a producer needs. */
+export interface JobSpec<Schema extends z.ZodType> {
+  readonly name: string;
+  readonly schema: Schema;
+  readonly options: JobTypeOptions;
+}
+
+/**
+ * Add one job of a type: the payload is checked against the type's schema before it reaches Redis (a clear
+ * SYNC_ERR_JOB_PAYLOAD naming the field otherwise), attempts and backoff come from the type. Resolves the
+ * job id — the existing job's when a deterministic id or a deduplication id matched one.
+ */
+export async function addJob<Schema extends z.ZodType>(
+  queue: Queue,
+  spec: JobSpec<Schema>,
+  payload: z.input<Schema>,
+  options: AddOptions = {},
+): Promise<string> {
+  const parsed = spec.schema.safeParse(payload);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
+    throw new SyncError('SYNC_ERR_JOB_PAYLOAD', `${spec.name} payload invalid: ${issues.join('; ')}`);
+  }
+  const job = await queue.add(spec.name, parsed.data, {
+    ...options,
+    attempts: spec.options.attempts,
+    backoff: { type: BACKOFF_TYPE },
+  });
+  return job.id ?? '';
+}
+
+/** The queue with adds typed by job name from a catalogue. */
 export interface JobQueue<C extends object> {
   readonly queue: Queue;
   add<N extends JobNameOf<C>>(name: N, payload: PayloadInputOf<C, N>, options?: AddOptions): Promise<string>;
   close(): Promise<void>;
+}
+
+export function createQueue(options: { connection: RedisClient; prefix: string; logger: Logger }): Queue {
+  const queue = new Queue(QUEUE_NAME, { connection: options.connection, prefix: options.prefix });
+  queue.on('error', (err) => options.logger.warn({ err }, 'queue error'));
+  return queue;
 }
 
 export function createJobQueue<C extends object>(options: {
@@ -22,24 +63,13 @@ export function createJobQueue<C extends object>(options: {
   catalogue: C;
   logger: Logger;
 }): JobQueue<C> {
-  const queue = new Queue(QUEUE_NAME, { connection: options.connection, prefix: options.prefix });
-  queue.on('error', (err) => options.logger.warn({ err }, 'queue error'));
+  const queue = createQueue(options);
   return {
     queue,
     async add(name, payload, addOptions = {}) {
       const definition = lookupJob(options.catalogue, name);
       if (!definition) throw new SyncError('SYNC_ERR_JOB_PAYLOAD', `unknown job type "${name}"`);
-      const parsed = definition.schema.safeParse(payload);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
-        throw new SyncError('SYNC_ERR_JOB_PAYLOAD', `${name} payload invalid: ${issues.join('; ')}`);
-      }
-      const job = await queue.add(name, parsed.data, {
-        ...addOptions,
-        attempts: definition.options.attempts,
-        backoff: { type: BACKOFF_TYPE },
-      });
-      return job.id ?? '';
+      return await addJob(queue, definition, payload, addOptions);
     },
     async close() {
       await queue.close();

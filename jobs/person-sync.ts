@@ -1,0 +1,71 @@
+import { DelayedError, UnrecoverableError } from 'bullmq';
+import { z } from 'zod';
+import { defineJob } from '../src/queue/job-definition.ts';
+import { syncPerson, type PersonStatus } from '../src/sync/sync-person.ts';
+import type { JobDeps } from './job-deps.ts';
+import { errorFromReport, isTransientCode } from './transient-codes.ts';
+
+/** How long a person job waits when the person is locked by another job (a full-sync chunk). */
+const PERSON_BUSY_RETRY_MS = 1_000;
+
+export const personSyncPayload = z.strictObject({
+  source: z.string().min(1),
+  /** The person's key in the source (employee id): an identifier, never the record. */
+  key: z.string().min(1).max(512),
+  /** The record version the event announced, if it said one (stale events change nothing). */
+  eventVersion: z.string().max(128).optional(),
+  /** When the event arrived (ISO); for latency figures. */
+  receivedAt: z.iso.datetime(),
+});
+
+/** The job's result: what happened to the person, without values. */
+export interface PersonSyncResult {
+  status: PersonStatus;
+  runId: string;
+  identityId?: string;
+  reason?: string;
+}
+
+/**
+ * Sync one person now (a webhook's job; events are hints, so the record is fetched from the source).
+ * Per-person order (DESIGN.md invariant 7): enqueued with a per-person deduplication id (one pending job
+ * per person, one more while one is active: jobs/enqueue.ts), and run under the person's lock so it never
+ * overlaps a full-sync chunk or a second copy of itself.
+ */
+export const personSyncJob = defineJob<JobDeps>()({
+  name: 'person.sync',
+  schema: personSyncPayload,
+  options: { attempts: 8, backoff: { baseMs: 2_000, maxMs: 300_000 } },
+  async handle({ payload, deps, job, token, signal }): Promise<PersonSyncResult> {
+    const lock = await deps.locks.tryAcquire([{ source: payload.source, key: payload.key }], `job:${job.id}`);
+    if (!lock) {
+      await job.moveToDelayed(Date.now() + PERSON_BUSY_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    try {
+      const outcome = await syncPerson(deps.ctx, payload.source, payload.key, {
+        ...(payload.eventVersion ? { eventVersion: payload.eventVersion } : {}),
+        trigger: 'webhook',
+        signal: AbortSignal.any([signal, lock.lost]),
+      });
+      if (outcome.status === 'failed' && outcome.error) {
+        // Kratos down or rate limited: unfinished work, retried (or held while Kratos is down).
+        if (isTransientCode(outcome.error.code)) throw errorFromReport(outcome.error);
+        throw new UnrecoverableError(`${outcome.error.code}: ${outcome.error.message}`);
+      }
+      if (outcome.status === 'quarantined') {
+        throw new UnrecoverableError(
+          `SYNC_ERR_RECORD_INVALID: record ${payload.key} of source ${payload.source}: ${outcome.reason ?? 'invalid'}`,
+        );
+      }
+      return {
+        status: outcome.status,
+        runId: outcome.runId,
+        ...(outcome.identityId ? { identityId: outcome.identityId } : {}),
+        ...(outcome.reason ? { reason: outcome.reason } : {}),
+      };
+    } finally {
+      await lock.release();
+    }
+  },
+});
