@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { parseDurationMs } from '../../src/config/sections/secret-option.ts';
+import type { JsonObject } from '../../src/kratos/types.ts';
+import { compileMapper } from '../../src/mapping/compile-mapper.ts';
 import { createCsvSource } from '../../src/sources/csv/csv-source.ts';
-import { sourceRowError, type SourceRecord } from '../../src/sources/types.ts';
+import type { DesiredIdentity } from '../../src/sync/types.ts';
 import { execForm, parseDockerfile } from './dockerfile-parser.ts';
 import { describeErrors, identityDataValidator } from './kratos-schemas.ts';
 import { readRepoFile, readRepoJson, readRepoYaml, repoPath } from './repo-files.ts';
@@ -210,38 +211,48 @@ describe('the kratos-sync config of the compose stack (config/compose)', () => {
     ).toBe(true);
   });
 
-  it('maps every row of the sample CSV to traits the employee identity schema accepts', async () => {
+  it('maps every row of the sample CSV, with kratos-sync’s own reader and mapper, to identities Kratos accepts', async () => {
     const source = config.sources.hr!;
     expect(source.connection.type).toBe('csv');
     expect(source.schedule, 'a schedule, so `docker compose up` shows a first sync').toBeDefined();
-    const schemaId = await jsonata(source.mapping.schemaId).evaluate({});
-    const schemaRef = (kratosYml.identity.schemas as Json[]).find((schema) => schema.id === schemaId);
-    expect(schemaRef, `schema "${schemaId}" is configured in kratos.yml`).toBeDefined();
-    const validate = identityDataValidator(
-      readRepoJson(hostPathOf('kratos', new URL(schemaRef!.url).pathname)!),
+    // The schemas as the compose Kratos serves them: kratos.yml's ids, read from the mounted files.
+    const schemas = new Map<string, JsonObject>(
+      (kratosYml.identity.schemas as Json[]).map((ref) => [
+        ref.id as string,
+        readRepoJson<JsonObject>(hostPathOf('kratos', new URL(ref.url).pathname)!),
+      ]),
     );
-
+    const mapper = compileMapper({
+      sourceName: 'hr',
+      mapping: source.mapping,
+      leaver: source.leaver,
+      schemas,
+    });
     const csv = createCsvSource({
       name: 'hr',
       connection: source.connection as Extract<typeof source.connection, { type: 'csv' }>,
       baseDir,
-      keyOf: (record) => record[source.mapping.key] as string | undefined,
+      keyOf: mapper.keyOf,
     });
-    const traits = jsonata(source.mapping.traits);
-    const records: SourceRecord[] = [];
-    for await (const record of csv.stream()) records.push(record);
-    expect(records.length).toBeGreaterThanOrEqual(5);
-    for (const record of records) {
-      expect(sourceRowError(record)).toBeUndefined();
-      const mapped = (await traits.evaluate(record)) as Json;
-      expect(validate({ traits: mapped }), `${record.employee_id}: ${describeErrors(validate.errors)}`).toBe(
-        true,
-      );
+    const desired: DesiredIdentity[] = [];
+    let position = 0;
+    for await (const record of csv.stream()) {
+      const result = await mapper.map(record, ++position, new Date('2026-11-27T09:00:00Z'));
+      if (result.ok !== true) throw new Error(`row ${position} not mapped: ${JSON.stringify(result)}`);
+      desired.push(result.desired);
     }
-    // The sample shows a leaver too.
-    const leaver = jsonata(source.leaver.when!);
-    const leavers = [];
-    for (const record of records) if (await leaver.evaluate(record)) leavers.push(record.employee_id);
-    expect(leavers.length).toBeGreaterThan(0);
+    expect(desired.length).toBeGreaterThanOrEqual(5);
+    // Checked once more with Kratos's formats, independently of the mapper's validator.
+    for (const identity of desired) {
+      const validate = identityDataValidator(schemas.get(identity.schemaId)!);
+      expect(
+        validate({ traits: identity.traits }),
+        `${identity.key}: ${describeErrors(validate.errors)}`,
+      ).toBe(true);
+      expect(identity.email).toBe(identity.traits.email);
+    }
+    // The sample shows joiners and a leaver.
+    expect(desired.filter((identity) => identity.leaver).map((identity) => identity.key)).toEqual(['E1006']);
+    expect(desired.filter((identity) => identity.state === 'active').length).toBeGreaterThanOrEqual(5);
   });
 });
