@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,7 +37,8 @@ async function waitForPort(port: number, deadlineMs: number): Promise<void> {
       socket.once('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > until) throw new Error(`redis-server did not listen on port ${port} within ${deadlineMs} ms`);
+    if (Date.now() > until)
+      throw new Error(`redis-server did not listen on port ${port} within ${deadlineMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -53,17 +54,31 @@ export interface StartRedisOptions {
 export async function startRedisServer(options: StartRedisOptions = {}): Promise<RedisServerHandle> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'kratos-sync-redis-'));
+  mkdirSync(dir, { recursive: true });
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...(options.args ?? [])],
-    { stdio: 'ignore' },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const spawnError = new Promise<never>((_, reject) =>
+  // Keep the tail of its output: when redis-server refuses to start, that is the only explanation.
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const failedToStart = new Promise<never>((_, reject) => {
     child.once('error', (err) =>
-      reject(new Error(`could not start redis-server (is it installed? apt-get install -y redis-server): ${err.message}`)),
-    ),
-  );
-  await Promise.race([waitForPort(port, 10_000), spawnError]);
+      reject(
+        new Error(
+          `could not start redis-server (is it installed? apt-get install -y redis-server): ${err.message}`,
+        ),
+      ),
+    );
+    child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}:\n${output}`)));
+  });
+  failedToStart.catch(() => {});
+  await Promise.race([waitForPort(port, 10_000), failedToStart]);
+  child.stdout?.removeAllListeners('data').resume();
+  child.stderr?.removeAllListeners('data').resume();
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
