@@ -126,7 +126,11 @@ export function compileMapper(options: CompileMapperOptions): Mapper {
     const built = buildDesired(key, values, mapping, createOnly, now, termination.hasPassed);
     if (built instanceof FieldProblem) return quarantine(record, key, built.field, built.problem);
     const checked = schemas.check(built.schemaId, built.traits);
-    if (checked.violation !== undefined) {
+    // HR systems often blank a leaver's fields. Their traits are never written (the plan only offboards
+    // them), and quarantining them would keep them from losing access — so a leaver's schema problems
+    // are not a reason to hold them back. With policy `ignore` their traits are written: check as usual.
+    const offboardOnly = built.leaver && leaver.policy !== 'ignore';
+    if (checked.violation !== undefined && !offboardOnly) {
       const { field, rule, message } = checked.violation;
       return quarantine(record, key, field, new Problem(rule, message));
     }

@@ -121,6 +121,14 @@ describe('compileMapper: leavers', () => {
     expect(result.ok === true && [result.desired.leaver, result.desired.state]).toEqual([true, 'inactive']);
   });
 
+  it('does not hold a leaver back over blanked fields (they are offboarded, not written)', async () => {
+    const blanked = record({ status: 'terminated', work_email: '', last_name: undefined });
+    const result = await mapperFor().map(blanked, 1, NOW);
+    expect(result.ok === true && [result.desired.key, result.desired.leaver]).toEqual(['E1001', true]);
+    const ignoring = mapperFor(config({ leaver: { policy: 'ignore' } }));
+    expect(quarantineOf(await ignoring.map(blanked, 1, NOW))).toMatchObject({ rule: 'format:email' });
+  });
+
   it('makes a date-only termination date count from midnight in leaver.timeZone', async () => {
     const mapper = mapperFor();
     const leaverAt = async (now: string) => {
