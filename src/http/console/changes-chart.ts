@@ -11,9 +11,10 @@ const SERIES = [
   { field: 'deleted', label: 'deleted', colour: '#cf222e' },
 ] as const;
 
-const WIDTH = 720;
+// Close to the width it is shown at (the card is ~1230 px wide), so axis text keeps its CSS size.
+const WIDTH = 1200;
 const HEIGHT = 150;
-const LEFT = 40;
+const LEFT = 44;
 const RIGHT = 8;
 const TOP = 10;
 const BOTTOM = 22;
@@ -36,8 +37,8 @@ export function changesChart(
   );
   const top = niceCeiling(peak);
   const plotHeight = HEIGHT - TOP - BOTTOM;
-  const slot = (WIDTH - LEFT - RIGHT) / Math.max(rows.length, 12);
-  const barWidth = Math.max(3, Math.min(28, slot * 0.68));
+  const slot = (WIDTH - LEFT - RIGHT) / Math.max(rows.length, 10);
+  const barWidth = Math.max(3, Math.min(36, slot * 0.6));
   const y = (value: number) => TOP + plotHeight - (value / top) * plotHeight;
   const parts: string[] = [];
 

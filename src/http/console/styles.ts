@@ -86,6 +86,8 @@ td.wrap { max-width: 420px; }
 .facts div { min-width: 0; }
 .facts dt { font-size: 12px; color: var(--muted); }
 .facts dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }
+.facts dd time { white-space: nowrap; }
+table.counts { width: auto; min-width: 480px; }
 
 .notice { padding: 10px 16px; border-radius: 8px; margin-bottom: 16px; border: 1px solid; }
 .notice.info { background: var(--blue-bg); border-color: #54aeff66; }
@@ -119,7 +121,7 @@ input[type="search"]:focus { outline: 2px solid var(--accent); outline-offset: -
 figure.chart { margin: 0; padding: 12px 16px 8px; }
 figure.chart svg { width: 100%; height: auto; display: block; }
 figure.chart .grid { stroke: #eaeef2; stroke-width: 1; }
-figure.chart .axis { fill: var(--muted); font-size: 10px; }
+figure.chart .axis { fill: var(--muted); font-size: 11px; }
 figure.chart .hit { fill: transparent; }
 figure.chart a:hover .hit { fill: #0969da14; }
 figure.chart .held { fill: #fff8c5; stroke: #bf8700; stroke-width: 1.5; stroke-dasharray: 3 2; }
