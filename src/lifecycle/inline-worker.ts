@@ -1,0 +1,86 @@
+import { Queue, Worker } from 'bullmq';
+import type { Config } from '../config/schema.ts';
+import type { KratosClient } from '../kratos/types.ts';
+import type { Logger } from '../log/logger.ts';
+import { createBackoffStrategy } from '../queue/backoff.ts';
+import { lookupJob } from '../queue/job-definition.ts';
+import { createKratosGate } from '../queue/kratos-gate.ts';
+import { createProcessor } from '../queue/processor.ts';
+import { closeRedis, createRedis } from '../queue/redis-connection.ts';
+import type { LifecycleHost } from './lifecycle-host.ts';
+
+/**
+ * Queue of runbooks run with `--inline`. Not the shared queue: a worker takes every job of its queue, and
+ * this one only knows the offboarding job types — on the shared queue it would fail the sync's jobs as
+ * unknown. Jobs left here by an interrupted `--inline` run are finished by the next one.
+ */
+export const INLINE_RUNBOOK_QUEUE = 'offboard-inline';
+
+export interface InlineWorker {
+  queue: Queue;
+  close(): Promise<void>;
+}
+
+/** An in-process worker for `kratos-sync offboard --inline` (runs the runbook's jobs itself). */
+export function startInlineWorker(options: {
+  config: Config;
+  kratos: KratosClient;
+  logger: Logger;
+  catalogue: object;
+  host: Omit<LifecycleHost, 'queue'>;
+}): InlineWorker {
+  const { config, logger } = options;
+  const prefix = config.redis.prefix;
+  const producer = createRedis(config.redis, { role: 'state', logger, name: 'kratos-sync:offboard-inline' });
+  const connection = createRedis(config.redis, {
+    role: 'worker',
+    logger,
+    name: 'kratos-sync:offboard-inline',
+  });
+  const queue = new Queue(INLINE_RUNBOOK_QUEUE, { connection: producer, prefix });
+  queue.on('error', (err) => logger.warn({ err }, 'queue error'));
+  const gate = createKratosGate({
+    ready: () => options.kratos.ready(),
+    hold: (ms) => queue.rateLimit(ms),
+    release: async () => {
+      await queue.removeRateLimitKey();
+    },
+    logger,
+  });
+  const shutdown = new AbortController();
+  const processor = createProcessor({
+    catalogue: options.catalogue,
+    deps: { ...options.host, queue },
+    logger,
+    gate,
+    rateLimit: (ms) => queue.rateLimit(ms),
+    shutdownSignal: shutdown.signal,
+    defaultTimeoutMs: config.queue.jobTimeout,
+  });
+  const worker = new Worker(INLINE_RUNBOOK_QUEUE, processor, {
+    connection,
+    prefix,
+    concurrency: config.queue.concurrency,
+    lockDuration: 30_000,
+    stalledInterval: 30_000,
+    // Lets the queue-wide hold (429, Kratos down) stop this worker too; never limits by itself.
+    limiter: { max: 1_000_000, duration: 1_000 },
+    removeOnComplete: { age: config.queue.keepCompleted.ageSeconds, count: config.queue.keepCompleted.count },
+    removeOnFail: { age: config.queue.keepFailed.ageSeconds, count: config.queue.keepFailed.count },
+    settings: {
+      backoffStrategy: createBackoffStrategy((name) => lookupJob(options.catalogue, name)?.options.backoff),
+    },
+  });
+  worker.on('error', (err) => logger.warn({ err }, 'worker error'));
+  return {
+    queue,
+    async close() {
+      await worker.close();
+      shutdown.abort();
+      gate.close();
+      await queue.close();
+      await closeRedis(connection);
+      await closeRedis(producer);
+    },
+  };
+}
