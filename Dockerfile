@@ -35,6 +35,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund \
   && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# Built-in message templates (invites), found by the code relative to dist/ as in the npm package.
+COPY config/templates ./config/templates
 # The application files stay root-owned (read-only to the process); only the data folder is writable, for
 # the delivery outbox (delivery.outbox.dir) when no volume is mounted there.
 RUN mkdir -p /etc/kratos-sync /var/lib/kratos-sync \

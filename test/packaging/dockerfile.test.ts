@@ -52,9 +52,10 @@ describe('Dockerfile', () => {
       expect(copy.from).toBe('build');
       for (const source of copy.sources) expect(source).toMatch(/^\/app\/dist(\/|$)/);
     }
-    // Straight from the context only the manifest + lockfile, never sources, config or node_modules.
+    // Straight from the context only the manifest, lockfile and built-in templates: never sources, site config
+    // or node_modules.
     const fromContext = copies.filter((copy) => copy.from === undefined).flatMap((copy) => copy.sources);
-    expect(fromContext.sort()).toEqual(['package-lock.json', 'package.json']);
+    expect(fromContext.sort()).toEqual(['config/templates', 'package-lock.json', 'package.json']);
   });
 
   it('runs as a non-root numeric user that exists in the base image', () => {

@@ -30,6 +30,11 @@ function imageEnv(): Record<string, string> {
   return env;
 }
 
+/** Where `COPY <source> <dest>` puts source under WORKDIR /app: into dest when it ends with `/`, else at dest. */
+function copyTarget(source: string, dest: string): string {
+  return dest.endsWith('/') ? path.join(app, dest, path.basename(source)) : path.join(app, dest);
+}
+
 /** ENTRYPOINT without tini, which only forwards signals: the command the container's PID 1 starts. */
 function entrypoint(): string[] {
   const command = execForm(args(runtime, 'ENTRYPOINT')[0]!)!;
@@ -41,8 +46,9 @@ beforeAll(async () => {
   const env = npmEnv();
   for (const copy of args(runtime, 'COPY').map(copyParts)) {
     if (copy.from !== undefined) continue;
-    for (const source of copy.sources)
-      cpSync(path.join(REPO_ROOT, source), path.join(app, path.basename(source)));
+    for (const source of copy.sources) {
+      cpSync(path.join(REPO_ROOT, source), copyTarget(source, copy.dest), { recursive: true });
+    }
   }
   for (const run of args(runtime, 'RUN')) {
     // Only the npm steps: apt-get needs root and Debian, and `npm cache clean` would empty the shared cache.
@@ -65,7 +71,7 @@ beforeAll(async () => {
     if (copy.from !== 'build') continue;
     for (const source of copy.sources) {
       const from = path.join(buildOut, path.relative('/app', source));
-      cpSync(from, path.join(app, copy.dest), { recursive: true });
+      cpSync(from, copyTarget(source, copy.dest), { recursive: true });
     }
   }
 }, 3 * TIMEOUT_MS);
@@ -102,6 +108,24 @@ describe('the image’s runtime stage (rehearsed without Docker)', () => {
     expect(listedCommands(help.stdout)).toContain('check-config');
     // The config default comes from KRATOS_SYNC_CONFIG, the path a mount provides.
     expect(help.stdout).toContain(imageEnv().KRATOS_SYNC_CONFIG);
+  });
+
+  it('finds the built-in invite templates from dist/, as the delivery code looks for them', async () => {
+    const load = `import('./dist/src/delivery/templates.js').then((m) => {
+      const t = m.loadInviteTemplates({}, process.cwd());
+      console.log(JSON.stringify({ subject: t.subject.length, text: t.text.length, html: t.html.length }));
+    })`;
+    const result = expectSuccess(
+      await runCommand(process.execPath, ['-e', load], {
+        cwd: app,
+        env: { PATH: process.env.PATH },
+        timeoutMs: 60_000,
+      }),
+      'loadInviteTemplates',
+    );
+    const lengths = JSON.parse(result.stdout) as Record<string, number>;
+    expect(Object.keys(lengths)).toHaveLength(3);
+    for (const [name, length] of Object.entries(lengths)) expect(length, name).toBeGreaterThan(0);
   });
 
   it('reports a missing config mount clearly instead of starting', async () => {
