@@ -61,11 +61,14 @@ export async function buildContext(options: BuildContextOptions): Promise<BuiltC
       options.redis ??
       (createRedis(config.redis, { role: 'state', logger, name: 'kratos-sync:engine' }) as Redis);
     if (!options.redis) releasers.push(() => closeRedis(redis));
+    const names = Object.keys(config.sources).filter((name) => !options.only || options.only.includes(name));
     const schemas = new Map<string, JsonObject>();
-    for (const summary of await kratos.listIdentitySchemas()) schemas.set(summary.id, summary.schema);
+    if (names.length > 0) {
+      for (const summary of await kratos.listIdentitySchemas()) schemas.set(summary.id, summary.schema);
+    }
     const sources = new Map<string, SourceRuntime>();
-    for (const [name, sourceConfig] of Object.entries(config.sources)) {
-      if (options.only && !options.only.includes(name)) continue;
+    for (const name of names) {
+      const sourceConfig = config.sources[name]!;
       const mapper = compileMapper({
         sourceName: name,
         mapping: sourceConfig.mapping,

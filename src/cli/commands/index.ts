@@ -3,5 +3,13 @@ import type { Command } from 'commander';
 /** Every CLI command, one module each (loaded lazily so `--help` stays fast). */
 export const commandLoaders: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./check-config.ts'),
+  () => import('./worker.ts'),
+  () => import('./failed.ts'),
+  () => import('./plan.ts'),
+  () => import('./sync.ts'),
+  () => import('./approve.ts'),
+  () => import('./reject.ts'),
+  () => import('./runs.ts'),
+  () => import('./audit.ts'),
   () => import('./offboard.ts'),
 ];

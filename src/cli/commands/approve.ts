@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  program
+    .command('approve')
+    .description(
+      "apply a run's held removals (each re-checked against Kratos first); approving twice does nothing",
+    )
+    .argument('<run-id>', 'the held run (see `kratos-sync runs`)')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (runId: string, options: { json?: boolean }) => {
+      const { approveRun } = await import('../../sync/approve.ts');
+      const { withEngine } = await import('../engine-session.ts');
+      const { renderDecision } = await import('../render-decision.ts');
+      process.exitCode = await withEngine(program, { source: [] }, async (ctx) =>
+        renderDecision(await approveRun(ctx, runId), options.json === true),
+      );
+    });
+}
