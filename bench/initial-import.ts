@@ -1,0 +1,177 @@
+/**
+ * initial-import: N new people into an empty Kratos (v26 simulator, 5 ms per request).
+ * kratos-sync (one full sync: CSV → map → list → batch creates of 1 000) against what users run today: one
+ * create per person, in sequence, through the official SDK (`@ory/client-fetch` IdentityApi.createIdentity,
+ * which is what `kratos import identities` does).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Configuration, IdentityApi } from '@ory/client-fetch';
+import { parse } from 'csv-parse/sync';
+import { runFullSync } from '../src/sync/run-full-sync.ts';
+import {
+  baselineBody,
+  newWorkspace,
+  peopleCsv,
+  removeWorkspace,
+  setUpSync,
+  writePeople,
+  type Workspace,
+} from './support/fixture.ts';
+import { runPhase } from './support/phase.ts';
+import {
+  goal,
+  int,
+  mb,
+  ms,
+  ratio,
+  type BenchOptions,
+  type BenchResult,
+  formatCounts,
+} from './support/report.ts';
+import { perRoute, startSimProcess, statsDelta, total } from './support/sim-process.ts';
+
+const LATENCY_MS = 5;
+
+export interface SyncPhaseResult {
+  wallMs: number;
+  setupMs: number;
+  status: string;
+  counts: Record<string, unknown>;
+}
+
+/** Phase (own process): one full sync of the workspace's CSV. */
+export async function kratosSyncPhase(args: {
+  workspace: Workspace;
+  url: string;
+  kratos?: Record<string, unknown>;
+}) {
+  const setupStarted = performance.now();
+  const sync = await setUpSync(args.workspace, {
+    adminUrl: args.url,
+    ...(args.kratos ? { kratos: args.kratos } : {}),
+  });
+  const setupMs = performance.now() - setupStarted;
+  try {
+    const started = performance.now();
+    const report = await runFullSync(sync.ctx, 'hr', { trigger: 'cli' });
+    const wallMs = performance.now() - started;
+    if (report.error) throw new Error(`sync ${report.status}: ${report.error.code} ${report.error.message}`);
+    return { wallMs, setupMs, status: report.status, counts: report.counts } satisfies SyncPhaseResult;
+  } finally {
+    await sync.release();
+  }
+}
+
+/** Phase (own process): the baseline — the same CSV, one SDK create per person, in sequence. */
+export async function baselinePhase(args: { csvPath: string; url: string }) {
+  const identityApi = new IdentityApi(new Configuration({ basePath: args.url }));
+  const started = performance.now();
+  const rows = parse(readFileSync(args.csvPath, 'utf8'), { columns: true }) as Array<{ employee_id: string }>;
+  for (const row of rows) {
+    const n = Number(row.employee_id.slice(1));
+    await identityApi.createIdentity({ createIdentityBody: baselineBody(n) });
+  }
+  return { wallMs: performance.now() - started, created: rows.length };
+}
+
+export async function run(options: BenchOptions): Promise<BenchResult> {
+  const sideBySide = options.quick ? 500 : 5_000;
+  const large = options.quick ? 5_000 : 100_000;
+  const here = import.meta.url;
+  const phaseOptions = options.cpuProf ? { cpuProf: options.cpuProf } : {};
+
+  // Side by side: a fresh simulator for each contender, the same CSV.
+  const workspace = newWorkspace(options.redisUrl);
+  writePeople(workspace, peopleCsv(sideBySide));
+  let sim = await startSimProcess({ api: 'v26', latencyMs: LATENCY_MS });
+  let before = await sim.stats();
+  const baseline = await runPhase<{ wallMs: number; created: number }>(here, 'baselinePhase', {
+    csvPath: path.join(workspace.dir, 'people.csv'),
+    url: sim.url,
+  });
+  const baselineCalls = perRoute(statsDelta(before, await sim.stats()));
+  const baselineCount = await sim.count();
+  await sim.stop();
+
+  sim = await startSimProcess({ api: 'v26', latencyMs: LATENCY_MS });
+  before = await sim.stats();
+  const ours = await runPhase<SyncPhaseResult>(
+    here,
+    'kratosSyncPhase',
+    { workspace, url: sim.url },
+    phaseOptions,
+  );
+  const oursCalls = perRoute(statsDelta(before, await sim.stats()));
+  const oursCount = await sim.count();
+  await sim.stop();
+  await removeWorkspace(workspace);
+
+  // kratos-sync alone at the large size.
+  const bigWorkspace = newWorkspace(options.redisUrl);
+  writePeople(bigWorkspace, peopleCsv(large));
+  sim = await startSimProcess({ api: 'v26', latencyMs: LATENCY_MS });
+  before = await sim.stats();
+  const big = await runPhase<SyncPhaseResult>(
+    here,
+    'kratosSyncPhase',
+    { workspace: bigWorkspace, url: sim.url },
+    phaseOptions,
+  );
+  const bigCalls = perRoute(statsDelta(before, await sim.stats()));
+  const bigCount = await sim.count();
+  const bigManaged = Object.values(await sim.managed());
+  await sim.stop();
+  await removeWorkspace(bigWorkspace);
+
+  // What the work needs: one list page to see Kratos is empty, and one batch per 1 000 people.
+  const minimum = (n: number) => 1 + Math.ceil(n / 1000);
+  const speedup = baseline.result.wallMs / ours.result.wallMs;
+  const oursTotal = total(oursCalls);
+  const bigTotal = total(bigCalls);
+  const duplicates = bigManaged.filter((m) => m.copies > 1).length;
+  return {
+    name: 'initial-import',
+    title: `new people into an empty Kratos (v26 simulator, ${LATENCY_MS} ms per request)`,
+    figures: [
+      [
+        `baseline (SDK, sequential) ${int(sideBySide)}`,
+        `${ms(baseline.result.wallMs)}, ${int(total(baselineCalls))} calls (${formatCounts(baselineCalls)}), peak RSS ${mb(baseline.peakRssMb)}, ${int(baselineCount)} identities`,
+      ],
+      [
+        `kratos-sync ${int(sideBySide)}`,
+        `${ms(ours.result.wallMs)}, ${int(oursTotal)} calls (${formatCounts(oursCalls)}), minimum ${minimum(sideBySide)}, peak RSS ${mb(ours.peakRssMb)}, ${int(oursCount)} identities`,
+      ],
+      [
+        `kratos-sync ${int(large)}`,
+        `${ms(big.result.wallMs)} (${int(large / (big.result.wallMs / 1000))} people/s), ${int(bigTotal)} calls (${formatCounts(bigCalls)}), minimum ${minimum(large)}, peak RSS ${mb(big.peakRssMb)}, ${int(bigCount)} identities, ${duplicates} duplicates`,
+      ],
+      ['start-up (probe, schemas, Redis)', `${ms(ours.result.setupMs)} (not in the wall times)`],
+    ],
+    goals: [
+      goal(`speed-up over the baseline at ${int(sideBySide)}`, '≥ 50×', ratio(speedup), speedup >= 50),
+      goal(
+        `calls / minimum at ${int(sideBySide)}`,
+        '≤ 1.05×',
+        ratio(oursTotal / minimum(sideBySide)),
+        oursTotal <= 1.05 * minimum(sideBySide),
+      ),
+      goal(
+        `calls / minimum at ${int(large)}`,
+        '≤ 1.05×',
+        ratio(bigTotal / minimum(large)),
+        bigTotal <= 1.05 * minimum(large),
+      ),
+      goal(
+        `every person created once at ${int(large)}`,
+        `${int(large)} identities, 0 duplicates`,
+        `${int(bigCount)}, ${duplicates} duplicates`,
+        bigCount === large && duplicates === 0 && oursCount === sideBySide && baselineCount === sideBySide,
+      ),
+    ],
+    notes: [
+      'The simulator runs in its own process; each contender runs in a fresh process (its peak RSS is its own) against a fresh simulator.',
+      'Calls are counted by the simulator (every request it answered during the run), not by the client.',
+    ],
+  };
+}
