@@ -91,16 +91,21 @@ describe('operations console in headless Chromium', () => {
     roster[2] = { ...roster[2]!, department: 'Research', updated: '2026-11-23T09:00:00Z' };
     harness.writePeople([...roster, broken]);
     expect((await sync(3 * HOUR)).counts.update?.applied).toBe(1);
+    expect((await sync(6 * HOUR)).unchanged).toBe(16);
+    await sync(6 * HOUR);
     roster[15] = { ...roster[15]!, status: 'terminated', updated: '2026-11-24T06:00:00Z' };
     harness.writePeople([...roster, broken]);
-    expect((await sync(21 * HOUR)).counts.deactivate?.applied).toBe(1);
+    expect((await sync(9 * HOUR)).counts.deactivate?.applied).toBe(1);
     roster.push(staff(17));
     roster[5] = { ...roster[5]!, last: 'Liskov-Smith', updated: '2026-11-25T06:00:00Z' };
     harness.writePeople([...roster]);
     expect((await sync(20 * HOUR)).counts.create?.applied).toBe(1);
+    // Quiet runs before the leaver's grace period ends (2026-11-25 06:00).
+    await sync(HOUR);
+    expect((await sync(2 * HOUR)).counts).toEqual({});
     // Six people vanish from the export while the leaver's grace period ends: 7 removals, over the guard.
     harness.writePeople(roster.filter((_, i) => i < 9 || i >= 15));
-    heldRun = await sync(29 * HOUR);
+    heldRun = await sync(26 * HOUR);
     expect(heldRun.status).toBe('held');
     expect(heldRun.guard.held).toBe(7);
 
@@ -131,26 +136,30 @@ describe('operations console in headless Chromium', () => {
     const table = page.locator('section.card', { hasText: 'Source hr' }).locator('table');
     const rows = table.locator('tbody tr');
     await rows.first().waitFor();
-    expect(await rows.count()).toBe(5);
-    // Newest first: the held run, then the new hire's run (1 created, 1 updated, 1 quarantined).
+    expect(await rows.count()).toBe(9);
+    // Newest first: the held run, two quiet runs, the new hire's run (1 created, 1 updated), the leaver's.
     await expect(rows.nth(0).locator('.badge').innerText()).resolves.toBe('held · 7 removals');
+    await expect(rows.nth(1).locator('.badge').innerText()).resolves.toBe('completed');
     const cells = (row: number) => rows.nth(row).locator('td.num').allInnerTexts();
-    expect(await cells(1)).toEqual(['1', '1', '0', '0', '0', '0', expect.stringMatching(/ms|s$/)]);
-    expect((await cells(2)).slice(0, 6)).toEqual(['0', '0', '1', '0', '1', '0']);
-    expect((await cells(4)).slice(0, 6)).toEqual(['16', '0', '0', '0', '1', '0']);
+    expect(await cells(1)).toEqual(['0', '0', '0', '0', '0', '0', expect.stringMatching(/ms|s$/)]);
+    expect((await cells(3)).slice(0, 6)).toEqual(['1', '1', '0', '0', '0', '0']);
+    expect((await cells(4)).slice(0, 6)).toEqual(['0', '0', '1', '0', '1', '0']);
+    expect((await cells(8)).slice(0, 6)).toEqual(['16', '0', '0', '0', '1', '0']);
     // One bar per run, each linking to its run with its counts in the tooltip.
     const bars = page.locator('figure.chart svg a');
-    expect(await bars.count()).toBe(5);
+    expect(await bars.count()).toBe(9);
     await expect(bars.first().locator('title').textContent()).resolves.toContain('created 16');
     await expect(page.locator('.notice.warn').innerText()).resolves.toContain('1 run is held');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
-    if (process.env.UPDATE_CONSOLE_SCREENSHOT)
+    if (process.env.UPDATE_CONSOLE_SCREENSHOT) {
+      mkdirSync('docs', { recursive: true });
       copyFileSync(path.join(SCREENSHOTS, 'overview.png'), 'docs/console.png');
+    }
   });
 
   it("shows a run's plan: who is created and updated (which fields), and why", async () => {
     await page.goto(`${server.url}/console`);
-    await page.locator('section.card table tbody tr').nth(1).locator('a').click();
+    await page.locator('section.card table tbody tr').nth(3).locator('a').click();
     await page.waitForURL(/\/console\/runs\//);
     const plan = page.locator('section.card', { has: page.locator('h2', { hasText: /^Plan$/ }) });
     const create = plan.locator('tbody tr', { hasText: 'E00017' });
@@ -177,8 +186,10 @@ describe('operations console in headless Chromium', () => {
     await page.waitForURL(/\/console\/quarantine$/);
     const row = page.locator('tbody tr', { hasText: 'E00017' });
     await expect(row.innerText()).resolves.toMatch(/traits\.email[\s\S]*is not a valid email/);
-    // Quarantined in runs 1–3 (run 4 had the fixed address): one row, seen in 3 runs.
-    await expect(row.locator('td.num').innerText()).resolves.toBe('3');
+    // Quarantined in every run until the new hire's (which had the fixed address): one row, 5 runs.
+    await expect(row.locator('td.num').innerText()).resolves.toBe('5');
+    await expect(row.locator('.badge').last().innerText()).resolves.toBe('fixed since');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'quarantine.png'), fullPage: true });
   });
 
   it('rejects a held run, then approves the next one and the removals reach Kratos', async () => {
@@ -188,6 +199,7 @@ describe('operations console in headless Chromium', () => {
     await page.goto(`${server.url}/console/held`);
     const card = page.locator('section.card', { hasText: 'removals held' });
     expect(await card.locator('tbody tr').count()).toBe(7);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'held.png'), fullPage: true });
     // Removals carry no names in the plan; the page reads them from Kratos.
     await expect(card.locator('tbody tr', { hasText: 'E00012' }).innerText()).resolves.toContain(
       'Radia Perlman',
@@ -237,6 +249,7 @@ describe('operations console in headless Chromium', () => {
     rows = await search('Hedy');
     expect(await rows.count()).toBe(1);
     await expect(rows.first().innerText()).resolves.toContain('E00014');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'receipts.png'), fullPage: true });
   });
 
   it('retries a failed job with the Retry button', async () => {
@@ -246,6 +259,7 @@ describe('operations console in headless Chromium', () => {
       /offboard\.person[\s\S]*source hr · key E00002[\s\S]*no marker/,
     );
     expect(await queue.getJobState(failedJobId)).toBe('failed');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'failed-jobs.png'), fullPage: true });
     await row.getByRole('button', { name: 'Retry' }).click();
     await page.waitForURL((url) => url.searchParams.get('retried') === failedJobId);
     await page.getByText('No failed job.').waitFor();

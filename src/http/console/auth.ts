@@ -29,4 +29,5 @@ function sameText(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-export const WWW_AUTHENTICATE = 'Basic realm="kratos-sync console", charset="UTF-8"';
+/** The queue dashboard's realm too: a browser that signed in to one is signed in to the other. */
+export const WWW_AUTHENTICATE = 'Basic realm="kratos-sync", charset="UTF-8"';

@@ -13,7 +13,7 @@ const SERIES = [
 
 // Close to the width it is shown at (the card is ~1230 px wide), so axis text keeps its CSS size.
 const WIDTH = 1200;
-const HEIGHT = 150;
+const HEIGHT = 180;
 const LEFT = 44;
 const RIGHT = 8;
 const TOP = 10;

@@ -23,6 +23,7 @@ export async function quarantinePage(view: ConsoleView): Promise<SafeHtml> {
           <a href="${runHref(view, g.latestRunId)}">${timeCell(g.latestAt, view.now)}</a>
         </td>
         <td class="num">${formatCount(g.runs)}</td>
+        <td>${g.current ? badge('still quarantined', 'partial') : badge('fixed since', 'completed')}</td>
       </tr>`,
   );
   const body =
@@ -36,8 +37,9 @@ export async function quarantinePage(view: ConsoleView): Promise<SafeHtml> {
               <th>Field</th>
               <th>Rule</th>
               <th>Reason</th>
-              <th>Latest run</th>
+              <th>Last quarantined</th>
               <th class="num">Runs</th>
+              <th>Now</th>
             </tr>
           </thead>
           <tbody>

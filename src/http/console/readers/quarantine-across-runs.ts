@@ -10,6 +10,8 @@ export interface QuarantineGroup {
   firstAt: string;
   /** Runs (among those read) that quarantined this record for this rule and field. */
   runs: number;
+  /** The source's newest run still quarantined it (false: fixed in the source since). */
+  current: boolean;
 }
 
 /**
@@ -18,7 +20,11 @@ export interface QuarantineGroup {
  */
 export function groupQuarantine(runsNewestFirst: readonly RunReport[]): QuarantineGroup[] {
   const groups = new Map<string, QuarantineGroup>();
+  const newestRun = new Map<string, string>();
   for (const run of runsNewestFirst) {
+    if (!newestRun.has(run.source)) newestRun.set(run.source, run.id);
+    // A run that failed before reading its source says nothing about whether a record was fixed.
+    if (run.status === 'failed' && newestRun.get(run.source) === run.id) newestRun.delete(run.source);
     for (const record of run.quarantined.records) {
       const id = JSON.stringify([run.source, record.key, record.field ?? '', record.rule]);
       const group = groups.get(id);
@@ -33,6 +39,7 @@ export function groupQuarantine(runsNewestFirst: readonly RunReport[]): Quaranti
           latestAt: run.startedAt,
           firstAt: run.startedAt,
           runs: 1,
+          current: newestRun.get(run.source) === run.id,
         });
       }
     }
