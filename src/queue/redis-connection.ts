@@ -89,3 +89,26 @@ export async function closeRedis(client: RedisClient): Promise<void> {
   }
   client.disconnect();
 }
+
+/**
+ * Resolve once the client is connected (a `producer` client has no offline queue, so a command sent
+ * before that fails at once). Rejects after `timeoutMs` with a message naming what is unreachable.
+ */
+export async function redisReady(client: RedisClient, timeoutMs = 10_000): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis is not reachable (no connection within ${timeoutMs} ms)`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+    };
+    client.on('ready', onReady);
+  });
+}

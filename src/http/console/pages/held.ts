@@ -8,7 +8,7 @@ import { decisionButtons } from './decision-buttons.ts';
 import { personCell } from './plan-table.ts';
 
 /** Runs read to find the held ones (all sources, newest first). */
-const RUNS_SCANNED = 200;
+const RUNS_SCANNED = 100;
 /** Held removals listed per run here; the run's page pages through all of them. */
 const SHOWN_PER_RUN = 100;
 

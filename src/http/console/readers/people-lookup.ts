@@ -10,19 +10,22 @@ export interface PersonLabel {
 
 /**
  * Names and emails for identities the stored plan only knows by id (removals carry no desired identity),
- * read from Kratos. Bounded in count and concurrency so one page view stays a handful of requests; a lookup
- * that fails leaves that person unlabelled rather than failing the page.
+ * read from Kratos. Bounded in count, concurrency and time: the console is opened when something is wrong,
+ * often Kratos itself, so after `budgetMs` (or at once when the client knows Kratos is down) the page goes
+ * on without the names it has not got. A lookup that fails leaves that person unlabelled.
  */
 export async function lookupPeople(
   kratos: KratosClient,
   identityIds: Iterable<string>,
-  options: { max?: number; concurrency?: number } = {},
+  options: { max?: number; concurrency?: number; budgetMs?: number } = {},
 ): Promise<Map<string, PersonLabel>> {
-  const ids = [...new Set(identityIds)].slice(0, options.max ?? 100);
   const labels = new Map<string, PersonLabel>();
+  if (!kratos.available) return labels;
+  const ids = [...new Set(identityIds)].slice(0, options.max ?? 100);
+  const deadline = Date.now() + (options.budgetMs ?? 2_000);
   let next = 0;
   const worker = async () => {
-    while (next < ids.length) {
+    while (next < ids.length && Date.now() < deadline) {
       const id = ids[next++]!;
       try {
         labels.set(id, labelOf(await kratos.getIdentity(id)));
@@ -31,8 +34,15 @@ export async function lookupPeople(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 6, ids.length) }, worker));
-  return labels;
+  const workers = Promise.all(Array.from({ length: Math.min(options.concurrency ?? 6, ids.length) }, worker));
+  let timer: NodeJS.Timeout | undefined;
+  const outOfTime = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+  });
+  await Promise.race([workers, outOfTime]);
+  clearTimeout(timer);
+  // A copy: lookups still in flight after the deadline must not change what the page already rendered.
+  return new Map(labels);
 }
 
 export function labelOf(identity: Identity): PersonLabel {

@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.ts';
+import { createLogger } from '../../log/logger.ts';
+import { startWorkerProcess, WORKER_ROLES, type WorkerRole } from '../../queue/worker-process.ts';
+import { EXIT } from '../exit-codes.ts';
+
+/**
+ * `kratos-sync worker --role worker,scheduler,http`: runs until SIGTERM or SIGINT, then shuts down
+ * gracefully (stops taking jobs, lets active ones finish within `queue.shutdownTimeout`, returns the rest
+ * to the queue, closes connections) and exits 0. A second signal exits at once.
+ */
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'run queue workers, the scheduler and/or the HTTP server (webhooks, health, metrics, dashboard)',
+    )
+    .option('--role <roles>', `comma-separated roles: ${WORKER_ROLES.join(', ')}`, WORKER_ROLES.join(','))
+    .option('--name <name>', 'replica name shown in job records and Redis client lists')
+    .action(async (options: { role: string; name?: string }) => {
+      const roles = parseRoles(options.role);
+      const { config, baseDir } = loadConfig({ file: program.opts<{ config: string }>().config });
+      const logger = createLogger({ level: config.log.level });
+      const running = await startWorkerProcess({
+        config,
+        baseDir,
+        roles,
+        logger,
+        ...(options.name ? { name: options.name } : {}),
+      });
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
+      logger.info({ signal }, 'shutting down');
+      const again = () => {
+        logger.warn('second signal: exiting without waiting');
+        process.exit(EXIT.failure);
+      };
+      process.once('SIGTERM', again);
+      process.once('SIGINT', again);
+      await running.close();
+      logger.info('stopped');
+      logger.flush();
+      process.exitCode = EXIT.ok;
+    });
+}
+
+function parseRoles(text: string): Set<WorkerRole> {
+  const roles = new Set<WorkerRole>();
+  for (const part of text
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean)) {
+    if (!(WORKER_ROLES as readonly string[]).includes(part)) {
+      throw new Error(`--role: unknown role "${part}" (expected some of ${WORKER_ROLES.join(', ')})`);
+    }
+    roles.add(part as WorkerRole);
+  }
+  if (roles.size === 0) throw new Error(`--role: give at least one of ${WORKER_ROLES.join(', ')}`);
+  return roles;
+}

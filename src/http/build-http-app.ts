@@ -1,0 +1,66 @@
+import type { Queue } from 'bullmq';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { RedisClient } from '../queue/redis-connection.ts';
+import { DASHBOARD_PATH, dashboardRoutes } from './dashboard.ts';
+import { createReplayGuard } from './replay-guard.ts';
+import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { webhookRoutes, type EnqueuePerson } from './routes/webhooks.ts';
+
+export interface HttpAppDeps {
+  config: Config;
+  logger: Logger;
+  /** A `producer` connection: replay ids, readiness PING. */
+  redis: RedisClient;
+  /** The queue (producer side), for the dashboard. */
+  queue: Queue;
+  enqueuePerson: EnqueuePerson;
+  kratosReady: () => Promise<boolean>;
+  metrics: Metrics;
+  now?: () => Date;
+}
+
+/**
+ * The HTTP side of `kratos-sync worker --role http`, built apart from listening (STYLE.md D17) so tests
+ * drive it with `inject()` or a real socket: webhooks, health and readiness, /metrics, and the queue
+ * dashboard when `http.auth` is configured.
+ */
+export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const now = deps.now ?? (() => new Date());
+  const logger = deps.logger.child({ role: 'http' });
+  // Request logs carry method, URL and status only: never headers (signatures) or bodies (personal data).
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, return503OnClosing: true });
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ error: 'too-large', reason: 'body is larger than the limit' });
+    }
+    if (status >= 500) {
+      // Redis away (fail-fast producer connection) or a bug: the sender should retry later.
+      request.log.error({ err }, 'request failed');
+      return reply
+        .code(503)
+        .send({ error: 'unavailable', reason: 'could not accept the request now; retry later' });
+    }
+    return reply.code(status).send({ error: err.code ?? 'bad-request', reason: err.message });
+  });
+  await app.register(healthRoutes, { redis: deps.redis, kratosReady: deps.kratosReady });
+  await app.register(metricsRoutes, { registry: deps.metrics.registry });
+  await app.register(webhookRoutes, {
+    config: deps.config,
+    logger,
+    replay: createReplayGuard(deps.redis, deps.config.redis.prefix),
+    enqueuePerson: deps.enqueuePerson,
+    now,
+  });
+  const auth = deps.config.http.auth;
+  if (auth) {
+    await app.register(dashboardRoutes, { queue: deps.queue, auth });
+  } else {
+    logger.warn(`http.auth is not configured: the queue dashboard (${DASHBOARD_PATH}) is not served`);
+  }
+  return app;
+}

@@ -1,0 +1,50 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export type SignatureCheck =
+  | {
+      ok: true;
+      /** The expected HMAC (hex): a stable id of this signed request, for replay detection. */ digest: string;
+    }
+  | { ok: false; reason: string };
+
+/**
+ * Checks a webhook's HMAC-SHA256 signature over `${timestamp}.${rawBody}` (the raw bytes, before any JSON
+ * parsing) and the freshness of its timestamp (unix seconds, within `toleranceSeconds` of now in either
+ * direction: a clock far ahead is as suspect as a stale one).
+ *
+ * The signature is hex, optionally prefixed `sha256=`. It is compared in constant time
+ * (`crypto.timingSafeEqual`, on equal lengths only), and reasons never echo the signature or the secret.
+ */
+export function checkWebhookSignature(input: {
+  secret: string;
+  rawBody: Buffer;
+  signature: string | undefined;
+  timestamp: string | undefined;
+  toleranceSeconds: number;
+  nowMs: number;
+}): SignatureCheck {
+  if (!input.signature) return { ok: false, reason: 'missing signature header' };
+  if (!input.timestamp) return { ok: false, reason: 'missing timestamp header' };
+  if (!/^\d{1,12}$/.test(input.timestamp)) return { ok: false, reason: 'timestamp is not unix seconds' };
+  const skew = Math.abs(input.nowMs / 1000 - Number(input.timestamp));
+  if (skew > input.toleranceSeconds) {
+    return { ok: false, reason: `timestamp is outside the ${input.toleranceSeconds} s tolerance` };
+  }
+  const provided = input.signature.trim().replace(/^sha256=/i, '');
+  if (!/^[0-9a-fA-F]{64}$/.test(provided))
+    return { ok: false, reason: 'signature is not a hex SHA-256 HMAC' };
+  const expected = createHmac('sha256', input.secret)
+    .update(`${input.timestamp}.`)
+    .update(input.rawBody)
+    .digest();
+  const given = Buffer.from(provided, 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { ok: false, reason: 'signature does not match' };
+  }
+  return { ok: true, digest: expected.toString('hex') };
+}
+
+/** Sign a body as a sender would (tests, the docs' example). */
+export function signWebhook(secret: string, timestamp: number, rawBody: string | Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
+}
