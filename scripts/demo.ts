@@ -39,10 +39,14 @@ async function main(): Promise<void> {
 
   try {
     // The demo config, pointed at this run's Redis, Kratos and working copy of the export.
-    const config = parseYaml(readFileSync(path.join(demoData, 'kratos-sync.yaml'), 'utf8')) as Record<
-      string,
-      any
-    >;
+    type DemoConfig = {
+      kratos: Record<string, unknown>;
+      redis: Record<string, unknown>;
+      sources: { hr: { connection: Record<string, unknown> } };
+      delivery: { outbox: Record<string, unknown> };
+      log?: Record<string, unknown>;
+    };
+    const config = parseYaml(readFileSync(path.join(demoData, 'kratos-sync.yaml'), 'utf8')) as DemoConfig;
     config.kratos.adminUrl = kratos.adminUrl;
     config.kratos.publicUrl = kratos.publicUrl;
     config.redis.url = redis.url;
