@@ -1,9 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MARKER_FIELD } from '../../src/sync/types.ts';
+import { startKratosSim } from '../kratos-sim/index.ts';
 import { devOnlyPackages } from './lockfile.ts';
-import { readRepoJson, REPO_ROOT } from './repo-files.ts';
+import { readRepoFile, readRepoJson, repoPath, REPO_ROOT } from './repo-files.ts';
 import { expectSuccess, listedCommands, npmEnv, runCommand } from './run-command.ts';
 
 // The package as a user gets it: `npm pack` (prepack builds dist/), then the tarball installed with production
@@ -104,5 +107,71 @@ describe('the npm package', () => {
     });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('kratos.adminUrl');
+  });
+
+  it('syncs the compose sample into Kratos (the simulator) from the installed package; a second sync writes nothing', async () => {
+    // The compose stack's identity schema and kratos-sync config, pointed at this test's Redis and Kratos.
+    const schema = readRepoJson('config/kratos/identity.employee.schema.json');
+    await using kratos = await startKratosSim({ api: 'v26', schemas: { employee: schema } });
+    const config = parseYaml(readRepoFile('config/compose/config.yaml')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- YAML edited in place
+    config.kratos.adminUrl = kratos.adminUrl;
+    config.kratos.publicUrl = kratos.publicUrl;
+    config.redis = { url: inject('redisUrl'), prefix: `{npm-package-${process.pid}-${Date.now()}}` };
+    config.sources.hr.connection.path = repoPath('config/compose/employees.csv');
+    config.sources.hr.onboarding.channel = 'outbox';
+    config.delivery = { outbox: { dir: path.join(work, 'outbox') } };
+    config.log = { level: 'warn' };
+    const file = path.join(work, 'compose-sample.yaml');
+    writeFileSync(file, stringifyYaml(config));
+
+    const bin = path.join(installDir, 'node_modules', '.bin', 'kratos-sync');
+    // Async on purpose: the simulator answers from this process's event loop.
+    const sync = async () => {
+      const result = expectSuccess(
+        await runCommand(bin, ['--config', file, 'sync', '--source', 'hr', '--json'], {
+          cwd: installDir,
+          env: { ...npmEnv(), KRATOS_SYNC_HTTP_PASSWORD: 'test-only' },
+          timeoutMs: 120_000,
+        }),
+        'kratos-sync sync',
+      );
+      const reports = JSON.parse(result.stdout) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the CLI's JSON report
+      expect(reports).toHaveLength(1);
+      return reports[0]!;
+    };
+
+    const first = await sync();
+    expect(first.status).toBe('completed');
+    expect(first.counts.create).toMatchObject({ planned: 7, applied: 7, failed: 0 });
+    const identities = [...kratos.state.identities.values()];
+    // Every active employee of the CSV; the leaver (E1006) is never created.
+    expect(identities.map((identity) => identity.external_id).sort()).toEqual([
+      'E1001',
+      'E1002',
+      'E1003',
+      'E1004',
+      'E1005',
+      'E1007',
+      'E1008',
+    ]);
+    for (const identity of identities) {
+      expect(identity.schema_id).toBe('employee');
+      expect(identity.state).toBe('active');
+      expect((identity.metadata_admin as Record<string, unknown>)[MARKER_FIELD]).toMatchObject({
+        source: 'hr',
+        key: identity.external_id,
+      });
+    }
+    const ada = identities.find((identity) => identity.external_id === 'E1001')!;
+    expect(ada.traits).toMatchObject({
+      email: 'ada.lovelace@example.com',
+      name: { first: 'Ada', last: 'Lovelace' },
+    });
+
+    const second = await sync();
+    expect(second.status).toBe('completed');
+    expect(second.unchanged).toBe(7);
+    expect(second.counts.create?.applied ?? 0).toBe(0);
+    expect(kratos.state.identities.size).toBe(7);
   });
 });
