@@ -32,7 +32,11 @@ function expectExactly(harness: Harness, list: readonly Person[]): void {
         department: p.department,
       },
     };
-    if (!found || found.state !== expected.state || JSON.stringify(found.traits) !== JSON.stringify(expected.traits))
+    if (
+      !found ||
+      found.state !== expected.state ||
+      JSON.stringify(found.traits) !== JSON.stringify(expected.traits)
+    )
       wrong.push(`${p.id}: ${JSON.stringify(found ?? 'missing')}`);
   }
   expect(wrong.slice(0, 10)).toEqual([]);
