@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { onboardingQueueOf } from '../../src/lifecycle/lifecycle-host.ts';
+import { createDeliveryStore } from '../../src/store/delivery-store.ts';
+import { linksIn, startSmtpSink, type SmtpSink } from '../delivery/support/smtp-sink.ts';
+import { createManagedIdentity, startHarness, type Harness } from './support/harness.ts';
+import { dumpRedis, findLeaks, simSecrets } from './support/secret-scan.ts';
+
+const WORKER = path.join(import.meta.dirname, 'support/invite-worker-process.ts');
+
+async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('a new hire gets exactly one working link when the worker dies mid-delivery', () => {
+  let h: Harness;
+  let sink: SmtpSink;
+  let queue: Queue;
+  const children: ChildProcess[] = [];
+  const output: string[] = [];
+
+  afterEach(async () => {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await queue.close();
+    await sink.stop();
+    await h.close();
+  });
+
+  function startWorker(crash: boolean): {
+    child: ChildProcess;
+    exited: Promise<NodeJS.Signals | number | null>;
+  } {
+    const child = spawn(process.execPath, [WORKER], {
+      env: {
+        ...process.env,
+        SIM_URL: h.sim.adminUrl,
+        REDIS_URL: inject('redisUrl'),
+        PREFIX: h.prefix,
+        SMTP_PORT: String(sink.port),
+        CRASH_AFTER_ISSUE: crash ? '1' : '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child.once('exit', (code, signal) => resolve(signal ?? code)),
+    );
+    return { child, exited };
+  }
+
+  it('is SIGKILLed after issuing, and the next worker sends one email with a new link that works', async () => {
+    h = await startHarness({ api: 'v26', redisUrl: inject('redisUrl') });
+    sink = await startSmtpSink();
+    queue = new Queue('jobs', { connection: h.redis, prefix: h.prefix });
+    const identity = await createManagedIdentity(h.kratos, { key: 'K1', email: 'kim.new@example.com' });
+    const deliveries = createDeliveryStore({ redis: h.redis, prefix: h.prefix, now: () => new Date() });
+    const data = { source: 'hr', key: 'K1', identityId: identity.id, inviteId: identity.id, attempt: 1 };
+    await onboardingQueueOf(queue).add('onboard.deliver', data, {
+      jobId: `onboard-deliver.${identity.id}.1`,
+    });
+
+    const crashing = startWorker(true);
+    expect(await crashing.exited).toBe('SIGKILL');
+    expect((await deliveries.get(`${identity.id}.1`))?.state).toBe('issued');
+    expect(sink.messages).toHaveLength(0);
+
+    const healthy = startWorker(false);
+    const job = await waitFor('the invite job to complete', async () => {
+      const found = await queue.getJob(`onboard-deliver.${identity.id}.1`);
+      return (await found?.getState()) === 'completed' ? found : undefined;
+    });
+    expect(job!.returnvalue).toMatchObject({ outcome: 'sent' });
+    // Give a duplicate every chance to show up before counting.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    healthy.child.kill('SIGTERM');
+    await healthy.exited;
+
+    expect(sink.messages).toHaveLength(1);
+    expect(sink.messages[0]!.to).toEqual(['kim.new@example.com']);
+    const flows = [...h.sim.state.recoveryFlows.values()].filter((f) => f.identity_id === identity.id);
+    expect(flows).toHaveLength(2); // the first link died with the worker, unsent
+    const links = linksIn(sink.messages[0]!);
+    expect(links).toHaveLength(1);
+    expect(h.sim.useRecoveryLink(links[0]!)).toMatchObject({ ok: true, identityId: identity.id });
+    expect(await deliveries.get(`${identity.id}.1`)).toMatchObject({ state: 'sent', claims: 2 });
+
+    const leaks = findLeaks(
+      [output.join(''), ...(await dumpRedis(h.redis, `${h.prefix}*`))],
+      simSecrets(h.sim),
+    );
+    expect(leaks).toEqual([]);
+  }, 90_000);
+});
