@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.ts';
 import { instrumentKratos } from '../metrics/instrument-kratos.ts';
 import { createMetrics, type Metrics } from '../metrics/metrics.ts';
 import { createSourceStatsStore } from '../metrics/source-stats.ts';
+import { lifecycleHooks } from '../lifecycle/lifecycle-host.ts';
 import type { SyncHooks } from '../sync/context.ts';
 import { jobCatalogue } from '../../jobs/catalogue.ts';
 import { enqueueFullSync, enqueuePersonSync } from '../../jobs/enqueue.ts';
@@ -112,17 +113,20 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
       const onUnavailable = () => void gate.confirmDown().catch(() => undefined);
       kratos.events.on('unavailable', onUnavailable);
       onRelease('kratos events', async () => void kratos?.events.off('unavailable', onUnavailable));
+      // Onboarding listens to creates and reactivations; its hooks reach the job deps built just below.
+      let jobDeps: JobDeps | undefined;
       const built = await buildContext({
         config,
         baseDir: options.baseDir,
         logger,
         now,
+        // SyncContext types its connection as a plain Redis; a Cluster serves the same commands.
         redis: state as never,
         kratos,
-        ...(options.hooks ? { hooks: options.hooks } : {}),
+        hooks: options.hooks ?? lifecycleHooks(() => jobDeps!),
       });
       onRelease('engine context', () => built.release());
-      const deps: JobDeps = {
+      const deps: JobDeps = (jobDeps = {
         ctx: built.ctx,
         queue,
         locks: createPersonLocks({ redis: state, prefix, logger, ttlMs: config.queue.lockDuration }),
@@ -131,7 +135,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
         chunkSize: config.queue.applyChunkSize,
         runLockTtlMs: Math.max(config.queue.jobTimeout, 10 * 60_000),
         applyGate: serialGate(),
-      };
+      });
       const connection = createRedis(config.redis, { role: 'worker', logger, name: `${name}:worker` });
       onRelease('worker connection', () => closeRedis(connection));
       worker = createJobWorker({
