@@ -12,7 +12,7 @@ import { createQueue } from '../../src/queue/job-queue.ts';
 import { closeRedis, createRedis, redisReady, type RedisClient } from '../../src/queue/redis-connection.ts';
 import { startWorkerProcess, type WorkerProcess, type WorkerRole } from '../../src/queue/worker-process.ts';
 import { enqueueFullSync } from '../../jobs/enqueue.ts';
-import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
+import { startKratosSim } from '../kratos-sim/index.ts';
 import { uniquePrefix, waitFor } from '../queue/helpers.ts';
 import { csvOf, sourceSection, type Person } from '../sync/engine-harness.ts';
 
