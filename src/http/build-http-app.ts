@@ -4,6 +4,9 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { RedisClient } from '../queue/redis-connection.ts';
+import type { SyncContext } from '../sync/context.ts';
+import { failedJobsOf } from './console/failed-jobs.ts';
+import { registerConsole } from './console/register-console.ts';
 import { DASHBOARD_PATH, dashboardRoutes } from './dashboard.ts';
 import { createReplayGuard } from './replay-guard.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -21,6 +24,8 @@ export interface HttpAppDeps {
   kratosReady: () => Promise<boolean>;
   metrics: Metrics;
   now?: () => Date;
+  /** The engine context: with it (and `http.auth`) the operations console is served at /console. */
+  ctx?: SyncContext;
 }
 
 /**
@@ -61,6 +66,13 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     await app.register(dashboardRoutes, { queue: deps.queue, auth });
   } else {
     logger.warn(`http.auth is not configured: the queue dashboard (${DASHBOARD_PATH}) is not served`);
+  }
+  if (deps.ctx) {
+    await registerConsole(app, {
+      ctx: deps.ctx,
+      failedJobs: failedJobsOf(deps.queue),
+      queueDashboardPath: DASHBOARD_PATH,
+    });
   }
   return app;
 }

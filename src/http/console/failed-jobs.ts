@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { listFailedJobs, retryFailedJobs } from '../../queue/failed-jobs.ts';
 
 /** A failed job as the console shows it: identifiers, the error and the attempts — never its payload. */
 export interface FailedJobView {
@@ -8,11 +9,11 @@ export interface FailedJobView {
   attemptsMade: number;
   /** When it last failed (ISO), when known. */
   failedAt: string | null;
-  /** Which person or run it was about (`source`, `key`, `runId` from its data), when it says so. */
+  /** Which source and person or run it was about, when its data says so. */
   subject: string;
 }
 
-/** The failed-job operations the console needs: list them and send one back to the queue. */
+/** The failed-job operations the console needs: count, list, and send one back to the queue. */
 export interface FailedJobs {
   count(): Promise<number>;
   /** Newest first. */
@@ -21,37 +22,23 @@ export interface FailedJobs {
   retry(jobId: string): Promise<boolean>;
 }
 
-/** Job-data fields that identify what a job was about; jobs carry identifiers only (STYLE.md E23). */
-const SUBJECT_FIELDS = ['source', 'key', 'runId'] as const;
-
-/** Failed jobs read straight from the BullMQ queue the workers share. */
+/** Failed jobs of the shared queue, through the same helpers as `kratos-sync failed list|retry`. */
 export function failedJobsOf(queue: Queue): FailedJobs {
   return {
     count: () => queue.getFailedCount(),
     async list(limit) {
-      const jobs = await queue.getFailed(0, Math.max(0, limit - 1));
-      return jobs.map((job) => ({
-        id: job.id ?? '',
-        name: job.name,
-        failedReason: job.failedReason ?? '',
-        attemptsMade: job.attemptsMade,
-        failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
-        subject: subjectOf(job.data),
+      const rows = await listFailedJobs(queue, { limit });
+      return rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        failedReason: row.failedReason,
+        attemptsMade: row.attemptsMade,
+        failedAt: row.failedAt ?? null,
+        subject: [row.source && `source ${row.source}`, row.subject].filter(Boolean).join(' · '),
       }));
     },
     async retry(jobId) {
-      const job = await queue.getJob(jobId);
-      if (!job || (await job.getState()) !== 'failed') return false;
-      await job.retry('failed');
-      return true;
+      return (await retryFailedJobs(queue, { ids: [jobId] })).retried.includes(jobId);
     },
   };
-}
-
-function subjectOf(data: unknown): string {
-  if (!data || typeof data !== 'object') return '';
-  const record = data as Record<string, unknown>;
-  return SUBJECT_FIELDS.flatMap((field) =>
-    typeof record[field] === 'string' ? [`${field} ${record[field] as string}`] : [],
-  ).join(' · ');
 }

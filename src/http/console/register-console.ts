@@ -51,7 +51,8 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
     );
     return false;
   }
-  await app.register((scope) => consoleRoutes(scope, deps, auth, prefix), { prefix });
+  // Page views are not logged (a receipts search URL can hold an email); decisions and retries are, below.
+  await app.register((scope) => consoleRoutes(scope, deps, auth, prefix), { prefix, logLevel: 'warn' });
   logger.info({ path: prefix }, 'operations console mounted');
   return true;
 }

@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { enqueuePersonSync } from '../../jobs/enqueue.ts';
+import { buildHttpApp } from '../../src/http/build-http-app.ts';
+import { createMetrics } from '../../src/metrics/metrics.ts';
+import { createSourceStatsStore } from '../../src/metrics/source-stats.ts';
+import { createQueue } from '../../src/queue/job-queue.ts';
+import { closeRedis, createRedis, redisReady } from '../../src/queue/redis-connection.ts';
+import type { SyncContext } from '../../src/sync/context.ts';
+import { runFullSync } from '../../src/sync/run-full-sync.ts';
+import { people, startHarness, type Harness } from '../sync/engine-harness.ts';
+import { basicAuth, CONSOLE_PASSWORD, CONSOLE_USER, withConsoleAuth } from './console-fixture.ts';
+
+/** The console as `kratos-sync worker --role http` serves it: inside the HTTP app, beside the dashboard. */
+describe('console in the HTTP app', () => {
+  let harness: Harness | undefined;
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    await harness?.release();
+    harness = close = undefined;
+  });
+
+  async function start(ctx: SyncContext) {
+    const producer = createRedis(ctx.config.redis, { role: 'producer', logger: ctx.logger });
+    await redisReady(producer);
+    const queue = createQueue({ connection: producer, prefix: ctx.config.redis.prefix, logger: ctx.logger });
+    const metrics = createMetrics({
+      sources: ['hr'],
+      stats: createSourceStatsStore(producer, ctx.config.redis.prefix),
+      jobCounts: () => queue.getJobCounts('waiting', 'failed'),
+    });
+    const app = await buildHttpApp({
+      config: ctx.config,
+      logger: ctx.logger,
+      redis: producer,
+      queue,
+      enqueuePerson: (request) => enqueuePersonSync(queue, request),
+      kratosReady: async () => true,
+      metrics,
+      ctx,
+    });
+    close = async () => {
+      await app.close();
+      await queue.close();
+      await closeRedis(producer);
+    };
+    return app;
+  }
+
+  it('serves /console with the dashboard credentials, and links to the dashboard it sits beside', async () => {
+    harness = await startHarness({ api: 'v26', people: people(3) });
+    const run = await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    const app = await start(withConsoleAuth(harness.ctx));
+    const authorization = basicAuth(CONSOLE_USER, CONSOLE_PASSWORD);
+
+    expect((await app.inject({ url: '/console' })).statusCode).toBe(401);
+    const overview = await app.inject({ url: '/console', headers: { authorization } });
+    expect(overview.statusCode).toBe(200);
+    expect(overview.body).toContain(`/console/runs/${run.id}`);
+    expect(overview.body).toContain('href="/admin/queues"');
+    expect((await app.inject({ url: '/admin/queues', headers: { authorization } })).statusCode).toBe(200);
+    // The rest of the HTTP app is not behind the console's auth.
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('is absent from the HTTP app when http.auth is not configured', async () => {
+    harness = await startHarness({ api: 'v26', people: people(1) });
+    const app = await start(harness.ctx);
+    const response = await app.inject({ url: '/console', headers: { authorization: basicAuth('a', 'b') } });
+    expect(response.statusCode).toBe(404);
+  });
+});
