@@ -14,7 +14,7 @@ import { readRepoFile, readRepoJson, readRepoYaml, repoPath } from './repo-files
 // docker-compose.yml read as data: no engine runs here, so every cross-reference a `docker compose up` relies
 // on (service names, ports, mounts, volumes, start order) is checked between the files that must agree.
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed YAML
+type Json = Record<string, any>;
 
 const compose = readRepoYaml<Json>('docker-compose.yml');
 const services: Record<string, Json> = compose.services;
@@ -73,6 +73,7 @@ function loadComposeSyncConfig() {
 describe('docker-compose.yml', () => {
   it('has Redis, Kratos with its migration, a mail catcher and kratos-sync', () => {
     expect(Object.keys(services).sort()).toEqual([
+      'first-sync',
       'kratos',
       'kratos-migrate',
       'kratos-sync',
@@ -82,6 +83,20 @@ describe('docker-compose.yml', () => {
     expect(services.kratos!.image).toBe('oryd/kratos:v26.2.0');
     expect(services['kratos-migrate']!.image).toBe('oryd/kratos:v26.2.0');
     expect(services['kratos-sync']!.build).toBe('.');
+  });
+
+  it('runs one sync at start-up with the worker’s image, config and environment', () => {
+    const firstSync = services['first-sync']!;
+    expect(firstSync.command.slice(0, 1)).toEqual(['sync']);
+    expect(firstSync.command).toContain(Object.keys(loadComposeSyncConfig().config.sources)[0]);
+    expect(firstSync.restart).toBe('no');
+    for (const key of ['build', 'image', 'environment', 'volumes']) {
+      expect(firstSync[key], key).toEqual(services['kratos-sync']![key]);
+    }
+    expect(dependsOn('first-sync')).toMatchObject({
+      redis: { condition: 'service_healthy' },
+      kratos: { condition: 'service_healthy' },
+    });
   });
 
   it('declares every named volume it mounts', () => {

@@ -8,7 +8,7 @@ import {
 } from './kratos-schemas.ts';
 import { readRepoJson, readRepoYaml, REPO_ROOT } from './repo-files.ts';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed config
+type Json = Record<string, any>;
 
 const KRATOS_YML = 'config/kratos/kratos.yml';
 const EMPLOYEE_SCHEMA = 'config/kratos/identity.employee.schema.json';

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { execForm, parseDockerfile } from './dockerfile-parser.ts';
 import { readRepoFile, repoPath } from './repo-files.ts';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed manifests
+type Json = Record<string, any>;
 
 const DIR = 'deploy/kubernetes';
 const files = readdirSync(repoPath(DIR)).filter((file) => file.endsWith('.yaml'));

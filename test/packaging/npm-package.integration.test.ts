@@ -113,7 +113,7 @@ describe('the npm package', () => {
     // The compose stack's identity schema and kratos-sync config, pointed at this test's Redis and Kratos.
     const schema = readRepoJson('config/kratos/identity.employee.schema.json');
     await using kratos = await startKratosSim({ api: 'v26', schemas: { employee: schema } });
-    const config = parseYaml(readRepoFile('config/compose/config.yaml')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- YAML edited in place
+    const config = parseYaml(readRepoFile('config/compose/config.yaml')) as Record<string, any>;
     config.kratos.adminUrl = kratos.adminUrl;
     config.kratos.publicUrl = kratos.publicUrl;
     config.redis = { url: inject('redisUrl'), prefix: `{npm-package-${process.pid}-${Date.now()}}` };
@@ -135,7 +135,7 @@ describe('the npm package', () => {
         }),
         'kratos-sync sync',
       );
-      const reports = JSON.parse(result.stdout) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the CLI's JSON report
+      const reports = JSON.parse(result.stdout) as Array<Record<string, any>>;
       expect(reports).toHaveLength(1);
       return reports[0]!;
     };
