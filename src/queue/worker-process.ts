@@ -9,7 +9,7 @@ import { instrumentKratos } from '../metrics/instrument-kratos.ts';
 import { createMetrics, type Metrics } from '../metrics/metrics.ts';
 import { createSourceStatsStore } from '../metrics/source-stats.ts';
 import { lifecycleHooks } from '../lifecycle/lifecycle-host.ts';
-import type { SyncHooks } from '../sync/context.ts';
+import type { SyncContext, SyncHooks } from '../sync/context.ts';
 import { jobCatalogue } from '../../jobs/catalogue.ts';
 import { enqueueFullSync, enqueuePersonSync } from '../../jobs/enqueue.ts';
 import { createChunkStore } from '../../jobs/full-sync/chunk-store.ts';
@@ -96,6 +96,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
     }
 
     let worker: JobWorker | undefined;
+    let engineCtx: SyncContext | undefined;
     if (roles.has('worker') && kratos) {
       const readyKratos = kratos;
       const gate = createKratosGate({
@@ -126,6 +127,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
         hooks: options.hooks ?? lifecycleHooks(() => jobDeps!),
       });
       onRelease('engine context', () => built.release());
+      engineCtx = built.ctx;
       const deps: JobDeps = (jobDeps = {
         ctx: built.ctx,
         queue,
@@ -182,6 +184,20 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
     let http: FastifyInstance | undefined;
     if (roles.has('http') && kratos) {
       const readyKratos = kratos;
+      // The operations console (runs, approve/reject) reads and decides through the engine context; an
+      // http-only replica builds one when the console can be mounted (http.auth set).
+      if (!engineCtx && config.http.auth) {
+        const built = await buildContext({
+          config,
+          baseDir: options.baseDir,
+          logger,
+          now,
+          redis: state as never,
+          kratos,
+        });
+        onRelease('console engine context', () => built.release());
+        engineCtx = built.ctx;
+      }
       http = await buildHttpApp({
         config,
         logger,
@@ -191,6 +207,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
         kratosReady: () => readyKratos.ready(),
         metrics,
         now,
+        ...(engineCtx ? { ctx: engineCtx } : {}),
       });
       const server = http;
       // Closed first on shutdown: stop accepting webhooks before the queue side goes away.

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { enqueuePersonSync } from '../../jobs/enqueue.ts';
 import { buildHttpApp } from '../../src/http/build-http-app.ts';
@@ -7,6 +8,7 @@ import { createQueue } from '../../src/queue/job-queue.ts';
 import { closeRedis, createRedis, redisReady } from '../../src/queue/redis-connection.ts';
 import type { SyncContext } from '../../src/sync/context.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
+import { startRuntimeHarness } from '../jobs/runtime-harness.ts';
 import { people, startHarness, type Harness } from '../sync/engine-harness.ts';
 import { basicAuth, CONSOLE_PASSWORD, CONSOLE_USER, withConsoleAuth } from './console-fixture.ts';
 
@@ -68,5 +70,42 @@ describe('console in the HTTP app', () => {
     const app = await start(harness.ctx);
     const response = await app.inject({ url: '/console', headers: { authorization: basicAuth('a', 'b') } });
     expect(response.statusCode).toBe(404);
+  });
+});
+
+describe('console in `kratos-sync worker`', () => {
+  it('is served by an http-only replica, which builds its own engine context to decide held runs', async () => {
+    const runtime = await startRuntimeHarness({
+      people: people(6),
+      source: { guard: { maxRemoveFraction: 0.2, maxRemoveCount: 100 } },
+      config: {
+        http: { port: 0, host: '127.0.0.1', auth: { username: CONSOLE_USER, password: CONSOLE_PASSWORD } },
+      },
+    });
+    try {
+      await runtime.startReplica(['worker']);
+      await runtime.waitForJob(await runtime.enqueueFullSync());
+      runtime.writePeople(people(2));
+      await runtime.waitForJob(await runtime.enqueueFullSync());
+      const web = await runtime.startReplica(['http']);
+      const address = web.http!.server.address() as AddressInfo;
+      const base = `http://127.0.0.1:${address.port}`;
+      const authorization = basicAuth(CONSOLE_USER, CONSOLE_PASSWORD);
+      const held = await (await fetch(`${base}/console/held`, { headers: { authorization } })).text();
+      expect(held).toContain('Approve 4 removals');
+      const runId = /\/console\/runs\/([^/"]+)\/approve/.exec(held)?.[1];
+      const token = /name="_csrf" value="([^"]+)"/.exec(held)?.[1];
+      const answer = await fetch(`${base}/console/runs/${runId}/approve`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: token ?? '', back: 'run' }).toString(),
+      });
+      expect(answer.status).toBe(303);
+      const states = [...runtime.sim.state.identities.values()].map((identity) => identity.state).sort();
+      expect(states).toEqual(['active', 'active', 'inactive', 'inactive', 'inactive', 'inactive']);
+    } finally {
+      await runtime.close();
+    }
   });
 });
