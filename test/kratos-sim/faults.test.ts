@@ -186,6 +186,35 @@ describe('hangs, drops and outages', () => {
   });
 });
 
+describe('Ory Network admin token', () => {
+  it('admin routes need the bearer token; public routes and /_sim stay open', async () => {
+    sim = await startKratosSim({ api: 'v26', adminToken: 'ory_pat_secret' });
+    const json = { schema_id: 'employee', traits: employeeTraits(1, 'tok') };
+    const missing = await send(sim, '/admin/identities', { method: 'POST', json });
+    expect(missing.status).toBe(401);
+    expect(missing.body.error).toEqual({
+      code: 401,
+      status: 'Unauthorized',
+      message: 'The request could not be authorized',
+    });
+    expect(
+      (await send(sim, '/admin/identities', { headers: { authorization: 'Bearer wrong' } })).status,
+    ).toBe(401);
+    const ok = await send(sim, '/admin/identities', {
+      method: 'POST',
+      json,
+      headers: { authorization: 'Bearer ory_pat_secret' },
+    });
+    expect(ok.status).toBe(201);
+    expect(
+      (await send(sim, '/identities', { headers: { authorization: 'Bearer ory_pat_secret' } })).status,
+    ).toBe(200);
+    expect((await send(sim, '/health/ready')).status).toBe(200);
+    expect((await send(sim, '/sessions/whoami')).status).toBe(401); // no session, not the admin check
+    expect(sim.stats().faults.unauthorized).toBe(2);
+  });
+});
+
 describe('control over HTTP (standalone use)', () => {
   it('PUT /_sim/faults, GET /_sim/stats, POST /_sim/sessions and POST /_sim/reset', async () => {
     const { sim, id } = await withIdentity();

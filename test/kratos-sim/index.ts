@@ -59,6 +59,7 @@ export async function startKratosSim(options: SimOptions = {}): Promise<KratosSi
     now: options.now ?? Date.now,
     newId: newUuid,
     sessionLifespanMs: options.sessionLifespanMs ?? 24 * 3_600_000,
+    ...(options.adminToken !== undefined ? { adminToken: options.adminToken } : {}),
   };
   const stats = new StatsRecorder();
   const faults = new FaultEngine(options.seed);

@@ -136,7 +136,8 @@ describe.each(['v26', 'v0.10'] as const)('%s answers match the official OpenAPI 
       state: 'inactive',
     });
     expect(ok.status).toBe(200);
-    expect((ok.body as Body).metadata_admin).toBeNull();
+    expect(ok.body).not.toHaveProperty('metadata_admin'); // nil in memory → omitempty
+    expect(((await call(`/admin/identities/${id}`)).body as Body).metadata_admin).toBeNull(); // NULL from the DB
     expect((await put({ traits: {} })).status).toBe(400);
     expect(
       (await put({ traits: (person(30) as { traits: Body }).traits }, { 'content-type': 'text/plain' }))
@@ -259,6 +260,23 @@ describe.each(['v26', 'v0.10'] as const)('%s answers match the official OpenAPI 
       expect(patch.status).toBe(405);
       expect(batch.status).toBe(405);
       expect((await call('/identities', { method: 'GET' })).status).toBe(307);
+    }
+  });
+
+  it("a database outage: readiness 503 with the generation's body, alive 200, identity routes 500", async () => {
+    const a = await create(80);
+    sim.setFaults({ databaseDown: true });
+    try {
+      expect((await call('/health/alive')).status).toBe(200);
+      const ready = await call('/health/ready');
+      expect(ready.status).toBe(503);
+      if (v26) expect((ready.body as { error: Body }).error).toMatchObject({ code: 500 });
+      else expect((ready.body as { errors: Body }).errors.database).toBeDefined();
+      expect((await call('/admin/health/ready')).status).toBe(503);
+      expect((await call(`/admin/identities/${String(a.id)}`)).status).toBe(500);
+      expect((await call('/admin/identities', { method: 'POST', json: person(81) })).status).toBe(500);
+    } finally {
+      sim.setFaults({});
     }
   });
 

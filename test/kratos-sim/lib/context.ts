@@ -14,6 +14,8 @@ export interface SimContext {
   now: () => number;
   newId: () => string;
   sessionLifespanMs: number;
+  /** Secret; when set, admin routes need it as a bearer token. */
+  adminToken?: string;
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

@@ -35,6 +35,10 @@ export class FaultEngine {
     const f = this.faults;
     if (f.unavailable)
       return { kind: 'reply', reply: textReply(503, 'no healthy upstream'), fault: 'unavailable' };
+    if (f.databaseDown) {
+      const reply = databaseDownReply(routeKey, api);
+      if (reply) return { kind: 'reply', reply, fault: 'databaseDown' };
+    }
     const budgetHeaders = this.#budget(method, path, nowMs);
     if (budgetHeaders?.exhausted)
       return { kind: 'reply', reply: rateLimited(api, budgetHeaders.headers), fault: 'budgetRejected' };
@@ -129,6 +133,28 @@ export class FaultEngine {
     };
     return textReply(status, text[status] ?? `simulated ${status}`);
   }
+}
+
+/** BEHAVIOUR.md §11: readiness fails with the generation's body; everything that needs the database 500s. */
+function databaseDownReply(routeKey: string, api: ApiGeneration): Reply | undefined {
+  const template = routeKey.slice(routeKey.indexOf(' ') + 1);
+  if (template.endsWith('/health/alive') || template.startsWith('(')) return undefined;
+  if (template.endsWith('/health/ready')) {
+    const detail = template.startsWith('/admin/')
+      ? 'failed to connect to `host=db user=kratos database=kratos`: dial error'
+      : 'error may contain sensitive information and was obfuscated';
+    if (api === 'v0.10')
+      return {
+        status: 503,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ errors: { database: detail } }),
+      };
+    return errorReply({ status: 503, bodyCode: 500, message: detail }, api);
+  }
+  return errorReply(
+    { status: 500, message: 'An internal server error occurred, please contact the system administrator' },
+    api,
+  );
 }
 
 function rateLimited(

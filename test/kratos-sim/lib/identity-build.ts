@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { iso, type SimContext } from './context.ts';
-import { badRequest } from './herodot.ts';
+import { badRequest, KratosHttpError, MSG } from './herodot.ts';
 import { valuesAt } from './identity-schemas.ts';
 import type {
   JsonObject,
@@ -86,6 +86,10 @@ export function buildIdentity(
   const reason = ctx.schemas.validateTraits(compiled, input.traits);
   if (reason !== undefined) throw badRequest(reason);
 
+  // external_id is a VARCHAR(64); what a longer value produces is UNCONFIRMED (BEHAVIOUR.md §2), most
+  // likely a database error surfacing as a 500.
+  if (input.external_id !== null && input.external_id.length > 64)
+    throw new KratosHttpError({ status: 500, message: MSG.internal });
   const now = iso(ctx.now());
   const credentials: Record<string, StoredCredential> = {};
   for (const [type, cred] of Object.entries(prior?.credentials ?? {})) credentials[type] = { ...cred };

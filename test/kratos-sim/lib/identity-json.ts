@@ -11,10 +11,16 @@ export interface IdentityView {
   credentials: 'none' | 'metadata';
   /** Credential types whose `config` is shown (`include_credential`). */
   declassify?: ReadonlySet<string>;
-  metadataAdmin: boolean;
+  /**
+   * `'omitNull'`: the identity is still the in-memory value Kratos just wrote (create, PUT), where a nil
+   * `metadata_admin` is left out by `omitempty`; once loaded from the database it comes back as `null`
+   * (BEHAVIOUR.md §2 response notes).
+   */
+  metadataAdmin: boolean | 'omitNull';
 }
 
 export const ADMIN_VIEW: IdentityView = { credentials: 'metadata', metadataAdmin: true };
+export const WRITTEN_VIEW: IdentityView = { credentials: 'metadata', metadataAdmin: 'omitNull' };
 
 export function identityJson(ctx: SimContext, identity: StoredIdentity, view: IdentityView): JsonObject {
   const out: JsonObject = { id: identity.id };
@@ -41,7 +47,8 @@ export function identityJson(ctx: SimContext, identity: StoredIdentity, view: Id
   out.verifiable_addresses = identity.verifiable_addresses;
   out.recovery_addresses = identity.recovery_addresses;
   out.metadata_public = identity.metadata_public;
-  if (view.metadataAdmin) out.metadata_admin = identity.metadata_admin;
+  if (view.metadataAdmin === true || (view.metadataAdmin === 'omitNull' && identity.metadata_admin !== null))
+    out.metadata_admin = identity.metadata_admin;
   if (ctx.api === 'v26') {
     if (identity.external_id !== null) out.external_id = identity.external_id;
     out.organization_id = identity.organization_id;

@@ -68,6 +68,20 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
     write(res, decision.reply);
     return;
   }
+  if (
+    ctx.adminToken !== undefined &&
+    resolved.kind === 'route' &&
+    resolved.route.template.startsWith('/admin/')
+  ) {
+    if (req.headers.authorization !== `Bearer ${ctx.adminToken}`) {
+      parts.stats.fault('unauthorized');
+      const reply = errorReply({ status: 401, message: 'The request could not be authorized' }, ctx.api);
+      parts.stats.record(resolved.key, reply.status);
+      req.resume();
+      write(res, reply);
+      return;
+    }
+  }
   if (!parts.faults.tryEnterInflight(method, path)) {
     parts.stats.fault('inflightRejected');
     const reply = parts.faults.inflightReply(ctx.api);

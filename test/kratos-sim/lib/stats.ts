@@ -10,7 +10,15 @@ export interface SimStats {
 }
 
 export type FaultKind =
-  'error' | 'rateLimited' | 'inflightRejected' | 'budgetRejected' | 'hung' | 'dropped' | 'unavailable';
+  | 'error'
+  | 'rateLimited'
+  | 'inflightRejected'
+  | 'budgetRejected'
+  | 'hung'
+  | 'dropped'
+  | 'unavailable'
+  | 'databaseDown'
+  | 'unauthorized';
 
 export class StatsRecorder {
   #requests = new Map<string, Map<number, number>>();
@@ -68,5 +76,7 @@ function emptyFaults(): Record<FaultKind, number> {
     hung: 0,
     dropped: 0,
     unavailable: 0,
+    databaseDown: 0,
+    unauthorized: 0,
   };
 }

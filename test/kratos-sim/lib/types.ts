@@ -112,8 +112,13 @@ export interface Faults {
   hangRate?: number;
   /** Fraction (0..1) of requests whose socket is destroyed without an answer. */
   dropRate?: number;
-  /** Every Kratos route answers 503 (a Kratos that is down). */
+  /** Every Kratos route answers 503 from the proxy in front of it (a Kratos that is down). */
   unavailable?: boolean;
+  /**
+   * Kratos is up but its database is not: `/health/ready` answers 503 (per-generation body), `alive`
+   * stays 200, and every other Kratos route answers a herodot 500.
+   */
+  databaseDown?: boolean;
   /** Restrict the random faults to these routes: `"METHOD /template"` or just `"/template"`. */
   routes?: string[];
 }
@@ -138,4 +143,9 @@ export interface SimOptions {
   /** Session lifespan for `/_sim/sessions` logins. @defaultValue 24h */
   sessionLifespanMs?: number;
   initialFaults?: Faults;
+  /**
+   * Ory Network style admin auth: when set, `/admin/*` routes need `Authorization: Bearer <adminToken>`
+   * and answer 401 otherwise. Public routes stay open.
+   */
+  adminToken?: string;
 }

@@ -51,7 +51,10 @@ export function checkedFetch(spec: OpenApiSpec, baseUrl: string): CheckedFetch {
     const where = `${method} ${path} → ${res.status}`;
 
     const op = spec.operation(method, pathOnly);
-    const validator = op ? spec.responseValidator(op, res.status) : undefined;
+    const bodyDeviation = findBodyDeviation(spec.api, method, simTemplate(pathOnly), res.status);
+    let validator = op ? spec.responseValidator(op, res.status) : undefined;
+    if (bodyDeviation?.insteadValidateAs)
+      validator = spec.componentValidator(bodyDeviation.insteadValidateAs);
     if (validator === undefined) {
       const deviation = findDeviation(spec.api, method, simTemplate(pathOnly), res.status, contentType);
       if (!deviation)
@@ -74,7 +77,6 @@ export function checkedFetch(spec: OpenApiSpec, baseUrl: string): CheckedFetch {
       throw new SpecViolation(
         `${spec.api}: ${where}: expected a JSON body, got "${contentType}": ${text.slice(0, 200)}`,
       );
-    const bodyDeviation = findBodyDeviation(spec.api, method, simTemplate(pathOnly), res.status);
     if (bodyDeviation) {
       counts.deviations++;
       out.deviation = bodyDeviation;

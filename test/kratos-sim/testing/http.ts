@@ -5,7 +5,8 @@ export interface Answer {
   status: number;
   headers: Headers;
   text: string;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test convenience: bodies are asserted field by field
+  // Test convenience: bodies are asserted field by field.
+  body: any;
 }
 
 export async function send(

@@ -78,6 +78,17 @@ export class OpenApiSpec {
     return validator;
   }
 
+  /** A validator for one `components.schemas` entry. */
+  componentValidator(name: string): ValidateFunction {
+    const key = `component ${name}`;
+    let validator = this.#validators.get(key);
+    if (!validator) {
+      validator = this.#ajv.compile({ $ref: `${SPEC_ID}#/components/schemas/${name}` });
+      this.#validators.set(key, validator);
+    }
+    return validator;
+  }
+
   describe(op: SpecOperation, status: number): string {
     return `${op.method} ${op.template} → ${status} (documented: ${Object.keys(op.responses).join(', ')})`;
   }

@@ -2,7 +2,7 @@ import { createBodySpec } from '../body-specs.ts';
 import { iso, type SimContext } from '../context.ts';
 import { badRequest, KratosHttpError, MSG, notFound, uniqueViolation } from '../herodot.ts';
 import { buildIdentity, checkState, importedPassword, type IdentityInput } from '../identity-build.ts';
-import { ADMIN_VIEW, identityJson, type IdentityView } from '../identity-json.ts';
+import { ADMIN_VIEW, identityJson, type IdentityView, WRITTEN_VIEW } from '../identity-json.ts';
 import { decodeRelaxedJson } from '../relaxed-decode.ts';
 import type { Handler, RequestInfo } from '../router.ts';
 import { emptyReply, jsonReply } from '../replies.ts';
@@ -26,7 +26,7 @@ export const createIdentity: Handler = async (ctx, req) => {
   const identity = prepareCreate(ctx, body);
   if (ctx.store.findConflict(identity)) throw createConflict(ctx);
   ctx.store.put(identity);
-  return jsonReply(201, identityJson(ctx, identity, ADMIN_VIEW), {
+  return jsonReply(201, identityJson(ctx, identity, WRITTEN_VIEW), {
     location: `${ctx.baseUrl}/identities/${identity.id}`,
   });
 };
@@ -143,7 +143,7 @@ export const updateIdentity: Handler = async (ctx, req) => {
   const identity = buildIdentity(ctx, prior.id, prior, input, password);
   if (ctx.store.findConflict(identity)) throw uniqueViolation();
   ctx.store.put(identity);
-  return jsonReply(200, identityJson(ctx, identity, ADMIN_VIEW));
+  return jsonReply(200, identityJson(ctx, identity, WRITTEN_VIEW));
 };
 
 /** DELETE /admin/identities/{id}: 204, or 404 when nothing was deleted, in both versions (BEHAVIOUR.md §7). */
