@@ -65,6 +65,8 @@ describe('operations console in headless Chromium', () => {
   let failedJobId: string;
   /** Everyone hired in the history below (1–16 at first, 17 later); 17 has a broken email. */
   let roster: Person[];
+  /** Questions the console script asked before a POST (every one is accepted). */
+  const dialogs: string[] = [];
 
   async function sync(advanceMs: number): Promise<RunReport> {
     harness.clock.now = new Date(harness.clock.now.getTime() + advanceMs);
@@ -118,7 +120,10 @@ describe('operations console in headless Chromium', () => {
       httpCredentials: { username: CONSOLE_USER, password: CONSOLE_PASSWORD },
     });
     page = await browser.context.newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
@@ -205,8 +210,9 @@ describe('operations console in headless Chromium', () => {
       'Radia Perlman',
     );
     await card.getByRole('button', { name: 'Reject' }).click();
-    await page.waitForURL(/\/console\/held$/);
+    // Same URL after the redirect: the page's new content is what says the POST went through.
     await page.getByText('No run is held for approval.').waitFor();
+    expect(dialogs.at(-1)).toMatch(/^Reject the held removals of source "hr"\?/);
     expect((await createRunStore(harness.redis, harness.prefix).get(heldRun.id))?.status).toBe('rejected');
     for (const key of vanished) expect(simIdentitiesByKey(harness.sim).get(key)?.state).toBe('active');
 
@@ -215,8 +221,9 @@ describe('operations console in headless Chromium', () => {
     expect(again.status).toBe('held');
     await page.reload();
     await page.getByRole('button', { name: 'Approve 7 removals' }).click();
-    await page.waitForURL(/\/console\/held$/);
+    // Same URL after the redirect: the page's new content is what says the POST went through.
     await page.getByText('No run is held for approval.').waitFor();
+    expect(dialogs.at(-1)).toMatch(/^Apply 7 held removals of source "hr"\?/);
     const after = simIdentitiesByKey(harness.sim);
     for (const key of vanished) expect(after.get(key)?.state).toBe('inactive');
     expect(after.get('E00001')?.state).toBe('active');
