@@ -24,9 +24,9 @@ describe('operations console over HTTP', () => {
     server = harness = undefined;
   });
 
-  async function heldHistory() {
+  async function heldHistory(api: 'v26' | 'v0.10' = 'v26') {
     harness = await startHarness({
-      api: 'v26',
+      api,
       people: people(6),
       source: { guard: { maxRemoveFraction: 0.2, maxRemoveCount: 100 } },
     });
@@ -75,37 +75,41 @@ describe('operations console over HTTP', () => {
     expect(ok.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('refuses a POST without a valid CSRF token (403) and applies nothing; with it, approves and redirects', async () => {
-    const { harness, server, held } = await heldHistory();
-    const approve = `${server.url}/console/runs/${held.id}/approve`;
-    const post = (body: string) =>
-      fetch(approve, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
-        body,
-      });
-    expect((await post('back=run')).status).toBe(403);
-    expect((await post('_csrf=forged&back=run')).status).toBe(403);
-    expect(
-      (await fetch(approve, { method: 'POST', redirect: 'manual', headers: { authorization: AUTH } })).status,
-    ).toBe(403);
-    expect((await createRunStore(harness.redis, harness.prefix).get(held.id))?.status).toBe('held');
-    expect([...simIdentitiesByKey(harness.sim).values()].every((i) => i.state === 'active')).toBe(true);
+  it.each(['v26', 'v0.10'] as const)(
+    'refuses a POST without a valid CSRF token (403) and applies nothing; with it, approves and redirects (Kratos %s)',
+    async (api) => {
+      const { harness, server, held } = await heldHistory(api);
+      const approve = `${server.url}/console/runs/${held.id}/approve`;
+      const post = (body: string) =>
+        fetch(approve, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+        });
+      expect((await post('back=run')).status).toBe(403);
+      expect((await post('_csrf=forged&back=run')).status).toBe(403);
+      expect(
+        (await fetch(approve, { method: 'POST', redirect: 'manual', headers: { authorization: AUTH } }))
+          .status,
+      ).toBe(403);
+      expect((await createRunStore(harness.redis, harness.prefix).get(held.id))?.status).toBe('held');
+      expect([...simIdentitiesByKey(harness.sim).values()].every((i) => i.state === 'active')).toBe(true);
 
-    const page = await (
-      await fetch(`${server.url}/console/held`, { headers: { authorization: AUTH } })
-    ).text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
-    expect(token).toBeTruthy();
-    const response = await post(`_csrf=${encodeURIComponent(token!)}&back=held`);
-    expect(response.status).toBe(303);
-    expect(response.headers.get('location')).toBe('/console/held');
-    const byKey = simIdentitiesByKey(harness.sim);
-    for (const key of ['E00003', 'E00004', 'E00005', 'E00006'])
-      expect(byKey.get(key)?.state).toBe('inactive');
-    expect((await createRunStore(harness.redis, harness.prefix).get(held.id))?.status).toBe('completed');
-  });
+      const page = await (
+        await fetch(`${server.url}/console/held`, { headers: { authorization: AUTH } })
+      ).text();
+      const token = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+      expect(token).toBeTruthy();
+      const response = await post(`_csrf=${encodeURIComponent(token!)}&back=held`);
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe('/console/held');
+      const byKey = simIdentitiesByKey(harness.sim);
+      for (const key of ['E00003', 'E00004', 'E00005', 'E00006'])
+        expect(byKey.get(key)?.state).toBe('inactive');
+      expect((await createRunStore(harness.redis, harness.prefix).get(held.id))?.status).toBe('completed');
+    },
+  );
 
   it('still answers the held page quickly when Kratos hangs, without the names it could not read', async () => {
     const { harness, server } = await heldHistory();
