@@ -1,7 +1,11 @@
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { startKratosSim } from '../kratos-sim/index.ts';
 import { copyParts, execForm, parseDockerfile, type Stage } from './dockerfile-parser.ts';
 import { devOnlyPackages } from './lockfile.ts';
 import { readRepoFile, readRepoJson, REPO_ROOT } from './repo-files.ts';
@@ -146,4 +150,91 @@ describe('the image’s runtime stage (rehearsed without Docker)', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('not-mounted.yaml');
   });
+
+  it('runs its default command (worker, scheduler, HTTP): HEALTHCHECK passes, SIGTERM stops it cleanly', async () => {
+    await using kratos = await startKratosSim({
+      api: 'v26',
+      schemas: { employee: readRepoJson('config/kratos/identity.employee.schema.json') },
+    });
+    const port = await freePort();
+    // The compose config, pointed at this test's Redis, Kratos and a free port; a short shutdown timeout.
+    const config = parseYaml(readRepoFile('config/compose/config.yaml')) as Record<string, any>;
+    config.kratos.adminUrl = kratos.adminUrl;
+    config.kratos.publicUrl = kratos.publicUrl;
+    config.redis = { url: inject('redisUrl'), prefix: `{image-runtime-${process.pid}-${Date.now()}}` };
+    config.sources.hr.connection.path = path.join(REPO_ROOT, 'config/compose/employees.csv');
+    config.sources.hr.onboarding.channel = 'outbox';
+    config.delivery = { outbox: { dir: path.join(app, 'outbox') } };
+    config.queue.shutdownTimeout = '5s';
+    config.http = { ...config.http, host: '127.0.0.1', port };
+    config.log = { level: 'warn' };
+    const configFile = path.join(app, 'mounted-config.yaml');
+    writeFileSync(configFile, stringifyYaml(config));
+
+    const [command, ...rest] = entrypoint();
+    const cmd = execForm(args(runtime, 'CMD')[0]!)!;
+    // The config path arrives the image's way: KRATOS_SYNC_CONFIG, no --config flag.
+    const child = spawn(command === 'node' ? process.execPath : command!, [...rest, ...cmd], {
+      cwd: app,
+      env: {
+        PATH: process.env.PATH,
+        ...imageEnv(),
+        KRATOS_SYNC_CONFIG: configFile,
+        KRATOS_SYNC_HTTP_PASSWORD: 'x',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const healthUrl = `http://127.0.0.1:${port}/healthz`;
+      const healthy = await pollUntil(60_000, async () => (await healthcheck(healthUrl)) === 0);
+      expect(healthy, `HEALTHCHECK never passed\n${stderr}`).toBe(true);
+      const ready = await pollUntil(30_000, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
+      expect(ready, `/readyz never answered 200\n${stderr}`).toBe(true);
+
+      const stopping = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited, stderr).toBe(0);
+      expect(Date.now() - stopping).toBeLessThan(5_000 + 10_000);
+      expect(await healthcheck(healthUrl)).toBe(1);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
 });
+
+/** Runs the Dockerfile's HEALTHCHECK command against `url`; resolves its exit code. */
+async function healthcheck(url: string): Promise<number | null> {
+  const instruction = args(runtime, 'HEALTHCHECK')[0]!;
+  const [node, ...probeArgs] = execForm(instruction.slice(instruction.indexOf('CMD ') + 4))!;
+  expect(node).toBe('node');
+  const result = await runCommand(process.execPath, probeArgs, {
+    cwd: app,
+    env: { PATH: process.env.PATH, KRATOS_SYNC_HEALTHCHECK_URL: url },
+    timeoutMs: 30_000,
+  });
+  return result.code;
+}
+
+/** Polls `check` until it is true or the deadline passes (a check that throws counts as false). */
+async function pollUntil(deadlineMs: number, check: () => Promise<boolean>): Promise<boolean> {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
