@@ -209,6 +209,21 @@ describe('operations console in headless Chromium', () => {
     await expect(card.locator('tbody tr', { hasText: 'E00012' }).innerText()).resolves.toContain(
       'Radia Perlman',
     );
+    // A form posted from this signed-in browser without the page's CSRF token is refused.
+    const [refused] = await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith('/approve')),
+      page.evaluate((action) => {
+        const form = document.createElement('form');
+        form.method = 'post';
+        form.action = action;
+        document.body.append(form);
+        form.submit();
+      }, `/console/runs/${heldRun.id}/approve`),
+    ]);
+    expect(refused.status()).toBe(403);
+    await page.getByRole('heading', { name: 'Refused' }).waitFor();
+    expect((await createRunStore(harness.redis, harness.prefix).get(heldRun.id))?.status).toBe('held');
+    await page.goBack();
     await card.getByRole('button', { name: 'Reject' }).click();
     // Same URL after the redirect: the page's new content is what says the POST went through.
     await page.getByText('No run is held for approval.').waitFor();
