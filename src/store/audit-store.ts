@@ -35,6 +35,24 @@ export interface AuditWriter {
   record(entries: AuditEntry[]): Promise<AuditRange | null>;
 }
 
+// One round trip per slice: XADD each entry, then push its id onto the person's capped list. Redis < 7 needs
+// effects replication for XADD's generated ids inside a script; Redis 7 does it always.
+const RECORD_SCRIPT = `
+if redis.replicate_commands then redis.replicate_commands() end
+local first, last
+local keep = tonumber(ARGV[2]) - 1
+for i = 3, #ARGV do
+  local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(cjson.decode(ARGV[i])))
+  redis.call('LPUSH', KEYS[i - 1], id)
+  redis.call('LTRIM', KEYS[i - 1], 0, keep)
+  first = first or id
+  last = id
+end
+return { first, last }`;
+
+/** Entries per script call: big enough to amortise the round trip, small enough not to block Redis. */
+const SLICE = 500;
+
 export function createAuditWriter(
   redis: Redis,
   prefix: string,
@@ -45,25 +63,36 @@ export function createAuditWriter(
   const maxPerPerson = options.maxPerPerson ?? 100;
   return {
     async record(entries) {
-      if (entries.length === 0) return null;
-      const pipeline = redis.pipeline();
-      for (const entry of entries) {
-        pipeline.xadd(keys.auditStream(entry.source), 'MAXLEN', '~', maxEntries, '*', ...toFields(entry));
+      let range = null as AuditRange | null;
+      for (const [source, ofSource] of groupBySource(entries)) {
+        for (let start = 0; start < ofSource.length; start += SLICE) {
+          const slice = ofSource.slice(start, start + SLICE);
+          const personKeys = slice.map((entry) => keys.auditPerson(source, entry.key));
+          const [from, to] = (await redis.eval(
+            RECORD_SCRIPT,
+            1 + personKeys.length,
+            keys.auditStream(source),
+            ...personKeys,
+            maxEntries,
+            maxPerPerson,
+            ...slice.map((entry) => JSON.stringify(toFields(entry))),
+          )) as [string, string];
+          range = { from: range?.from ?? from, to };
+        }
       }
-      const results = (await pipeline.exec()) ?? [];
-      const ids = results.map(([err, id]) => {
-        if (err) throw err;
-        return id as string;
-      });
-      const index = redis.pipeline();
-      entries.forEach((entry, i) => {
-        const personKey = keys.auditPerson(entry.source, entry.key);
-        index.lpush(personKey, ids[i]!).ltrim(personKey, 0, maxPerPerson - 1);
-      });
-      await index.exec();
-      return { from: ids[0]!, to: ids.at(-1)! };
+      return range;
     },
   };
+}
+
+function groupBySource(entries: AuditEntry[]): Map<string, AuditEntry[]> {
+  const groups = new Map<string, AuditEntry[]>();
+  for (const entry of entries) {
+    const group = groups.get(entry.source);
+    if (group) group.push(entry);
+    else groups.set(entry.source, [entry]);
+  }
+  return groups;
 }
 
 /** A person's audit entries, newest first. */

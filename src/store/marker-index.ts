@@ -27,6 +27,8 @@ export interface MarkerIndex {
   identityIdOf(key: string): Promise<string | null>;
   /** Every entry (id → marker), streamed with HSCAN so a big index does not block Redis. */
   entries(): AsyncIterable<[string, MarkerIndexEntry]>;
+  /** Every entry as stored (id → `serializeIndexEntry` text): cheap to compare with a fresh entry. */
+  rawEntries(): AsyncIterable<[string, string]>;
   count(): Promise<number>;
   /** Remember that an identity was read by id and had no marker of ours, as of its `updated_at`. */
   rememberUnmarked(identityId: string, updatedAt: string): Promise<void>;
@@ -55,18 +57,31 @@ export function createMarkerIndex(redis: Redis, prefix: string, source: string):
   const unmarked = keys.unmarkedChecked(source);
 
   async function putMany(entries: Array<{ identityId: string } & MarkerIndexEntry>): Promise<void> {
-    if (entries.length === 0) return;
-    const multi = redis.multi();
-    for (const { identityId, marker, adminDigest } of entries) {
-      multi.hset(
-        byId,
-        identityId,
-        JSON.stringify(adminDigest ? { m: marker, d: adminDigest } : { m: marker }),
-      );
-      multi.hset(byKey, marker.key, identityId);
-      multi.hdel(unmarked, identityId);
+    // Three commands per thousand entries (multi-field HSET/HDEL), not three per entry.
+    for (let start = 0; start < entries.length; start += 1000) {
+      const slice = entries.slice(start, start + 1000);
+      const markers: string[] = [];
+      const ids: string[] = [];
+      for (const { identityId, marker, adminDigest } of slice) {
+        markers.push(identityId, serializeIndexEntry({ marker, ...(adminDigest ? { adminDigest } : {}) }));
+        ids.push(marker.key, identityId);
+      }
+      await redis
+        .multi()
+        .hset(byId, ...markers)
+        .hset(byKey, ...ids)
+        .hdel(unmarked, ...slice.map((entry) => entry.identityId))
+        .exec();
     }
-    await multi.exec();
+  }
+
+  async function* rawEntries(): AsyncGenerator<[string, string]> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await redis.hscan(byId, cursor, 'COUNT', 1000);
+      cursor = next;
+      for (let i = 0; i + 1 < flat.length; i += 2) yield [flat[i]!, flat[i + 1]!];
+    } while (cursor !== '0');
   }
 
   return {
@@ -77,20 +92,16 @@ export function createMarkerIndex(redis: Redis, prefix: string, source: string):
     },
     async get(identityId) {
       const raw = await redis.hget(byId, identityId);
-      return raw ? parseEntry(raw) : null;
+      return raw ? parseIndexEntry(raw) : null;
     },
     identityIdOf: (key) => redis.hget(byKey, key),
     async *entries() {
-      let cursor = '0';
-      do {
-        const [next, flat] = await redis.hscan(byId, cursor, 'COUNT', 1000);
-        cursor = next;
-        for (let i = 0; i + 1 < flat.length; i += 2) {
-          const entry = parseEntry(flat[i + 1]!);
-          if (entry) yield [flat[i]!, entry];
-        }
-      } while (cursor !== '0');
+      for await (const [id, raw] of rawEntries()) {
+        const entry = parseIndexEntry(raw);
+        if (entry) yield [id, entry];
+      }
     },
+    rawEntries,
     count: () => redis.hlen(byId),
     async rememberUnmarked(identityId, updatedAt) {
       await redis.hset(unmarked, identityId, updatedAt);
@@ -101,7 +112,16 @@ export function createMarkerIndex(redis: Redis, prefix: string, source: string):
   };
 }
 
-function parseEntry(raw: string): MarkerIndexEntry | null {
+/** The stored form of an entry (marker fields in a fixed order, so equal entries give equal text). */
+export function serializeIndexEntry(entry: MarkerIndexEntry): string {
+  const { source, key, version, deactivated_at } = entry.marker;
+  const m: OwnershipMarker = { source, key };
+  if (version !== undefined) m.version = version;
+  if (deactivated_at !== undefined) m.deactivated_at = deactivated_at;
+  return JSON.stringify(entry.adminDigest ? { m, d: entry.adminDigest } : { m });
+}
+
+export function parseIndexEntry(raw: string): MarkerIndexEntry | null {
   try {
     const value = JSON.parse(raw) as { m?: OwnershipMarker; d?: string };
     const marker = value?.m;

@@ -1,4 +1,4 @@
-import type { BatchCreateResult, Identity } from '../kratos/types.ts';
+import type { ApiGeneration, BatchCreateResult, CreateIdentityBody, Identity } from '../kratos/types.ts';
 import { describeFailure, isKratosFailure, maybeApplied, statusOf, withoutValues } from './apply-errors.ts';
 import { mapPool } from './apply-pool.ts';
 import { lookUpCreates, type UnsettledCreate } from './apply-resolve.ts';
@@ -24,7 +24,7 @@ export async function applyCreates(
   const generation = deps.kratos.capabilities.generation;
   const items = actions.map((action) => ({
     action,
-    body: toCreateBody(action.desired, deps.source, generation),
+    body: createBodyOf(action, deps.source, generation),
   }));
   // Settle in slices so the audit trail, the index and onboarding hooks follow along on a 100 000-person run.
   const slice = deps.kratos.capabilities.batchCreate
@@ -38,6 +38,27 @@ export async function applyCreates(
       : await createSingles(deps, chunk, signal);
     await onSettled(await settle(deps, chunk, first));
   }
+}
+
+const bodies = new WeakMap<CreateAction, CreateIdentityBody>();
+
+/** The create body of an action, built once (the audit trail and the marker index read it again). */
+export function createBodyOf(
+  action: CreateAction,
+  source: string,
+  generation: ApiGeneration,
+): CreateIdentityBody {
+  let body = bodies.get(action);
+  if (!body) {
+    body = toCreateBody(action.desired, source, generation);
+    bodies.set(action, body);
+  }
+  return body;
+}
+
+/** Drop the cached body once its outcome is recorded. */
+export function forgetBody(action: CreateAction): void {
+  bodies.delete(action);
 }
 
 type FirstTry =

@@ -2,7 +2,7 @@ import type { Identity } from '../kratos/types.ts';
 import { adminDigest } from '../store/admin-digest.ts';
 import type { AuditEntry } from '../store/audit-store.ts';
 import type { MarkerIndexEntry } from '../store/marker-index.ts';
-import { applyCreates } from './apply-create.ts';
+import { applyCreates, createBodyOf, forgetBody } from './apply-create.ts';
 import { mapPool } from './apply-pool.ts';
 import { applyRemoval } from './apply-removal.ts';
 import type {
@@ -14,7 +14,6 @@ import type {
   WriteAction,
 } from './apply-types.ts';
 import { applyWrite } from './apply-write.ts';
-import { toCreateBody } from './identity-body.ts';
 import { markerOf, readMarker } from './marker.ts';
 import type { AuditRange } from './report.ts';
 import type { PlanAction } from './types.ts';
@@ -27,6 +26,11 @@ export interface ApplyInput {
   runId: string;
   signal?: AbortSignal;
   onProgress?: (progress: ApplyProgress) => void;
+  /**
+   * Called with each settled slice. With it, `ApplyOutcome.results` stays empty: a 100 000-person first run
+   * is tallied as it goes instead of keeping every outcome in memory.
+   */
+  onSettled?: (results: ItemResult[]) => void;
 }
 
 export interface ApplyOutcome {
@@ -55,13 +59,17 @@ export async function applyPlan(deps: ApplyDeps, input: ApplyInput): Promise<App
   );
   const total = creates.length + writes.length + removals.length;
   const outcome: ApplyOutcome = { results: [], auditRange: null, hookErrors: 0 };
+  let done = 0;
   const settled = async (results: ItemResult[], written: Map<string, Identity> = new Map()) => {
     await followIndex(deps, results, written);
     outcome.hookErrors += await runHooks(deps, results, input.runId);
     const range = await deps.audit.record(auditEntries(deps, results, input.runId));
     if (range) outcome.auditRange = { from: outcome.auditRange?.from ?? range.from, to: range.to };
-    outcome.results.push(...results);
-    input.onProgress?.({ done: outcome.results.length, total });
+    for (const result of results) if (result.action.kind === 'create') forgetBody(result.action);
+    if (input.onSettled) input.onSettled(results);
+    else outcome.results.push(...results);
+    done += results.length;
+    input.onProgress?.({ done, total });
   };
 
   await applyCreates(deps, creates, (results) => settled(results), input.signal);
@@ -98,16 +106,15 @@ async function followIndex(
     if (result.outcome !== 'applied' || !result.identityId) continue;
     const { action } = result;
     if (action.kind === 'create') {
-      const metadataAdmin = toCreateBody(action.desired, deps.source, generation).metadata_admin;
+      const metadataAdmin = createBodyOf(action, deps.source, generation).metadata_admin;
       const marker = readMarker({ metadata_admin: metadataAdmin });
-      if (marker)
-        entries.push({ identityId: result.identityId, marker, adminDigest: adminDigest(metadataAdmin) });
+      if (marker) entries.push({ identityId: result.identityId, marker, ...digestOf(deps, metadataAdmin) });
       continue;
     }
     const identity = written.get(result.identityId);
     const marker = identity ? markerOf(identity, deps.source) : null;
     if (identity && marker)
-      entries.push({ identityId: identity.id, marker, adminDigest: adminDigest(identity.metadata_admin) });
+      entries.push({ identityId: identity.id, marker, ...digestOf(deps, identity.metadata_admin) });
   }
   await deps.index.putMany(entries);
 }
@@ -166,7 +173,7 @@ function auditEntries(deps: ApplyDeps, results: ItemResult[], runId: string): Au
 function changedFields(deps: ApplyDeps, action: PlanAction): string[] {
   switch (action.kind) {
     case 'create': {
-      const body = toCreateBody(action.desired, deps.source, deps.kratos.capabilities.generation);
+      const body = createBodyOf(action, deps.source, deps.kratos.capabilities.generation);
       const traits = Object.keys(body.traits).map((name) => `traits.${name}`);
       const rest = (
         ['schema_id', 'state', 'metadata_public', 'metadata_admin', 'external_id'] as const
@@ -182,4 +189,14 @@ function changedFields(deps: ApplyDeps, action: PlanAction): string[] {
     default:
       return [];
   }
+}
+
+/**
+ * The admin-metadata digest is only needed where lists omit `metadata_admin` (v0.10, see managed.ts); on v26
+ * the index holds the marker alone, for finding a person's identity.
+ */
+export function digestOf(deps: Pick<ApplyDeps, 'kratos'>, metadataAdmin: unknown): { adminDigest?: string } {
+  return deps.kratos.capabilities.listIncludesAdminMetadata
+    ? {}
+    : { adminDigest: adminDigest(metadataAdmin) };
 }

@@ -1,5 +1,5 @@
 import type { Identity } from '../kratos/types.ts';
-import { adminDigest } from '../store/admin-digest.ts';
+import { digestOf } from './apply.ts';
 import type { ApplyDeps } from './apply-types.ts';
 import { markerOf, readMarker } from './marker.ts';
 import type { DesiredIdentity, ManagedIdentity } from './types.ts';
@@ -59,7 +59,7 @@ async function claim(deps: ApplyDeps, holder: Identity, key: string, found: Foun
   const marker = readMarker(holder);
   if (marker?.source === deps.source && marker.key === key) {
     found.managed = { identity: holder, marker };
-    await deps.index.put(holder.id, { marker, adminDigest: adminDigest(holder.metadata_admin) });
+    await deps.index.put(holder.id, { marker, ...digestOf(deps, holder.metadata_admin) });
     return true;
   }
   if (marker && marker.source !== deps.source) found.others.push({ identity: holder, marker });

@@ -1,7 +1,12 @@
 import type { Identity, KratosClient } from '../kratos/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { adminDigest } from '../store/admin-digest.ts';
-import type { MarkerIndex, MarkerIndexEntry } from '../store/marker-index.ts';
+import {
+  parseIndexEntry,
+  serializeIndexEntry,
+  type MarkerIndex,
+  type MarkerIndexEntry,
+} from '../store/marker-index.ts';
 import { mapPool } from './apply-pool.ts';
 import { markerOf, markerValue, readMarker } from './marker.ts';
 import { targetFields } from './target.ts';
@@ -52,8 +57,9 @@ export interface ListManagedOptions {
 }
 
 export async function listManaged(deps: ListManagedDeps, options: ListManagedOptions): Promise<ManagedScan> {
-  const indexed = new Map<string, MarkerIndexEntry>();
-  for await (const [id, entry] of deps.index.entries()) indexed.set(id, entry);
+  // Stored text, not parsed entries: 100 000 of them are compared far more cheaply (and smaller) as strings.
+  const indexed = new Map<string, string>();
+  for await (const [id, raw] of deps.index.rawEntries()) indexed.set(id, raw);
   const listsMarkers = deps.kratos.capabilities.listIncludesAdminMetadata;
   const scan: ManagedScan = {
     managed: [],
@@ -73,20 +79,22 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
       scan.listed += 1;
       seen.add(listed.id);
       const identity = slim(listed);
-      const entry = indexed.get(identity.id);
+      const raw = indexed.get(identity.id);
       if (listsMarkers) {
         const marker = markerOf(identity, deps.source);
         if (marker) {
           scan.managed.push({ identity, marker });
-          const fresh = { marker, adminDigest: adminDigest(identity.metadata_admin) };
-          if (!entry || !sameEntry(entry, fresh)) toIndex.push({ identityId: identity.id, ...fresh });
+          // The list shows metadata_admin here, so the index needs no digest (only the marker, for lookups).
+          if (raw !== serializeIndexEntry({ marker })) toIndex.push({ identityId: identity.id, marker });
           continue;
         }
         const other = readMarker(identity);
         if (other && identity.external_id && options.desiredExternalIds?.has(identity.external_id)) {
           scan.foreign.push({ identity, marker: other });
         }
-      } else if (entry && entry.marker.source === deps.source) {
+      }
+      const entry = !listsMarkers && raw !== undefined ? parseIndexEntry(raw) : null;
+      if (entry && entry.marker.source === deps.source) {
         // The listing has no metadata_admin: show the marker we know we wrote (the rest is restored later).
         identity.metadata_admin = { [MARKER_FIELD]: markerValue(entry.marker) };
         if (entry.adminDigest) scan.adminDigests.set(identity.id, entry.adminDigest);
@@ -139,7 +147,7 @@ async function recoverLostEntries(
 async function repairIndex(
   deps: ListManagedDeps,
   scan: ManagedScan,
-  indexed: Map<string, MarkerIndexEntry>,
+  indexed: Map<string, string>,
   seen: Set<string>,
   toIndex: Array<{ identityId: string } & MarkerIndexEntry>,
   listsMarkers: boolean,
@@ -173,13 +181,6 @@ export function restoreAdminMetadata(
 
 async function isKnownUnmarked(index: MarkerIndex, identity: Identity): Promise<boolean> {
   return identity.updated_at !== undefined && (await index.isKnownUnmarked(identity.id, identity.updated_at));
-}
-
-function sameEntry(a: MarkerIndexEntry, b: MarkerIndexEntry): boolean {
-  return (
-    a.adminDigest === b.adminDigest &&
-    JSON.stringify(markerValue(a.marker)) === JSON.stringify(markerValue(b.marker))
-  );
 }
 
 /** The email of `identity` that a desired person has, if any. */

@@ -92,6 +92,21 @@ export async function runFullSync(
     );
     signal?.throwIfAborted();
     recordSnapshot(report, snapshot);
+    const phase = (name: string, fields: Record<string, unknown>) =>
+      logger.info(
+        {
+          phase: name,
+          ms: Math.round(performance.now() - started),
+          rssMb: Math.round(process.memoryUsage.rss() / 1e6),
+          ...fields,
+        },
+        'full sync phase done',
+      );
+    phase('source', {
+      records: snapshot.records,
+      desired: snapshot.desired.length,
+      complete: snapshot.complete,
+    });
     const deps = applyDepsFor(ctx, sourceName, runId);
     const scan = await listManaged(
       { kratos: ctx.kratos, index: deps.index, logger, source: sourceName, concurrency: deps.concurrency },
@@ -105,13 +120,20 @@ export async function runFullSync(
       },
     );
     report.managed = scan.managed.length;
+    phase('kratos', { listed: scan.listed, managed: scan.managed.length });
     const guarded = planAndGuard(ctx, runtime.config, sourceName, snapshot, scan, report);
-    const summaries = guarded.all.map(summariseAction);
+    phase('plan', {
+      actions: guarded.all.length,
+      held: guarded.held.length,
+      blocked: guarded.blocked.length,
+    });
     if (dryRun) {
-      report.plan = summaries;
+      report.plan = guarded.all.map(summariseAction);
       return finish(ctx, report, callsBefore, started);
     }
-    await runs.appendPlan(runId, summaries);
+    for (let start = 0; start < guarded.all.length; start += 1000) {
+      await runs.appendPlan(runId, guarded.all.slice(start, start + 1000).map(summariseAction));
+    }
     if (guarded.held.length > 0) await runs.saveHeld(runId, guarded.held as HeldAction[]);
     await runs.save(report);
     const outcome = await applyPlan(deps, {
@@ -120,8 +142,9 @@ export async function runFullSync(
       runId,
       signal,
       onProgress: ({ done, total }) => options.onProgress?.({ phase: 'apply', done, total }),
+      onSettled: (results) => tallyResults(report, results),
     });
-    tallyResults(report, outcome.results);
+    phase('apply', { items: guarded.apply.length });
     report.hookErrors += outcome.hookErrors;
     addAuditRange(report, outcome.auditRange);
     return await finish(ctx, report, callsBefore, started);
