@@ -222,6 +222,11 @@ describe('control over HTTP (standalone use)', () => {
     expect(put.body).toEqual({ errorRate: 1, errorStatus: 504 });
     expect((await send(sim, `/admin/identities/${id}`)).status).toBe(504);
     await send(sim, '/_sim/faults', { method: 'PUT', json: {} });
+    const typo = await send(sim, '/_sim/faults', { method: 'PUT', json: { errorrate: 1, hangRate: 2 } });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error.reason).toMatch(/hangRate: .*1.*; \(root\): .*errorrate/);
+    expect(() => sim.setFaults({ errorRate: -1 })).toThrow(/invalid kratos-sim faults: errorRate/);
+    expect((await send(sim, '/_sim/faults', { method: 'PUT', body: 'nonsense' })).status).toBe(400);
     const login = await send(sim, '/_sim/sessions', { method: 'POST', json: { identity_id: id } });
     expect(login.status).toBe(201);
     expect(login.body.session_token).toMatch(/^ory_st_/);

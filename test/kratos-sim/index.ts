@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type SimContext, newUuid } from './lib/context.ts';
 import { FaultEngine } from './lib/faults.ts';
+import { parseFaults } from './lib/faults-schema.ts';
 import { BUILT_IN_SCHEMAS, SchemaRegistry } from './lib/identity-schemas.ts';
 import { type RecoveryOutcome, useRecoveryCode, useRecoveryLinkUrl } from './lib/recovery-flows.ts';
 import { KRATOS_ROUTES } from './lib/routes/kratos-routes.ts';
@@ -63,7 +64,7 @@ export async function startKratosSim(options: SimOptions = {}): Promise<KratosSi
   };
   const stats = new StatsRecorder();
   const faults = new FaultEngine(options.seed);
-  const initialFaults: Faults = { ...options.initialFaults };
+  const initialFaults: Faults = parseFaults({ ...options.initialFaults });
   if (options.latencyMs !== undefined) initialFaults.latencyMs = options.latencyMs;
   faults.set(initialFaults);
 
@@ -75,7 +76,7 @@ export async function startKratosSim(options: SimOptions = {}): Promise<KratosSi
       faults.set(initialFaults);
     },
     faults: () => ({ ...faults.faults }),
-    setFaults: (f: Faults) => faults.set(f),
+    setFaults: (f: Faults) => faults.set(parseFaults(f)),
   };
   const server = createSimServer({
     ctx,

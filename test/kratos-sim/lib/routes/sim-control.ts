@@ -1,4 +1,5 @@
 import type { SimContext } from '../context.ts';
+import { badRequest } from '../herodot.ts';
 import { useRecoveryCode, useRecoveryLinkUrl } from '../recovery-flows.ts';
 import { jsonReply } from '../replies.ts';
 import type { Route } from '../router.ts';
@@ -23,9 +24,14 @@ const ALL = ['v26', 'v0.10'] as const;
 async function jsonBody(body: () => Promise<string>): Promise<Record<string, unknown>> {
   const text = await body();
   if (text.trim() === '') return {};
-  const parsed = JSON.parse(text) as unknown;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`/_sim body is not JSON: ${(err as Error).message}`);
+  }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new SyntaxError('expected a JSON object');
+    throw badRequest('/_sim body must be a JSON object');
   return parsed as Record<string, unknown>;
 }
 
@@ -71,7 +77,12 @@ export function simControlRoutes(control: SimControl): Route[] {
       template: '/_sim/faults',
       versions: ALL,
       handler: async (_ctx, req) => {
-        control.setFaults((await jsonBody(req.body)) as Faults);
+        const body = await jsonBody(req.body);
+        try {
+          control.setFaults(body as Faults);
+        } catch (err) {
+          throw badRequest((err as Error).message);
+        }
         return jsonReply(200, control.faults());
       },
     },
