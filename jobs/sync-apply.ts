@@ -16,6 +16,7 @@ const PERSON_BUSY_RETRY_MS = 1_000;
 export const syncApplyPayload = z.strictObject({
   source: z.string().min(1),
   runId: z.string().refine(isRunId, 'expected a run id such as 20261127T043911123Z-3f9a1c'),
+  plan: z.string().regex(/^[0-9a-f]{8}$/, 'expected a plan id (8 hex digits)'),
   chunk: z.int().min(0),
 });
 
@@ -31,7 +32,8 @@ export const syncApplyJob = defineJob<JobDeps>()({
   options: { attempts: 10, backoff: { baseMs: 2_000, maxMs: 120_000 } },
   async handle({ payload, deps, job, token, signal, logger }): Promise<ChunkTally> {
     const { source, runId, chunk } = payload;
-    const actions = await deps.chunks.read(runId, chunk);
+    const ref = { runId, plan: payload.plan, chunk };
+    const actions = await deps.chunks.read(ref);
     if (actions === null) {
       throw new UnrecoverableError(
         `SYNC_ERR_JOB_PAYLOAD: the actions of chunk ${chunk} of run ${runId} are gone (expired?); run the sync again`,
@@ -68,8 +70,7 @@ export const syncApplyJob = defineJob<JobDeps>()({
         );
         const settled = outcome.results.filter((r) => !unfinished.includes(r));
         const tally = await deps.chunks.settle(
-          runId,
-          chunk,
+          ref,
           tallyItems(settled, {
             auditRange: outcome.auditRange,
             hookErrors: outcome.hookErrors,

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { WaitingChildrenError, type Job } from 'bullmq';
 import { z } from 'zod';
 import { addJob } from '../src/queue/job-queue.ts';
 import { defineJob, type JobRun } from '../src/queue/job-definition.ts';
+import { createMarkerIndex } from '../src/store/marker-index.ts';
 import { isRunId, newRunId } from '../src/store/run-id.ts';
 import { runStoreFor } from '../src/sync/apply-deps.ts';
 import { describeFailure, withoutValues } from '../src/sync/apply-errors.ts';
@@ -15,7 +17,7 @@ import {
   type RunReport,
   type RunStatus,
 } from '../src/sync/report.ts';
-import { createMarkerIndex } from '../src/store/marker-index.ts';
+import type { ClaimedPlan } from './full-sync/chunk-store.ts';
 import { addTallyToReport, type ChunkTally } from './full-sync/chunk-tally.ts';
 import { planRun } from './full-sync/plan-run.ts';
 import { runLock } from './full-sync/run-lock.ts';
@@ -26,10 +28,9 @@ export const syncFullPayload = z.strictObject({
   source: z.string().min(1),
   trigger: z.enum(['schedule', 'webhook', 'cli', 'api']),
   runId: z.string().refine(isRunId, 'expected a run id such as 20261127T043911123Z-3f9a1c').optional(),
+  startedAt: z.iso.datetime().optional(),
   /** Set by the job itself once its apply chunks are enqueued (identifiers only). */
   stage: z.literal('applying').optional(),
-  chunks: z.int().min(0).optional(),
-  startedAt: z.iso.datetime().optional(),
 });
 type SyncFullPayload = z.output<typeof syncFullPayload>;
 
@@ -51,31 +52,47 @@ export interface SyncFullResult {
  * 3. finish (this job again, once every child is done): tallies into the report, stores it, releases the
  *    source lock.
  * A worker that dies in any step leaves its job to BullMQ's stalled check, which hands it to another
- * worker; every step may run twice (plan again, chunks settle idempotently, the report is rebuilt).
+ * worker. A plan step that runs again finds the plan the run already settled on (jobs/full-sync/
+ * chunk-store.ts) and only re-adds its chunks (same job ids: no chunk twice); chunks settle idempotently;
+ * the finish step does not count twice.
  */
 export const syncFullJob = defineJob<JobDeps>()({
   name: 'sync.full',
   schema: syncFullPayload,
   options: { attempts: 5, backoff: { baseMs: 30_000, maxMs: 600_000 } },
   async handle(run): Promise<SyncFullResult> {
-    let payload = run.payload;
-    if (payload.stage !== 'applying') {
-      payload = await plan(run);
-      if (payload.chunks && (await run.job.moveToWaitingChildren(run.token)))
+    const runId = await fixRunId(run);
+    const claim =
+      (run.payload.stage === 'applying' && (await run.deps.chunks.claimed(runId))) ||
+      (await plan(run, runId));
+    if (run.payload.stage !== 'applying') {
+      await enqueueChunks(run, runId, claim);
+      if (claim.chunks > 0 && (await run.job.moveToWaitingChildren(run.token)))
         throw new WaitingChildrenError();
     }
-    return await finish(run, payload);
+    return await finish(run, runId, claim);
   },
 });
 
-async function plan(run: JobRun<SyncFullPayload, JobDeps>): Promise<SyncFullPayload> {
-  const { deps, job } = run;
-  const { ctx } = deps;
-  // The run id is fixed on the job before anything else, so a retry continues the same run.
-  const startedAt = run.payload.startedAt ?? ctx.now().toISOString();
+/** The run id is fixed on the job before anything else, so every retry continues the same run. */
+async function fixRunId(run: JobRun<SyncFullPayload, JobDeps>): Promise<string> {
+  if (run.payload.runId && run.payload.startedAt) return run.payload.runId;
+  const startedAt = run.payload.startedAt ?? run.deps.ctx.now().toISOString();
   const runId = run.payload.runId ?? newRunId(new Date(startedAt));
-  if (!run.payload.runId || !run.payload.startedAt)
-    await job.updateData({ ...run.payload, runId, startedAt });
+  run.payload = { ...run.payload, runId, startedAt };
+  await run.job.updateData(run.payload);
+  return runId;
+}
+
+/** The plan the run settled on: an earlier plan step's, or this one's. */
+async function plan(run: JobRun<SyncFullPayload, JobDeps>, runId: string): Promise<ClaimedPlan> {
+  const { deps } = run;
+  const { ctx } = deps;
+  const earlier = await deps.chunks.claimed(runId);
+  if (earlier) {
+    run.logger.info({ runId, plan: earlier.plan }, 'full sync resumes the plan it already made');
+    return earlier;
+  }
   const lock = runLock({
     redis: ctx.redis,
     prefix: ctx.config.redis.prefix,
@@ -84,13 +101,13 @@ async function plan(run: JobRun<SyncFullPayload, JobDeps>): Promise<SyncFullPayl
     ttlMs: deps.runLockTtlMs,
   });
   await lock.take();
-  const trigger = run.payload.trigger;
+  const startedAt = run.payload.startedAt!;
   const callsBefore = ctx.kratos.callCounts();
   let planned;
   try {
     planned = await planRun(ctx, run.payload.source, {
       runId,
-      trigger,
+      trigger: run.payload.trigger,
       startedAt: new Date(startedAt),
       signal: run.signal,
     });
@@ -99,20 +116,34 @@ async function plan(run: JobRun<SyncFullPayload, JobDeps>): Promise<SyncFullPayl
     await lock.release();
     throw err;
   }
+  // A planner that lost its job lock (a stalled check gave the job to another worker) stops here.
+  run.signal.throwIfAborted();
   mergeCalls(planned.report, callDelta(callsBefore, ctx.kratos.callCounts()));
   await runStoreFor(ctx).save(planned.report);
   const chunks: (typeof planned.apply)[] = [];
   for (let i = 0; i < planned.apply.length; i += deps.chunkSize) {
     chunks.push(planned.apply.slice(i, i + deps.chunkSize));
   }
-  await deps.chunks.write(runId, chunks);
-  for (let chunk = 0; chunk < chunks.length; chunk++) {
+  const claim = await deps.chunks.writeAndClaim(
+    runId,
+    randomBytes(4).toString('hex'),
+    chunks,
+    planned.report,
+  );
+  run.logger.info({ runId, plan: claim.plan, chunks: claim.chunks }, 'full sync planned');
+  return claim;
+}
+
+async function enqueueChunks(run: JobRun<SyncFullPayload, JobDeps>, runId: string, claim: ClaimedPlan) {
+  const { job, deps } = run;
+  for (let chunk = 0; chunk < claim.chunks; chunk++) {
     await addJob(
       deps.queue,
       syncApplyJob,
-      { source: run.payload.source, runId, chunk },
+      { source: run.payload.source, runId, plan: claim.plan, chunk },
       {
-        jobId: `sync.apply@${runId}@${chunk}`,
+        // Deterministic: a plan step that runs again adds no chunk twice.
+        jobId: `sync.apply@${runId}@${claim.plan}@${chunk}`,
         parent: { id: job.id!, queue: job.queueQualifiedName },
         // A chunk that fails for good must not leave its run waiting for ever: the run finishes and
         // reports the chunk's people as failed.
@@ -120,33 +151,26 @@ async function plan(run: JobRun<SyncFullPayload, JobDeps>): Promise<SyncFullPayl
       },
     );
   }
-  run.logger.info({ runId, actions: planned.apply.length, chunks: chunks.length }, 'full sync planned');
-  const next: SyncFullPayload = {
-    ...run.payload,
-    runId,
-    startedAt,
-    stage: 'applying',
-    chunks: chunks.length,
-  };
-  await job.updateData(next);
-  return next;
+  run.payload = { ...run.payload, stage: 'applying' };
+  await job.updateData(run.payload);
 }
 
 async function finish(
   run: JobRun<SyncFullPayload, JobDeps>,
-  payload: SyncFullPayload,
+  runId: string,
+  claim: ClaimedPlan,
 ): Promise<SyncFullResult> {
   const { deps, job } = run;
   const { ctx } = deps;
-  const runId = payload.runId!;
   const runs = runStoreFor(ctx);
-  const report = await runs.get(runId);
-  if (!report) throw new Error(`run ${runId} is not in the run store (pruned?)`);
-  const chunks = payload.chunks ?? 0;
-  const finishedAt = report.finishedAt ? new Date(report.finishedAt) : ctx.now();
+  const stored = await runs.get(runId);
   // A retry of this step finds the report already finished: it is not counted twice.
-  if (report.status === 'running') {
-    if (chunks > 0) await foldChunks(report, job, deps, runId, chunks);
+  const finished = stored && stored.status !== 'running';
+  const report = finished ? stored : structuredClone(claim.report);
+  const finishedAt = report.finishedAt ? new Date(report.finishedAt) : ctx.now();
+  if (!finished) {
+    if (claim.chunks > 0)
+      await foldChunks(report, job, deps, { runId, plan: claim.plan, chunks: claim.chunks });
     report.status = settledStatus(report);
     report.finishedAt = finishedAt.toISOString();
     report.durationMs = Math.max(0, finishedAt.getTime() - Date.parse(report.startedAt));
@@ -160,7 +184,7 @@ async function finish(
     quarantined: report.quarantined.total,
     managed,
   });
-  await deps.chunks.remove(runId, chunks);
+  await deps.chunks.removeRun(runId);
   await runLock({
     redis: ctx.redis,
     prefix: ctx.config.redis.prefix,
@@ -172,7 +196,7 @@ async function finish(
   return {
     runId,
     status: report.status,
-    chunks,
+    chunks: claim.chunks,
     counts: report.counts,
     quarantined: report.quarantined.total,
     failures: report.failures.total,
@@ -187,15 +211,17 @@ async function foldChunks(
   report: RunReport,
   job: Job,
   deps: JobDeps,
-  runId: string,
-  chunks: number,
+  target: { runId: string; plan: string; chunks: number },
 ): Promise<void> {
-  const values = await job.getChildrenValues<ChunkTally>();
-  for (const tally of Object.values(values)) addTallyToReport(report, tally);
-  const failed = await job.getIgnoredChildrenFailures();
-  for (const [childKey, reason] of Object.entries(failed)) {
+  const { runId, plan, chunks } = target;
+  const ours = <T>(entries: Record<string, T>) =>
+    Object.entries(entries).filter(([childKey]) => childKey.includes(`@${runId}@${plan}@`));
+  const values = ours(await job.getChildrenValues<ChunkTally>());
+  for (const [, tally] of values) addTallyToReport(report, tally);
+  const failed = ours(await job.getIgnoredChildrenFailures());
+  for (const [childKey, reason] of failed) {
     const chunk = Number(childKey.split('@').at(-1));
-    const { settled, remaining } = await deps.chunks.leftovers(runId, chunk);
+    const { settled, remaining } = await deps.chunks.leftovers({ runId, plan, chunk });
     if (settled) addTallyToReport(report, settled);
     const code = /^(SYNC_ERR_[A-Z_]+):/.exec(reason)?.[1] ?? 'SYNC_ERR_KRATOS_UNAVAILABLE';
     for (const action of remaining) {
@@ -209,7 +235,7 @@ async function foldChunks(
       addFailure(report, item);
     }
   }
-  const seen = Object.keys(values).length + Object.keys(failed).length;
+  const seen = values.length + failed.length;
   if (seen < chunks) {
     report.error = {
       code: 'SYNC_ERR_KRATOS_UNAVAILABLE',

@@ -14,7 +14,7 @@ export interface JobTypeOptions {
 
 /** What a handler is given for one job. */
 export interface JobRun<Payload, Deps> {
-  /** The payload, validated against the job type's schema. */
+  /** The payload, validated against the job type's schema (a step job may replace it after `updateData`). */
   payload: Payload;
   /** The BullMQ job (id, attempts, flows: `updateData`, `moveToWaitingChildren`, `getChildrenValues`). */
   job: Job;

@@ -10,12 +10,17 @@ export function runtimeKeys(prefix: string) {
     webhookSeen: (source: string, digest: string) => `${prefix}:webhook:seen:${source}:${digest}`,
     /** The last schedule tick (ISO) enqueued for a source, for catching up after downtime. */
     lastTick: (source: string) => `${prefix}:schedule:${source}:last-tick`,
-    /** Actions of one apply chunk of a split full sync; removed when the chunk is applied. */
-    runChunk: (runId: string, chunk: number) => `${prefix}:run:${runId}:chunk:${chunk}`,
+    /**
+     * Actions of one apply chunk of a split full sync, per plan step (a plan step that ran twice, e.g. after
+     * a stalled check, writes chunks of its own); removed when the run finishes.
+     */
+    runChunk: (runId: string, plan: string, chunk: number) => `${prefix}:run:${runId}:apply:${plan}:${chunk}`,
+    /** The plan a split run settled on (the first one written): its id, chunk count and report so far. */
+    runApplyPlan: (runId: string) => `${prefix}:run:${runId}:apply`,
+    /** Every plan id written for a run (so every plan's chunk keys can be removed). */
+    runApplyPlans: (runId: string) => `${prefix}:run:${runId}:apply-plans`,
     /** Hash of per-source figures for /metrics (last success, quarantined, managed). */
     sourceStats: (source: string) => `${prefix}:stats:source:${source}`,
-    /** Set when Kratos is known down: the process that saw it probes readiness while this lives. */
-    kratosDown: () => `${prefix}:kratos:down`,
   };
 }
 export type RuntimeKeys = ReturnType<typeof runtimeKeys>;

@@ -42,7 +42,7 @@ describe('sync.full through the queue', () => {
     expect(report?.kratosCalls.byOperation).toMatchObject({ batchCreateIdentities: expect.any(Number) });
     expect(report?.auditRanges.length).toBe(5);
     // The chunk data (personal data in Redis) is gone once the run is done.
-    expect(await h.redis.keys(`${h.prefix}:run:${result.runId}:chunk:*`)).toEqual([]);
+    expect(await h.redis.keys(`${h.prefix}:run:${result.runId}:apply*`)).toEqual([]);
     // A second run changes nothing.
     const again = await h.waitForJob(await h.enqueueFullSync());
     expect((again.job.returnvalue as SyncFullResult).chunks).toBe(0);
