@@ -15,7 +15,8 @@ export type Resolution =
   | { entry: RunbookEntry; status: 'duplicate'; identityId: string; key: string; sameAs: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CONCURRENCY = 16;
+// GETs only: Ory exempts reads from its in-flight limits, and the client caps connections anyway.
+const CONCURRENCY = 32;
 
 export interface ResolveDeps {
   kratos: KratosClient;
