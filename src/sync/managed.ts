@@ -9,7 +9,7 @@ import {
 } from '../store/marker-index.ts';
 import { mapPool } from './apply-pool.ts';
 import { markerOf, markerValue, readMarker } from './marker.ts';
-import { targetFields } from './target.ts';
+import { isSettled, restoreFromDigest } from './managed-unchanged.ts';
 import { MARKER_FIELD, type DesiredIdentity, type ManagedIdentity } from './types.ts';
 
 /**
@@ -30,6 +30,14 @@ export interface ManagedScan {
   unmanagedByEmail: Map<string, Identity>;
   /** v0.10: digest of the `metadata_admin` we last wrote, by identity id (see restoreAdminMetadata). */
   adminDigests: Map<string, string>;
+  /**
+   * Keys of people settled while listing (see `isSettled`, only with `desiredByKey`): their identity is
+   * ours, unique for the key so far, and already holds what the source says. They are left out of
+   * `managed`; the planner must not see their desired record either (`unsettledDesired`).
+   */
+  settledKeys: Set<string>;
+  /** Identities found for a key already settled: the planner reports them as duplicates. */
+  duplicatesOfSettled: ManagedIdentity[];
   /** Identities listed in total. */
   listed: number;
   /** GETs made to recover lost index entries (v0.10). */
@@ -49,6 +57,8 @@ export interface ListManagedOptions {
   desiredEmails: ReadonlySet<string>;
   /** External ids of the desired people (v26): identities of other sources holding one are collisions. */
   desiredExternalIds?: ReadonlySet<string>;
+  /** The desired people by key: lets unchanged people be settled while listing (saves memory). */
+  desiredByKey?: ReadonlyMap<string, DesiredIdentity>;
   /** Read only: the index is not repaired. */
   dryRun?: boolean;
   pageSize?: number;
@@ -66,10 +76,28 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
     foreign: [],
     unmanagedByEmail: new Map(),
     adminDigests: new Map(),
+    settledKeys: new Set(),
+    duplicatesOfSettled: [],
     listed: 0,
     recovered: 0,
   };
-  const seen = new Set<string>();
+  const keptKeys = new Set<string>();
+  const generation = deps.kratos.capabilities.generation;
+  /** A managed identity: settled on the spot when it already matches its person, kept for the planner otherwise. */
+  const keep = (managed: ManagedIdentity): void => {
+    const key = managed.marker.key;
+    if (scan.settledKeys.has(key)) {
+      scan.duplicatesOfSettled.push(managed);
+      return;
+    }
+    const desired = keptKeys.has(key) ? undefined : options.desiredByKey?.get(key);
+    if (desired && isSettled(desired, managed.identity, managed.marker, deps.source, generation)) {
+      scan.settledKeys.add(key);
+      return;
+    }
+    keptKeys.add(key);
+    scan.managed.push(managed);
+  };
   const toIndex: Array<{ identityId: string } & MarkerIndexEntry> = [];
   const toCheck: Array<{ identity: Identity; email: string }> = [];
 
@@ -77,15 +105,17 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
     options.signal?.throwIfAborted();
     for (const listed of page) {
       scan.listed += 1;
-      seen.add(listed.id);
       const identity = slim(listed);
       const raw = indexed.get(identity.id);
+      // What is left in `indexed` after the scan is stale: listed identities that are ours leave it here.
+      if (!listsMarkers) indexed.delete(identity.id);
       if (listsMarkers) {
         const marker = markerOf(identity, deps.source);
         if (marker) {
-          scan.managed.push({ identity, marker });
+          indexed.delete(identity.id);
           // The list shows metadata_admin here, so the index needs no digest (only the marker, for lookups).
           if (raw !== serializeIndexEntry({ marker })) toIndex.push({ identityId: identity.id, marker });
+          keep({ identity, marker });
           continue;
         }
         const other = readMarker(identity);
@@ -95,10 +125,20 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
       }
       const entry = !listsMarkers && raw !== undefined ? parseIndexEntry(raw) : null;
       if (entry && entry.marker.source === deps.source) {
-        // The listing has no metadata_admin: show the marker we know we wrote (the rest is restored later).
+        // The listing has no metadata_admin: show the marker we know we wrote, and restore the rest from
+        // the digest when this run would write exactly what was written last time.
         identity.metadata_admin = { [MARKER_FIELD]: markerValue(entry.marker) };
-        if (entry.adminDigest) scan.adminDigests.set(identity.id, entry.adminDigest);
-        scan.managed.push({ identity, marker: entry.marker });
+        if (options.desiredByKey) {
+          restoreFromDigest(
+            identity,
+            options.desiredByKey.get(entry.marker.key),
+            entry.adminDigest,
+            deps.source,
+          );
+        } else if (entry.adminDigest) {
+          scan.adminDigests.set(identity.id, entry.adminDigest);
+        }
+        keep({ identity, marker: entry.marker });
         continue;
       }
       const email = matchingEmail(listed, options.desiredEmails);
@@ -110,8 +150,13 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
     options.onListed?.(scan.listed);
   }
   await recoverLostEntries(deps, scan, toCheck, toIndex, options);
-  if (!options.dryRun) await repairIndex(deps, scan, indexed, seen, toIndex, listsMarkers);
+  if (!options.dryRun) await repairIndex(deps, indexed, toIndex);
   return scan;
+}
+
+/** The desired people the planner still has to look at (those not settled while listing). */
+export function unsettledDesired(desired: readonly DesiredIdentity[], scan: ManagedScan): DesiredIdentity[] {
+  return scan.settledKeys.size === 0 ? [...desired] : desired.filter((d) => !scan.settledKeys.has(d.key));
 }
 
 /** v0.10: read identities that match a desired email but are not in the index, to see whose they are. */
@@ -146,36 +191,23 @@ async function recoverLostEntries(
 
 async function repairIndex(
   deps: ListManagedDeps,
-  scan: ManagedScan,
-  indexed: Map<string, string>,
-  seen: Set<string>,
+  stale: Map<string, string>,
   toIndex: Array<{ identityId: string } & MarkerIndexEntry>,
-  listsMarkers: boolean,
 ): Promise<void> {
   await deps.index.putMany(toIndex);
-  const managedIds = new Set(scan.managed.map((managed) => managed.identity.id));
-  for (const id of indexed.keys()) {
-    // Gone from Kratos, or (where the list shows markers) no longer carrying our marker.
-    if (!seen.has(id) || (listsMarkers && !managedIds.has(id))) await deps.index.remove(id);
-  }
+  const recovered = new Set(toIndex.map((entry) => entry.identityId));
+  // Gone from Kratos, or (where the list shows markers) no longer carrying our marker.
+  for (const id of stale.keys()) if (!recovered.has(id)) await deps.index.remove(id);
 }
 
-/**
- * v0.10: the listing shows no `metadata_admin`, so a managed identity only shows the marker. Where the digest
- * of what this run would write equals the digest of what we last wrote, Kratos holds exactly that: put it
- * back, so the plan sees no change. Otherwise the plan sees a difference and writes (which is right).
- */
+/** v0.10, for callers that plan from the whole scan: see `restoreFromDigest`. */
 export function restoreAdminMetadata(
   scan: ManagedScan,
   desiredByKey: ReadonlyMap<string, DesiredIdentity>,
   source: string,
 ): void {
   for (const { identity, marker } of scan.managed) {
-    const digest = scan.adminDigests.get(identity.id);
-    const desired = desiredByKey.get(marker.key);
-    if (!digest || !desired) continue;
-    const target = targetFields(desired, identity, source, 'v0.10').metadata_admin;
-    if (adminDigest(target) === digest) identity.metadata_admin = target;
+    restoreFromDigest(identity, desiredByKey.get(marker.key), scan.adminDigests.get(identity.id), source);
   }
 }
 

@@ -7,7 +7,7 @@ import { applyDepsFor, runStoreFor, sourceRuntime } from './apply-deps.ts';
 import { describeFailure } from './apply-errors.ts';
 import type { SyncContext } from './context.ts';
 import { guardPlan, type GuardedPlan } from './guard.ts';
-import { listManaged, restoreAdminMetadata, type ManagedScan } from './managed.ts';
+import { listManaged, unsettledDesired, type ManagedScan } from './managed.ts';
 import { planSyncDetailed } from './plan.ts';
 import {
   addAuditRange,
@@ -24,7 +24,7 @@ import {
   type RunTrigger,
 } from './report.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
-import type { PlanAction } from './types.ts';
+import type { ManagedIdentity, PlanAction } from './types.ts';
 
 export type SyncProgress =
   | { phase: 'source'; records: number }
@@ -113,14 +113,17 @@ export async function runFullSync(
       {
         desiredEmails: new Set(snapshot.desired.flatMap((d) => (d.email ? [d.email.toLowerCase()] : []))),
         desiredExternalIds: new Set(snapshot.desired.flatMap((d) => (d.externalId ? [d.externalId] : []))),
+        desiredByKey: new Map(snapshot.desired.map((d) => [d.key, d])),
         dryRun,
         pageSize: ctx.config.kratos.pageSize,
         signal,
         onListed: (listed) => options.onProgress?.({ phase: 'kratos', listed }),
       },
     );
-    report.managed = scan.managed.length;
-    phase('kratos', { listed: scan.listed, managed: scan.managed.length });
+    // People settled while listing need no planning: let go of their records (memory at 100 000 people).
+    snapshot.desired = unsettledDesired(snapshot.desired, scan);
+    report.managed = managedCount(scan);
+    phase('kratos', { listed: scan.listed, managed: report.managed, unchanged: scan.settledKeys.size });
     const guarded = planAndGuard(ctx, runtime.config, sourceName, snapshot, scan, report);
     phase('plan', {
       actions: guarded.all.length,
@@ -184,9 +187,6 @@ function planAndGuard(
   report: RunReport,
 ): GuardedPlan & { all: PlanAction[] } {
   const generation = ctx.kratos.capabilities.generation;
-  if (!ctx.kratos.capabilities.listIncludesAdminMetadata) {
-    restoreAdminMetadata(scan, new Map(snapshot.desired.map((d) => [d.key, d])), source);
-  }
   const plan = planSyncDetailed({
     source,
     desired: snapshot.desired,
@@ -198,19 +198,34 @@ function planAndGuard(
     presentKeys: snapshot.presentKeys,
     generation,
   });
-  report.unchanged = plan.unchanged;
-  tallyPlan(report, plan.actions);
+  report.unchanged = plan.unchanged + scan.settledKeys.size;
+  const actions = [...plan.actions, ...scan.duplicatesOfSettled.map(duplicateSkip)];
+  tallyPlan(report, actions);
   const guarded = holdOnUnkeyedRecords(
-    guardPlan(plan.actions, {
+    guardPlan(actions, {
       snapshotComplete: snapshot.complete,
-      managedCount: scan.managed.length,
+      managedCount: managedCount(scan),
       guard: config.guard,
     }),
     snapshot.unkeyed,
   );
   report.guard = { held: guarded.held.length, blocked: guarded.blocked.length };
   if (guarded.reason) report.guard.reason = guarded.reason;
-  return { ...guarded, all: plan.actions };
+  return { ...guarded, all: actions };
+}
+
+function managedCount(scan: ManagedScan): number {
+  return scan.managed.length + scan.settledKeys.size + scan.duplicatesOfSettled.length;
+}
+
+/** Worded as the planner words its own duplicate-key skip. */
+function duplicateSkip({ identity, marker }: ManagedIdentity): PlanAction {
+  return {
+    kind: 'skip',
+    key: marker.key,
+    identityId: identity.id,
+    reason: 'another identity already carries this key; this one is left alone for a person to resolve',
+  };
 }
 
 /**

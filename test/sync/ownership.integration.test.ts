@@ -83,4 +83,30 @@ describe.each(['v26', 'v0.10'] as const)('ownership on Kratos %s', (api) => {
       key: 'C-1',
     });
   });
+
+  it('leaves a second identity carrying the same key alone and reports it', async () => {
+    harness = await startHarness({ api, people: people(3) });
+    await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    const twin = await harness.ctx.kratos.createIdentity({
+      ...selfRegistered('twin@example.org'),
+      metadata_admin: { kratos_sync: { source: 'hr', key: 'E00001' } },
+    });
+    // v0.10 only knows identities it wrote (its list shows no markers): the twin is invisible there.
+    if (api === 'v0.10')
+      await harness.redis.hset(
+        `${harness.prefix}:markers:hr:by-id`,
+        twin.id,
+        JSON.stringify({ m: { source: 'hr', key: 'E00001' } }),
+      );
+    const writes = harness.writes();
+    const report = await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    expect(report.collisions).toBe(1);
+    expect(report.status).toBe('partial');
+    expect(report.counts.deactivate).toBeUndefined();
+    expect(harness.writes()).toEqual(writes);
+    expect(harness.sim.identity(twin.id)).toMatchObject({
+      state: 'active',
+      traits: { name: { first: 'Self' } },
+    });
+  });
 });
