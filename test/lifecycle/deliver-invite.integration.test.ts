@@ -2,12 +2,18 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { deliverInvite } from '../../src/lifecycle/deliver-invite.ts';
 import { linksIn } from '../delivery/support/smtp-sink.ts';
 import { createManagedIdentity } from './support/harness.ts';
+import { leaksIn } from './support/secret-scan.ts';
 import { startOnboardingFixture, type OnboardingFixture } from './support/onboarding-fixture.ts';
 
 describe('deliverInvite', () => {
   let f: OnboardingFixture;
   afterEach(async () => {
-    await f.close();
+    try {
+      // No link, code or token in any log line or Redis key/value written during the test.
+      expect(await leaksIn(f.h)).toEqual([]);
+    } finally {
+      await f.close();
+    }
   });
 
   async function newHire(key = 'N1') {

@@ -8,11 +8,19 @@ import {
   whoamiStatus,
   type Harness,
 } from './support/harness.ts';
+import { leaksIn } from './support/secret-scan.ts';
 
 describe.each(['v26', 'v0.10'] as const)('offboardIdentity against Kratos %s', (api) => {
   let h: Harness;
   let receipts: ReceiptStore;
   let clock: Date;
+  /** Session tokens minted in the test (revoked ones are gone from the simulator, but must not leak either). */
+  const minted: string[] = [];
+  const session = async (identityId: string): Promise<string> => {
+    const token = await mintSession(h.sim, identityId);
+    minted.push(token);
+    return token;
+  };
   const now = () => clock;
 
   beforeEach(async () => {
@@ -21,18 +29,18 @@ describe.each(['v26', 'v0.10'] as const)('offboardIdentity against Kratos %s', (
     clock = new Date('2026-03-02T09:00:00.000Z');
   });
   afterEach(async () => {
-    await h.close();
+    try {
+      expect(await leaksIn(h, minted)).toEqual([]);
+    } finally {
+      await h.close();
+    }
   });
 
   const deps = () => ({ kratos: h.kratos, logger: h.logger, now, receipts });
 
   it('takes every session of a leaver away, proves it, and writes a complete receipt', async () => {
     const identity = await createManagedIdentity(h.kratos, { key: 'E100' });
-    const tokens = [
-      await mintSession(h.sim, identity.id),
-      await mintSession(h.sim, identity.id),
-      await mintSession(h.sim, identity.id),
-    ];
+    const tokens = [await session(identity.id), await session(identity.id), await session(identity.id)];
     for (const token of tokens) expect(await whoamiStatus(h.sim, token)).toBe(200);
 
     const receipt = await offboardIdentity(deps(), {
@@ -76,7 +84,7 @@ describe.each(['v26', 'v0.10'] as const)('offboardIdentity against Kratos %s', (
 
   it('ends in the same state when run twice, keeping the first deactivation time', async () => {
     const identity = await createManagedIdentity(h.kratos, { key: 'E101' });
-    await mintSession(h.sim, identity.id);
+    await session(identity.id);
     const first = await offboardIdentity(deps(), {
       identityId: identity.id,
       source: 'hr',
@@ -101,7 +109,7 @@ describe.each(['v26', 'v0.10'] as const)('offboardIdentity against Kratos %s', (
 
   it('refuses an identity without the ownership marker and leaves it and its sessions alone', async () => {
     const identity = await createManagedIdentity(h.kratos, { key: 'C1', marker: false });
-    const token = await mintSession(h.sim, identity.id);
+    const token = await session(identity.id);
 
     await expect(
       offboardIdentity(deps(), { identityId: identity.id, source: 'hr', key: 'C1', reason: 'left' }),
@@ -130,7 +138,7 @@ describe.each(['v26', 'v0.10'] as const)('offboardIdentity against Kratos %s', (
 
   it('deletes at once when asked, and a repeat finds it already gone', async () => {
     const identity = await createManagedIdentity(h.kratos, { key: 'E103' });
-    const token = await mintSession(h.sim, identity.id);
+    const token = await session(identity.id);
     const receipt = await offboardIdentity(
       deps(),
       { identityId: identity.id, source: 'hr', key: 'E103', reason: 'runbook' },

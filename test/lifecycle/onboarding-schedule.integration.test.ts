@@ -5,6 +5,7 @@ import { createOnboardingHooks } from '../../src/lifecycle/onboarding-scheduler.
 import type { DesiredIdentity } from '../../src/sync/types.ts';
 import { linksIn } from '../delivery/support/smtp-sink.ts';
 import { createManagedIdentity } from './support/harness.ts';
+import { leaksIn } from './support/secret-scan.ts';
 import { startOnboardingFixture, type OnboardingFixture } from './support/onboarding-fixture.ts';
 
 function desired(key: string, email: string): DesiredIdentity {
@@ -25,7 +26,12 @@ function desired(key: string, email: string): DesiredIdentity {
 describe('onboarding schedule', () => {
   let f: OnboardingFixture;
   afterEach(async () => {
-    await f.close();
+    try {
+      // No link, code or token in any log line or Redis key/value written during the test.
+      expect(await leaksIn(f.h)).toEqual([]);
+    } finally {
+      await f.close();
+    }
   });
 
   it('schedules one immediate delivery per new hire, carrying identifiers only', async () => {

@@ -62,3 +62,14 @@ export function findLeaks(texts: Iterable<string>, secrets: Iterable<string>): s
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Everything the harness logged and everything under its Redis prefix, checked against every secret the simulator issued. */
+export async function leaksIn(
+  h: { sim: KratosSim; redis: Redis; prefix: string; logLines: string[] },
+  extraSecrets: Iterable<string> = [],
+): Promise<string[]> {
+  return findLeaks(
+    [...h.logLines, ...(await dumpRedis(h.redis, `${h.prefix}*`))],
+    [...simSecrets(h.sim), ...extraSecrets],
+  );
+}
