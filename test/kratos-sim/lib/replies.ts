@@ -10,6 +10,11 @@ export function jsonReply(status: number, value: unknown, headers: Record<string
   };
 }
 
+/** For bodies already serialised (cached list pages). */
+export function jsonTextReply(status: number, text: string, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: text };
+}
+
 export function emptyReply(status: number, headers: Record<string, string> = {}): Reply {
   return { status, headers };
 }

@@ -1,8 +1,8 @@
 import type { SimContext } from '../context.ts';
 import { badRequest } from '../herodot.ts';
-import { identityJson, type IdentityView } from '../identity-json.ts';
+import { identityArrayText, type IdentityView } from '../identity-json.ts';
 import { keysetLinkHeader, NIL_UUID, offsetLinkHeader } from '../pagination.ts';
-import { jsonReply } from '../replies.ts';
+import { jsonTextReply } from '../replies.ts';
 import type { Handler, RequestInfo } from '../router.ts';
 import { normalizeIdentifier } from '../store.ts';
 import { isUuid } from '../strict-decode.ts';
@@ -23,8 +23,12 @@ function listV010(ctx: SimContext, req: RequestInfo): Reply {
   const page = Number.isNaN(pageRaw) || pageRaw < 0 ? 0 : pageRaw;
   const total = ctx.store.sortedIds.size;
   const ids = ctx.store.sortedIds.slice((Math.max(page, 1) - 1) * perPage, perPage, true);
-  const body = ids.map((id) => identityJson(ctx, ctx.store.identities.get(id)!, V010_VIEW));
-  return jsonReply(200, body, {
+  const body = identityArrayText(
+    ctx,
+    ids.map((id) => ctx.store.identities.get(id)!),
+    V010_VIEW,
+  );
+  return jsonTextReply(200, body, {
     'x-total-count': String(total),
     link: offsetLinkHeader(`${ctx.baseUrl}/identities`, [], total, page, perPage),
   });
@@ -47,7 +51,12 @@ function listV26(ctx: SimContext, req: RequestInfo): Reply {
     metadataAdmin: true,
   });
   const kept = [...q.entries()].filter(([k]) => !['page', 'per_page', 'page_size', 'page_token'].includes(k));
-  const render = (ids: string[]) => ids.map((id) => identityJson(ctx, ctx.store.identities.get(id)!, view));
+  const render = (ids: string[]) =>
+    identityArrayText(
+      ctx,
+      ids.map((id) => ctx.store.identities.get(id)!),
+      view,
+    );
 
   const keyset = q.has('page_token') || q.has('page_size') || !q.has('page');
   if (!keyset) {
@@ -63,7 +72,7 @@ function listV26(ctx: SimContext, req: RequestInfo): Reply {
       ? filtered.slice(page * perPage, (page + 1) * perPage)
       : ctx.store.sortedIds.slice(page * perPage, perPage, false);
     const total = filtered ? filtered.length : ctx.store.sortedIds.size;
-    return jsonReply(200, render(ids), {
+    return jsonTextReply(200, render(ids), {
       'x-total-count': String(total),
       link: offsetLinkHeader('/admin/identities', kept, total, page, perPage),
     });
@@ -85,7 +94,9 @@ function listV26(ctx: SimContext, req: RequestInfo): Reply {
     : ctx.store.sortedIds.after(after, pageSize + 1);
   const page = rows.slice(0, pageSize);
   const next = rows.length > pageSize ? page[page.length - 1] : undefined;
-  return jsonReply(200, render(page), { link: keysetLinkHeader('/admin/identities', kept, pageSize, next) });
+  return jsonTextReply(200, render(page), {
+    link: keysetLinkHeader('/admin/identities', kept, pageSize, next),
+  });
 }
 
 /** Ids matching the one filter in use, ascending. */
