@@ -127,3 +127,20 @@ describe('deliverInvite', () => {
     expect(f.sink.messages[0]!.decoded).toContain('Hello Kim');
   });
 });
+
+describe('deliverInvite run twice at the same time (a job whose lock was lost)', () => {
+  it('sends one email between them', async () => {
+    const f = await startOnboardingFixture({ redisUrl: inject('redisUrl') });
+    try {
+      const identity = await createManagedIdentity(f.h.kratos, { key: 'P1' });
+      const invite = { source: 'hr', key: 'P1', identityId: identity.id, inviteId: identity.id, attempt: 1 };
+      const results = await Promise.all([deliverInvite(f.deps, invite), deliverInvite(f.deps, invite)]);
+      expect(results.filter((r) => r.outcome === 'sent')).toHaveLength(1);
+      expect(f.sink.messages).toHaveLength(1);
+      expect(f.h.sim.useRecoveryLink(linksIn(f.sink.messages[0]!)[0]!)).toMatchObject({ ok: true });
+      expect(await leaksIn(f.h)).toEqual([]);
+    } finally {
+      await f.close();
+    }
+  });
+});
