@@ -61,6 +61,7 @@ export async function startKratosSim(options: SimOptions = {}): Promise<KratosSi
     newId: newUuid,
     sessionLifespanMs: options.sessionLifespanMs ?? 24 * 3_600_000,
     ...(options.adminToken !== undefined ? { adminToken: options.adminToken } : {}),
+    disabledRecoveryMethods: new Set(options.disabledRecoveryMethods ?? []),
   };
   const stats = new StatsRecorder();
   const faults = new FaultEngine(options.seed);

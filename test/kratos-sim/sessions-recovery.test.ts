@@ -234,6 +234,22 @@ describe('v26 recovery codes and admin session revoke', () => {
     ).toBe('Value from "expires_in" must result to a future time: -1h0m0s');
   });
 
+  it('a disabled recovery method answers 404 "disabled by system administrator"', async () => {
+    await using off = await startKratosSim({ api: 'v26', disabledRecoveryMethods: ['code'] });
+    const id = (
+      await send(off, '/admin/identities', {
+        method: 'POST',
+        json: { schema_id: 'employee', traits: employeeTraits(1, 'off') },
+      })
+    ).body.id;
+    const code = await send(off, '/admin/recovery/code', { method: 'POST', json: { identity_id: id } });
+    expect(code.status).toBe(404);
+    expect(code.body.error.reason).toMatch(/^This endpoint was disabled by system administrator/);
+    expect(
+      (await send(off, '/admin/recovery/link', { method: 'POST', json: { identity_id: id } })).status,
+    ).toBe(200);
+  });
+
   it('DELETE /admin/sessions/{id} revokes one session (row kept, active=false); GET still answers 200', async () => {
     const id = await employee();
     const a = sim.login(id);

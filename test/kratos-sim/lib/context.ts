@@ -16,6 +16,7 @@ export interface SimContext {
   sessionLifespanMs: number;
   /** Secret; when set, admin routes need it as a bearer token. */
   adminToken?: string;
+  disabledRecoveryMethods: ReadonlySet<'link' | 'code'>;
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

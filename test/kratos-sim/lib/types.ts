@@ -148,4 +148,9 @@ export interface SimOptions {
    * and answer 401 otherwise. Public routes stay open.
    */
   adminToken?: string;
+  /**
+   * Recovery methods switched off in the imagined kratos.yml (`selfservice.methods.{link,code}.enabled:
+   * false`): their admin endpoint answers 404 "disabled by system administrator" (BEHAVIOUR.md §9).
+   */
+  disabledRecoveryMethods?: Array<'link' | 'code'>;
 }

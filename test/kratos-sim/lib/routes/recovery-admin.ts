@@ -1,4 +1,4 @@
-import { iso } from '../context.ts';
+import { iso, type SimContext } from '../context.ts';
 import { badRequest, KratosHttpError, MSG } from '../herodot.ts';
 import { formatGoDuration, parseGoDuration } from '../go-duration.ts';
 import { issueRecoveryCode, issueRecoveryLink } from '../recovery-flows.ts';
@@ -37,8 +37,19 @@ function lifespan(body: JsonObject, kind: 'link' | 'code'): number {
   return ms;
 }
 
+function ensureEnabled(ctx: SimContext, method: 'link' | 'code'): void {
+  if (ctx.disabledRecoveryMethods.has(method))
+    throw new KratosHttpError({
+      status: 404,
+      message: MSG.notFound,
+      reason:
+        'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.',
+    });
+}
+
 /** POST /admin/recovery/link: 200, or 400 for an unknown identity (BEHAVIOUR.md §9.1). */
 export const createRecoveryLink: Handler = async (ctx, req) => {
+  ensureEnabled(ctx, 'link');
   const body = await decode(req);
   const ms = lifespan(body, 'link');
   const id = typeof body.identity_id === 'string' ? body.identity_id.toLowerCase() : '';
@@ -49,6 +60,7 @@ export const createRecoveryLink: Handler = async (ctx, req) => {
 
 /** POST /admin/recovery/code (v26): 201 with a 6-digit code, 404 for an unknown identity (§9.2). */
 export const createRecoveryCode: Handler = async (ctx, req) => {
+  ensureEnabled(ctx, 'code');
   const body = await decode(req);
   const ms = lifespan(body, 'code');
   const flowType = body.flow_type ?? 'browser';
