@@ -86,4 +86,64 @@ describe.each(['v26', 'v0.10'] as const)('full sync against Kratos %s', (api) =>
     expect(JSON.stringify(report)).not.toContain('not-an-email');
     expect(simIdentitiesByKey(harness.sim).has('E00006')).toBe(false);
   });
+
+  it('fails the people Kratos keeps refusing with SYNC_ERR_KRATOS_UNAVAILABLE, and applies them on the next run', async () => {
+    const list = people(6);
+    harness = await startHarness({ api, people: list });
+    await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    list[1] = { ...list[1]!, department: 'Ops', updated: '2026-07-01T00:00:00Z' };
+    list[4] = { ...list[4]!, department: 'Ops', updated: '2026-07-01T00:00:00Z' };
+    harness.writePeople([...list, ...people(1, 7)]);
+    const writeRoute = api === 'v26' ? 'PATCH /admin/identities/{id}' : 'PUT /admin/identities/{id}';
+    harness.sim.setFaults({ errorRate: 1, errorStatus: 503, routes: [writeRoute] });
+
+    const failing = await runFullSync(harness.ctx, 'hr', { trigger: 'schedule' });
+    expect(failing.status).toBe('partial');
+    expect(failing.counts.update).toEqual({ planned: 2, applied: 0, failed: 2, skipped: 0 });
+    expect(failing.counts.create?.applied).toBe(1);
+    expect(failing.failures.items.map((f) => [f.key, f.error.code])).toEqual([
+      ['E00002', 'SYNC_ERR_KRATOS_UNAVAILABLE'],
+      ['E00005', 'SYNC_ERR_KRATOS_UNAVAILABLE'],
+    ]);
+
+    harness.sim.setFaults({});
+    const recovered = await runFullSync(harness.ctx, 'hr', { trigger: 'schedule' });
+    expect(recovered.status).toBe('completed');
+    expect(recovered.counts.update?.applied).toBe(2);
+    expect(simIdentitiesByKey(harness.sim).get('E00005')?.traits).toMatchObject({ department: 'Ops' });
+  });
+
+  it('reports a run failed, and writes nothing, when Kratos is down while listing', async () => {
+    harness = await startHarness({ api, people: people(3) });
+    harness.sim.setFaults({ unavailable: true });
+    const report = await runFullSync(harness.ctx, 'hr', { trigger: 'schedule' });
+    expect(report.status).toBe('failed');
+    expect(report.error?.code).toBe('SYNC_ERR_KRATOS_UNAVAILABLE');
+    harness.sim.setFaults({});
+    expect(harness.sim.state.identities.size).toBe(0);
+    const stored = await createRunStore(harness.redis, harness.prefix).get(report.id);
+    expect(stored?.status).toBe('failed');
+  });
+
+  it('refuses a second full sync of the same source while one holds the lock', async () => {
+    harness = await startHarness({ api, people: people(3) });
+    const { acquireSyncLock } = await import('../../src/store/sync-lock.ts');
+    const lock = await acquireSyncLock({
+      redis: harness.redis,
+      prefix: harness.prefix,
+      source: 'hr',
+      logger: harness.ctx.logger,
+      holder: 'other-run',
+    });
+    try {
+      await expect(runFullSync(harness.ctx, 'hr', { trigger: 'cli' })).rejects.toMatchObject({
+        code: 'SYNC_ERR_RUN_LOCKED',
+      });
+      // A dry run takes no lock and writes nothing, so it may look at the same time.
+      expect((await runFullSync(harness.ctx, 'hr', { trigger: 'cli', dryRun: true })).plan).toHaveLength(3);
+    } finally {
+      await lock.release();
+    }
+    expect(harness.sim.state.identities.size).toBe(0);
+  });
 });
