@@ -27,6 +27,9 @@ export function writeClusterConfig(options: {
   smtpPort?: number;
   queue?: Record<string, unknown>;
   kratos?: Record<string, unknown>;
+  /** Replaces parts of source `hr` (connection, webhook, …). */
+  source?: Record<string, unknown>;
+  http?: Record<string, unknown>;
 }): ClusterConfig {
   const dir = mkdtempSync(path.join(tmpdir(), 'ks-resilience-'));
   const csvPath = path.join(dir, 'people.csv');
@@ -55,6 +58,7 @@ export function writeClusterConfig(options: {
         leaver: { policy: 'deactivate', when: 'status = "terminated"' },
         guard: { maxRemoveFraction: 1, maxRemoveCount: 1_000_000 },
         ...(options.smtpPort ? { onboarding: { enabled: true, channel: 'smtp', method: 'link' } } : {}),
+        ...options.source,
       },
     },
     ...(options.smtpPort
@@ -72,6 +76,7 @@ export function writeClusterConfig(options: {
       shutdownTimeout: '2s',
       ...options.queue,
     },
+    ...(options.http ? { http: options.http } : {}),
     log: { level: 'warn' },
   };
   const file = path.join(dir, 'kratos-sync.yaml');
@@ -94,7 +99,7 @@ export class WorkerCluster {
     return [...this.#children];
   }
 
-  start(count = 1): void {
+  start(count = 1, role = 'worker'): void {
     for (let i = 0; i < count; i++) {
       const n = ++this.#started;
       const log = createWriteStream(path.join(this.#config.dir, `worker-${n}.log`));
@@ -106,7 +111,7 @@ export class WorkerCluster {
           this.#config.file,
           'worker',
           '--role',
-          'worker',
+          role,
           '--name',
           `w${n}`,
         ],
