@@ -1,18 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { buildContext } from '../app/build-context.ts';
 import type { Config } from '../config/schema.ts';
-import { buildHttpApp } from '../http/build-http-app.ts';
-import { createKratosClient } from '../kratos/client.ts';
 import type { KratosClient } from '../kratos/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { instrumentKratos } from '../metrics/instrument-kratos.ts';
 import { createMetrics, type Metrics } from '../metrics/metrics.ts';
 import { createSourceStatsStore } from '../metrics/source-stats.ts';
-import { lifecycleHooks } from '../lifecycle/lifecycle-host.ts';
 import type { SyncContext, SyncHooks } from '../sync/context.ts';
-import { jobCatalogue } from '../../jobs/catalogue.ts';
-import { enqueueFullSync, enqueuePersonSync } from '../../jobs/enqueue.ts';
-import { createChunkStore } from '../../jobs/full-sync/chunk-store.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import { createQueue } from './job-queue.ts';
 import { createJobWorker, type JobWorker } from './job-worker.ts';
@@ -88,8 +81,10 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
         queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children'),
     });
 
+    // Each role loads its own modules (the engine, fastify, bull-board): a scheduler-only replica starts fast.
     let kratos: KratosClient | undefined;
     if (roles.has('worker') || roles.has('http')) {
+      const { createKratosClient } = await import('../kratos/client.ts');
       const client = options.kratos ?? (await createKratosClient({ config: config.kratos, logger }));
       onRelease('kratos client', () => client.close());
       kratos = instrumentKratos(client, (event) => metrics.kratosRequest(event));
@@ -98,6 +93,13 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
     let worker: JobWorker | undefined;
     let engineCtx: SyncContext | undefined;
     if (roles.has('worker') && kratos) {
+      const [{ buildContext }, { lifecycleHooks }, { jobCatalogue }, { createChunkStore }] =
+        await Promise.all([
+          import('../app/build-context.ts'),
+          import('../lifecycle/lifecycle-host.ts'),
+          import('../../jobs/catalogue.ts'),
+          import('../../jobs/full-sync/chunk-store.ts'),
+        ]);
       const readyKratos = kratos;
       const gate = createKratosGate({
         ready: () => readyKratos.ready(),
@@ -168,6 +170,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
       const schedules = Object.entries(config.sources).flatMap(([source, s]) =>
         s.schedule ? [{ source, cron: s.schedule }] : [],
       );
+      const { enqueueFullSync } = await import('../../jobs/enqueue.ts');
       scheduler = await startScheduler({
         schedules,
         enqueueRun: (source, tick) =>
@@ -183,6 +186,11 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
 
     let http: FastifyInstance | undefined;
     if (roles.has('http') && kratos) {
+      const [{ buildHttpApp }, { enqueuePersonSync }, { buildContext }] = await Promise.all([
+        import('../http/build-http-app.ts'),
+        import('../../jobs/enqueue.ts'),
+        import('../app/build-context.ts'),
+      ]);
       const readyKratos = kratos;
       // The operations console (runs, approve/reject) reads and decides through the engine context; an
       // http-only replica builds one when the console can be mounted (http.auth set).
