@@ -45,7 +45,7 @@ export function spawnWorker(options: { configFile: string; roles: string; name: 
 }
 
 /** Wait until the child logged a line containing `text` (it started, it enqueued, …). */
-export async function waitForLine(child: WorkerChild, text: string, timeoutMs = 30_000): Promise<string> {
+export async function waitForLine(child: WorkerChild, text: string, timeoutMs = 120_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const line = child.lines.find((l) => l.includes(text));

@@ -23,6 +23,8 @@ export interface RuntimeHarnessOptions {
   /** Extra top-level config sections, merged over the defaults. */
   config?: Record<string, unknown>;
   source?: Record<string, unknown>;
+  /** Merged over the kratos section (whose adminUrl is the simulator's). */
+  kratos?: Record<string, unknown>;
   redis?: { url?: string; clusterNodes?: string[] };
   logger?: Logger;
 }
@@ -44,6 +46,7 @@ export async function startRuntimeHarness(options: RuntimeHarnessOptions) {
       adminUrl: sim.adminUrl,
       timeoutMs: 2_000,
       retry: { retries: 1, minDelayMs: 5, maxDelayMs: 20 },
+      ...options.kratos,
     },
     redis: {
       url: options.redis?.url ?? inject('redisUrl'),

@@ -43,6 +43,9 @@ export function register(program: Command): void {
       logger.info('stopped');
       logger.flush();
       process.exitCode = EXIT.ok;
+      // Everything is closed; a handler abandoned at the shutdown timeout may still hold a socket open.
+      // Its job is already back in the queue, so do not wait for it.
+      setTimeout(() => process.exit(EXIT.ok), 2_000).unref();
     });
 }
 
