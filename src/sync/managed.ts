@@ -99,25 +99,30 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
     scan.managed.push(managed);
   };
   const toIndex: Array<{ identityId: string } & MarkerIndexEntry> = [];
+  const dropped: string[] = [];
+  const seen = listsMarkers ? undefined : new Set<string>();
   const toCheck: Array<{ identity: Identity; email: string }> = [];
 
   for await (const page of deps.kratos.listIdentities({ pageSize: options.pageSize })) {
     options.signal?.throwIfAborted();
     for (const listed of page) {
+      // Offset pages (v0.10) can repeat an identity when the list changes during the scan.
+      if (seen?.has(listed.id)) continue;
+      seen?.add(listed.id);
       scan.listed += 1;
       const identity = slim(listed);
       const raw = indexed.get(identity.id);
-      // What is left in `indexed` after the scan is stale: listed identities that are ours leave it here.
-      if (!listsMarkers) indexed.delete(identity.id);
+      // What is left in `indexed` after the scan was not listed at all (checked by id below).
+      indexed.delete(identity.id);
       if (listsMarkers) {
         const marker = markerOf(identity, deps.source);
         if (marker) {
-          indexed.delete(identity.id);
           // The list shows metadata_admin here, so the index needs no digest (only the marker, for lookups).
           if (raw !== serializeIndexEntry({ marker })) toIndex.push({ identityId: identity.id, marker });
           keep({ identity, marker });
           continue;
         }
+        if (raw !== undefined) dropped.push(identity.id); // listed, and the list says it is not ours
         const other = readMarker(identity);
         if (other && identity.external_id && options.desiredExternalIds?.has(identity.external_id)) {
           scan.foreign.push({ identity, marker: other });
@@ -150,7 +155,8 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
     options.onListed?.(scan.listed);
   }
   await recoverLostEntries(deps, scan, toCheck, toIndex, options);
-  if (!options.dryRun) await repairIndex(deps, indexed, toIndex);
+  await verifyUnlisted(deps, scan, indexed, dropped, options);
+  if (!options.dryRun) await repairIndex(deps, toIndex, dropped);
   return scan;
 }
 
@@ -189,15 +195,40 @@ async function recoverLostEntries(
   }
 }
 
+/**
+ * Index entries whose identity the list did not show: deleted outside kratos-sync — or skipped by a list
+ * that changed under the scan (offset pages can skip). Read each by id before believing it gone: an
+ * identity that still carries our marker stays managed (its person may be a leaver), never forgotten.
+ */
+async function verifyUnlisted(
+  deps: ListManagedDeps,
+  scan: ManagedScan,
+  unlisted: Map<string, string>,
+  dropped: string[],
+  options: ListManagedOptions,
+): Promise<void> {
+  const ids = [...unlisted.keys()];
+  const read = await mapPool(
+    ids,
+    deps.concurrency,
+    (id) => deps.kratos.getIdentity(id).catch(nullOnNotFound),
+    options.signal,
+  );
+  read.forEach((identity, i) => {
+    const marker = identity ? markerOf(identity, deps.source) : null;
+    if (identity && marker) scan.managed.push({ identity: slim(identity), marker });
+    else dropped.push(ids[i]!);
+  });
+}
+
 async function repairIndex(
   deps: ListManagedDeps,
-  stale: Map<string, string>,
   toIndex: Array<{ identityId: string } & MarkerIndexEntry>,
+  dropped: string[],
 ): Promise<void> {
   await deps.index.putMany(toIndex);
   const recovered = new Set(toIndex.map((entry) => entry.identityId));
-  // Gone from Kratos, or (where the list shows markers) no longer carrying our marker.
-  for (const id of stale.keys()) if (!recovered.has(id)) await deps.index.remove(id);
+  for (const id of dropped) if (!recovered.has(id)) await deps.index.remove(id);
 }
 
 /** v0.10, for callers that plan from the whole scan: see `restoreFromDigest`. */
@@ -238,6 +269,8 @@ function slim(identity: Identity): Identity {
   if (identity.metadata_admin !== undefined) kept.metadata_admin = identity.metadata_admin;
   if (identity.external_id !== undefined) kept.external_id = identity.external_id;
   if (identity.updated_at !== undefined) kept.updated_at = identity.updated_at;
+  // The planner keeps the older of two identities with one key (a duplicate never displaces the original).
+  if (identity.created_at !== undefined) kept.created_at = identity.created_at;
   return kept;
 }
 

@@ -146,4 +146,18 @@ describe.each(['v26', 'v0.10'] as const)('full sync against Kratos %s', (api) =>
     }
     expect(harness.sim.state.identities.size).toBe(0);
   });
+
+  it('forgets an identity deleted outside kratos-sync and creates its person again', async () => {
+    harness = await startHarness({ api, people: people(4) });
+    await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    const gone = simIdentitiesByKey(harness.sim).get('E00002')!;
+    await harness.ctx.kratos.deleteIdentity(gone.id);
+    const report = await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    expect(report.counts.create).toEqual({ planned: 1, applied: 1, failed: 0, skipped: 0 });
+    expect(report.unchanged).toBe(3);
+    const index = createMarkerIndex(harness.redis, harness.prefix, 'hr');
+    expect(await index.get(gone.id)).toBeNull();
+    expect(await index.identityIdOf('E00002')).toBe(simIdentitiesByKey(harness.sim).get('E00002')?.id);
+    expect(await index.count()).toBe(4);
+  });
 });
