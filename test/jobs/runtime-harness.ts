@@ -65,7 +65,12 @@ export async function startRuntimeHarness(options: RuntimeHarnessOptions) {
   await redisReady(producer);
   const queue: Queue = createQueue({ connection: producer, prefix, logger });
   const replicas: WorkerProcess[] = [];
-  const redis = new Redis(inject('redisUrl'));
+  // For assertions and clean-up: a plain client, or a cluster client when the test runs on a cluster.
+  const redis = (
+    config.redis.clusterNodes
+      ? createRedis(config.redis, { role: 'state', logger })
+      : new Redis(inject('redisUrl'))
+  ) as Redis;
 
   return {
     sim,
@@ -115,8 +120,11 @@ export async function startRuntimeHarness(options: RuntimeHarnessOptions) {
       for (const replica of replicas.splice(0)) await replica.close();
       await queue.close();
       await closeRedis(producer);
-      const keys = await redis.keys(`${prefix}*`);
-      for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+      // On a cluster the servers go away with the test; on the shared Redis the test's keys are removed.
+      if (!config.redis.clusterNodes) {
+        const keys = await redis.keys(`${prefix}*`);
+        for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+      }
       redis.disconnect();
       await sim.stop();
       rmSync(dir, { recursive: true, force: true });
