@@ -14,13 +14,11 @@ afterAll(async () => {
 });
 
 describe('on a three-node Redis Cluster', () => {
-  let harness: RuntimeHarness | undefined;
-
   it('runs a full sync split over two replicas, with every key of kratos-sync in one slot', async () => {
-    const h = (harness = await startRuntimeHarness({
+    const h: RuntimeHarness = await startRuntimeHarness({
       people: people(250),
       redis: { url: cluster.url, clusterNodes: cluster.nodes },
-    }));
+    });
     try {
       await h.startReplica(['worker'], 'c1');
       await h.startReplica(['worker'], 'c2');
@@ -52,7 +50,6 @@ describe('on a three-node Redis Cluster', () => {
       }
     } finally {
       await h.close();
-      harness = undefined;
     }
   });
 });
