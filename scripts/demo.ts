@@ -10,7 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { startKratosSim } from '../test/kratos-sim/index.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { runCli } from '../src/cli/program.ts';
+import { loadConfig } from '../src/config/load.ts';
+import { createLogger } from '../src/log/logger.ts';
+import { QUEUE_NAME } from '../src/queue/runtime-keys.ts';
+import { startWorkerProcess } from '../src/queue/worker-process.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const demoData = path.join(root, 'config', 'demo');
@@ -23,6 +29,44 @@ function banner(text: string): void {
 async function cli(...args: string[]): Promise<number> {
   console.log(`\x1b[2m$ kratos-sync ${args.join(' ')}\x1b[0m`);
   return await runCli(['node', 'kratos-sync', '--config', path.join(work, 'kratos-sync.yaml'), ...args]);
+}
+
+/**
+ * What `kratos-sync worker` does in production, for as long as the queue has work: the syncs above enqueued
+ * one onboarding job per new hire, and a worker delivers their invites (here to the dev outbox).
+ */
+async function runWorkerUntilIdle(): Promise<void> {
+  const { config, baseDir } = loadConfig({ file: path.join(work, 'kratos-sync.yaml') });
+  const worker = await startWorkerProcess({
+    config,
+    baseDir,
+    roles: new Set(['worker']),
+    logger: createLogger({ level: 'warn' }),
+    name: 'demo-worker',
+  });
+  const connection = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const queue = new Queue(QUEUE_NAME, { connection, prefix: config.redis.prefix });
+  try {
+    const deadline = Date.now() + 60_000;
+    let idleChecks = 0;
+    while (idleChecks < 3 && Date.now() < deadline) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
+      idleChecks = Object.values(counts).every((n) => n === 0) ? idleChecks + 1 : 0;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await queue.close();
+    connection.disconnect();
+    await worker.close();
+  }
+}
+
+function countInvites(): number {
+  try {
+    return readdirSync(path.join(work, 'outbox')).length;
+  } catch {
+    return 0;
+  }
 }
 
 async function main(): Promise<void> {
@@ -60,11 +104,16 @@ async function main(): Promise<void> {
     await cli('plan');
     const day1 = await cli('sync');
     console.log(`exit code ${day1} (3 = done, with quarantined records)`);
+    console.log("\nA worker delivers the new hires' invites (recovery links, here into the dev outbox) …");
+    await runWorkerUntilIdle();
+    console.log(`${countInvites()} invite(s) in .demo/outbox`);
 
     banner('Day 2: a move, a leaver, a fixed record and a new hire');
     copyFileSync(path.join(demoData, 'hr-export-next-day.csv'), path.join(work, 'hr-export.csv'));
     await cli('plan');
     await cli('sync');
+    await runWorkerUntilIdle();
+    console.log(`${countInvites()} invite(s) in .demo/outbox (one more for each new hire, none twice)`);
 
     banner('Day 2 again: nothing changed, so nothing is written');
     await cli('sync');
@@ -72,16 +121,10 @@ async function main(): Promise<void> {
     banner('Recent runs');
     await cli('runs');
 
-    const outbox = path.join(work, 'outbox');
-    const invites = (() => {
-      try {
-        return readdirSync(outbox);
-      } catch {
-        return [];
-      }
-    })();
     banner('Onboarding');
-    console.log(`${invites.length} invite(s) in ${path.relative(root, outbox)} (the dev outbox channel).`);
+    console.log(
+      `${countInvites()} invite(s) in .demo/outbox (the dev outbox channel; links are never logged).`,
+    );
     const stats = kratos.stats();
     console.log(
       `Kratos saw ${stats.total} requests; it now holds ${kratos.state.identities.size} identities.`,

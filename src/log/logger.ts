@@ -4,7 +4,8 @@ import { scrubSecrets } from '../config/secret.ts';
 export type { Logger };
 
 /**
- * Paths pino blanks out wherever they appear (two levels deep covers `{ err: { headers } }` and
+ * Paths pino blanks out wherever they appear (not plain `code` or `link`: those name error codes and URLs
+ * that operators need; recovery links and codes are `Secret`s and print as `[redacted]` anyway) (two levels deep covers `{ err: { headers } }` and
  * `{ request: { headers } }`). Values typed as `Secret` already print as `[redacted]`; these paths cover
  * plain strings that arrive from outside: Kratos responses, source payloads, HTTP requests.
  */
@@ -18,8 +19,6 @@ const SECRET_FIELDS = [
   'recoveryLink',
   'recovery_code',
   'recoveryCode',
-  'link',
-  'code',
   'authorization',
   'Authorization',
   'cookie',
