@@ -4,10 +4,11 @@ import { scrubSecrets } from '../config/secret.ts';
 export type { Logger };
 
 /**
- * Paths pino blanks out wherever they appear (not plain `code` or `link`: those name error codes and URLs
- * that operators need; recovery links and codes are `Secret`s and print as `[redacted]` anyway) (two levels deep covers `{ err: { headers } }` and
+ * Paths pino blanks out wherever they appear (two levels deep covers `{ err: { headers } }` and
  * `{ request: { headers } }`). Values typed as `Secret` already print as `[redacted]`; these paths cover
- * plain strings that arrive from outside: Kratos responses, source payloads, HTTP requests.
+ * plain strings that arrive from outside: Kratos responses, source payloads, HTTP requests. Plain `code`
+ * and `link` are not on the list: they carry error codes and URLs operators need, and recovery links and
+ * codes are `Secret`s from the moment the client receives them.
  */
 const SECRET_FIELDS = [
   'password',
