@@ -9,6 +9,7 @@ import { createKratosHttp } from './http.ts';
 import { identityOperations } from './identities.ts';
 import { listIdentities } from './list-identities.ts';
 import { createRecoveryCode, createRecoveryLink } from './recovery.ts';
+import { createRateLimitPacer } from './rate-limit-pacer.ts';
 import { createRequester } from './requester.ts';
 import { getIdentitySchema, listIdentitySchemas } from './schemas.ts';
 import { listIdentitySessions, revokeIdentitySessions } from './sessions.ts';
@@ -44,6 +45,7 @@ export async function createKratosClient(options: CreateKratosClientOptions): Pr
     retry: config.retry,
     availability,
     logger,
+    pacer: createRateLimitPacer({ now }),
   });
   let capabilities;
   try {

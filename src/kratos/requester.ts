@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.ts';
 import type { AvailabilityMonitor } from './availability.ts';
 import { isDefinitelyNotApplied, KratosError } from './errors.ts';
 import type { KratosHttp, KratosRequest, KratosResponse } from './http.ts';
+import type { RateLimitPacer } from './rate-limit-pacer.ts';
 import type { GateKind, WriteGate } from './write-gate.ts';
 
 /** A request as operations describe it: what to send, which limit it falls under, whether to retry blind. */
@@ -38,6 +39,8 @@ export function createRequester(options: {
   retry: KratosConfig['retry'];
   availability: AvailabilityMonitor;
   logger: Logger;
+  /** Waits out spent rate-limit buckets before sending (Ory Network's x-ratelimit-* headers). */
+  pacer?: RateLimitPacer;
 }): Requester {
   const { http, gate, availability, logger } = options;
   const maxDelay = Math.min(options.retry.maxDelayMs, MAX_DELAY_CAP_MS);
@@ -48,11 +51,15 @@ export function createRequester(options: {
     let serverWaits = 0;
     let maybeApplied = false;
 
+    const paceKind = plan.method === 'GET' ? 'read' : 'write';
     const attempt = async (): Promise<KratosResponse> => {
       attempts++;
       const release = await gate.enter(plan.gate);
+      let answerHeaders: KratosResponse['headers'] | undefined;
+      await options.pacer?.beforeSend(paceKind);
       try {
         const response = await http.send(plan);
+        answerHeaders = response.headers;
         availability.answered();
         return response;
       } catch (err) {
@@ -60,9 +67,12 @@ export function createRequester(options: {
           if (err.code === 'SYNC_ERR_KRATOS_UNAVAILABLE') availability.failed(err);
           else availability.answered();
           if (err.retry === 'transient' && !isDefinitelyNotApplied(err)) maybeApplied = true;
+          if (err.status === 429 && err.retryAfterMs !== undefined)
+            options.pacer?.spent(paceKind, err.retryAfterMs);
         }
         throw err;
       } finally {
+        options.pacer?.afterAnswer(paceKind, answerHeaders);
         release();
       }
     };
