@@ -36,7 +36,11 @@ const LATENCY_MS = 5;
 export interface SyncPhaseResult {
   wallMs: number;
   setupMs: number;
+  /** Date.now() when the run itself started (after start-up). */
+  startedAtEpoch: number;
   status: string;
+  /** Kratos calls of the run, by client operation (every attempt counted). */
+  calls: Record<string, number>;
   counts: Record<string, unknown>;
 }
 
@@ -53,11 +57,19 @@ export async function kratosSyncPhase(args: {
   });
   const setupMs = performance.now() - setupStarted;
   try {
+    const startedAtEpoch = Date.now();
     const started = performance.now();
     const report = await runFullSync(sync.ctx, 'hr', { trigger: 'cli' });
     const wallMs = performance.now() - started;
     if (report.error) throw new Error(`sync ${report.status}: ${report.error.code} ${report.error.message}`);
-    return { wallMs, setupMs, status: report.status, counts: report.counts } satisfies SyncPhaseResult;
+    return {
+      wallMs,
+      setupMs,
+      startedAtEpoch,
+      status: report.status,
+      counts: report.counts,
+      calls: report.kratosCalls.byOperation,
+    } satisfies SyncPhaseResult;
   } finally {
     await sync.release();
   }

@@ -12,6 +12,7 @@ const BENCHMARKS: Array<{ name: string; load: () => Promise<Pick<Benchmark, 'run
   { name: 'initial-import', load: () => import('./initial-import.ts') },
   { name: 'steady-state', load: () => import('./steady-state.ts') },
   { name: 'noop-throughput', load: () => import('./noop-throughput.ts') },
+  { name: 'ory-network', load: () => import('./ory-network.ts') },
 ];
 
 const { values, positionals } = parseArgs({
