@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildContext } from '../../src/app/build-context.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { addJob } from '../../src/queue/job-queue.ts';
+import { newRunId } from '../../src/store/run-id.ts';
 import { runStoreFor } from '../../src/sync/apply-deps.ts';
+import { createChunkStore } from '../../jobs/full-sync/chunk-store.ts';
+import { planRun } from '../../jobs/full-sync/plan-run.ts';
+import { syncFullJob } from '../../jobs/sync-full.ts';
 import type { SyncFullResult } from '../../jobs/sync-full.ts';
 import { people } from '../sync/engine-harness.ts';
 import { startRuntimeHarness, type RuntimeHarness } from './runtime-harness.ts';
@@ -41,12 +48,54 @@ describe('sync.full through the queue', () => {
     expect(report?.counts.create?.applied).toBe(450);
     expect(report?.kratosCalls.byOperation).toMatchObject({ batchCreateIdentities: expect.any(Number) });
     expect(report?.auditRanges.length).toBe(5);
+    // Job data holds identifiers only: no trait value of anyone reached a job.
+    for (const j of await h.queue.getJobs(['completed'])) {
+      expect(JSON.stringify(j.data)).not.toMatch(/example\.com|First\d|Last\d|Engineering/);
+      expect(Object.keys(j.data).sort()).toEqual(
+        j.name === 'sync.apply'
+          ? ['chunk', 'plan', 'runId', 'source']
+          : ['runId', 'source', 'stage', 'startedAt', 'trigger'],
+      );
+    }
     // The chunk data (personal data in Redis) is gone once the run is done.
     expect(await h.redis.keys(`${h.prefix}:run:${result.runId}:apply*`)).toEqual([]);
     // A second run changes nothing.
     const again = await h.waitForJob(await h.enqueueFullSync());
     expect((again.job.returnvalue as SyncFullResult).chunks).toBe(0);
     expect((again.job.returnvalue as SyncFullResult).status).toBe('partial');
+  });
+
+  it('resumes the plan a run already settled on when its plan step runs again (after a crash)', async () => {
+    const h = (harness = await startRuntimeHarness({ people: people(30) }));
+    // A plan step got as far as claiming the run, then its worker died before enqueuing the chunks.
+    const runId = newRunId(new Date());
+    const ctx = { ...(await contextOf(h)) };
+    const planned = await planRun(ctx.ctx, 'hr', { runId, trigger: 'api', startedAt: new Date() });
+    const chunks = createChunkStore({ redis: h.redis, prefix: h.prefix, ttlMs: 60_000 });
+    const claim = await chunks.writeAndClaim(
+      runId,
+      'abcd1234',
+      [planned.apply.slice(0, 20), planned.apply.slice(20)],
+      planned.report,
+    );
+    await ctx.release();
+    // Meanwhile the source changed; the run must still apply the plan it settled on, not plan again.
+    h.writePeople(people(45));
+    await h.startReplica();
+    const id = await addJob(h.queue, syncFullJob, {
+      source: 'hr',
+      trigger: 'api',
+      runId,
+      startedAt: planned.report.startedAt,
+    });
+    const { job, state } = await h.waitForJob(id);
+    expect(state).toBe('completed');
+    const result = job.returnvalue as SyncFullResult;
+    expect(result).toMatchObject({ runId, chunks: 2 });
+    expect(result.counts.create).toEqual({ planned: 30, applied: 30, failed: 0, skipped: 0 });
+    expect(h.identitiesByExternalId().size).toBe(30);
+    const applied = (await h.queue.getJobs(['completed'])).filter((j) => j.name === 'sync.apply');
+    expect(applied.map((j) => j.data.plan)).toEqual([claim.plan, claim.plan]);
   });
 
   it('does not start a second run of a source while one is pending or running', async () => {
@@ -89,6 +138,10 @@ describe('sync.full through the queue', () => {
     expect(metrics).toMatch(/kratos_sync_jobs_total\{type="sync.apply",outcome="paused"\} [1-9]/);
   });
 });
+
+async function contextOf(h: RuntimeHarness) {
+  return await buildContext({ config: h.config, baseDir: h.dir, logger: silentLogger(), redis: h.redis });
+}
 
 async function waitForMetric(
   replica: { metrics: { registry: { metrics(): Promise<string> } } },
