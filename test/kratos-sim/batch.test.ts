@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type KratosSim, startKratosSim } from './index.ts';
-import { employeeTraits, send } from './testing/http.ts';
+import { employeeTraits, send, sendCounts } from './testing/http.ts';
 
 // PATCH /admin/identities (v26 batch create), BEHAVIOUR.md §5.
 const entry = (n: number, extra: object = {}) => ({
@@ -123,4 +123,9 @@ describe('v26 batch create', () => {
       'json: cannot unmarshal array into Go value of type identity.BatchPatchIdentitiesBody',
     );
   });
+});
+
+// Every Kratos answer above went through the OpenAPI check in `send`; make sure that really happened.
+afterAll(() => {
+  expect(sendCounts.validated).toBeGreaterThan(10);
 });

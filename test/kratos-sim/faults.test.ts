@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type KratosSim, startKratosSim } from './index.ts';
-import { employeeTraits, send } from './testing/http.ts';
+import { employeeTraits, send, sendCounts } from './testing/http.ts';
 
 // Fault injection and counters: what tests of retries, rate limits and outages rely on.
 let sim: KratosSim | undefined;
@@ -247,4 +247,9 @@ describe('control over HTTP (standalone use)', () => {
     expect(sim.state.identities.size).toBe(0);
     expect(sim.stats().total).toBe(0);
   });
+});
+
+// Every Kratos answer above went through the OpenAPI check in `send`; make sure that really happened.
+afterAll(() => {
+  expect(sendCounts.validated).toBeGreaterThan(20);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KratosSim, startKratosSim } from './index.ts';
-import { employeeTraits, send } from './testing/http.ts';
+import { employeeTraits, send, sendCounts } from './testing/http.ts';
 
 // Identity writes: uniqueness (409), strict decoding, PUT replace semantics, v26 JSON Patch, delete.
 let counter = 0;
@@ -315,4 +315,9 @@ describe('v26 only: external_id and JSON Patch', () => {
       hashed_password: '$2a$10$abcdefghijklmnopqrstuu',
     });
   });
+});
+
+// Every Kratos answer above went through the OpenAPI check in `send`; make sure that really happened.
+afterAll(() => {
+  expect(sendCounts.validated).toBeGreaterThan(60);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KratosSim, startKratosSim } from './index.ts';
-import { seedEmployees, send } from './testing/http.ts';
+import { seedEmployees, send, sendCounts } from './testing/http.ts';
 
 // Pagination over a few thousand identities, exactly as each generation pages (BEHAVIOUR.md §8).
 const COUNT = 3_217;
@@ -177,4 +177,9 @@ describe('v0.10 offset pagination', () => {
       expect(identity).not.toHaveProperty('organization_id');
     }
   });
+});
+
+// Every Kratos answer above went through the OpenAPI check in `send`; make sure that really happened.
+afterAll(() => {
+  expect(sendCounts.validated).toBeGreaterThan(30);
 });

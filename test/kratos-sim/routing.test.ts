@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KratosSim, startKratosSim } from './index.ts';
-import { send } from './testing/http.ts';
+import { send, sendCounts } from './testing/http.ts';
 
 // Router answers and envelopes that clients key on (BEHAVIOUR.md §0, §1, §11), and the standalone bin.
 describe.each(['v26', 'v0.10'] as const)('%s routing and envelopes', (api) => {
@@ -96,4 +96,9 @@ describe('standalone bin', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('--api must be v26 or v0.10, got "v1"');
   });
+});
+
+// Every Kratos answer above went through the OpenAPI check in `send`; make sure that really happened.
+afterAll(() => {
+  expect(sendCounts.validated).toBeGreaterThan(5);
 });

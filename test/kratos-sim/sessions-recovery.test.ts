@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KratosSim, startKratosSim } from './index.ts';
-import { employeeTraits, send } from './testing/http.ts';
+import { employeeTraits, send, sendCounts } from './testing/http.ts';
 
 // Sessions and recovery as a leaver and a new hire meet them (BEHAVIOUR.md §9, §10), with a movable clock.
 let n = 0;
@@ -272,4 +272,9 @@ describe('v26 recovery codes and admin session revoke', () => {
     expect(listed.body.map((s: { id: string }) => s.id)).toContain(b.sessionId);
     expect(listed.body.find((s: { id: string }) => s.id === b.sessionId).identity.id).toBe(id);
   });
+});
+
+// Every Kratos answer above went through the OpenAPI check in `send`; make sure that really happened.
+afterAll(() => {
+  expect(sendCounts.validated).toBeGreaterThan(60);
 });

@@ -34,11 +34,16 @@ export const pageNotFound = (): Reply =>
 export const methodNotAllowed = (allow: string[]): Reply =>
   textReply(405, 'Method Not Allowed\n', { allow: allow.join(', ') });
 
-export const redirect = (status: number, location: string): Reply => ({
-  status,
-  headers: { location, 'content-type': 'text/html; charset=utf-8' },
-  body: `<a href="${location.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">${status === 307 ? 'Temporary Redirect' : 'See Other'}</a>.\n\n`,
-});
+/** Go's `http.Redirect`: the small HTML body (and its Content-Type) only for GET and HEAD. */
+export function redirect(status: number, location: string, method = 'GET'): Reply {
+  if (method !== 'GET' && method !== 'HEAD') return { status, headers: { location } };
+  const text = status === 307 ? 'Temporary Redirect' : status === 303 ? 'See Other' : 'Found';
+  return {
+    status,
+    headers: { location, 'content-type': 'text/html; charset=utf-8' },
+    body: `<a href="${location.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">${text}</a>.\n\n`,
+  };
+}
 
 export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -55,7 +55,7 @@ export class Router {
         if (api === 'v26') return this.#finish(method, prefixed);
         return {
           kind: 'reply',
-          reply: redirect(307, `${baseUrl}/admin${path}${search}`),
+          reply: redirect(307, `${baseUrl}/admin${path}${search}`, method),
           key: `${method} (redirect to /admin)`,
         };
       }

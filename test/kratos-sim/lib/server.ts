@@ -12,6 +12,12 @@ import type { Reply } from './types.ts';
  * The HTTP layer: resolves a request (test routes first, then Kratos routes with the generation's router
  * rules), lets the fault engine intervene on Kratos routes, runs the handler, counts the outcome, writes.
  */
+/**
+ * Marks answers made by the fault layer (not by Kratos) so the simulator's own spec checks can tell them
+ * apart. Real servers never send it; clients must not read it.
+ */
+const FAULT_HEADER = 'x-kratos-sim-fault';
+
 export interface ServerParts {
   ctx: SimContext;
   kratos: Router;
@@ -63,6 +69,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   }
   if (decision.kind === 'reply') {
     parts.stats.fault(decision.fault);
+    decision.reply.headers = { ...decision.reply.headers, [FAULT_HEADER]: decision.fault };
     if (latency > 0) await sleep(latency);
     parts.stats.record(resolved.key, decision.reply.status);
     write(res, decision.reply);
@@ -76,6 +83,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
     if (req.headers.authorization !== `Bearer ${ctx.adminToken}`) {
       parts.stats.fault('unauthorized');
       const reply = errorReply({ status: 401, message: 'The request could not be authorized' }, ctx.api);
+      reply.headers = { ...reply.headers, [FAULT_HEADER]: 'unauthorized' };
       parts.stats.record(resolved.key, reply.status);
       req.resume();
       write(res, reply);
@@ -85,6 +93,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   if (!parts.faults.tryEnterInflight(method, path)) {
     parts.stats.fault('inflightRejected');
     const reply = parts.faults.inflightReply(ctx.api);
+    reply.headers = { ...reply.headers, [FAULT_HEADER]: 'inflightRejected' };
     parts.stats.record(resolved.key, reply.status);
     write(res, reply);
     return;

@@ -1,6 +1,17 @@
 import type { KratosSim } from '../index.ts';
+import type { ApiGeneration } from '../lib/types.ts';
+import { type CheckCounts, checkAnswer } from './checked-fetch.ts';
+import { OpenApiSpec } from './openapi-spec.ts';
 
-/** Small HTTP helpers for the simulator's own tests (plain fetch; no product code involved). */
+const specs = new Map<ApiGeneration, OpenApiSpec>();
+/** What `send` has checked in this test file, per generation (asserted by the suites that use it). */
+export const sendCounts: CheckCounts = { validated: 0, noBody: 0, deviations: 0, edgeFaults: 0 };
+
+/**
+ * Small HTTP helpers for the simulator's own tests. Every Kratos answer `send` receives is checked
+ * against the official OpenAPI spec of the simulator's generation (see checked-fetch.ts); `/_sim/*`
+ * answers are the simulator's own and are not.
+ */
 export interface Answer {
   status: number;
   headers: Headers;
@@ -24,13 +35,25 @@ export async function send(
     ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
   });
   const text = await res.text();
-  const isJson = (res.headers.get('content-type') ?? '').startsWith('application/json');
-  return {
+  const url = new URL(path, sim.url);
+  if (url.pathname.startsWith('/_sim/')) {
+    const isJson = (res.headers.get('content-type') ?? '').startsWith('application/json');
+    return {
+      status: res.status,
+      headers: res.headers,
+      text,
+      body: isJson && text ? JSON.parse(text) : undefined,
+    };
+  }
+  let spec = specs.get(sim.api);
+  if (!spec) specs.set(sim.api, (spec = new OpenApiSpec(sim.api)));
+  const method = (rest.method ?? 'GET').toUpperCase();
+  const { body } = checkAnswer(spec, sendCounts, method, url.pathname + url.search, {
     status: res.status,
     headers: res.headers,
     text,
-    body: isJson && text ? JSON.parse(text) : undefined,
-  };
+  });
+  return { status: res.status, headers: res.headers, text, body };
 }
 
 export const employeeTraits = (n: number, tag = 't') => ({

@@ -18,13 +18,14 @@ const MESSAGES: Record<string, string> = {
   too_many_attempts: 'The request was submitted too often. Please request another code.',
 };
 
-function outcomeReply(ctx: SimContext, outcome: RecoveryOutcome, flowId: string): Reply {
+function outcomeReply(ctx: SimContext, outcome: RecoveryOutcome, flowId: string, method: string): Reply {
   if (!outcome.ok)
     return redirect(
       303,
       `${ctx.baseUrl}/_sim/ui/recovery?flow=${encodeURIComponent(flowId)}&error=${outcome.error}`,
+      method,
     );
-  const reply = redirect(303, `${ctx.baseUrl}/_sim/ui/settings?identity=${outcome.identityId}`);
+  const reply = redirect(303, `${ctx.baseUrl}/_sim/ui/settings?identity=${outcome.identityId}`, method);
   reply.headers = {
     ...reply.headers,
     'set-cookie': `ory_kratos_session=${outcome.sessionToken}; Path=/; HttpOnly; SameSite=Lax`,
@@ -34,7 +35,7 @@ function outcomeReply(ctx: SimContext, outcome: RecoveryOutcome, flowId: string)
 
 export const recoveryWithToken: Handler = (ctx, req) => {
   const flowId = req.query.get('flow') ?? '';
-  return outcomeReply(ctx, useRecoveryToken(ctx, flowId, req.query.get('token') ?? ''), flowId);
+  return outcomeReply(ctx, useRecoveryToken(ctx, flowId, req.query.get('token') ?? ''), flowId, req.method);
 };
 
 export const recoveryWithCode: Handler = async (ctx, req) => {
@@ -42,7 +43,7 @@ export const recoveryWithCode: Handler = async (ctx, req) => {
   const text = await req.body();
   const isJson = String(req.headers['content-type'] ?? '').includes('json');
   const code = isJson ? jsonCode(text) : (new URLSearchParams(text).get('code') ?? '');
-  return outcomeReply(ctx, useRecoveryCode(ctx, flowId, code), flowId);
+  return outcomeReply(ctx, useRecoveryCode(ctx, flowId, code), flowId, req.method);
 };
 
 function jsonCode(text: string): string {

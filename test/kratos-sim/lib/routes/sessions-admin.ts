@@ -118,4 +118,4 @@ export const extendSession: Handler = (ctx, req) => {
 
 /** v0.10 has no admin session list or revoke: it redirects to the public routes, which need the user's session. */
 export const redirectSessionsV010: Handler = (ctx, req) =>
-  redirect(307, `${ctx.baseUrl}/sessions${req.params.id ? `/${req.params.id}` : ''}`);
+  redirect(307, `${ctx.baseUrl}/sessions${req.params.id ? `/${req.params.id}` : ''}`, req.method);
