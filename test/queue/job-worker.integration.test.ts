@@ -210,6 +210,22 @@ describe('job worker', () => {
     expect(job.attemptsMade).toBe(2);
   });
 
+  it('keeps only as many completed and failed jobs as configured', async () => {
+    const rt = start();
+    rt.startWorker({
+      keepCompleted: { ageSeconds: 3_600, count: 2 },
+      keepFailed: { ageSeconds: 3_600, count: 1 },
+    });
+    for (let n = 0; n < 5; n++) await rt.queue.add('test.echo', { n });
+    for (const id of ['p1', 'p2', 'p3'])
+      await rt.queue.add('test.flaky', { id, failures: 9, kind: 'permanent' });
+    await waitFor('every job to finish', () => rt.observer.events.length === 8);
+    await waitFor('the counts to settle', async () => {
+      const counts = await rt.queue.queue.getJobCounts('completed', 'failed');
+      return counts.completed === 2 && counts.failed === 1;
+    });
+  });
+
   it('aborts a job that outlives its timeout and retries it', async () => {
     const rt = start();
     rt.startWorker();
