@@ -13,6 +13,7 @@ const BENCHMARKS: Array<{ name: string; load: () => Promise<Pick<Benchmark, 'run
   { name: 'steady-state', load: () => import('./steady-state.ts') },
   { name: 'noop-throughput', load: () => import('./noop-throughput.ts') },
   { name: 'ory-network', load: () => import('./ory-network.ts') },
+  { name: 'offboarding', load: () => import('./offboarding.ts') },
 ];
 
 const { values, positionals } = parseArgs({
