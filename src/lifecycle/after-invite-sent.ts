@@ -23,18 +23,31 @@ export async function afterInviteSent(
   invite: InviteRef & { attempt: number },
   record: DeliveryRecord,
 ): Promise<void> {
-  const { reissueAfter, managerEmail } = onboarding.config;
-  if (invite.attempt === 1 && reissueAfter !== undefined) {
-    const sentAt = Date.parse(record.sentAt ?? deps.now().toISOString());
-    const delay = Math.max(0, sentAt + reissueAfter - deps.now().getTime());
-    const { source, key, identityId, inviteId } = invite;
-    await deps.queue.add(
-      ONBOARD_CHECK,
-      { source, key, identityId, inviteId },
-      { jobId: checkJobId(inviteId), delay },
-    );
-  }
-  if (invite.attempt === 2 && managerEmail) await tellManager(deps, onboarding, invite, record);
+  if (invite.attempt === 1) await scheduleActivationCheck(deps, onboarding, invite, record.sentAt);
+  if (invite.attempt === 2 && onboarding.config.managerEmail)
+    await tellManager(deps, onboarding, invite, record);
+}
+
+/**
+ * With `reissueAfter`, check that long after the first invite went out (or may have: an `uncertain` one is
+ * never resent, so this check is what rescues a person it did not reach). Idempotent by job id.
+ */
+export async function scheduleActivationCheck(
+  deps: OnboardingDeps,
+  onboarding: OnboardingSource,
+  invite: InviteRef,
+  sentAt: string | undefined,
+): Promise<void> {
+  const { reissueAfter } = onboarding.config;
+  if (reissueAfter === undefined) return;
+  const from = Date.parse(sentAt ?? deps.now().toISOString());
+  const delay = Math.max(0, from + reissueAfter - deps.now().getTime());
+  const { source, key, identityId, inviteId } = invite;
+  await deps.queue.add(
+    ONBOARD_CHECK,
+    { source, key, identityId, inviteId },
+    { jobId: checkJobId(inviteId), delay },
+  );
 }
 
 async function tellManager(

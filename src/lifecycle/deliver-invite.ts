@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeliveryError } from '../delivery/channel.ts';
 import { SyncError } from '../errors/catalogue.ts';
 import { CLAIMABLE, inviteDeliveryId, type DeliveryRecord } from '../store/delivery-store.ts';
-import { afterInviteSent } from './after-invite-sent.ts';
+import { afterInviteSent, scheduleActivationCheck } from './after-invite-sent.ts';
 import { composeInvite } from './compose-invite.ts';
 import { issueRecovery, readInviteTarget } from './issue-invite.ts';
 import type { InviteRef, OnboardingDeps, OnboardingSource } from './onboarding-deps.ts';
@@ -87,6 +87,10 @@ async function settleEarlierTry(
       return { outcome: 'already-sent', deliveryId, ...(messageId ? { messageId } : {}) };
     case 'uncertain':
     case 'cancelled':
+      // A crash may have come between marking it uncertain and scheduling its check (idempotent).
+      if (record.state === 'uncertain' && data.attempt === 1) {
+        await scheduleActivationCheck(deps, onboarding, data, record.sendingAt);
+      }
       return {
         outcome: record.state,
         deliveryId,
@@ -108,6 +112,7 @@ async function settleEarlierTry(
         return { outcome: 'superseded', deliveryId };
       if (to === 'sent')
         await afterInviteSent(deps, onboarding, data, (await deps.deliveries.get(deliveryId))!);
+      else if (data.attempt === 1) await scheduleActivationCheck(deps, onboarding, data, record.sendingAt);
       return {
         outcome: to === 'sent' ? 'already-sent' : 'uncertain',
         deliveryId,
@@ -200,6 +205,7 @@ async function handOver(
     });
     if (failure.notSent)
       throw new SyncError('SYNC_ERR_DELIVERY_FAILED', failure.message, { details: { deliveryId } });
+    if (data.attempt === 1) await scheduleActivationCheck(deps, onboarding, data, deps.now().toISOString());
     log.warn(
       { failure: failure.failure, channel: failure.channel },
       'invite may or may not have gone out; it will not be sent again',

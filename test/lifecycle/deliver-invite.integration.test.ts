@@ -85,14 +85,17 @@ describe('deliverInvite', () => {
     expect(f.sink.messages).toHaveLength(1);
   });
 
-  it('never sends again when it cannot know whether the first went out', async () => {
-    f = await startOnboardingFixture({ redisUrl: inject('redisUrl') });
+  it('never sends again when it cannot know whether the first went out, but checks on the person later', async () => {
+    f = await startOnboardingFixture({ redisUrl: inject('redisUrl'), onboarding: { reissueAfter: '24h' } });
     const invite = await newHire('N4');
     f.sink.dropAfterData(true);
     expect((await deliverInvite(f.deps, invite)).outcome).toBe('uncertain');
     f.sink.dropAfterData(false);
     expect((await deliverInvite(f.deps, invite)).outcome).toBe('uncertain');
     expect(f.sink.dropped + f.sink.messages.length).toBe(1);
+    // Uncertain is never resent; the activation check is what rescues a person the invite did not reach.
+    const check = await f.queue.getJob(`onboard-check.${invite.inviteId}`);
+    expect(check?.opts.delay).toBe(24 * 3_600_000);
   });
 
   it('cancels the invite of someone who left before it went out', async () => {
