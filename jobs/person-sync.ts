@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineJob } from '../src/queue/job-definition.ts';
 import { syncPerson, type PersonStatus } from '../src/sync/sync-person.ts';
 import type { JobDeps } from './job-deps.ts';
+import { requireKnownSource } from './known-source.ts';
 import { errorFromReport, isTransientCode } from './transient-codes.ts';
 
 /** How long a person job waits when the person is locked by another job (a full-sync chunk). */
@@ -37,6 +38,7 @@ export const personSyncJob = defineJob<JobDeps>()({
   schema: personSyncPayload,
   options: { attempts: 8, backoff: { baseMs: 2_000, maxMs: 300_000 } },
   async handle({ payload, deps, job, token, signal }): Promise<PersonSyncResult> {
+    requireKnownSource(deps.ctx, payload.source);
     const lock = await deps.locks.tryAcquire([{ source: payload.source, key: payload.key }], `job:${job.id}`);
     if (!lock) {
       await job.moveToDelayed(Date.now() + PERSON_BUSY_RETRY_MS, token);

@@ -8,6 +8,7 @@ import { callDelta } from '../src/sync/report.ts';
 import { runLock } from './full-sync/run-lock.ts';
 import { tallyItems, type ChunkTally } from './full-sync/chunk-tally.ts';
 import type { JobDeps } from './job-deps.ts';
+import { requireKnownSource } from './known-source.ts';
 import { errorFromReport, isTransientCode } from './transient-codes.ts';
 
 /** How long a chunk waits when a person in it is being synced by another job. */
@@ -31,6 +32,7 @@ export const syncApplyJob = defineJob<JobDeps>()({
   schema: syncApplyPayload,
   options: { attempts: 10, backoff: { baseMs: 2_000, maxMs: 120_000 } },
   async handle({ payload, deps, job, token, signal, logger }): Promise<ChunkTally> {
+    requireKnownSource(deps.ctx, payload.source);
     const { source, runId, chunk } = payload;
     const ref = { runId, plan: payload.plan, chunk };
     const actions = await deps.chunks.read(ref);

@@ -22,6 +22,7 @@ import { addTallyToReport, type ChunkTally } from './full-sync/chunk-tally.ts';
 import { planRun } from './full-sync/plan-run.ts';
 import { runLock } from './full-sync/run-lock.ts';
 import type { JobDeps } from './job-deps.ts';
+import { requireKnownSource } from './known-source.ts';
 import { syncApplyJob } from './sync-apply.ts';
 
 export const syncFullPayload = z.strictObject({
@@ -61,6 +62,7 @@ export const syncFullJob = defineJob<JobDeps>()({
   schema: syncFullPayload,
   options: { attempts: 5, backoff: { baseMs: 30_000, maxMs: 600_000 } },
   async handle(run): Promise<SyncFullResult> {
+    requireKnownSource(run.deps.ctx, run.payload.source);
     const runId = await fixRunId(run);
     const claim =
       (run.payload.stage === 'applying' && (await run.deps.chunks.claimed(runId))) ||

@@ -136,4 +136,17 @@ describe('person.sync', () => {
     expect(job.failedReason).toMatch(/^SYNC_ERR_RECORD_INVALID: record E00002 of source hr: /);
     expect(job.failedReason).not.toContain('not-an-email');
   });
+
+  it('fails a job for a source the configuration no longer has at once, saying which exist', async () => {
+    const { h } = await withSyncedPeople(1);
+    const id = await enqueuePersonSync(h.queue, {
+      source: 'payroll',
+      key: 'E1',
+      receivedAt: new Date().toISOString(),
+    });
+    const { job, state } = await h.waitForJob(id);
+    expect(state).toBe('failed');
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toBe('SYNC_ERR_JOB_PAYLOAD: unknown source "payroll" (configured: "hr")');
+  });
 });
