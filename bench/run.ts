@@ -14,6 +14,8 @@ const BENCHMARKS: Array<{ name: string; load: () => Promise<Pick<Benchmark, 'run
   { name: 'noop-throughput', load: () => import('./noop-throughput.ts') },
   { name: 'ory-network', load: () => import('./ory-network.ts') },
   { name: 'offboarding', load: () => import('./offboarding.ts') },
+  { name: 'queue', load: () => import('./queue-runtime.ts') },
+  { name: 'mapping-plan', load: () => import('./mapping-plan-runner.ts') },
 ];
 
 const { values, positionals } = parseArgs({
