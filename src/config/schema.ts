@@ -3,22 +3,25 @@ import { kratosSection } from './sections/kratos.ts';
 import { redisSection } from './sections/redis.ts';
 import { deliverySection, httpSection, logSection, queueSection } from './sections/runtime.ts';
 import { sourceSection } from './sections/source.ts';
+import { checkOnboardingDelivery } from '../lifecycle/onboarding-config-check.ts';
 
 /** The whole configuration: closed (unknown keys are errors), with defaults, validated once at start-up. */
-export const configSchema = z.strictObject({
-  kratos: kratosSection,
-  redis: redisSection,
-  sources: z
-    .record(
-      z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'source names are lowercase letters, digits and dashes'),
-      sourceSection,
-    )
-    .refine((sources) => Object.keys(sources).length > 0, 'configure at least one source'),
-  delivery: deliverySection.prefault({}),
-  queue: queueSection.prefault({}),
-  http: httpSection.prefault({}),
-  log: logSection.prefault({}),
-});
+export const configSchema = z
+  .strictObject({
+    kratos: kratosSection,
+    redis: redisSection,
+    sources: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'source names are lowercase letters, digits and dashes'),
+        sourceSection,
+      )
+      .refine((sources) => Object.keys(sources).length > 0, 'configure at least one source'),
+    delivery: deliverySection.prefault({}),
+    queue: queueSection.prefault({}),
+    http: httpSection.prefault({}),
+    log: logSection.prefault({}),
+  })
+  .superRefine(checkOnboardingDelivery);
 
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
