@@ -70,9 +70,6 @@ describe.each([
     harness.sim.setFaults(FAULTS);
 
     const imports = await syncUntilConverged(harness.ctx, { maxRuns: MAX_RUNS });
-    expect(harness.sim.stats().faults.error).toBeGreaterThan(0);
-    expect(harness.sim.stats().faults.hung).toBeGreaterThan(0);
-    expect(harness.sim.stats().faults.rateLimited).toBeGreaterThan(0);
     expect(imports.at(-1)!.unchanged).toBe(size);
     expectExactly(harness, list);
 
@@ -92,6 +89,12 @@ describe.each([
     const updates = changes.reduce((sum, r) => sum + (r.counts.update?.applied ?? 0), 0);
     expect(updates).toBe(size / 10);
     expectExactly(harness, nextDay);
+
+    // Every kind of fault really happened along the way (the v26 import is ~30 requests — batches and
+    // pages — so a 1 % hang may only show in the day-two writes).
+    expect(harness.sim.stats().faults.error).toBeGreaterThan(0);
+    expect(harness.sim.stats().faults.hung).toBeGreaterThan(0);
+    expect(harness.sim.stats().faults.rateLimited).toBeGreaterThan(0);
 
     // With the faults gone, a final run agrees that there is nothing to do.
     harness.sim.setFaults({});
