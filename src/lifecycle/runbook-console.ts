@@ -26,20 +26,23 @@ export function progressReporter(
     bar.start(total, 0, { failed: 0 });
     return { update: (p) => bar.update(p.done, { failed: p.failed }), stop: () => bar.stop() };
   }
-  let lastLine = 0;
-  let last: RunbookProgress = { total, done: 0, failed: 0 };
-  const print = (p: RunbookProgress) =>
-    stream.write(`offboarding: ${p.done}/${p.total} done, ${p.failed} failed\n`);
+  let lastAt = 0;
+  let printed = '';
+  let latest = `offboarding: 0/${total} done, 0 failed`;
+  const print = () => {
+    if (latest === printed) return;
+    printed = latest;
+    stream.write(`${latest}\n`);
+  };
   return {
     update(progress) {
-      const changed = progress.done !== last.done || progress.failed !== last.failed;
-      last = progress;
-      if (changed && Date.now() - lastLine >= 2_000) {
-        lastLine = Date.now();
-        print(progress);
+      latest = `offboarding: ${progress.done}/${progress.total} done, ${progress.failed} failed`;
+      if (Date.now() - lastAt >= 2_000) {
+        lastAt = Date.now();
+        print();
       }
     },
-    stop: () => print(last),
+    stop: print,
   };
 }
 
