@@ -36,14 +36,16 @@ describe('on a three-node Redis Cluster', () => {
       );
       try {
         const slot = Number(await client.cluster('KEYSLOT', h.prefix));
-        expect(Number(await client.cluster('COUNTKEYSINSLOT', slot))).toBeGreaterThan(10);
         const masters = client.nodes('master');
+        let keys = 0;
         let keysElsewhere = 0;
         for (const node of masters) {
           for (const key of await node.keys(`${h.prefix}*`)) {
+            keys++;
             if (Number(await client.cluster('KEYSLOT', key)) !== slot) keysElsewhere++;
           }
         }
+        expect(keys).toBeGreaterThan(10);
         expect(keysElsewhere).toBe(0);
       } finally {
         client.disconnect();
