@@ -136,6 +136,11 @@ const webhookSection = z.strictObject({
     .default(64 * 1024),
   /** JSONata expression giving the person's key from the event body. */
   personKey: z.string().min(1),
+  /**
+   * JSONata expression giving the record version the event announces (e.g. `data.updated_at`), compared
+   * like `mapping.version`: an event older than what Kratos already holds changes nothing.
+   */
+  eventVersion: z.string().min(1).optional(),
 });
 
 const onboardingSection = z.strictObject({
