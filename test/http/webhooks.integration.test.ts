@@ -52,6 +52,22 @@ describe('POST /webhooks/:source', () => {
     expect(job?.data).toEqual({ source: 'hr', key: 'E00042', receivedAt: new Date(NOW).toISOString() });
   });
 
+  it('passes the version the event announces on to the job, when the source says where to read it', async () => {
+    const f = await start({ webhook: { eventVersion: 'data.employee.updated_at' } });
+    const body = event('E00043', { updated_at: '2026-11-27T08:59:00Z' });
+    const res = await post(f, body, signed(body));
+    expect(res.statusCode).toBe(202);
+    const job = await f.queue.getJob(res.json<{ jobId: string }>().jobId);
+    expect(job?.data).toMatchObject({ key: 'E00043', eventVersion: '2026-11-27T08:59:00Z' });
+    // An event without one is still accepted (the record's own version decides).
+    const bare = event('E00044');
+    const plain = await post(f, bare, signed(bare));
+    expect(plain.statusCode).toBe(202);
+    expect((await f.queue.getJob(plain.json<{ jobId: string }>().jobId))?.data).not.toHaveProperty(
+      'eventVersion',
+    );
+  });
+
   it('accepts a bare hex signature and a numeric person key', async () => {
     const f = await start();
     const body = event(42);

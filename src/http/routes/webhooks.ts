@@ -7,7 +7,12 @@ import type { ReplayGuard } from '../replay-guard.ts';
 import { checkWebhookSignature } from '../webhook-signature.ts';
 
 /** What a webhook turns into: one person's sync (the job fetches the record; events are hints). */
-export type EnqueuePerson = (request: { source: string; key: string; receivedAt: string }) => Promise<string>;
+export type EnqueuePerson = (request: {
+  source: string;
+  key: string;
+  receivedAt: string;
+  eventVersion?: string;
+}) => Promise<string>;
 
 export interface WebhookRouteDeps {
   config: Config;
@@ -20,6 +25,7 @@ export interface WebhookRouteDeps {
 interface WebhookSource {
   webhook: WebhookConfig;
   personKey: jsonata.Expression;
+  eventVersion?: jsonata.Expression;
 }
 
 /**
@@ -33,7 +39,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
   const sources = new Map<string, WebhookSource>();
   for (const [name, source] of Object.entries(deps.config.sources)) {
     if (source.webhook)
-      sources.set(name, { webhook: source.webhook, personKey: jsonata(source.webhook.personKey) });
+      sources.set(name, {
+        webhook: source.webhook,
+        personKey: jsonata(source.webhook.personKey),
+        ...(source.webhook.eventVersion ? { eventVersion: jsonata(source.webhook.eventVersion) } : {}),
+      });
   }
   const largestBody = Math.max(1024, ...[...sources.values()].map((s) => s.webhook.maxBodyBytes));
 
@@ -97,12 +107,20 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
           `the event has no person key (sources.${name}.webhook.personKey gave no string or number)`,
         );
       }
-      const jobId = await deps.enqueuePerson({ source: name, key, receivedAt: deps.now().toISOString() });
+      // The version is a hint like the event itself: one that cannot be read is left out, not refused.
+      const eventVersion = source.eventVersion ? await personKeyOf(source.eventVersion, event) : undefined;
+      const jobId = await deps.enqueuePerson({
+        source: name,
+        key,
+        receivedAt: deps.now().toISOString(),
+        ...(eventVersion ? { eventVersion } : {}),
+      });
       return reply.code(202).send({ jobId });
     },
   );
 }
 
+/** A short string or a number the expression gives (a key, a version), or undefined. */
 async function personKeyOf(expression: jsonata.Expression, event: unknown): Promise<string | undefined> {
   let value: unknown;
   try {
