@@ -36,7 +36,7 @@ export interface PersonSyncResult {
 export const personSyncJob = defineJob<JobDeps>()({
   name: 'person.sync',
   schema: personSyncPayload,
-  options: { attempts: 8, backoff: { baseMs: 2_000, maxMs: 300_000 } },
+  options: { attempts: 8, backoff: { baseMs: 2_000, maxMs: 300_000 }, stopWhenKratosDown: true },
   async handle({ payload, deps, job, token, signal }): Promise<PersonSyncResult> {
     requireKnownSource(deps.ctx, payload.source);
     const lock = await deps.locks.tryAcquire([{ source: payload.source, key: payload.key }], `job:${job.id}`);

@@ -30,7 +30,7 @@ export const syncApplyPayload = z.strictObject({
 export const syncApplyJob = defineJob<JobDeps>()({
   name: 'sync.apply',
   schema: syncApplyPayload,
-  options: { attempts: 10, backoff: { baseMs: 2_000, maxMs: 120_000 } },
+  options: { attempts: 10, backoff: { baseMs: 2_000, maxMs: 120_000 }, stopWhenKratosDown: true },
   async handle({ payload, deps, job, token, signal, logger }): Promise<ChunkTally> {
     requireKnownSource(deps.ctx, payload.source);
     const { source, runId, chunk } = payload;

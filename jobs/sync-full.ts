@@ -60,7 +60,7 @@ export interface SyncFullResult {
 export const syncFullJob = defineJob<JobDeps>()({
   name: 'sync.full',
   schema: syncFullPayload,
-  options: { attempts: 5, backoff: { baseMs: 30_000, maxMs: 600_000 } },
+  options: { attempts: 5, backoff: { baseMs: 30_000, maxMs: 600_000 }, stopWhenKratosDown: true },
   async handle(run): Promise<SyncFullResult> {
     requireKnownSource(run.deps.ctx, run.payload.source);
     const runId = await fixRunId(run);

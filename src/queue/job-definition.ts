@@ -10,6 +10,13 @@ export interface JobTypeOptions {
   backoff: BackoffPolicy;
   /** A job still running after this is aborted and retried; `config.queue.jobTimeout` when absent. */
   timeoutMs?: number;
+  /**
+   * The job only talks to Kratos and is safe to stop at any point: when Kratos is confirmed down it is
+   * aborted at once and returned to the queue (no attempt used) instead of letting each of its calls time
+   * out and retry in turn. Leave it off for jobs with a side effect outside Kratos (sending an email).
+   * @defaultValue false
+   */
+  stopWhenKratosDown?: boolean;
 }
 
 /** What a handler is given for one job. */

@@ -21,6 +21,8 @@ export interface KratosGate {
   confirmDown(): Promise<boolean>;
   /** How long the current hold lasts unless renewed; a job sent back waits about this long. */
   readonly holdMs: number;
+  /** Call `listener` each time Kratos is confirmed down (running jobs that need Kratos stop early). */
+  onDown(listener: () => void): () => void;
   close(): void;
 }
 
@@ -55,6 +57,7 @@ export function createKratosGate(options: KratosGateOptions): KratosGate {
   let closed = false;
   let entering: Promise<boolean> | null = null;
   let timer: NodeJS.Timeout | undefined;
+  const downListeners = new Set<() => void>();
 
   async function probe(): Promise<boolean> {
     try {
@@ -96,6 +99,7 @@ export function createKratosGate(options: KratosGateOptions): KratosGate {
     await options.hold(holdMs);
     logger.warn({ holdMs }, 'kratos is not ready; the queue is paused until it is');
     options.onChange?.(false);
+    for (const listener of [...downListeners]) listener();
     scheduleProbe(minInterval);
     return true;
   }
@@ -114,6 +118,10 @@ export function createKratosGate(options: KratosGateOptions): KratosGate {
         entering = null;
       });
       return await entering;
+    },
+    onDown(listener) {
+      downListeners.add(listener);
+      return () => downListeners.delete(listener);
     },
     close() {
       closed = true;

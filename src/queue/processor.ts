@@ -55,6 +55,9 @@ class ShutdownAbort extends Error {
 class JobTimeout extends Error {
   override name = 'JobTimeout';
 }
+class KratosDownAbort extends Error {
+  override name = 'KratosDownAbort';
+}
 
 /** BullMQ's own control-flow errors pass through untouched. */
 function isControlFlow(err: unknown): boolean {
@@ -140,7 +143,9 @@ export function createProcessor<Deps>(options: ProcessorOptions<Deps>): Processo
     const decision: FailureDecision =
       abortReason instanceof JobTimeout
         ? { kind: 'retry', reason: abortReason.message }
-        : decideFailure(thrown);
+        : abortReason instanceof KratosDownAbort
+          ? { kind: 'kratos-down', reason: abortReason.message }
+          : decideFailure(thrown);
     return await applyDecision(decision, thrown, job, logger, report);
   }
 
@@ -211,7 +216,13 @@ function linkAbort<Deps>(
   if (options.shutdownSignal.aborted) onShutdown();
   options.shutdownSignal.addEventListener('abort', onShutdown, { once: true });
   bullSignal?.addEventListener('abort', onBull, { once: true });
+  const stopOnDown = definition.options.stopWhenKratosDown
+    ? options.gate.onDown(() =>
+        controller.abort(new KratosDownAbort('SYNC_ERR_KRATOS_UNAVAILABLE: Kratos is down')),
+      )
+    : () => undefined;
   return () => {
+    stopOnDown();
     clearTimeout(timer);
     options.shutdownSignal.removeEventListener('abort', onShutdown);
     bullSignal?.removeEventListener('abort', onBull);

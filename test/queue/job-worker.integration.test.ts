@@ -71,6 +71,17 @@ const jobs = createCatalogue([
       return 'slow done';
     },
   }),
+  define({
+    name: 'test.kratos-bound',
+    // Long calls to Kratos (each one would time out and retry on its own when Kratos is gone).
+    schema: z.strictObject({ id: z.string() }),
+    options: { ...fast, stopWhenKratosDown: true },
+    async handle({ payload, deps }) {
+      const run = countCall(deps, payload.id);
+      if (run === 1) await new Promise((resolve) => setTimeout(resolve, 20_000));
+      return run;
+    },
+  }),
 ]);
 
 let runtime: TestRuntime<typeof jobs> | undefined;
@@ -199,6 +210,30 @@ describe('job worker', () => {
     expect((await settled(rt, other)).state).toBe('completed');
     expect(rt.gate.down).toBe(false);
     expect(rt.observer.count('paused')).toBe(1);
+  });
+
+  it('stops a running Kratos-bound job at once when Kratos goes down, and runs it again when it is back', async () => {
+    let kratosUp = true;
+    const rt = start({ ready: async () => kratosUp });
+    rt.startWorker();
+    const bound = await rt.queue.add('test.kratos-bound', { id: 'k' });
+    await waitFor('the bound job to start', () => deps.calls.get('k') === 1);
+    kratosUp = false;
+    // Another job meets the outage: Kratos is confirmed down, the running bound job is sent back too.
+    await rt.queue.add('test.flaky', { id: 'trigger', failures: 1, kind: 'kratos-down' });
+    await waitFor(
+      'the bound job to be returned',
+      () => rt.observer.count('paused', 'test.kratos-bound') === 1,
+      5_000,
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)} ${JSON.stringify(rt.observer.events)} down=${rt.gate.down}`);
+    });
+    expect(await rt.queue.queue.getJobState(bound)).toMatch(/^(waiting|active)$/);
+    kratosUp = true;
+    const { job, state } = await settled(rt, bound);
+    expect(state).toBe('completed');
+    expect(job.returnvalue).toBe(2);
+    expect(job.attemptsMade).toBe(1);
   });
 
   it('counts a 503 as an ordinary attempt when Kratos answers its readiness probe', async () => {
