@@ -147,3 +147,26 @@ describe('deliverInvite run twice at the same time (a job whose lock was lost)',
     }
   });
 });
+
+describe('deliverInvite on Kratos v0.10', () => {
+  it('falls back from a code to a link (no /admin/recovery/code there) and the link works', async () => {
+    const f = await startOnboardingFixture({
+      redisUrl: inject('redisUrl'),
+      api: 'v0.10',
+      onboarding: { method: 'code' },
+    });
+    try {
+      const identity = await createManagedIdentity(f.h.kratos, { key: 'V1' });
+      const invite = { source: 'hr', key: 'V1', identityId: identity.id, inviteId: identity.id, attempt: 1 };
+      expect((await deliverInvite(f.deps, invite)).outcome).toBe('sent');
+      expect(f.sink.messages[0]!.decoded).not.toContain('recovery code');
+      expect(f.h.sim.useRecoveryLink(linksIn(f.sink.messages[0]!)[0]!)).toMatchObject({
+        ok: true,
+        identityId: identity.id,
+      });
+      expect(await leaksIn(f.h)).toEqual([]);
+    } finally {
+      await f.close();
+    }
+  });
+});
