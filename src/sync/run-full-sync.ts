@@ -1,35 +1,24 @@
-import type { Identity } from '../kratos/types.ts';
 import { acquireSyncLock, type SyncLock } from '../store/sync-lock.ts';
 import { newRunId } from '../store/run-id.ts';
-import type { HeldAction } from '../store/run-store.ts';
 import { applyPlan } from './apply.ts';
-import { applyDepsFor, runStoreFor, sourceRuntime } from './apply-deps.ts';
+import { runStoreFor, sourceRuntime } from './apply-deps.ts';
 import { describeFailure } from './apply-errors.ts';
 import type { SyncContext } from './context.ts';
-import { guardPlan, type GuardedPlan } from './guard.ts';
-import { listManaged, unsettledDesired, type ManagedScan } from './managed.ts';
-import { planSyncDetailed } from './plan.ts';
+import { planFullSync, storePlan, type SyncProgress } from './plan-full-sync.ts';
 import {
   addAuditRange,
-  addQuarantined,
   callDelta,
   mergeCalls,
   newReport,
   settledStatus,
   summariseAction,
-  tallyPlan,
   tallyResults,
   type ActionSummary,
   type RunReport,
   type RunTrigger,
 } from './report.ts';
-import { readSnapshot, type Snapshot } from './snapshot.ts';
-import type { ManagedIdentity, PlanAction } from './types.ts';
 
-export type SyncProgress =
-  | { phase: 'source'; records: number }
-  | { phase: 'kratos'; listed: number }
-  | { phase: 'apply'; done: number; total: number };
+export type { SyncProgress };
 
 export interface FullSyncOptions {
   /** Plan only: nothing is written to Kratos or Redis; the report carries the plan. */
@@ -58,7 +47,7 @@ export async function runFullSync(
   sourceName: string,
   options: FullSyncOptions,
 ): Promise<FullSyncReport> {
-  const runtime = sourceRuntime(ctx, sourceName);
+  sourceRuntime(ctx, sourceName); // an unknown source throws here, before any lock is taken
   const runId = options.runId ?? newRunId(ctx.now());
   const dryRun = options.dryRun ?? false;
   const report: FullSyncReport = newReport({
@@ -86,12 +75,6 @@ export async function runFullSync(
   try {
     if (!dryRun) await runs.save(report);
     logger.info({ trigger: options.trigger, dryRun }, 'full sync started');
-    const snapshot = await readSnapshot(
-      { source: runtime.source, mapper: runtime.mapper, logger, now: ctx.now },
-      { signal, onRecords: (records) => options.onProgress?.({ phase: 'source', records }) },
-    );
-    signal?.throwIfAborted();
-    recordSnapshot(report, snapshot);
     const phase = (name: string, fields: Record<string, unknown>) =>
       logger.info(
         {
@@ -102,46 +85,23 @@ export async function runFullSync(
         },
         'full sync phase done',
       );
-    phase('source', {
-      records: snapshot.records,
-      desired: snapshot.desired.length,
-      complete: snapshot.complete,
-    });
-    const deps = applyDepsFor(ctx, sourceName, runId);
-    const scan = await listManaged(
-      { kratos: ctx.kratos, index: deps.index, logger, source: sourceName, concurrency: deps.concurrency },
-      {
-        desiredEmails: new Set(snapshot.desired.flatMap((d) => (d.email ? [d.email.toLowerCase()] : []))),
-        desiredExternalIds: new Set(snapshot.desired.flatMap((d) => (d.externalId ? [d.externalId] : []))),
-        desiredByKey: new Map(snapshot.desired.map((d) => [d.key, d])),
-        dryRun,
-        pageSize: ctx.config.kratos.pageSize,
-        signal,
-        onListed: (listed) => options.onProgress?.({ phase: 'kratos', listed }),
-      },
-    );
-    // People settled while listing need no planning: let go of their records (memory at 100 000 people).
-    snapshot.desired = unsettledDesired(snapshot.desired, scan);
-    report.managed = managedCount(scan);
-    phase('kratos', { listed: scan.listed, managed: report.managed, unchanged: scan.settledKeys.size });
-    const guarded = planAndGuard(ctx, runtime.config, sourceName, snapshot, scan, report);
-    phase('plan', {
-      actions: guarded.all.length,
-      held: guarded.held.length,
-      blocked: guarded.blocked.length,
+    const { guarded, current, deps } = await planFullSync(ctx, sourceName, report, {
+      runId,
+      dryRun,
+      logger,
+      ...(signal ? { signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      onPhase: phase,
     });
     if (dryRun) {
       report.plan = guarded.all.map(summariseAction);
       return finish(ctx, report, callsBefore, started);
     }
-    for (let start = 0; start < guarded.all.length; start += 1000) {
-      await runs.appendPlan(runId, guarded.all.slice(start, start + 1000).map(summariseAction));
-    }
-    if (guarded.held.length > 0) await runs.saveHeld(runId, guarded.held as HeldAction[]);
+    await storePlan(runs, runId, guarded);
     await runs.save(report);
     const outcome = await applyPlan(deps, {
       actions: guarded.apply,
-      current: currentById(scan),
+      current,
       runId,
       signal,
       onProgress: ({ done, total }) => options.onProgress?.({ phase: 'apply', done, total }),
@@ -162,93 +122,6 @@ export async function runFullSync(
   } finally {
     await lock?.release().catch((err: unknown) => logger.warn({ err }, 'could not release the sync lock'));
   }
-}
-
-function recordSnapshot(report: RunReport, snapshot: Snapshot): void {
-  report.snapshot = {
-    complete: snapshot.complete,
-    records: snapshot.records,
-    desired: snapshot.desired.length,
-  };
-  if (snapshot.error) report.snapshot.error = snapshot.error;
-  addQuarantined(report, snapshot.quarantined);
-}
-
-function planAndGuard(
-  ctx: SyncContext,
-  config: {
-    adoptByEmail: boolean;
-    leaver: Parameters<typeof planSyncDetailed>[0]['leaver'];
-    guard: Parameters<typeof guardPlan>[1]['guard'];
-  },
-  source: string,
-  snapshot: Snapshot,
-  scan: ManagedScan,
-  report: RunReport,
-): GuardedPlan & { all: PlanAction[] } {
-  const generation = ctx.kratos.capabilities.generation;
-  const plan = planSyncDetailed({
-    source,
-    desired: snapshot.desired,
-    managed: [...scan.managed, ...scan.foreign],
-    adoptable: scan.unmanagedByEmail,
-    adoptByEmail: config.adoptByEmail,
-    leaver: config.leaver,
-    now: ctx.now(),
-    presentKeys: snapshot.presentKeys,
-    generation,
-  });
-  report.unchanged = plan.unchanged + scan.settledKeys.size;
-  const actions = [...plan.actions, ...scan.duplicatesOfSettled.map(duplicateSkip)];
-  tallyPlan(report, actions);
-  const guarded = holdOnUnkeyedRecords(
-    guardPlan(actions, {
-      snapshotComplete: snapshot.complete,
-      managedCount: managedCount(scan),
-      guard: config.guard,
-    }),
-    snapshot.unkeyed,
-  );
-  report.guard = { held: guarded.held.length, blocked: guarded.blocked.length };
-  if (guarded.reason) report.guard.reason = guarded.reason;
-  return { ...guarded, all: actions };
-}
-
-function managedCount(scan: ManagedScan): number {
-  return scan.managed.length + scan.settledKeys.size + scan.duplicatesOfSettled.length;
-}
-
-/** Worded as the planner words its own duplicate-key skip. */
-function duplicateSkip({ identity, marker }: ManagedIdentity): PlanAction {
-  return {
-    kind: 'skip',
-    key: marker.key,
-    identityId: identity.id,
-    reason: 'another identity already carries this key; this one is left alone for a person to resolve',
-  };
-}
-
-/**
- * A record whose key could not be read could be any managed person, so nobody can be ruled out as gone:
- * removals wait for a human (src/sources/types.ts, "bad row").
- */
-function holdOnUnkeyedRecords(guarded: GuardedPlan, unkeyed: number): GuardedPlan {
-  if (unkeyed === 0) return guarded;
-  const removals = guarded.apply.filter((a) => a.kind === 'deactivate' || a.kind === 'delete');
-  if (removals.length === 0) return guarded;
-  return {
-    apply: guarded.apply.filter((a) => a.kind !== 'deactivate' && a.kind !== 'delete'),
-    held: [...guarded.held, ...removals],
-    blocked: guarded.blocked,
-    reason: `${unkeyed} source record(s) had no readable key, so no one can be ruled out as gone: ${removals.length} removal(s) held for approval`,
-  };
-}
-
-function currentById(scan: ManagedScan): Map<string, Identity> {
-  const current = new Map<string, Identity>();
-  for (const { identity } of scan.managed) current.set(identity.id, identity);
-  for (const identity of scan.unmanagedByEmail.values()) current.set(identity.id, identity);
-  return current;
 }
 
 async function finish(

@@ -139,10 +139,13 @@ export async function syncPerson(
       ...(action.identityId ? { identityId: action.identityId } : {}),
     };
   }
+  // The guard's fraction protects against a broken snapshot removing many people at once; one person's
+  // removal, confirmed against the source's current record, must not wait for approval (leavers lose access
+  // first). Only `maxRemoveCount: 0` — "a human approves every removal" — holds it.
   const guarded = guardPlan([action], {
     snapshotComplete: true,
-    managedCount: await deps.index.count(),
-    guard: runtime.config.guard,
+    managedCount: 1,
+    guard: { maxRemoveFraction: 1, maxRemoveCount: runtime.config.guard.maxRemoveCount },
   });
   if (guarded.held.length > 0)
     return holdRemoval(ctx, deps, options.trigger ?? 'webhook', runId, guarded.held, guarded.reason);

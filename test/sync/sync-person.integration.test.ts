@@ -94,6 +94,16 @@ describe.each(['v26', 'v0.10'] as const)('syncPerson on Kratos %s', (api) => {
     expect(harness.writes()).toEqual({});
   });
 
+  it('offboards a single leaver at once, whatever the fraction guard says about mass removals', async () => {
+    const list = people(3);
+    harness = await startHarness({ api, people: list, source: { guard: { maxRemoveFraction: 0.1 } } });
+    await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    harness.writePeople(list.slice(1));
+    const outcome = await syncPerson(harness.ctx, 'hr', 'E00001', { trigger: 'webhook' });
+    expect(outcome.status).not.toBe('held');
+    expect(harness.sim.identity(outcome.identityId!)?.state).toBe('inactive');
+  });
+
   it('holds a removal the guard forbids as a run of its own, which approve applies', async () => {
     const list = people(3);
     harness = await startHarness({

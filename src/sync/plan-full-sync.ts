@@ -1,0 +1,185 @@
+import type { Identity } from '../kratos/types.ts';
+import type { Logger } from '../log/logger.ts';
+import type { HeldAction, RunStore } from '../store/run-store.ts';
+import type { ApplyDeps } from './apply-types.ts';
+import { applyDepsFor, sourceRuntime } from './apply-deps.ts';
+import type { SyncContext } from './context.ts';
+import { guardPlan, type GuardedPlan } from './guard.ts';
+import { listManaged, unsettledDesired, type ManagedScan } from './managed.ts';
+import { planSyncDetailed } from './plan.ts';
+import { addQuarantined, summariseAction, tallyPlan, type RunReport } from './report.ts';
+import { readSnapshot, type Snapshot } from './snapshot.ts';
+import type { ManagedIdentity, PlanAction } from './types.ts';
+
+export type SyncProgress =
+  | { phase: 'source'; records: number }
+  | { phase: 'kratos'; listed: number }
+  | { phase: 'apply'; done: number; total: number };
+
+export interface PlannedFullSync {
+  /** Guarded actions (`apply` now, `held` for approval, `blocked` by an incomplete snapshot) and the whole plan. */
+  guarded: GuardedPlan & { all: PlanAction[] };
+  /** The identities the plan was made against, by id (updates patch against them). */
+  current: Map<string, Identity>;
+  deps: ApplyDeps;
+}
+
+/**
+ * The planning half of a full reconcile — snapshot → managed identities → plan → guard — recorded in
+ * `report`. Shared by `runFullSync` (which applies in-process) and the queue's `sync.full` job (which
+ * spreads the apply over every worker), so the deletion guard has one implementation.
+ */
+export async function planFullSync(
+  ctx: SyncContext,
+  sourceName: string,
+  report: RunReport,
+  options: {
+    runId: string;
+    dryRun: boolean;
+    logger: Logger;
+    signal?: AbortSignal;
+    onProgress?: (progress: SyncProgress) => void;
+    onPhase?: (phase: string, fields: Record<string, unknown>) => void;
+  },
+): Promise<PlannedFullSync> {
+  const runtime = sourceRuntime(ctx, sourceName);
+  const { signal, logger } = options;
+  const snapshot = await readSnapshot(
+    { source: runtime.source, mapper: runtime.mapper, logger, now: ctx.now },
+    { signal, onRecords: (records) => options.onProgress?.({ phase: 'source', records }) },
+  );
+  signal?.throwIfAborted();
+  recordSnapshot(report, snapshot);
+  options.onPhase?.('source', {
+    records: snapshot.records,
+    desired: snapshot.desired.length,
+    complete: snapshot.complete,
+  });
+  const deps = applyDepsFor(ctx, sourceName, options.runId);
+  const scan = await listManaged(
+    { kratos: ctx.kratos, index: deps.index, logger, source: sourceName, concurrency: deps.concurrency },
+    {
+      desiredEmails: new Set(snapshot.desired.flatMap((d) => (d.email ? [d.email.toLowerCase()] : []))),
+      desiredExternalIds: new Set(snapshot.desired.flatMap((d) => (d.externalId ? [d.externalId] : []))),
+      desiredByKey: new Map(snapshot.desired.map((d) => [d.key, d])),
+      dryRun: options.dryRun,
+      pageSize: ctx.config.kratos.pageSize,
+      signal,
+      onListed: (listed) => options.onProgress?.({ phase: 'kratos', listed }),
+    },
+  );
+  // People settled while listing need no planning: let go of their records (memory at 100 000 people).
+  snapshot.desired = unsettledDesired(snapshot.desired, scan);
+  report.managed = managedCount(scan);
+  options.onPhase?.('kratos', {
+    listed: scan.listed,
+    managed: report.managed,
+    unchanged: scan.settledKeys.size,
+  });
+  const guarded = planAndGuard(ctx, runtime.config, sourceName, snapshot, scan, report);
+  options.onPhase?.('plan', {
+    actions: guarded.all.length,
+    held: guarded.held.length,
+    blocked: guarded.blocked.length,
+  });
+  return { guarded, current: currentById(scan), deps };
+}
+
+/** Store a planned run's plan summary (in slices) and its held removals. */
+export async function storePlan(
+  runs: RunStore,
+  runId: string,
+  guarded: PlannedFullSync['guarded'],
+): Promise<void> {
+  for (let start = 0; start < guarded.all.length; start += 1000) {
+    await runs.appendPlan(runId, guarded.all.slice(start, start + 1000).map(summariseAction));
+  }
+  if (guarded.held.length > 0) await runs.saveHeld(runId, guarded.held as HeldAction[]);
+}
+
+function recordSnapshot(report: RunReport, snapshot: Snapshot): void {
+  report.snapshot = {
+    complete: snapshot.complete,
+    records: snapshot.records,
+    desired: snapshot.desired.length,
+  };
+  if (snapshot.error) report.snapshot.error = snapshot.error;
+  addQuarantined(report, snapshot.quarantined);
+}
+
+function planAndGuard(
+  ctx: SyncContext,
+  config: {
+    adoptByEmail: boolean;
+    leaver: Parameters<typeof planSyncDetailed>[0]['leaver'];
+    guard: Parameters<typeof guardPlan>[1]['guard'];
+  },
+  source: string,
+  snapshot: Snapshot,
+  scan: ManagedScan,
+  report: RunReport,
+): GuardedPlan & { all: PlanAction[] } {
+  const generation = ctx.kratos.capabilities.generation;
+  const plan = planSyncDetailed({
+    source,
+    desired: snapshot.desired,
+    managed: [...scan.managed, ...scan.foreign],
+    adoptable: scan.unmanagedByEmail,
+    adoptByEmail: config.adoptByEmail,
+    leaver: config.leaver,
+    now: ctx.now(),
+    presentKeys: snapshot.presentKeys,
+    generation,
+  });
+  report.unchanged = plan.unchanged + scan.settledKeys.size;
+  const actions = [...plan.actions, ...scan.duplicatesOfSettled.map(duplicateSkip)];
+  tallyPlan(report, actions);
+  const guarded = holdOnUnkeyedRecords(
+    guardPlan(actions, {
+      snapshotComplete: snapshot.complete,
+      managedCount: managedCount(scan),
+      guard: config.guard,
+    }),
+    snapshot.unkeyed,
+  );
+  report.guard = { held: guarded.held.length, blocked: guarded.blocked.length };
+  if (guarded.reason) report.guard.reason = guarded.reason;
+  return { ...guarded, all: actions };
+}
+
+function managedCount(scan: ManagedScan): number {
+  return scan.managed.length + scan.settledKeys.size + scan.duplicatesOfSettled.length;
+}
+
+/** Worded as the planner words its own duplicate-key skip. */
+function duplicateSkip({ identity, marker }: ManagedIdentity): PlanAction {
+  return {
+    kind: 'skip',
+    key: marker.key,
+    identityId: identity.id,
+    reason: 'another identity already carries this key; this one is left alone for a person to resolve',
+  };
+}
+
+/**
+ * A record whose key could not be read could be any managed person, so nobody can be ruled out as gone:
+ * removals wait for a human (src/sources/types.ts, "bad row").
+ */
+function holdOnUnkeyedRecords(guarded: GuardedPlan, unkeyed: number): GuardedPlan {
+  if (unkeyed === 0) return guarded;
+  const removals = guarded.apply.filter((a) => a.kind === 'deactivate' || a.kind === 'delete');
+  if (removals.length === 0) return guarded;
+  return {
+    apply: guarded.apply.filter((a) => a.kind !== 'deactivate' && a.kind !== 'delete'),
+    held: [...guarded.held, ...removals],
+    blocked: guarded.blocked,
+    reason: `${unkeyed} source record(s) had no readable key, so no one can be ruled out as gone: ${removals.length} removal(s) held for approval`,
+  };
+}
+
+function currentById(scan: ManagedScan): Map<string, Identity> {
+  const current = new Map<string, Identity>();
+  for (const { identity } of scan.managed) current.set(identity.id, identity);
+  for (const identity of scan.unmanagedByEmail.values()) current.set(identity.id, identity);
+  return current;
+}
