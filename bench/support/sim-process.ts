@@ -34,10 +34,12 @@ export async function startSimProcess(options: SimOptions = {}): Promise<SimProc
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // The simulator holds 100 000 identities and serialises pages of them: give it room.
       execArgv: [
-      '--max-old-space-size=4096',
-      // BENCH_SIM_CPU_PROF=DIR profiles the simulator too (node --cpu-prof), to see where its time goes.
-      ...(process.env.BENCH_SIM_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SIM_CPU_PROF}`] : []),
-    ],
+        '--max-old-space-size=4096',
+        // BENCH_SIM_CPU_PROF=DIR profiles the simulator too (node --cpu-prof), to see where its time goes.
+        ...(process.env.BENCH_SIM_CPU_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SIM_CPU_PROF}`]
+          : []),
+      ],
     },
   );
   const pending = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();
