@@ -136,11 +136,13 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   await sim.stop();
   await removeWorkspace(bigWorkspace);
 
-  // What the work needs: one list page to see Kratos is empty, and one batch per 1 000 people.
+  // What the work needs: one list page to see Kratos is empty, and one batch per 1 000 people. GET /schemas
+  // is the engine's start-up (buildContext validates the mapping against Kratos' schemas), not the import's.
   const minimum = (n: number) => 1 + Math.ceil(n / 1000);
+  const runCalls = (calls: Record<string, number>) => total(calls) - (calls['GET /schemas'] ?? 0);
   const speedup = baseline.result.wallMs / ours.result.wallMs;
-  const oursTotal = total(oursCalls);
-  const bigTotal = total(bigCalls);
+  const oursTotal = runCalls(oursCalls);
+  const bigTotal = runCalls(bigCalls);
   const duplicates = bigManaged.filter((m) => m.copies > 1).length;
   return {
     name: 'initial-import',
@@ -148,15 +150,15 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     figures: [
       [
         `baseline (SDK, sequential) ${int(sideBySide)}`,
-        `${ms(baseline.result.wallMs)}, ${int(total(baselineCalls))} calls (${formatCounts(baselineCalls)}), peak RSS ${mb(baseline.peakRssMb)}, ${int(baselineCount)} identities`,
+        `${ms(baseline.result.wallMs)} wall, ${ms(baseline.cpuMs)} CPU, ${int(total(baselineCalls))} calls (${formatCounts(baselineCalls)}), peak RSS ${mb(baseline.peakRssMb)}, ${int(baselineCount)} identities`,
       ],
       [
         `kratos-sync ${int(sideBySide)}`,
-        `${ms(ours.result.wallMs)}, ${int(oursTotal)} calls (${formatCounts(oursCalls)}), minimum ${minimum(sideBySide)}, peak RSS ${mb(ours.peakRssMb)}, ${int(oursCount)} identities`,
+        `${ms(ours.result.wallMs)} wall, ${ms(ours.cpuMs)} CPU, ${int(oursTotal)} calls in the run (${formatCounts(oursCalls)}, GET /schemas at start-up), minimum ${minimum(sideBySide)}, peak RSS ${mb(ours.peakRssMb)}, ${int(oursCount)} identities`,
       ],
       [
         `kratos-sync ${int(large)}`,
-        `${ms(big.result.wallMs)} (${int(large / (big.result.wallMs / 1000))} people/s), ${int(bigTotal)} calls (${formatCounts(bigCalls)}), minimum ${minimum(large)}, peak RSS ${mb(big.peakRssMb)}, ${int(bigCount)} identities, ${duplicates} duplicates`,
+        `${ms(big.result.wallMs)} wall (${int(large / (big.result.wallMs / 1000))} people/s), ${ms(big.cpuMs)} CPU, ${int(bigTotal)} calls in the run (${formatCounts(bigCalls)}), minimum ${minimum(large)}, peak RSS ${mb(big.peakRssMb)}, ${int(bigCount)} identities, ${duplicates} duplicates`,
       ],
       ['start-up (probe, schemas, Redis)', `${ms(ours.result.setupMs)} (not in the wall times)`],
     ],
