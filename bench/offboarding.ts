@@ -32,9 +32,15 @@ function hrPerson(n: number, status = 'active') {
   };
 }
 
-const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const percentile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<void> {
+async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`offboarding bench: timed out waiting for ${what}`);
@@ -60,7 +66,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     queue: { concurrency: 16, lockDuration: '30s' },
     kratos: { timeoutMs: 10_000 },
     source: {
-      mapping: (sourceSection().mapping as object),
+      mapping: sourceSection().mapping as object,
       connection: { type: 'http-json', url: hr.collectionUrl, itemUrl: hr.itemUrlTemplate, itemPath: 'data' },
       webhook: { secret: SECRET, personKey: 'employee_id' },
     },
@@ -71,10 +77,18 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const managed = await sim.managed();
     const idOf = (n: number) => managed[personKey(n)]!.id;
     // Everyone who will leave has two live sessions to lose.
-    await sim.login(Array.from({ length: runbookSize + events }, (_, i) => idOf(i + 1)), 2);
+    await sim.login(
+      Array.from({ length: runbookSize + events }, (_, i) => idOf(i + 1)),
+      2,
+    );
     cluster.start(1, 'http');
     cluster.start(2, 'worker');
-    await until('the HTTP role', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status === 200, 120_000, 200);
+    await until(
+      'the HTTP role',
+      async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status === 200,
+      120_000,
+      200,
+    );
 
     // (1) The runbook.
     const leavers = Array.from({ length: runbookSize }, (_, i) => i + 1);
@@ -82,15 +96,23 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     writeFileSync(file, ['employee_id', ...leavers.map(personKey)].join('\n') + '\n');
     const ids = leavers.map(idOf);
     const started = performance.now();
-    const cli = spawn(process.execPath, [path.join(REPO, 'src/cli/bin.ts'), '-c', config.file, 'offboard', '--file', file, '--reason', 'bench'], {
-      cwd: REPO,
-      env: { ...process.env, KRATOS_SYNC_CONFIG: '' },
-      stdio: 'ignore',
-    });
+    const cli = spawn(
+      process.execPath,
+      [path.join(REPO, 'src/cli/bin.ts'), '-c', config.file, 'offboard', '--file', file, '--reason', 'bench'],
+      {
+        cwd: REPO,
+        env: { ...process.env, KRATOS_SYNC_CONFIG: '' },
+        stdio: 'ignore',
+      },
+    );
     const cliExit = new Promise<{ code: number | null; ms: number }>((resolve) =>
       cli.once('exit', (code) => resolve({ code, ms: performance.now() - started })),
     );
-    await until('every runbook leaver revoked', async () => (await sim.revoked(ids)).length === ids.length, 600_000);
+    await until(
+      'every runbook leaver revoked',
+      async () => (await sim.revoked(ids)).length === ids.length,
+      600_000,
+    );
     const allRevokedMs = performance.now() - started;
     const exit = await cliExit;
 
@@ -104,7 +126,11 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       const sent = performance.now();
       const answer = await fetch(`http://127.0.0.1:${port}/webhooks/hr`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-signature': signWebhook(SECRET, timestamp, body), 'x-timestamp': String(timestamp) },
+        headers: {
+          'content-type': 'application/json',
+          'x-signature': signWebhook(SECRET, timestamp, body),
+          'x-timestamp': String(timestamp),
+        },
         body,
       });
       if (answer.status !== 202) throw new Error(`webhook answered ${answer.status}: ${await answer.text()}`);
@@ -119,8 +145,14 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       name: 'offboarding',
       title: `leavers revoked (v26 simulator, ${LATENCY_MS} ms per request, 2 worker processes + 1 HTTP process)`,
       figures: [
-        [`runbook of ${int(runbookSize)} leavers`, `${ms(allRevokedMs)} until all verified revoked (${int(runbookSize / (allRevokedMs / 1000))} people/s); CLI exited ${exit.code} after ${ms(exit.ms)}`],
-        [`webhook → revoked, ${events} single leavers`, `p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(latencies.at(-1)!)}`],
+        [
+          `runbook of ${int(runbookSize)} leavers`,
+          `${ms(allRevokedMs)} until all verified revoked (${int(runbookSize / (allRevokedMs / 1000))} people/s); CLI exited ${exit.code} after ${ms(exit.ms)}`,
+        ],
+        [
+          `webhook → revoked, ${events} single leavers`,
+          `p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(latencies.at(-1)!)}`,
+        ],
       ],
       goals: [
         goal('every runbook leaver revoked', `${int(runbookSize)}`, `${int(runbookSize)}`, true),
