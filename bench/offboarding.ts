@@ -8,7 +8,9 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { signWebhook } from '../src/http/webhook-signature.ts';
+import { QUEUE_NAME } from '../src/queue/runtime-keys.ts';
 import { startFakeHrApi } from '../test/support/fake-hr-api.ts';
 import { freePort } from '../test/support/redis-server.ts';
 import { WorkerCluster, writeClusterConfig } from '../test/resilience/support/worker-cluster.ts';
@@ -118,6 +120,10 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
 
     // (2) One leaver at a time, through a signed webhook.
     const latencies: number[] = [];
+    // Where each event's time went, from the person.sync job's own timestamps (the 202 names the job).
+    const parts = { answer: [] as number[], queued: [] as number[], running: [] as number[] };
+    const jobIds: string[] = [];
+    const jobs = new Queue(QUEUE_NAME, { connection: { url: options.redisUrl }, prefix: workspace.prefix });
     for (let e = 0; e < events; e++) {
       const n = runbookSize + 1 + e;
       hr.people[n - 1] = hrPerson(n, 'terminated');
@@ -134,11 +140,36 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         body,
       });
       if (answer.status !== 202) throw new Error(`webhook answered ${answer.status}: ${await answer.text()}`);
+      parts.answer.push(performance.now() - sent);
+      const { jobId } = (await answer.json()) as { jobId: string };
       const id = idOf(n);
       await until(`leaver ${n} revoked`, async () => (await sim.revoked([id])).length === 1, 60_000, 2);
       latencies.push(performance.now() - sent);
+      jobIds.push(jobId);
     }
+    // Read the jobs once they have all finished (the state shows revoked before the job's own verify step ends).
+    const last = jobIds.at(-1);
+    if (last)
+      await until(
+        'the last person job to finish',
+        async () => (await jobs.getJob(last))?.finishedOn !== undefined,
+        30_000,
+      );
+    for (const jobId of jobIds) {
+      const job = await jobs.getJob(jobId);
+      if (job?.processedOn !== undefined) {
+        parts.queued.push(job.processedOn - job.timestamp);
+        if (job.finishedOn !== undefined) parts.running.push(job.finishedOn - job.processedOn);
+      }
+    }
+    await jobs.close();
     latencies.sort((a, b) => a - b);
+    const spread = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return sorted.length === 0
+        ? 'n/a'
+        : `p50 ${ms(percentile(sorted, 0.5))}, p99 ${ms(percentile(sorted, 0.99))}`;
+    };
     const p50 = percentile(latencies, 0.5);
     const p99 = percentile(latencies, 0.99);
     return {
@@ -151,7 +182,11 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         ],
         [
           `webhook → revoked, ${events} single leavers`,
-          `p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(latencies.at(-1)!)}`,
+          `p50 ${ms(p50)}, p90 ${ms(percentile(latencies, 0.9))}, p99 ${ms(p99)}, max ${ms(latencies.at(-1)!)}`,
+        ],
+        [
+          'of which',
+          `webhook answered (202): ${spread(parts.answer)}; job waiting in the queue: ${spread(parts.queued)}; person.sync running: ${spread(parts.running)}`,
         ],
       ],
       goals: [
