@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryError } from '../delivery/channel.ts';
-import { SyncError } from '../errors/catalogue.ts';
+import { recordSendFailure } from './send-failure.ts';
 import { managerNoticeDeliveryId, type DeliveryRecord } from '../store/delivery-store.ts';
 import { composeManagerNotice } from './compose-invite.ts';
 import { readInviteTarget } from './issue-invite.ts';
@@ -83,17 +82,7 @@ async function tellManager(
   try {
     await onboarding.channel.send(message);
   } catch (err) {
-    const failure =
-      err instanceof DeliveryError ? err : new DeliveryError(onboarding.channel.name, 'unexpected', false);
-    const to = failure.notSent ? 'send-failed' : 'uncertain';
-    await deps.deliveries.transition(deliveryId, {
-      from: ['sending'],
-      token,
-      to,
-      fields: { lastError: failure.failure },
-    });
-    if (failure.notSent)
-      throw new SyncError('SYNC_ERR_DELIVERY_FAILED', failure.message, { details: { deliveryId } });
+    await recordSendFailure(deps, onboarding.channel.name, { id: deliveryId, token }, err);
     return;
   }
   await deps.deliveries.transition(deliveryId, {

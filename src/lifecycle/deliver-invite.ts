@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryError } from '../delivery/channel.ts';
-import { SyncError } from '../errors/catalogue.ts';
+import { recordSendFailure } from './send-failure.ts';
 import { CLAIMABLE, inviteDeliveryId, type DeliveryRecord } from '../store/delivery-store.ts';
 import { afterInviteSent, scheduleActivationCheck } from './after-invite-sent.ts';
 import { composeInvite } from './compose-invite.ts';
@@ -194,17 +193,7 @@ async function handOver(
   try {
     await onboarding.channel.send(message);
   } catch (err) {
-    const failure =
-      err instanceof DeliveryError ? err : new DeliveryError(onboarding.channel.name, 'unexpected', false);
-    const to = failure.notSent ? 'send-failed' : 'uncertain';
-    await deps.deliveries.transition(deliveryId, {
-      from: ['sending'],
-      token,
-      to,
-      fields: { lastError: failure.failure },
-    });
-    if (failure.notSent)
-      throw new SyncError('SYNC_ERR_DELIVERY_FAILED', failure.message, { details: { deliveryId } });
+    const failure = await recordSendFailure(deps, onboarding.channel.name, { id: deliveryId, token }, err);
     if (data.attempt === 1) await scheduleActivationCheck(deps, onboarding, data, deps.now().toISOString());
     log.warn(
       { failure: failure.failure, channel: failure.channel },
