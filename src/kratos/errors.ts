@@ -17,7 +17,8 @@ import { SyncError, type RetryClass, type SyncErrorCode } from '../errors/catalo
  * `external_id` over 64 characters, an identity schema that went missing, a hash it cannot read), so
  * retrying inside the client only delays the quarantine. A Kratos that is really down answers 502/503/504
  * through its proxy, or does not answer at all, and both are transient. The job-level attempts still give
- * a one-off 500 another chance later.
+ * a one-off 500 another chance later, and a 500 on a read is asked again a few times inside the client
+ * first (`retry-policy.ts`), so one passing 500 does not fail a long list.
  */
 export class KratosError extends SyncError {
   override name = 'KratosError';

@@ -6,6 +6,7 @@ import type { AvailabilityMonitor } from './availability.ts';
 import { isDefinitelyNotApplied, KratosError } from './errors.ts';
 import type { KratosHttp, KratosRequest, KratosResponse } from './http.ts';
 import type { RateLimitPacer } from './rate-limit-pacer.ts';
+import { retriesPermanentFailure } from './retry-policy.ts';
 import type { GateKind, WriteGate } from './write-gate.ts';
 
 /** A request as operations describe it: what to send, which limit it falls under, whether to retry blind. */
@@ -27,6 +28,7 @@ const MAX_DELAY_CAP_MS = 30_000;
 /**
  * Sends a request through the write gate with retries by class (p-retry):
  * - transient failures (no answer, 408, 429, 502/503/504) are retried with exponential backoff and jitter;
+ * - a 500 on a read (GET) is retried the same way a few times (`retry-policy.ts`); on a write it is final;
  * - when the server says how long to wait (x-ratelimit-reset, Retry-After), that wait replaces the backoff
  *   (plus a little jitter so the waiters do not all return in the same millisecond) and still counts
  *   against `retries`;
@@ -49,6 +51,7 @@ export function createRequester(options: {
   return async function request(plan) {
     let attempts = 0;
     let serverWaits = 0;
+    let permanentRetries = 0;
     let maybeApplied = false;
 
     const paceKind = plan.method === 'GET' ? 'read' : 'write';
@@ -93,7 +96,10 @@ export function createRequester(options: {
       onFailedAttempt: async ({ error, retriesConsumed, retryDelay }) => {
         // Throwing here ends the retries with that error (p-retry contract).
         if (!(error instanceof KratosError)) throw error;
-        if (error.retry !== 'transient') throw final(error);
+        if (error.retry !== 'transient') {
+          if (!retriesPermanentFailure(plan.method, error, permanentRetries)) throw final(error);
+          permanentRetries++;
+        }
         if (!plan.repeatable && !isDefinitelyNotApplied(error)) throw final(error);
         if (retriesConsumed + serverWaits >= retries) throw final(error);
         const log = { operation: plan.operation, status: error.status, attempt: attempts, code: error.code };

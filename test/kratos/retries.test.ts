@@ -1,12 +1,14 @@
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KratosError } from '../../src/kratos/errors.ts';
+import { READ_500_RETRIES } from '../../src/kratos/retry-policy.ts';
 import type { KratosClient } from '../../src/kratos/types.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { clientFor, employee, tag } from './support.ts';
 
 const GET_ONE = 'GET /admin/identities/{id}';
 const CREATE = 'POST /admin/identities';
+const LIST = 'GET /admin/identities';
 
 describe('retries by class against the v26 simulator', () => {
   let sim: KratosSim;
@@ -36,15 +38,27 @@ describe('retries by class against the v26 simulator', () => {
     }
   });
 
-  it('does not retry a 500 or a 400: they are permanent', async () => {
+  it('retries a 500 on a read a few times, then reports it as permanent', async () => {
     sim.setFaults({ errorRate: 1, errorStatus: 500, routes: [GET_ONE] });
     const before = client.callCounts().getIdentity ?? 0;
     await expect(client.getIdentity(someone)).rejects.toMatchObject({
       status: 500,
       retryClass: 'permanent',
+      attempts: 1 + READ_500_RETRIES,
+    });
+    expect(client.callCounts().getIdentity).toBe(before + 1 + READ_500_RETRIES);
+  });
+
+  it('does not retry a 500 or a 400 on a write: they are permanent', async () => {
+    sim.setFaults({ errorRate: 1, errorStatus: 500, routes: [CREATE] });
+    const t = tag();
+    const failed = client.callCounts().createIdentity ?? 0;
+    await expect(client.createIdentity(employee(t, 2, { external_id: `ext-${t}` }))).rejects.toMatchObject({
+      status: 500,
+      retryClass: 'permanent',
       attempts: 1,
     });
-    expect(client.callCounts().getIdentity).toBe(before + 1);
+    expect(client.callCounts().createIdentity).toBe(failed + 1);
     sim.setFaults({});
     const creates = client.callCounts().createIdentity ?? 0;
     await expect(client.createIdentity({ schema_id: 'employee', traits: {} })).rejects.toMatchObject({
@@ -146,6 +160,32 @@ describe('retries by class against the v26 simulator', () => {
     sim.setFaults({ dropRate: 0.5, routes: [GET_ONE] });
     for (let i = 0; i < 10; i++) expect((await client.getIdentity(someone)).id).toBe(someone);
     expect(sim.stats().faults.dropped).toBeGreaterThan(droppedBefore);
+  });
+});
+
+describe('a random 500 on a read', () => {
+  it('does not fail a 200-page list: each page answered 500 is asked again', async () => {
+    await using sim = await startKratosSim({ api: 'v26', seed: 11 });
+    const client = await clientFor(sim, { retry: { retries: 6, minDelayMs: 5, maxDelayMs: 20 } });
+    try {
+      const t = tag();
+      const bodies = Array.from({ length: 1_000 }, (_, n) => employee(t, n));
+      for (const result of await client.batchCreateIdentities(bodies)) expect(result?.ok).toBe(true);
+      sim.setFaults({ errorRate: 0.1, errorStatus: 500, routes: [LIST] });
+      let pages = 0;
+      const seen = new Set<string>();
+      for await (const page of client.listIdentities({ pageSize: 5 })) {
+        pages++;
+        for (const identity of page) seen.add(identity.id);
+      }
+      expect(pages).toBe(200);
+      expect(seen.size).toBe(1_000);
+      // The faults were real: some pages were answered 500 and asked again.
+      expect(sim.stats().faults.error).toBeGreaterThan(5);
+      expect(client.callCounts().listIdentities).toBe(200 + sim.stats().faults.error);
+    } finally {
+      await client.close();
+    }
   });
 });
 
