@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { defineJob } from '../src/queue/job-definition.ts';
+import { MAX_EVENT_VERSION_LENGTH, MAX_PERSON_KEY_LENGTH } from '../src/sync/event-limits.ts';
 import { syncPerson, type PersonStatus } from '../src/sync/sync-person.ts';
 import type { JobDeps } from './job-deps.ts';
 import { requireKnownSource } from './known-source.ts';
@@ -12,9 +13,9 @@ const PERSON_BUSY_RETRY_MS = 1_000;
 export const personSyncPayload = z.strictObject({
   source: z.string().min(1),
   /** The person's key in the source (employee id): an identifier, never the record. */
-  key: z.string().min(1).max(512),
+  key: z.string().min(1).max(MAX_PERSON_KEY_LENGTH),
   /** The record version the event announced, if it said one (stale events change nothing). */
-  eventVersion: z.string().max(128).optional(),
+  eventVersion: z.string().max(MAX_EVENT_VERSION_LENGTH).optional(),
   /** When the event arrived (ISO); for latency figures. */
   receivedAt: z.iso.datetime(),
 });

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { buildHttpApp } from '../../src/http/build-http-app.ts';
+import type { EnqueuePerson } from '../../src/http/routes/webhooks.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.ts';
@@ -53,6 +54,8 @@ export async function startHttpFixture(
     kratosReady?: () => Promise<boolean>;
     logger?: Logger;
     now?: () => Date;
+    /** Wraps the real enqueue (a queue that fails or stalls for a while). */
+    wrapEnqueue?: (enqueue: EnqueuePerson) => EnqueuePerson;
   } = {},
 ) {
   const prefix = uniquePrefix();
@@ -66,12 +69,13 @@ export async function startHttpFixture(
     stats: createSourceStatsStore(producer, prefix),
     jobCounts: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
   });
+  const wrap = options.wrapEnqueue ?? ((enqueue: EnqueuePerson) => enqueue);
   const app = await buildHttpApp({
     config,
     logger,
     redis: producer,
     queue,
-    enqueuePerson: (request) => enqueuePersonSync(queue, request),
+    enqueuePerson: wrap((request) => enqueuePersonSync(queue, request)),
     kratosReady: options.kratosReady ?? (async () => true),
     metrics,
     ...(options.now ? { now: options.now } : {}),

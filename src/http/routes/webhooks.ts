@@ -3,6 +3,7 @@ import jsonata from 'jsonata';
 import type { Config } from '../../config/schema.ts';
 import type { WebhookConfig } from '../../config/sections/source.ts';
 import type { Logger } from '../../log/logger.ts';
+import { MAX_EVENT_VERSION_LENGTH, MAX_PERSON_KEY_LENGTH } from '../../sync/event-limits.ts';
 import type { ReplayGuard } from '../replay-guard.ts';
 import { checkWebhookSignature } from '../webhook-signature.ts';
 
@@ -31,8 +32,10 @@ interface WebhookSource {
 /**
  * `POST /webhooks/:source`. Answers, in the order the checks run:
  * 404 unknown source (or no webhook configured) · 413 body over `maxBodyBytes` · 401 missing, stale or
- * forged signature · 409 replay of an accepted request · 400 body not JSON · 422 no person key in the
- * event · 503 the queue is unreachable · 202 `{ jobId }`.
+ * forged signature · 400 body not JSON · 422 no person key in the event · 409 replay of an accepted
+ * request · 503 the same request is being accepted right now (`Retry-After`) or the queue is unreachable ·
+ * 202 `{ jobId }`. Only a 202 is remembered for the replay check: after any other answer the sender may
+ * send the same signed request again (see `replay-guard.ts`).
  * Error bodies are `{ error, reason }`; no reason quotes the body, the signature or the secret.
  */
 export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): Promise<void> {
@@ -88,17 +91,13 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         deps.logger.warn({ source: name, reason: check.reason }, 'webhook refused');
         return refuse(reply, 401, 'unauthorized', check.reason);
       }
-      if (!(await deps.replay.firstSeen(name, check.digest, source.webhook.toleranceSeconds))) {
-        deps.logger.warn({ source: name }, 'webhook replay refused');
-        return refuse(reply, 409, 'replay', 'this signed request was already accepted');
-      }
       let event: unknown;
       try {
         event = JSON.parse(rawBody.toString('utf8'));
       } catch (err) {
         return refuse(reply, 400, 'malformed', `body is not valid JSON: ${(err as Error).message}`);
       }
-      const key = await personKeyOf(source.personKey, event);
+      const key = await stringOf(source.personKey, event, MAX_PERSON_KEY_LENGTH);
       if (!key) {
         return refuse(
           reply,
@@ -107,21 +106,51 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
           `the event has no person key (sources.${name}.webhook.personKey gave no string or number)`,
         );
       }
-      // The version is a hint like the event itself: one that cannot be read is left out, not refused.
-      const eventVersion = source.eventVersion ? await personKeyOf(source.eventVersion, event) : undefined;
-      const jobId = await deps.enqueuePerson({
-        source: name,
-        key,
-        receivedAt: deps.now().toISOString(),
-        ...(eventVersion ? { eventVersion } : {}),
-      });
+      // The version is a hint like the event itself: one that cannot be read (or is longer than a job may
+      // carry) is left out, not refused.
+      const eventVersion = source.eventVersion
+        ? await stringOf(source.eventVersion, event, MAX_EVENT_VERSION_LENGTH)
+        : undefined;
+      // Only now, with a request we will accept if the queue takes it, is the replay record claimed.
+      const claim = await deps.replay.claim(name, check.digest, source.webhook.toleranceSeconds);
+      if (claim.status === 'accepted') {
+        deps.logger.warn({ source: name }, 'webhook replay refused');
+        return refuse(reply, 409, 'replay', 'this signed request was already accepted');
+      }
+      if (claim.status === 'in-flight') {
+        reply.header('retry-after', String(IN_FLIGHT_RETRY_SECONDS));
+        return refuse(reply, 503, 'in-flight', 'the same request is being accepted right now; retry later');
+      }
+      let jobId: string;
+      try {
+        jobId = await deps.enqueuePerson({
+          source: name,
+          key,
+          receivedAt: deps.now().toISOString(),
+          ...(eventVersion ? { eventVersion } : {}),
+        });
+      } catch (err) {
+        // Not accepted (the error handler answers 503): the sender's retry of this request must be taken.
+        await claim.release().catch((releaseErr: unknown) => {
+          deps.logger.warn({ source: name, err: releaseErr }, 'webhook claim not released; it expires');
+        });
+        throw err;
+      }
+      await claim.accept();
       return reply.code(202).send({ jobId });
     },
   );
 }
 
-/** A short string or a number the expression gives (a key, a version), or undefined. */
-async function personKeyOf(expression: jsonata.Expression, event: unknown): Promise<string | undefined> {
+/** What a sender told "in flight" waits before sending the same request again. */
+const IN_FLIGHT_RETRY_SECONDS = 2;
+
+/** A string of at most `maxLength` characters, or a number, the expression gives (a key, a version). */
+async function stringOf(
+  expression: jsonata.Expression,
+  event: unknown,
+  maxLength: number,
+): Promise<string | undefined> {
   let value: unknown;
   try {
     value = await expression.evaluate(event);
@@ -129,7 +158,9 @@ async function personKeyOf(expression: jsonata.Expression, event: unknown): Prom
     return undefined;
   }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'string' && value.trim() !== '' && value.length <= 512) return value.trim();
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  if (trimmed !== '' && trimmed.length <= maxLength) return trimmed;
   return undefined;
 }
 
