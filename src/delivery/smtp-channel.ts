@@ -19,8 +19,27 @@ const BEFORE_DATA = new Set(['EENVELOPE', 'EAUTH', 'EDNS', 'ETLS', 'EREQUIRETLS'
 /** Socket errors that mean no connection was ever made. */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/** Invites by SMTP (nodemailer): a plain-text part and an HTML part, with a deterministic Message-ID. */
-export function createSmtpChannel(options: SmtpChannelOptions): DeliveryChannel {
+/** One message as an SMTP mailer sends it (bodies already revealed: the caller decides what is secret). */
+export interface OutgoingMail {
+  to: string | string[];
+  subject: string;
+  text: string;
+  html?: string;
+  messageId: string;
+  headers?: Record<string, string>;
+}
+
+export interface SmtpMailer {
+  /** Resolves once the server accepted the message; throws a classified `DeliveryError` otherwise. */
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+/**
+ * The SMTP connection settings in one place (nodemailer), shared by invites and run notifications so both
+ * get the same TLS and timeout behaviour.
+ */
+export function createSmtpMailer(options: SmtpChannelOptions): SmtpMailer {
   const timeout = options.timeoutMs ?? 30_000;
   const transport = nodemailer.createTransport({
     host: options.host,
@@ -35,25 +54,37 @@ export function createSmtpChannel(options: SmtpChannelOptions): DeliveryChannel 
     debug: false,
   });
   return {
-    name: 'smtp',
-    async send(message: InviteMessage) {
+    async send(mail) {
       try {
-        await transport.sendMail({
-          from: options.from,
-          to: message.to,
-          subject: message.subject,
-          text: message.text.reveal(),
-          html: message.html.reveal(),
-          messageId: message.messageId,
-          headers: { 'X-Kratos-Sync-Kind': message.kind },
-        });
+        await transport.sendMail({ from: options.from, ...mail });
       } catch (err) {
         throw classifySmtpError(err);
       }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+/** Invites by SMTP (nodemailer): a plain-text part and an HTML part, with a deterministic Message-ID. */
+export function createSmtpChannel(options: SmtpChannelOptions): DeliveryChannel {
+  const mailer = createSmtpMailer(options);
+  return {
+    name: 'smtp',
+    async send(message: InviteMessage) {
+      await mailer.send({
+        to: message.to,
+        subject: message.subject,
+        text: message.text.reveal(),
+        html: message.html.reveal(),
+        messageId: message.messageId,
+        headers: { 'X-Kratos-Sync-Kind': message.kind },
+      });
       return { messageId: message.messageId };
     },
     async close() {
-      transport.close();
+      mailer.close();
     },
   };
 }

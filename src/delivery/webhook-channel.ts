@@ -1,6 +1,6 @@
 import type { Secret } from '../config/secret.ts';
-import { DeliveryError, type DeliveryChannel, type InviteMessage } from './channel.ts';
-import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.ts';
+import type { DeliveryChannel, InviteMessage } from './channel.ts';
+import { postSigned } from './signed-post.ts';
 
 export interface WebhookChannelOptions {
   url: string;
@@ -9,8 +9,6 @@ export interface WebhookChannelOptions {
   /** Unix time source for the signature (tests pin it). */
   now: () => Date;
 }
-
-const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * Invites as a signed JSON POST to the company's own mailer or chat bot, which renders and sends the
@@ -24,32 +22,15 @@ export function createWebhookChannel(options: WebhookChannelOptions): DeliveryCh
   return {
     name: 'webhook',
     async send(message: InviteMessage) {
-      const body = JSON.stringify(webhookBody(message));
-      const signature = signWebhook(
-        options.secret.reveal(),
-        body,
-        Math.floor(options.now().getTime() / 1000),
-      );
-      let status: number;
-      try {
-        const response = await fetch(options.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [SIGNATURE_HEADER]: signature,
-            'x-kratos-sync-delivery-id': message.messageId,
-          },
-          body,
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-        status = response.status;
-        await response.body?.cancel();
-      } catch (err) {
-        const code = ((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name) || 'unknown';
-        throw new DeliveryError('webhook', code, NEVER_CONNECTED.has(code));
-      }
-      // A receiver that answered with an error status did not accept the message (its contract: 2xx = taken).
-      if (status < 200 || status >= 300) throw new DeliveryError('webhook', `HTTP ${status}`, true);
+      await postSigned({
+        url: options.url,
+        secret: options.secret.reveal(),
+        body: JSON.stringify(webhookBody(message)),
+        headers: { 'x-kratos-sync-delivery-id': message.messageId },
+        timeoutMs: options.timeoutMs,
+        now: options.now,
+        channel: 'webhook',
+      });
       return { messageId: message.messageId };
     },
     async close() {},
