@@ -8,6 +8,7 @@ import type { SyncContext } from '../sync/context.ts';
 import { failedJobsOf } from './console/failed-jobs.ts';
 import { registerConsole } from './console/register-console.ts';
 import { DASHBOARD_PATH, dashboardRoutes } from './dashboard.ts';
+import { loginThrottleFor } from './login-throttle.ts';
 import { createReplayGuard } from './replay-guard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -37,7 +38,20 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger.child({ role: 'http' });
   // Request logs carry method, URL and status only: never headers (signatures) or bodies (personal data).
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, return503OnClosing: true });
+  const { headersTimeout, requestTimeout, idleTimeout } = deps.config.http;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    return503OnClosing: true,
+    // A client that sends its headers or body slowly (a byte every few seconds) holds a socket and a
+    // parser for as long as it likes unless these are set; Node checks them every `connectionsCheckingInterval`.
+    connectionTimeout: idleTimeout,
+    requestTimeout,
+    http: {
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.max(100, Math.min(5_000, headersTimeout / 2)),
+    },
+  });
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -62,8 +76,10 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     now,
   });
   const auth = deps.config.http.auth;
-  if (auth) {
-    await app.register(dashboardRoutes, { queue: deps.queue, auth });
+  // One count of failed logins for the console and the dashboard: both take the same password.
+  const loginThrottle = auth ? loginThrottleFor(auth, () => now().getTime()) : undefined;
+  if (auth && loginThrottle) {
+    await app.register(dashboardRoutes, { queue: deps.queue, auth, throttle: loginThrottle });
   } else {
     logger.warn(`http.auth is not configured: the queue dashboard (${DASHBOARD_PATH}) is not served`);
   }
@@ -72,6 +88,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       ctx: deps.ctx,
       failedJobs: failedJobsOf(deps.queue),
       queueDashboardPath: DASHBOARD_PATH,
+      ...(loginThrottle ? { loginThrottle } : {}),
     });
   }
   return app;

@@ -1,46 +1,49 @@
-import { timingSafeEqual } from 'node:crypto';
-import fastifyBasicAuth from '@fastify/basic-auth';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Secret } from '../config/secret.ts';
+import { basicAuthGate } from './basic-auth-gate.ts';
+import type { BasicCredentials } from './console/auth.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+import { DASHBOARD_SECURITY_HEADERS } from './security-headers.ts';
 
 export const DASHBOARD_PATH = '/admin/queues';
 
 /**
- * The BullMQ dashboard (bull-board) at /admin/queues, behind HTTP Basic auth with `http.auth`. Job data
- * holds identifiers only, but the dashboard can retry and remove jobs, so it is never served without auth.
+ * The BullMQ dashboard (bull-board) at /admin/queues, behind the console's HTTP Basic check, to look at jobs
+ * only. bull-board can add, retry, promote, clean and remove jobs, and a job added there would skip the
+ * guard, the audit trail and the record of who did it (an `offboard.person` with `deleteNow` deletes at
+ * once). So the queue is shown in bull-board's `readOnlyMode` (its UI hides the buttons, its API answers
+ * 405), and, should a bull-board release add a route that forgets that check, every request other than GET
+ * or HEAD is refused here before bull-board sees it. Changes go through the console (CSRF, audited with the
+ * operator) or the CLI.
  */
 export async function dashboardRoutes(
   app: FastifyInstance,
-  deps: { queue: Queue; auth: { username: string; password: Secret } },
+  deps: { queue: Queue; auth: BasicCredentials; throttle: LoginThrottle },
 ): Promise<void> {
-  await app.register(fastifyBasicAuth, {
-    authenticate: { realm: 'kratos-sync' },
-    async validate(username, password) {
-      if (!(sameText(username, deps.auth.username) && sameText(password, deps.auth.password.reveal()))) {
-        return new Error('wrong username or password');
-      }
-      return undefined;
-    },
+  const gate = basicAuthGate(deps.auth, deps.throttle, DASHBOARD_SECURITY_HEADERS);
+  app.addHook('onRequest', async (request, reply) => {
+    if (gate(request, reply) === null) return reply;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return reply
+        .code(405)
+        .header('allow', 'GET, HEAD')
+        .send({ error: 'read-only', reason: 'the queue dashboard is read-only; use the console or the CLI' });
+    }
   });
-  app.addHook('onRequest', app.basicAuth);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.headers(DASHBOARD_SECURITY_HEADERS);
+    return payload;
+  });
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({
-    queues: [new BullMQAdapter(deps.queue)],
+    queues: [new BullMQAdapter(deps.queue, { readOnlyMode: true })],
     // @bull-board/fastify 9.10.1 brings its own copy of @bull-board/api (9.10.1, ours is 9.10.2): the same
     // adapter at runtime, two declarations of it for the compiler.
     serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
   });
   await app.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
-}
-
-/** Constant-time comparison of two strings of any length. */
-function sameText(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -57,9 +57,48 @@ export const queueSection = z.strictObject({
 export const httpSection = z.strictObject({
   host: z.string().default('0.0.0.0'),
   port: z.int().min(0).max(65_535).default(8080),
+  /**
+   * The address people reach this service at (e.g. `https://kratos-sync.example.com`), used for links in
+   * notifications to the console's run pages. Without it, notifications carry no link.
+   */
+  publicUrl: z
+    .url({
+      protocol: /^https?$/,
+      error: 'expected an absolute http(s) URL such as https://kratos-sync.example.com',
+    })
+    .optional(),
   /** Credentials for the console and the queue dashboard (HTTP Basic); both are off when absent. */
-  auth: z.strictObject({ username: z.string().min(1), password: secretOption }).optional(),
+  auth: z
+    .strictObject({
+      username: z.string().min(1),
+      password: secretOption,
+      /** A dev or demo stack may keep the documented example password; anything else refuses to start. */
+      allowExamplePassword: z.boolean().default(false),
+      /** Wrong passwords from one client address within `failedLoginWindow` before it is answered 429. */
+      maxFailedLogins: z.int().min(1).max(1000).default(10),
+      failedLoginWindow: durationOption.prefault('15m'),
+    })
+    .superRefine((auth, ctx) => {
+      if (!auth.allowExamplePassword && EXAMPLE_PASSWORDS.includes(auth.password.reveal())) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['password'],
+          message:
+            'is the documented example password: set your own (e.g. { fromEnv: KRATOS_SYNC_HTTP_PASSWORD }), or set http.auth.allowExamplePassword: true on a dev setup',
+        });
+      }
+    })
+    .optional(),
+  /** Time to receive a request's headers. */
+  headersTimeout: durationOption.prefault('10s'),
+  /** Time to receive a whole request, headers and body: a slow upload is cut after it. */
+  requestTimeout: durationOption.prefault('30s'),
+  /** A connection on which nothing arrives for this long is closed. */
+  idleTimeout: durationOption.prefault('60s'),
 });
+
+/** Passwords the docs and examples show (compose's default, the Kubernetes secret example). */
+const EXAMPLE_PASSWORDS: readonly string[] = ['change-me'];
 
 export const logSection = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

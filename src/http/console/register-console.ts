@@ -5,8 +5,11 @@ import { createReceiptStore } from '../../store/receipt-store.ts';
 import { createRunStore } from '../../store/run-store.ts';
 import { isRunId } from '../../store/run-id.ts';
 import { approveRun, rejectRun } from '../../sync/approve.ts';
+import { CONSOLE_SECURITY_HEADERS } from '../security-headers.ts';
 import type { SyncContext } from '../../sync/context.ts';
-import { authenticatedUser, WWW_AUTHENTICATE, type BasicCredentials } from './auth.ts';
+import { basicAuthGate } from '../basic-auth-gate.ts';
+import type { BasicCredentials } from './auth.ts';
+import { loginThrottleFor, type LoginThrottle } from '../login-throttle.ts';
 import { CONSOLE_JS } from './client-script.ts';
 import { createCsrfTokens, CSRF_FIELD } from './csrf.ts';
 import type { FailedJobs } from './failed-jobs.ts';
@@ -30,6 +33,8 @@ export interface ConsoleDeps {
   queueDashboardPath?: string;
   /** Where the console is mounted. @defaultValue '/console' */
   prefix?: string;
+  /** Failed-login counts shared with the queue dashboard; one of its own by default. */
+  loginThrottle?: LoginThrottle;
   /** CSRF key; a fresh random one per process by default. */
   csrfKey?: Buffer;
 }
@@ -59,20 +64,10 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
 
 const ASSET_VERSION = createHash('sha256').update(CONSOLE_CSS).update(CONSOLE_JS).digest('hex').slice(0, 10);
 
-/** Content-Security-Policy: only our own stylesheet and script; forms post only to us; never framed. */
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-store',
-};
-
 async function consoleRoutes(
   app: FastifyInstance,
   deps: ConsoleDeps,
-  auth: BasicCredentials,
+  auth: BasicCredentials & { maxFailedLogins?: number; failedLoginWindow?: number },
   prefix: string,
 ): Promise<void> {
   const { ctx } = deps;
@@ -106,16 +101,14 @@ async function consoleRoutes(
     { parseAs: 'string', bodyLimit: 8 * 1024 },
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
+  const gate = basicAuthGate(
+    auth,
+    deps.loginThrottle ?? loginThrottleFor(auth, () => ctx.now().getTime()),
+    CONSOLE_SECURITY_HEADERS,
+  );
   app.addHook('onRequest', async (request, reply) => {
-    const user = authenticatedUser(request.headers.authorization, auth);
-    if (user === null) {
-      return reply
-        .code(401)
-        .header('www-authenticate', WWW_AUTHENTICATE)
-        .headers(SECURITY_HEADERS)
-        .type('text/plain; charset=utf-8')
-        .send('Authentication required.\n');
-    }
+    const user = gate(request, reply);
+    if (user === null) return reply;
     users.set(request, user);
   });
   app.addHook('preHandler', async (request, reply) => {
@@ -134,7 +127,7 @@ async function consoleRoutes(
     }
   });
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(CONSOLE_SECURITY_HEADERS);
     return payload;
   });
   app.setNotFoundHandler((request, reply) =>
