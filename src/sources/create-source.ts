@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.ts';
 import { createCsvSource } from './csv/csv-source.ts';
 import type { RetryTiming } from './http/fetch-json.ts';
 import { createHttpJsonSource } from './http/http-json-source.ts';
+import { genericPlan } from './http/http-source-plan.ts';
 import { createScimSource } from './scim/scim-source.ts';
 import type { Source, SourceRecord } from './types.ts';
 
@@ -47,7 +48,7 @@ export function createSource(options: CreateSourceOptions): Source {
         keyOf: options.keyOf,
       });
     case 'http-json':
-      return createHttpJsonSource({ ...shared, connection });
+      return createHttpJsonSource({ ...shared, plan: genericPlan(options.name, connection) });
     case 'scim':
       return createScimSource({ ...shared, connection });
   }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpJsonConnection } from '../../src/config/sections/source.ts';
 import { sourceSection } from '../../src/config/sections/source.ts';
 import { createHttpJsonSource } from '../../src/sources/http/http-json-source.ts';
+import { genericPlan } from '../../src/sources/http/http-source-plan.ts';
 import { SourceError, sourceRowError, type SourceRecord } from '../../src/sources/types.ts';
 import { captureLogs } from '../support/capture-logs.ts';
 import { startFakeHrApi, type FakeHrApi, type FakeHrApiOptions } from '../support/fake-hr-api.ts';
@@ -33,7 +34,7 @@ async function setup(
   const logs = captureLogs('warn');
   const source = createHttpJsonSource({
     name: 'hris',
-    connection: connection({ url: api.collectionUrl, ...raw }),
+    plan: genericPlan('hris', connection({ url: api.collectionUrl, ...raw })),
     keyOf: (record) => record.id as string | undefined,
     logger: logs.logger,
     now,

@@ -10,7 +10,9 @@ export type FakeAuth =
   | { type: 'none' }
   | { type: 'bearer'; token: string }
   | { type: 'basic'; username: string; password: string }
-  | { type: 'header'; name: string; value: string };
+  | { type: 'header'; name: string; value: string }
+  /** Any rule, e.g. "a bearer token the fake OAuth2 server issued and has not revoked". */
+  | { type: 'custom'; accepts: (authorization: string | undefined) => boolean };
 
 export interface FakeHrApiOptions {
   people?: Person[];
@@ -172,6 +174,8 @@ function authorized(req: IncomingMessage, auth: FakeAuth): boolean {
       );
     case 'header':
       return req.headers[auth.name.toLowerCase()] === auth.value;
+    case 'custom':
+      return auth.accepts(req.headers.authorization);
   }
 }
 

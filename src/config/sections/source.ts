@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationOption, secretOption } from './secret-option.ts';
+import { scimInboundConnection } from './scim-inbound.ts';
 
 const csvConnection = z.strictObject({
   type: z.literal('csv'),
@@ -13,11 +14,29 @@ const csvConnection = z.strictObject({
   columns: z.record(z.string(), z.string().min(1)).default({}),
 });
 
+/**
+ * OAuth2 client credentials (RFC 6749 §4.4): a bearer token from `tokenUrl`, kept until shortly before it
+ * expires and fetched again once when the API answers 401.
+ */
+const oauth2ClientCredentials = z.strictObject({
+  type: z.literal('oauth2-client-credentials'),
+  tokenUrl: z.url({ error: 'expected an absolute http(s) URL' }),
+  clientId: secretOption,
+  clientSecret: secretOption,
+  /** Sent space-separated as `scope`; none when empty. */
+  scopes: z.array(z.string().min(1)).default([]),
+  /** Extra form parameters some servers want (e.g. `audience`, `resource`). */
+  params: z.record(z.string(), z.string()).default({}),
+  /** How the client authenticates: HTTP Basic (RFC 6749 §2.3.1) or `client_id`/`client_secret` in the body. */
+  clientAuth: z.enum(['basic', 'body']).default('basic'),
+});
+
 const httpAuth = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
   z.strictObject({ type: z.literal('bearer'), token: secretOption }),
   z.strictObject({ type: z.literal('basic'), username: z.string(), password: secretOption }),
   z.strictObject({ type: z.literal('header'), name: z.string().min(1), value: secretOption }),
+  oauth2ClientCredentials,
 ]);
 
 const httpPagination = z.discriminatedUnion('type', [
@@ -122,6 +141,19 @@ const guardSection = z.strictObject({
   maxRemoveFraction: z.number().min(0).max(1).default(0.1),
   /** … or above this many. */
   maxRemoveCount: z.int().min(0).default(100),
+  /**
+   * A full read with fewer records than this fraction below the last complete read (e.g. 0.5: half the
+   * people vanished at once) is treated as incomplete: nothing is removed. A read with no records at all is
+   * incomplete whatever this says, unless the source sets `mayBeEmpty`.
+   */
+  maxSourceShrink: z.number().min(0).max(1).default(0.5),
+  /**
+   * Single-person removals (webhook events, per-person jobs) allowed per `eventWindow`; more are held for
+   * approval, so a burst of events cannot remove people one by one. 0 holds every one.
+   */
+  maxEventRemovals: z.int().min(0).default(20),
+  /** The rolling window `maxEventRemovals` counts over. */
+  eventWindow: durationOption.prefault('1h'),
 });
 
 const webhookSection = z.strictObject({
@@ -171,7 +203,12 @@ const onboardingSection = z.strictObject({
 });
 
 export const sourceSection = z.strictObject({
-  connection: z.discriminatedUnion('type', [csvConnection, httpJsonConnection, scimConnection]),
+  connection: z.discriminatedUnion('type', [
+    csvConnection,
+    httpJsonConnection,
+    scimConnection,
+    scimInboundConnection,
+  ]),
   mapping: mappingSection,
   /** node-cron expression for the scheduled full reconcile; none when absent. */
   schedule: z.string().optional(),
@@ -179,6 +216,11 @@ export const sourceSection = z.strictObject({
   adoptByEmail: z.boolean().default(false),
   leaver: leaverSection.prefault({}),
   guard: guardSection.prefault({}),
+  /**
+   * The source may legitimately have no records (or shrink beyond `guard.maxSourceShrink`): an empty read
+   * then counts as complete and its removals pass the guard as usual.
+   */
+  mayBeEmpty: z.boolean().default(false),
   webhook: webhookSection.optional(),
   onboarding: onboardingSection.prefault({}),
 });

@@ -34,7 +34,15 @@ const STATUS_ADVICE: Record<number, string> = {
   410: 'the API endpoint is gone; check the configured URL',
 };
 
-export function failureForStatus(status: number, retryAfterMs: number | undefined): AttemptFailure {
+/**
+ * @param advice what to tell an operator per status, when the caller knows better than the generic table
+ *   (a preset knows that BambooHR's 404 means a wrong subdomain)
+ */
+export function failureForStatus(
+  status: number,
+  retryAfterMs: number | undefined,
+  advice: Partial<Record<number, string>> = {},
+): AttemptFailure {
   if (TRANSIENT_STATUSES.has(status)) {
     const label = status === 429 ? 'HTTP 429 (rate limited)' : `HTTP ${status}`;
     return new AttemptFailure(label, { transient: true, status, retryAfterMs });
@@ -45,12 +53,19 @@ export function failureForStatus(status: number, retryAfterMs: number | undefine
       status,
     });
   }
-  const advice = STATUS_ADVICE[status] ?? (status >= 500 ? 'the API failed' : 'the API refused the request');
-  return new AttemptFailure(`HTTP ${status}: ${advice}`, { transient: status >= 500, status });
+  const told =
+    advice[status] ??
+    STATUS_ADVICE[status] ??
+    (status >= 500 ? 'the API failed' : 'the API refused the request');
+  return new AttemptFailure(`HTTP ${status}: ${told}`, { transient: status >= 500, status });
 }
 
 /** A failure below HTTP (connection refused/reset, DNS, TLS, timeout): always worth another attempt. */
-export function failureForNetworkError(err: unknown, timedOutAfterMs: number | undefined): AttemptFailure {
+export function failureForNetworkError(
+  err: unknown,
+  timedOutAfterMs: number | undefined,
+  hostNotFoundAdvice?: string,
+): AttemptFailure {
   if (timedOutAfterMs !== undefined) {
     return new AttemptFailure(`no complete answer within ${timedOutAfterMs} ms (timeoutMs)`, {
       transient: true,
@@ -59,7 +74,14 @@ export function failureForNetworkError(err: unknown, timedOutAfterMs: number | u
   }
   const code = (err as { code?: unknown }).code;
   const detail = typeof code === 'string' ? code : (err as Error).name;
-  return new AttemptFailure(`network error (${detail})`, { transient: true, cause: err });
+  // undici wraps the socket error: a host that does not resolve shows as ENOTFOUND on the cause.
+  const causeCode = (err as { cause?: { code?: unknown } }).cause?.code;
+  const notFound = code === 'ENOTFOUND' || causeCode === 'ENOTFOUND';
+  const advice = notFound && hostNotFoundAdvice ? `: ${hostNotFoundAdvice}` : '';
+  return new AttemptFailure(`network error (${notFound ? 'ENOTFOUND' : detail})${advice}`, {
+    transient: true,
+    cause: err,
+  });
 }
 
 /** A body that did not parse: cut short (retry) or simply not JSON (an HTML error page: do not). */

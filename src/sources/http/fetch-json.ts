@@ -36,7 +36,18 @@ export interface JsonClientOptions {
   /** Only this origin gets our credentials: a `next` link elsewhere is refused, not followed. */
   origin: string;
   /** Headers for every request, auth included; called per request so secrets are revealed only there. */
-  headers: () => Record<string, string>;
+  headers: (signal?: AbortSignal) => Record<string, string> | Promise<Record<string, string>>;
+  /**
+   * Called when the API answers 401: true when the credentials were renewed (an OAuth2 token dropped), so
+   * the request is sent once more at once. At most once per request.
+   */
+  renewCredentials?: () => boolean;
+  /** How long a 429/503 asks us to wait when it has no Retry-After (vendor rate-limit headers), in ms. */
+  rateLimitWaitMs?: (headers: Record<string, string | string[] | undefined>, now: Date) => number | undefined;
+  /** What to tell an operator per refused status (e.g. a preset's "check connection.subdomain" for 404). */
+  statusAdvice?: Partial<Record<number, string>>;
+  /** What to tell an operator when the host does not resolve. */
+  hostNotFoundAdvice?: string;
   /** Per-attempt limit for the whole exchange (connect, headers and body). */
   timeoutMs: number;
   /** Attempts after the first. */
@@ -59,10 +70,15 @@ export interface GetJsonOptions {
   notFoundIsNull?: boolean;
   /** What is being read, for messages: e.g. `page 3`. */
   what?: string;
+  /** POST this JSON body instead of a GET (search and report endpoints that read with POST). */
+  body?: unknown;
 }
 
 export interface JsonClient {
-  /** GET and parse JSON, retrying transient failures. Throws SourceError (or the abort reason). */
+  /**
+   * GET (or POST `options.body`) and parse JSON, retrying transient failures. Throws SourceError (or the
+   * abort reason).
+   */
   get(url: URL, options?: GetJsonOptions): Promise<JsonResponse | null>;
 }
 
@@ -75,8 +91,9 @@ export interface JsonClient {
 export function createJsonClient(options: JsonClientOptions): JsonClient {
   const timing = { ...DEFAULT_RETRY_TIMING, ...options.timing };
   return {
-    async get(url, { signal, notFoundIsNull = false, what } = {}) {
-      const where = `${options.sourceName}: GET ${describeUrl(url)}${what ? ` (${what})` : ''}`;
+    async get(url, { signal, notFoundIsNull = false, what, body } = {}) {
+      const method = body === undefined ? 'GET' : 'POST';
+      const where = `${options.sourceName}: ${method} ${describeUrl(url)}${what ? ` (${what})` : ''}`;
       if (url.origin !== options.origin) {
         throw new SourceError(
           `${where}: refusing to send credentials to another origin than ${options.origin}`,
@@ -90,7 +107,7 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
         return await pRetry(
           () => {
             attempts++;
-            return attemptGet(options, url, notFoundIsNull, signal);
+            return attemptWithRenewal(options, { url, body, notFoundIsNull }, signal);
           },
           {
             retries: options.retries,
@@ -121,31 +138,60 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
   };
 }
 
-async function attemptGet(
+interface Attempt {
+  url: URL;
+  /** JSON to POST; a GET when undefined. */
+  body: unknown;
+  notFoundIsNull: boolean;
+}
+
+/** One attempt; a 401 whose credentials could be renewed (a stale OAuth2 token) is sent once more at once. */
+async function attemptWithRenewal(
   options: JsonClientOptions,
-  url: URL,
-  notFoundIsNull: boolean,
+  attempt: Attempt,
+  signal: AbortSignal | undefined,
+): Promise<JsonResponse | null> {
+  try {
+    return await attemptOnce(options, attempt, signal);
+  } catch (err) {
+    if (!(err instanceof AttemptFailure) || err.status !== 401 || !options.renewCredentials?.()) throw err;
+    return await attemptOnce(options, attempt, signal);
+  }
+}
+
+async function attemptOnce(
+  options: JsonClientOptions,
+  attempt: Attempt,
   signal: AbortSignal | undefined,
 ): Promise<JsonResponse | null> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   const timedOut = () => (timeout.aborted && !signal?.aborted ? options.timeoutMs : undefined);
+  const post = attempt.body !== undefined;
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(url, {
-      method: 'GET',
-      headers: { 'user-agent': 'kratos-sync', ...options.headers() },
+    response = await request(attempt.url, {
+      method: post ? 'POST' : 'GET',
+      headers: {
+        'user-agent': 'kratos-sync',
+        ...(post ? { 'content-type': 'application/json' } : {}),
+        ...(await options.headers(combined)),
+      },
+      ...(post ? { body: JSON.stringify(attempt.body) } : {}),
       signal: combined,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
   } catch (err) {
-    throw failureForNetworkError(err, timedOut());
+    if (err instanceof AttemptFailure) throw err; // the credentials could not be had (token endpoint)
+    throw failureForNetworkError(err, timedOut(), options.hostNotFoundAdvice);
   }
   const { statusCode, headers, body } = response;
   if (statusCode < 200 || statusCode >= 300) {
     body.dump().catch(() => {}); // free the connection for keep-alive; the content does not matter
-    if (statusCode === 404 && notFoundIsNull) return null;
-    throw failureForStatus(statusCode, parseRetryAfter(headers['retry-after'], options.now()));
+    if (statusCode === 404 && attempt.notFoundIsNull) return null;
+    const now = options.now();
+    const waitMs = parseRetryAfter(headers['retry-after'], now) ?? options.rateLimitWaitMs?.(headers, now);
+    throw failureForStatus(statusCode, waitMs, options.statusAdvice);
   }
   let text: string;
   try {

@@ -1,17 +1,18 @@
 import type { Dispatcher } from 'undici';
-import type { HttpJsonConnection } from '../../config/sections/source.ts';
 import type { Logger } from '../../log/logger.ts';
 import { findByScan } from '../find-by-scan.ts';
 import { badRow } from '../record-meta.ts';
 import { SourceError, type Source, type SourceRecord } from '../types.ts';
-import { authHeaders } from './auth-headers.ts';
 import { jsonTypeOf, readDottedPath } from './dotted-path.ts';
 import { createJsonClient, type JsonClient, type RetryTiming } from './fetch-json.ts';
+import type { HttpSourcePlan, ItemRequest } from './http-source-plan.ts';
+import { createRequestAuth } from './request-auth.ts';
 import { walkPages } from './walk-pages.ts';
 
 export interface HttpJsonSourceOptions {
   name: string;
-  connection: HttpJsonConnection;
+  /** What to read and how: `genericPlan(connection)` or a preset's plan. */
+  plan: HttpSourcePlan;
   keyOf: (record: SourceRecord) => string | undefined;
   logger: Logger;
   now: () => Date;
@@ -20,54 +21,60 @@ export interface HttpJsonSourceOptions {
 }
 
 /**
- * A generic REST source (BambooHR, HiBob, Personio, HubSpot and the like): the items of every page of a
- * collection, as the API sends them (JSON objects, untouched). An item that is not an object is yielded as a
- * bad row (`not-an-object`). A page that fails after retries, a body that is not JSON, or no array at
- * `itemsPath` throws SourceError from the iterator: the snapshot is incomplete.
+ * A generic REST source (and, through presets, BambooHR, HiBob, Personio, Workday and HubSpot): the items of
+ * every page of a collection, as the API sends them (JSON objects, untouched unless the plan has a
+ * `toRecord`). An item that is not an object is yielded as a bad row (`not-an-object`). A page that fails
+ * after retries, a body that is not JSON, or no array at `itemsPath` throws SourceError from the iterator:
+ * the snapshot is incomplete.
  *
- * `fetchOne` GETs `itemUrl` (`{key}` replaced, URL-encoded) when configured: 404 means absent (null); the
- * record is at `itemPath` — an object, or an array of zero (absent) or one records (search endpoints).
- * Without `itemUrl` it reads the collection until the key turns up.
+ * `fetchOne` sends the plan's single-record request when it has one: 404 means absent (null); the record is
+ * at `itemPath` — an object, or an array of zero (absent) or one records (search endpoints). Without one it
+ * reads the collection until the key turns up.
  */
 export function createHttpJsonSource(options: HttpJsonSourceOptions): Source {
-  const { connection } = options;
-  const url = new URL(connection.url);
+  const { plan } = options;
+  const auth = createRequestAuth(plan.auth, {
+    option: plan.authOption,
+    timeoutMs: plan.timeoutMs,
+    now: options.now,
+    dispatcher: options.dispatcher,
+  });
   const client = createJsonClient({
     sourceName: options.name,
-    origin: url.origin,
-    headers: () => ({ accept: 'application/json', ...authHeaders(connection.auth) }),
-    timeoutMs: connection.timeoutMs,
-    retries: connection.retries,
+    origin: plan.list.url.origin,
+    headers: async (signal) => ({ accept: 'application/json', ...(await auth.headers(signal)) }),
+    renewCredentials: auth.renew,
+    rateLimitWaitMs: plan.rateLimitWaitMs,
+    statusAdvice: plan.statusAdvice,
+    hostNotFoundAdvice: plan.hostNotFoundAdvice,
+    timeoutMs: plan.timeoutMs,
+    retries: plan.retries,
     timing: options.retryTiming,
     now: options.now,
     logger: options.logger,
     dispatcher: options.dispatcher,
   });
-  const stream = (signal?: AbortSignal) => readRecords(options, client, url, signal);
+  const stream = (signal?: AbortSignal) => readRecords(options, client, signal);
   return {
     name: options.name,
     stream,
     fetchOne: (key, signal) =>
-      connection.itemUrl === undefined
+      plan.one === undefined
         ? findByScan(stream(signal), options.keyOf, key)
-        : fetchItem(options, client, itemUrlFor(options.name, connection.itemUrl, url, key), signal),
+        : fetchItem(options, client, plan.one(key), signal),
   };
 }
 
 async function* readRecords(
   options: HttpJsonSourceOptions,
   client: JsonClient,
-  url: URL,
   signal?: AbortSignal,
 ): AsyncGenerator<SourceRecord> {
-  const { pagination, itemsPath } = options.connection;
-  for await (const page of walkPages(
-    { sourceName: options.name, client, url, pagination, itemsPath },
-    signal,
-  )) {
+  const { list, toRecord } = options.plan;
+  for await (const page of walkPages({ sourceName: options.name, client, ...list }, signal)) {
     for (const [index, item] of page.items.entries()) {
       if (isRecord(item)) {
-        yield item;
+        yield toRecord ? toRecord(item) : item;
       } else {
         yield badRow({
           rule: 'not-an-object',
@@ -81,36 +88,30 @@ async function* readRecords(
 async function fetchItem(
   options: HttpJsonSourceOptions,
   client: JsonClient,
-  url: URL,
+  request: ItemRequest,
   signal?: AbortSignal,
 ): Promise<SourceRecord | null> {
-  const response = await client.get(url, { signal, notFoundIsNull: true, what: 'one record' });
+  const response = await client.get(request.url, {
+    signal,
+    notFoundIsNull: true,
+    what: 'one record',
+    ...(request.body === undefined ? {} : { body: request.body }),
+  });
   if (response === null) return null;
-  const { itemPath } = options.connection;
-  const item = readDottedPath(response.body, itemPath);
-  if (Array.isArray(item) && item.length <= 1) return item.length === 0 ? null : asRecord(options, item[0]);
-  return asRecord(options, item);
+  const item = readDottedPath(response.body, request.itemPath);
+  if (Array.isArray(item) && item.length <= 1)
+    return item.length === 0 ? null : asRecord(options, request, item[0]);
+  return asRecord(options, request, item);
 }
 
-function asRecord(options: HttpJsonSourceOptions, item: unknown): SourceRecord {
-  if (isRecord(item)) return item;
+function asRecord(options: HttpJsonSourceOptions, request: ItemRequest, item: unknown): SourceRecord {
+  if (isRecord(item)) return options.plan.toRecord ? options.plan.toRecord(item) : item;
   // Strict on purpose: reading "absent" from a misconfigured itemPath would offboard the person.
-  const at =
-    options.connection.itemPath === '' ? 'the top level' : `itemPath "${options.connection.itemPath}"`;
+  const at = request.itemPath === '' ? 'the top level' : `itemPath "${request.itemPath}"`;
   throw new SourceError(
     `${options.name}: expected one record (a JSON object) at ${at} of the itemUrl response, found ${jsonTypeOf(item)}`,
     { transient: false },
   );
-}
-
-function itemUrlFor(sourceName: string, template: string, base: URL, key: string): URL {
-  // URL parsing resolves "." and ".." (even encoded) as path steps: such a key would read another resource.
-  if (key === '' || key === '.' || key === '..') {
-    throw new SourceError(`${sourceName}: "${key}" is not a usable record key for itemUrl`, {
-      transient: false,
-    });
-  }
-  return new URL(template.replaceAll('{key}', encodeURIComponent(key)), base);
 }
 
 function isRecord(value: unknown): value is SourceRecord {

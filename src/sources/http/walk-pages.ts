@@ -13,6 +13,8 @@ export interface WalkPagesOptions {
   url: URL;
   pagination: Pagination;
   itemsPath: string;
+  /** JSON to POST for every page (report and search endpoints that read with POST); GET when undefined. */
+  body?: unknown;
 }
 
 export interface Page {
@@ -46,7 +48,11 @@ export async function* walkPages(options: WalkPagesOptions, signal?: AbortSignal
   for (let number = 1; url !== undefined; number++) {
     if (seenUrls.has(url.href)) throw repeating(options, number, 'a next page it already served');
     seenUrls.add(url.href);
-    const response = (await options.client.get(url, { signal, what: `page ${number}` }))!;
+    const response = (await options.client.get(url, {
+      signal,
+      what: `page ${number}`,
+      ...(options.body === undefined ? {} : { body: options.body }),
+    }))!;
     const items = readItems(options, response.body, number);
     // Compare pages by their first item: a page/offset API that ignores our parameter serves page 1 again.
     const first = items.length > 0 ? JSON.stringify(items[0]) : undefined;
