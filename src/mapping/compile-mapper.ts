@@ -16,7 +16,7 @@ import {
   Problem,
   typeName,
 } from './record-values.ts';
-import { createTerminationClock, isValidTimeZone } from './termination.ts';
+import { createTerminationClock, isValidTimeZone, type TerminationClock } from './termination.ts';
 import type { Mapper, MappingResult } from './types.ts';
 
 export interface CompileMapperOptions {
@@ -123,7 +123,7 @@ export function compileMapper(options: CompileMapperOptions): Mapper {
     const evaluated = evaluateAll(expressions, record);
     const values = evaluated instanceof Promise ? await evaluated : evaluated;
     if (values instanceof FieldProblem) return quarantine(record, key, values.field, values.problem);
-    const built = buildDesired(key, values, mapping, createOnly, now, termination.hasPassed);
+    const built = buildDesired(key, values, mapping, createOnly, now, termination);
     if (built instanceof FieldProblem) return quarantine(record, key, built.field, built.problem);
     const checked = schemas.check(built.schemaId, built.traits);
     // HR systems often blank a leaver's fields. Their traits are never written (the plan only offboards
@@ -219,7 +219,7 @@ function buildDesired(
   mapping: MappingConfig,
   createOnly: DesiredIdentity['createOnly'],
   now: Date,
-  hasPassed: (value: string, now: Date) => boolean | 'invalid',
+  termination: TerminationClock,
 ): DesiredIdentity | FieldProblem {
   const schemaId = asSchemaId(values.schemaId);
   if (schemaId instanceof Problem) return new FieldProblem('schema_id', schemaId);
@@ -245,7 +245,7 @@ function buildDesired(
   if (externalId instanceof Problem) return new FieldProblem('external_id', externalId);
   const version = asOptionalText(values.version, 'mapping.version');
   if (version instanceof Problem) return new FieldProblem('version', version);
-  const leaver = isLeaver(values, now, hasPassed);
+  const leaver = isLeaver(values, now, termination);
   if (leaver instanceof FieldProblem) return leaver;
   if (leaver) state = 'inactive';
   const desired: DesiredIdentity = {
@@ -261,14 +261,20 @@ function buildDesired(
   };
   if (externalId !== undefined) desired.externalId = externalId;
   if (version !== undefined) desired.version = version;
+  const leftAt = leaver ? terminationInstant(values, termination) : undefined;
+  if (leftAt !== undefined) desired.leftAt = leftAt;
   return desired;
 }
 
-function isLeaver(
-  values: Values,
-  now: Date,
-  hasPassed: (value: string, now: Date) => boolean | 'invalid',
-): boolean | FieldProblem {
+/** A leaver's termination date as an ISO instant, when the record gives one that parses (for receipts). */
+function terminationInstant(values: Values, termination: TerminationClock): string | undefined {
+  const date = values.terminationDate;
+  if (typeof date !== 'string' || date.trim() === '') return undefined;
+  const at = termination.effectiveAt(date);
+  return at === 'invalid' ? undefined : new Date(at).toISOString();
+}
+
+function isLeaver(values: Values, now: Date, termination: TerminationClock): boolean | FieldProblem {
   const when = asBoolean(values.when, 'leaver.when', false);
   if (when instanceof Problem) return new FieldProblem('leaver.when', when);
   if (when) return true;
@@ -280,7 +286,7 @@ function isLeaver(
       new Problem('type', `leaver.terminationDate must evaluate to an ISO date, got ${typeName(date)}`),
     );
   }
-  const passed = hasPassed(date, now);
+  const passed = termination.hasPassed(date, now);
   if (passed === 'invalid') {
     return new FieldProblem(
       'leaver.terminationDate',

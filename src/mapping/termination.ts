@@ -10,6 +10,8 @@ import { DateTime, IANAZone } from 'luxon';
 export interface TerminationClock {
   /** true/false, or `invalid` when the value is not an ISO date / date-time. */
   hasPassed(value: string, now: Date): boolean | 'invalid';
+  /** The instant the termination takes effect (epoch ms), or `invalid`. */
+  effectiveAt(value: string): number | 'invalid';
 }
 
 export function isValidTimeZone(timeZone: string): boolean {
@@ -20,26 +22,27 @@ export function createTerminationClock(timeZone: string): TerminationClock {
   // Date-only values repeat across a snapshot (many people leave on the same day): cache their start
   // instant. Bounded, so a source with many distinct dates cannot grow it without limit.
   const dayStarts = new Map<string, number>();
-  return {
-    hasPassed(value, now) {
-      const text = value.trim();
-      let effective: number;
-      if (DATE_ONLY.test(text)) {
-        let start = dayStarts.get(text);
-        if (start === undefined) {
-          const parsed = DateTime.fromISO(text, { zone: timeZone });
-          if (!parsed.isValid) return 'invalid';
-          start = parsed.startOf('day').toMillis();
-          if (dayStarts.size >= 10_000) dayStarts.clear();
-          dayStarts.set(text, start);
-        }
-        effective = start;
-      } else {
+  function effectiveAt(value: string): number | 'invalid' {
+    const text = value.trim();
+    if (DATE_ONLY.test(text)) {
+      let start = dayStarts.get(text);
+      if (start === undefined) {
         const parsed = DateTime.fromISO(text, { zone: timeZone });
         if (!parsed.isValid) return 'invalid';
-        effective = parsed.toMillis();
+        start = parsed.startOf('day').toMillis();
+        if (dayStarts.size >= 10_000) dayStarts.clear();
+        dayStarts.set(text, start);
       }
-      return effective <= now.getTime();
+      return start;
+    }
+    const parsed = DateTime.fromISO(text, { zone: timeZone });
+    return parsed.isValid ? parsed.toMillis() : 'invalid';
+  }
+  return {
+    effectiveAt,
+    hasPassed(value, now) {
+      const effective = effectiveAt(value);
+      return effective === 'invalid' ? 'invalid' : effective <= now.getTime();
     },
   };
 }

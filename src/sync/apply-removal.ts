@@ -13,7 +13,13 @@ export async function applyRemoval(deps: ApplyDeps, action: RemovalAction): Prom
   try {
     const receipt = await offboardIdentity(
       { kratos: deps.kratos, logger: deps.logger, now: deps.now, receipts: deps.receipts },
-      { identityId: action.identityId, source: deps.source, key: action.key, reason: action.reason },
+      {
+        identityId: action.identityId,
+        source: deps.source,
+        key: action.key,
+        reason: action.reason,
+        ...(action.leftAt ? { leftAt: action.leftAt } : {}),
+      },
       action.kind === 'delete' ? { deleteNow: true } : {},
     );
     if (receipt.outcome === 'deleted' || receipt.outcome === 'already-gone') {

@@ -51,12 +51,14 @@ export function decideLeaver(
   return { kind: 'wait', until: due };
 }
 
+/** `leftAt`: the termination date the record gave (ISO), carried to the offboarding receipt. */
 export function leaverAction(
   decision: { kind: 'deactivate' | 'delete'; reason: string },
   key: string,
   identityId: string,
+  leftAt?: string,
 ): PlanAction {
-  return { kind: decision.kind, key, identityId, reason: decision.reason };
+  return { kind: decision.kind, key, identityId, reason: decision.reason, ...(leftAt ? { leftAt } : {}) };
 }
 
 function parseStamp(stamp: string | undefined): Date | null {

@@ -1,5 +1,5 @@
 import type { LeaverConfig } from '../config/sections/source.ts';
-import type { ApiGeneration, Identity } from '../kratos/types.ts';
+import type { Identity } from '../kratos/types.ts';
 import { formatPath } from './diff.ts';
 import { decideLeaver, leaverAction } from './leaver-decision.ts';
 import { readMarker } from './marker.ts';
@@ -30,9 +30,10 @@ export interface PlanInput {
    */
   presentKeys?: ReadonlySet<string>;
   /**
-   * `v0.10` has no external_id: it is neither compared nor used for matching. Default `v26`.
+   * The server stores `external_id` (capability `externalIdLookup`). Without it (v0.10, v1.x) the external
+   * id is neither compared nor used for matching: the marker key matches. Default true.
    */
-  generation?: ApiGeneration;
+  externalIds?: boolean;
 }
 
 export interface PlanResult {
@@ -80,7 +81,7 @@ export function compareActions(a: PlanAction, b: PlanAction): number {
 
 class Planner {
   readonly #input: PlanInput;
-  readonly #generation: ApiGeneration;
+  readonly #externalIds: boolean;
   readonly #index: ManagedIndex;
   readonly #actions: PlanAction[] = [];
   /** Identities some desired person has been matched to (by key, external id or adoption). */
@@ -92,7 +93,7 @@ class Planner {
 
   constructor(input: PlanInput) {
     this.#input = input;
-    this.#generation = input.generation ?? 'v26';
+    this.#externalIds = input.externalIds ?? true;
     this.#index = indexManaged(input.managed, input.source);
   }
 
@@ -127,7 +128,7 @@ class Planner {
       this.#planMatched(person, own);
       return;
     }
-    const externalId = this.#generation === 'v26' ? person.externalId : undefined;
+    const externalId = this.#externalIds ? person.externalId : undefined;
     if (externalId) {
       const held = this.#index.byExternalId().get(externalId);
       if (held !== undefined) {
@@ -154,7 +155,7 @@ class Planner {
    * changed, not the person (Kratos holds one identity per external id). It is re-keyed by the update.
    */
   #rekeyCandidate(person: DesiredIdentity): ManagedIdentity | undefined {
-    if (this.#generation !== 'v26' || !person.externalId) return undefined;
+    if (!this.#externalIds || !person.externalId) return undefined;
     const held = this.#index.byExternalId().get(person.externalId);
     if (held === undefined || this.#isDesired(held.marker.key)) return undefined;
     if (this.#input.presentKeys?.has(held.marker.key) === true) return undefined;
@@ -175,13 +176,13 @@ class Planner {
     let wanted = person;
     if (person.leaver) {
       if (this.#input.leaver.policy !== 'ignore') {
-        return this.#leave(own, 'the record says the person has left');
+        return this.#leave(own, 'the record says the person has left', person.leftAt);
       }
       // policy ignore: a leaver's identity keeps its state; other fields still follow the source.
       wanted = { ...person, state: identity.state ?? 'active' };
     }
-    const target = targetFields(wanted, identity, this.#input.source, this.#generation);
-    const changed = changedPaths(identity, target, this.#generation).map(formatPath);
+    const target = targetFields(wanted, identity, this.#input.source, this.#externalIds);
+    const changed = changedPaths(identity, target).map(formatPath);
     if (changed.length === 0) {
       this.#unchanged++;
       return;
@@ -233,13 +234,13 @@ class Planner {
       );
     }
     this.#claimed.add(holder.id);
-    const target = targetFields(person, holder, this.#input.source, this.#generation);
+    const target = targetFields(person, holder, this.#input.source, this.#externalIds);
     this.#actions.push({
       kind: 'adopt',
       key: person.key,
       identityId: holder.id,
       desired: person,
-      changed: changedPaths(holder, target, this.#generation).map(formatPath),
+      changed: changedPaths(holder, target).map(formatPath),
       reason: 'an unmanaged identity has the same email identifier (adoptByEmail)',
     });
   }
@@ -254,14 +255,14 @@ class Planner {
     }
   }
 
-  #leave(own: ManagedIdentity, why: string): void {
+  #leave(own: ManagedIdentity, why: string, leftAt?: string): void {
     const decision = decideLeaver(own.identity, own.marker, this.#input.leaver, this.#input.now, why);
     if (decision === null) return;
     if (decision.kind === 'wait') {
       this.#waitingForGrace++;
       return;
     }
-    this.#actions.push(leaverAction(decision, own.marker.key, own.identity.id));
+    this.#actions.push(leaverAction(decision, own.marker.key, own.identity.id, leftAt));
   }
 
   #isDesired(key: string): boolean {

@@ -37,6 +37,8 @@ export interface DesiredIdentity {
   version?: string;
   /** The record says this person has left (status, or a termination date that has passed). */
   leaver: boolean;
+  /** A leaver's termination date from the record (ISO instant), when `leaver.terminationDate` gives one. */
+  leftAt?: string;
   /** The email identifier (for adoption and onboarding), when traits have one. */
   email?: string;
   /** Parts written on create only. */
@@ -80,8 +82,8 @@ export type PlanAction =
       changed: ChangedField[];
       reason: string;
     }
-  | { kind: 'deactivate'; key: string; identityId: string; reason: string }
-  | { kind: 'delete'; key: string; identityId: string; reason: string }
+  | { kind: 'deactivate'; key: string; identityId: string; reason: string; leftAt?: string }
+  | { kind: 'delete'; key: string; identityId: string; reason: string; leftAt?: string }
   | { kind: 'skip'; key: string; identityId?: string; reason: string };
 
 export type PlanActionKind = PlanAction['kind'];
