@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import { isLoopbackHost } from '../config/loopback-host.ts';
 import type { Secret } from '../config/secret.ts';
 import { DeliveryError, type DeliveryChannel, type InviteMessage } from './channel.ts';
 
@@ -7,12 +8,21 @@ export interface SmtpChannelOptions {
   port: number;
   /** Implicit TLS (465); otherwise STARTTLS when the server offers it. */
   secure: boolean;
+  /**
+   * Without `secure`: refuse to authenticate or send unless STARTTLS succeeds.
+   * @defaultValue true, except for a loopback host
+   */
+  requireTLS?: boolean;
   user?: string;
   password?: Secret;
   from: string;
   /** @defaultValue 30 s for connect/greeting, 60 s for socket inactivity */
   timeoutMs?: number;
 }
+
+/** What an operator needs to know when the server would not encrypt the connection. */
+const NO_STARTTLS =
+  ': the server did not accept STARTTLS, so nothing was sent (no login, no message) because delivery.smtp.requireTLS is on; use a server that offers STARTTLS, implicit TLS (delivery.smtp.secure: true, port 465), or set delivery.smtp.requireTLS: false to send in clear';
 
 /** Codes nodemailer gives to failures that happen before any message data goes on the wire. */
 const BEFORE_DATA = new Set(['EENVELOPE', 'EAUTH', 'EDNS', 'ETLS', 'EREQUIRETLS', 'EMESSAGE']);
@@ -41,10 +51,13 @@ export interface SmtpMailer {
  */
 export function createSmtpMailer(options: SmtpChannelOptions): SmtpMailer {
   const timeout = options.timeoutMs ?? 30_000;
+  const requireTLS = options.requireTLS ?? !isLoopbackHost(options.host);
   const transport = nodemailer.createTransport({
     host: options.host,
     port: options.port,
     secure: options.secure,
+    // nodemailer then issues STARTTLS right after EHLO and stops if it fails: AUTH and DATA never go in clear.
+    requireTLS,
     auth: options.user ? { user: options.user, pass: options.password?.reveal() ?? '' } : undefined,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
@@ -58,7 +71,7 @@ export function createSmtpMailer(options: SmtpChannelOptions): SmtpMailer {
       try {
         await transport.sendMail({ from: options.from, ...mail });
       } catch (err) {
-        throw classifySmtpError(err);
+        throw classifySmtpError(err, { requireTLS });
       }
     },
     close() {
@@ -94,9 +107,10 @@ export function createSmtpChannel(options: SmtpChannelOptions): DeliveryChannel 
  * the failure happened before DATA, or no connection was made. Anything else — a timeout or a connection lost
  * while the message was being transferred — may have been accepted.
  */
-export function classifySmtpError(err: unknown): DeliveryError {
+export function classifySmtpError(err: unknown, settings: { requireTLS?: boolean } = {}): DeliveryError {
   const e = (err ?? {}) as { code?: string; originalCode?: string; responseCode?: number; command?: string };
-  const failure = [e.code, e.command, e.responseCode].filter(Boolean).join(' ') || 'unknown';
+  let failure = [e.code, e.command, e.responseCode].filter(Boolean).join(' ') || 'unknown';
+  if (settings.requireTLS && e.command === 'STARTTLS') failure += NO_STARTTLS;
   const notSent =
     typeof e.responseCode === 'number' ||
     BEFORE_DATA.has(e.code ?? '') ||

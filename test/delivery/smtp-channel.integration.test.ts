@@ -76,4 +76,46 @@ describe('SMTP channel', () => {
     expect(error).toMatchObject({ name: 'DeliveryError', notSent: false });
     expect(sink.dropped).toBe(1);
   });
+
+  describe('on a server that offers no STARTTLS', () => {
+    const tlsChannel = (requireTLS: boolean | undefined) =>
+      createSmtpChannel({
+        host: '127.0.0.1',
+        port: sink.port,
+        secure: false,
+        user: 'mailer',
+        password: new Secret('smtp-password-never-in-clear'),
+        from: 'IT <it@example.com>',
+        timeoutMs: 2_000,
+        ...(requireTLS === undefined ? {} : { requireTLS }),
+      });
+
+    it('with requireTLS sends neither AUTH nor the message, and says why and which option decides', async () => {
+      const smtp = tlsChannel(true);
+      const error = await smtp.send(message()).catch((err: unknown) => err);
+      await smtp.close();
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(error).toMatchObject({ notSent: true });
+      expect((error as Error).message).toMatch(/STARTTLS/);
+      expect((error as Error).message).toMatch(/delivery\.smtp\.requireTLS/);
+      expect((error as Error).message).not.toMatch(/smtp-password|sekrit|new\.hire/);
+      expect(sink.auths).toEqual([]);
+      expect(sink.messages).toHaveLength(0);
+    });
+
+    it('sends in clear only when told to (requireTLS: false)', async () => {
+      const smtp = tlsChannel(false);
+      await smtp.send(message());
+      await smtp.close();
+      expect(sink.auths).toEqual([{ method: 'PLAIN', username: 'mailer', secure: false }]);
+      expect(sink.messages).toHaveLength(1);
+    });
+
+    it('defaults to cleartext only for a loopback host (the server is on this machine)', async () => {
+      const smtp = tlsChannel(undefined);
+      await smtp.send(message());
+      await smtp.close();
+      expect(sink.messages).toHaveLength(1);
+    });
+  });
 });

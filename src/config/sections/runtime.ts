@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost } from '../loopback-host.ts';
 import { durationOption, secretOption } from './secret-option.ts';
 
 export const deliverySection = z.strictObject({
@@ -8,17 +9,36 @@ export const deliverySection = z.strictObject({
       port: z.int().positive().default(587),
       /** true for implicit TLS (465); STARTTLS is used when the server offers it otherwise. */
       secure: z.boolean().default(false),
+      /**
+       * Send nothing — no AUTH, no message — over an unencrypted connection: without `secure`, the server
+       * must accept STARTTLS. @defaultValue true, except for a loopback host (the mail never leaves the machine)
+       */
+      requireTLS: z.boolean().optional(),
       user: z.string().optional(),
       password: secretOption.optional(),
       from: z.string().min(3),
     })
+    .transform((smtp) => ({ ...smtp, requireTLS: smtp.requireTLS ?? !isLoopbackHost(smtp.host) }))
     .optional(),
   webhook: z
     .strictObject({
-      url: z.url({ error: 'expected an absolute http(s) URL' }),
+      url: z.url({ protocol: /^https?$/, error: 'expected an absolute https URL' }),
       /** HMAC-SHA256 key for the `x-kratos-sync-signature` header. */
       secret: secretOption,
       timeoutMs: z.int().positive().default(10_000),
+      /** Allow a plain-http URL on a host other than loopback (links and codes then travel in clear). */
+      allowInsecureHttp: z.boolean().default(false),
+    })
+    .superRefine((webhook, ctx) => {
+      const url = URL.parse(webhook.url);
+      if (url?.protocol === 'http:' && !isLoopbackHost(url.hostname) && !webhook.allowInsecureHttp) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['url'],
+          message:
+            'must be https: invites carry recovery links (plain http is allowed for loopback hosts, or with delivery.webhook.allowInsecureHttp: true)',
+        });
+      }
     })
     .optional(),
   outbox: z.strictObject({ dir: z.string().default('./outbox') }).prefault({}),

@@ -20,6 +20,8 @@ export interface SmtpSink {
   dropAfterData(drop: boolean): void;
   /** Messages whose data arrived but were dropped unanswered (they may count as delivered). */
   dropped: number;
+  /** AUTH exchanges the server received, with the method used and whether the connection was encrypted. */
+  auths: Array<{ method: string; username: string; secure: boolean }>;
   stop(): Promise<void>;
 }
 
@@ -34,10 +36,17 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   let rejectCode: number | null = null;
   let drop = false;
   let dropped = 0;
+  const auths: SmtpSink['auths'] = [];
   const server: SMTPServer = new SMTPServer({
     authOptional: true,
+    // Like the careless relay the sink stands for: no STARTTLS, and AUTH accepted over plain text.
     disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
     logger: false,
+    onAuth(auth, session, callback) {
+      auths.push({ method: auth.method, username: auth.username ?? '', secure: session.secure });
+      callback(null, { user: auth.username });
+    },
     onRcptTo(_address, _session, callback) {
       if (rejectCode === null) return callback();
       callback(Object.assign(new Error('mailbox unavailable'), { responseCode: rejectCode }));
@@ -73,6 +82,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     get dropped() {
       return dropped;
     },
+    auths,
     rejectRecipients: (code) => {
       rejectCode = code;
     },
