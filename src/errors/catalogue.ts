@@ -49,6 +49,13 @@ export const ERROR_CATALOGUE = {
     meaning: 'The source failed or was cut short while it was read.',
     action: 'The run deactivates and deletes nothing; it is retried. Check the source system.',
   },
+  SYNC_ERR_SOURCE_SUSPECT: {
+    retry: 'permanent',
+    meaning:
+      'The source read ended normally but returned no records, or far fewer than its last complete read.',
+    action:
+      'The run removes no one. Check the export; if it is right, set mayBeEmpty or raise guard.maxSourceShrink.',
+  },
   SYNC_ERR_RECORD_INVALID: {
     retry: 'permanent',
     meaning: 'A source record failed mapping or identity-schema validation.',

@@ -10,6 +10,8 @@ export function engineKeys(prefix: string) {
     markerByKey: (source: string) => `${prefix}:markers:${source}:by-key`,
     /** Hash identity id → updated_at of identities already read and found unmarked (checked once). */
     unmarkedChecked: (source: string) => `${prefix}:markers:${source}:unmarked`,
+    /** Records read by a source's last complete full read (the base of `guard.maxSourceShrink`). */
+    sourceRecords: (source: string) => `${prefix}:source:${source}:records`,
     /** The full-sync lock of a source. */
     syncLock: (source: string) => `${prefix}:lock:sync:${source}`,
     /** One run's report (JSON string). */
@@ -20,6 +22,8 @@ export function engineKeys(prefix: string) {
     runHeld: (runId: string) => `${prefix}:run:${runId}:held`,
     /** Claim taken by the first approve/reject of a run (makes decisions idempotent). */
     runDecision: (runId: string) => `${prefix}:run:${runId}:decision`,
+    /** Claim taken by the first process to announce a run's outcome (held, failed, partial): sent once. */
+    runNotified: (runId: string, event: string) => `${prefix}:run:${runId}:notified:${event}`,
     /** Sorted set of a source's run ids (score = start time, ms). */
     runsBySource: (source: string) => `${prefix}:runs:${source}`,
     /** Sorted set of every run id (score = start time, ms). */

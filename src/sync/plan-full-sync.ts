@@ -1,6 +1,7 @@
 import type { Identity } from '../kratos/types.ts';
 import type { Logger } from '../log/logger.ts';
 import type { HeldAction, RunStore } from '../store/run-store.ts';
+import { createSourceBaseline } from '../store/source-baseline.ts';
 import type { ApplyDeps } from './apply-types.ts';
 import { applyDepsFor, sourceRuntime } from './apply-deps.ts';
 import type { SyncContext } from './context.ts';
@@ -9,6 +10,7 @@ import { listManaged, unsettledDesired, type ManagedScan } from './managed.ts';
 import { planSyncDetailed } from './plan.ts';
 import { addQuarantined, summariseAction, tallyPlan, type RunReport } from './report.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
+import { snapshotDoubt } from './snapshot-doubt.ts';
 import type { ManagedIdentity, PlanAction } from './types.ts';
 
 export type SyncProgress =
@@ -49,7 +51,9 @@ export async function planFullSync(
     { signal, onRecords: (records) => options.onProgress?.({ phase: 'source', records }) },
   );
   signal?.throwIfAborted();
+  await doubtSnapshot(ctx, sourceName, snapshot, options.dryRun);
   recordSnapshot(report, snapshot);
+  noteUnstoredExternalIds(ctx, snapshot, report, logger);
   options.onPhase?.('source', {
     records: snapshot.records,
     desired: snapshot.desired.length,
@@ -85,6 +89,27 @@ export async function planFullSync(
   return { guarded, current: currentById(scan), deps };
 }
 
+/**
+ * Kratos before v25.4 has no `external_id` (a create carrying it is refused), so the mapping's `externalId`
+ * cannot be stored: people are matched by the ownership marker's key instead. Said once per run, in the
+ * report and the log, not once per person — and never by failing the creates.
+ */
+function noteUnstoredExternalIds(
+  ctx: SyncContext,
+  snapshot: Snapshot,
+  report: RunReport,
+  logger: Logger,
+): void {
+  if (ctx.kratos.capabilities.externalIdLookup) return;
+  const people = snapshot.desired.filter((d) => d.externalId !== undefined && d.externalId !== '').length;
+  if (people === 0) return;
+  const notice =
+    `the mapping sets externalId for ${people} people, but this Kratos (${ctx.kratos.capabilities.generation}) ` +
+    'has no external_id: it is not stored, and people are matched by the marker key in metadata_admin';
+  (report.notices ??= []).push(notice);
+  logger.warn({ people }, `kratos-sync: ${notice}`);
+}
+
 /** Store a planned run's plan summary (in slices) and its held removals. */
 export async function storePlan(
   runs: RunStore,
@@ -95,6 +120,32 @@ export async function storePlan(
     await runs.appendPlan(runId, guarded.all.slice(start, start + 1000).map(summariseAction));
   }
   if (guarded.held.length > 0) await runs.saveHeld(runId, guarded.held as HeldAction[]);
+}
+
+/**
+ * A read that ended normally but is empty, or shrank past `guard.maxSourceShrink`, is made incomplete (its
+ * removals are blocked; see snapshotDoubt). A complete read that is believed becomes the next baseline —
+ * not a dry run's, which changes nothing.
+ */
+async function doubtSnapshot(
+  ctx: SyncContext,
+  sourceName: string,
+  snapshot: Snapshot,
+  dryRun: boolean,
+): Promise<void> {
+  if (!snapshot.complete) return;
+  const { config } = sourceRuntime(ctx, sourceName);
+  const baseline = createSourceBaseline(ctx.redis, ctx.config.redis.prefix);
+  const doubt = snapshotDoubt(snapshot.records, await baseline.get(sourceName), {
+    mayBeEmpty: config.mayBeEmpty,
+    maxSourceShrink: config.guard.maxSourceShrink,
+  });
+  if (doubt) {
+    snapshot.complete = false;
+    snapshot.error = doubt;
+  } else if (!dryRun) {
+    await baseline.set(sourceName, snapshot.records);
+  }
 }
 
 function recordSnapshot(report: RunReport, snapshot: Snapshot): void {
@@ -119,7 +170,6 @@ function planAndGuard(
   scan: ManagedScan,
   report: RunReport,
 ): GuardedPlan & { all: PlanAction[] } {
-  const generation = ctx.kratos.capabilities.generation;
   const plan = planSyncDetailed({
     source,
     desired: snapshot.desired,
@@ -129,7 +179,7 @@ function planAndGuard(
     leaver: config.leaver,
     now: ctx.now(),
     presentKeys: snapshot.presentKeys,
-    generation,
+    externalIds: ctx.kratos.capabilities.externalIdLookup,
   });
   report.unchanged = plan.unchanged + scan.settledKeys.size;
   const actions = [...plan.actions, ...scan.duplicatesOfSettled.map(duplicateSkip)];

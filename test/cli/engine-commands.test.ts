@@ -68,7 +68,7 @@ describe(
           `      schemaId: '"employee"'`,
           `      traits: '{ "email": work_email, "name": { "first": first_name, "last": last_name }, "department": department }'`,
           '      version: updated_at',
-          '    guard: { maxRemoveFraction: 0.3, maxRemoveCount: 100 }',
+          '    guard: { maxRemoveFraction: 0.3, maxRemoveCount: 100, maxSourceShrink: 0.9 }',
           '',
         ].join('\n'),
       );
@@ -181,7 +181,7 @@ describe(
     it('reject leaves a held run unapplied', async () => {
       write(people(6));
       await cli(config, ['sync']); // the four come back (reactivated)
-      write([]);
+      write(people(1)); // five of six leave: over the guard (an empty export would not count as complete)
       const held = await cli(config, ['sync', '--json']);
       expect(held.code).toBe(EXIT.held);
       const [report] = JSON.parse(held.stdout) as Array<{ id: string }>;

@@ -28,7 +28,7 @@ describe('operations console over HTTP', () => {
     harness = await startHarness({
       api,
       people: people(6),
-      source: { guard: { maxRemoveFraction: 0.2, maxRemoveCount: 100 } },
+      source: { guard: { maxRemoveFraction: 0.2, maxRemoveCount: 100, maxSourceShrink: 0.9 } },
     });
     await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
     harness.writePeople(people(2));

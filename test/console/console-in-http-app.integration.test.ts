@@ -77,7 +77,7 @@ describe('console in `kratos-sync worker`', () => {
   it('is served by an http-only replica, which builds its own engine context to decide held runs', async () => {
     const runtime = await startRuntimeHarness({
       people: people(6),
-      source: { guard: { maxRemoveFraction: 0.2, maxRemoveCount: 100 } },
+      source: { guard: { maxRemoveFraction: 0.2, maxRemoveCount: 100, maxSourceShrink: 0.9 } },
       config: {
         http: { port: 0, host: '127.0.0.1', auth: { username: CONSOLE_USER, password: CONSOLE_PASSWORD } },
       },

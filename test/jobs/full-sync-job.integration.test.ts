@@ -98,6 +98,25 @@ describe('sync.full through the queue', () => {
     expect(applied.map((j) => j.data.plan)).toEqual([claim.plan, claim.plan]);
   });
 
+  it('treats an empty source read by sync.full as incomplete: nobody is removed and the stored run says why', async () => {
+    const h = (harness = await startRuntimeHarness({
+      people: people(30),
+      source: { guard: { maxRemoveFraction: 1, maxRemoveCount: 1000 } },
+    }));
+    await h.startReplica();
+    expect((await h.waitForJob(await h.enqueueFullSync())).state).toBe('completed');
+    h.writePeople([]);
+    const { job, state } = await h.waitForJob(await h.enqueueFullSync());
+    expect(state).toBe('completed');
+    const result = job.returnvalue as SyncFullResult;
+    expect(result.status).toBe('partial');
+    const report = await runStoreFor({ redis: h.redis, config: h.config } as never).get(result.runId);
+    expect(report?.snapshot).toMatchObject({ complete: false, records: 0 });
+    expect(report?.snapshot.error).toMatchObject({ code: 'SYNC_ERR_SOURCE_SUSPECT' });
+    expect(report?.guard.blocked).toBe(30);
+    expect([...h.sim.state.identities.values()].every((i) => i.state === 'active')).toBe(true);
+  });
+
   it('does not start a second run of a source while one is pending or running', async () => {
     const h = (harness = await startRuntimeHarness({ people: people(20) }));
     const first = await h.enqueueFullSync();

@@ -75,7 +75,7 @@ describe.each(['v26', 'v0.10'] as const)('leavers and the deletion guard on Krat
     harness = await startHarness({
       api,
       people: list,
-      source: { guard: { maxRemoveFraction: 0.2, maxRemoveCount: 100 } },
+      source: { guard: { maxRemoveFraction: 0.2, maxRemoveCount: 100, maxSourceShrink: 0.9 } },
     });
     await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
     harness.writePeople(list.slice(0, 4));
@@ -116,7 +116,7 @@ describe.each(['v26', 'v0.10'] as const)('leavers and the deletion guard on Krat
     harness = await startHarness({
       api,
       people: list,
-      source: { guard: { maxRemoveFraction: 0.2, maxRemoveCount: 100 } },
+      source: { guard: { maxRemoveFraction: 0.2, maxRemoveCount: 100, maxSourceShrink: 0.9 } },
     });
     await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
     harness.writePeople(list.slice(0, 4));

@@ -19,7 +19,7 @@ describe.each(['v26', 'v0.10'] as const)('ownership on Kratos %s', (api) => {
     harness = await startHarness({
       api,
       people: people(5),
-      source: { guard: { maxRemoveFraction: 1, maxRemoveCount: 100 } },
+      source: { mayBeEmpty: true, guard: { maxRemoveFraction: 1, maxRemoveCount: 100 } },
     });
     const clash = await harness.ctx.kratos.createIdentity(selfRegistered('person3@example.com'));
     const stranger = await harness.ctx.kratos.createIdentity(selfRegistered('customer@example.org'));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationOption, secretOption } from './secret-option.ts';
+import { PRESET_NAMES, presetConnections } from './presets/index.ts';
 import { scimInboundConnection } from './scim-inbound.ts';
 
 const csvConnection = z.strictObject({
@@ -68,6 +69,8 @@ const httpPagination = z.discriminatedUnion('type', [
 
 const httpJsonConnection = z.strictObject({
   type: z.literal('http-json'),
+  /** No preset: every option below is the user's (the presets are in `./presets`). */
+  preset: z.undefined().optional(),
   /** URL of the collection, e.g. https://api.example-hr.com/v1/employees */
   url: z.url({ error: 'expected an absolute http(s) URL' }),
   /** URL of one record; `{key}` is replaced by the URL-encoded record key. */
@@ -158,6 +161,15 @@ const guardSection = z.strictObject({
 
 const webhookSection = z.strictObject({
   secret: secretOption,
+  /**
+   * How the sender signs: `generic` (hex HMAC-SHA256 of `<timestamp>.<body>` in `signatureHeader`, unix
+   * seconds in `timestampHeader`), or a vendor's own scheme — `bamboohr` (X-BambooHR-Signature),
+   * `hubspot-v3` (X-HubSpot-Signature-v3, needs `publicUrl`), `hibob` (Bob-Signature). A preset sets its
+   * vendor's.
+   */
+  format: z.enum(['generic', 'bamboohr', 'hubspot-v3', 'hibob']).default('generic'),
+  /** `hubspot-v3` signs the URL it called: this endpoint's public URL, exactly as registered in HubSpot. */
+  publicUrl: z.url({ error: 'expected an absolute http(s) URL' }).optional(),
   signatureHeader: z.string().default('x-signature'),
   timestampHeader: z.string().default('x-timestamp'),
   /** Replay window for the signed timestamp. */
@@ -174,6 +186,17 @@ const webhookSection = z.strictObject({
    */
   eventVersion: z.string().min(1).optional(),
 });
+
+/** HubSpot's v3 signature covers the URL it called, which this server cannot see behind a proxy. */
+const hubspotNeedsPublicUrl = [
+  (webhook: z.output<typeof webhookSection>) =>
+    webhook.format !== 'hubspot-v3' || webhook.publicUrl !== undefined,
+  {
+    path: ['publicUrl'],
+    message:
+      'format hubspot-v3 needs publicUrl: the public URL of POST /webhooks/<source> as registered in HubSpot',
+  },
+] as const;
 
 const onboardingSection = z.strictObject({
   enabled: z.boolean().default(false),
@@ -205,7 +228,12 @@ const onboardingSection = z.strictObject({
 export const sourceSection = z.strictObject({
   connection: z.discriminatedUnion('type', [
     csvConnection,
-    httpJsonConnection,
+    z.discriminatedUnion('preset', [httpJsonConnection, ...presetConnections], {
+      error: (issue) =>
+        issue.code === 'invalid_union'
+          ? `unknown preset; expected one of ${PRESET_NAMES.join(', ')} (or no preset)`
+          : undefined,
+    }),
     scimConnection,
     scimInboundConnection,
   ]),
@@ -221,7 +249,7 @@ export const sourceSection = z.strictObject({
    * then counts as complete and its removals pass the guard as usual.
    */
   mayBeEmpty: z.boolean().default(false),
-  webhook: webhookSection.optional(),
+  webhook: webhookSection.refine(...hubspotNeedsPublicUrl).optional(),
   onboarding: onboardingSection.prefault({}),
 });
 export type SourceConfig = z.output<typeof sourceSection>;
