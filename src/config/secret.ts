@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { scrubTokenShapes } from './token-shapes.ts';
 
 const REDACTED = '[redacted]';
 
@@ -21,6 +22,9 @@ export class Secret {
    */
   static fromConfig(value: string): Secret {
     secretValues.add(value);
+    // As it appears inside a serialised JSON string (a quote or backslash in a password).
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) secretValues.add(escaped);
     return new Secret(value);
   }
 
@@ -42,8 +46,8 @@ export class Secret {
 }
 
 /**
- * Every configuration secret this process has loaded, so the log stream can scrub a value that reached a message
- * by some path the structured redaction did not cover (e.g. an upstream error that echoed a header).
+ * Every configuration secret this process has loaded, so a value that reached a string by some path the
+ * structured redaction did not cover (e.g. an upstream error that echoed a header) can be scrubbed.
  * Values shorter than 6 characters are not scrubbed: they would blank out ordinary words.
  */
 const secretValues = new Set<string>();
@@ -52,12 +56,18 @@ export function knownSecretValues(): Iterable<string> {
   return secretValues;
 }
 
+/**
+ * The one scrubbing step for every string kratos-sync stores or shows — log lines, run reports, audit
+ * entries, receipts, job failure reasons, console pages, CLI output: configured secret values, and
+ * credentials recognisable by their shape (Ory tokens, bearer values, `token=`-style parameters, URL
+ * userinfo). It keeps a serialised JSON document valid JSON.
+ */
 export function scrubSecrets(text: string): string {
   let out = text;
   for (const value of secretValues) {
     if (value.length >= 6 && out.includes(value)) out = out.split(value).join(REDACTED);
   }
-  return out;
+  return scrubTokenShapes(out);
 }
 
 export const REDACTED_TEXT = REDACTED;

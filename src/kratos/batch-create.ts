@@ -1,9 +1,9 @@
+import { boundRemoteText } from '../config/remote-text.ts';
 import { refused, unsupported, type KratosContext } from './context.ts';
 import { KratosError } from './errors.ts';
+import { createWireBody } from './identities.ts';
 import type { BatchCreateResult, CreateIdentityBody, Identity } from './types.ts';
 
-/** v26's limit per PATCH /admin/identities (BEHAVIOUR.md §5). */
-export const BATCH_LIMIT = 1000;
 const OPERATION = 'batchCreateIdentities';
 
 interface BatchEntry {
@@ -13,18 +13,21 @@ interface BatchEntry {
 }
 
 /**
- * PATCH /admin/identities with `{identities:[{create}]}` (BEHAVIOUR.md §5). The answer is index-aligned:
- * `action: "create"` with the new id, `action: "error"` with a bare herodot error, or `null` for a skipped
- * entry. Kratos answers 200 even when every entry failed.
+ * PATCH /admin/identities with `{identities:[{create}]}` (docs/kratos-behaviour.md, "Batch create"). The
+ * answer is index-aligned: `action: "create"` with the new id, `action: "error"` with a bare herodot error,
+ * or `null` for a skipped entry. v1.3+ answers 200 even when every entry failed.
  *
  * A per-entry error has no HTTP status of its own, so its `status` is the entry's `error.code` — the only
  * place the client reads a body code.
  *
- * When the batch is refused as a whole — 409 (MySQL cannot do partial inserts), 400 (one entry with a bad
- * state or hash fails them all; also the docs' "all failed" form) — nothing was created, so the entries are
- * created one at a time to give each its own answer. Transient failures are retried as usual; a repeated
- * batch after a lost answer is allowed only when every entry has an external_id (a repeat then yields
- * per-entry 409s, which the caller resolves by lookup, never duplicates).
+ * A batch refused as a whole created nothing:
+ * - 409 (v1.0–v1.2 for any conflict, MySQL always): thrown as a conflict. Only the caller knows how to find
+ *   the people already there (by marker, email or external id), so it finds them and sends the rest again
+ *   instead of creating 2,000 identities one by one.
+ * - 400 (one entry with a bad state or hash, a schema-invalid entry on v1.0–v1.2, or the docs' "all
+ *   failed" form): the entries are created one at a time to give each its own answer.
+ * Transient failures are retried as usual; a repeated batch after a lost answer is allowed only when every
+ * entry has an external_id (a repeat then yields 409s, which the caller resolves by lookup, never duplicates).
  */
 export async function batchCreateIdentities(
   ctx: KratosContext,
@@ -34,8 +37,9 @@ export async function batchCreateIdentities(
   if (!ctx.capabilities.batchCreate) {
     throw unsupported(OPERATION, ctx.capabilities, 'batch create (PATCH /admin/identities, Kratos ≥ v0.13)');
   }
-  if (bodies.length > BATCH_LIMIT) {
-    throw refused(OPERATION, `${bodies.length} entries; Kratos accepts at most ${BATCH_LIMIT} per request`);
+  const limit = ctx.capabilities.batchLimit;
+  if (bodies.length > limit) {
+    throw refused(OPERATION, `${bodies.length} entries; Kratos accepts at most ${limit} per request`);
   }
   if (bodies.length === 0) return [];
   let response;
@@ -44,13 +48,13 @@ export async function batchCreateIdentities(
       operation: OPERATION,
       method: 'PATCH',
       path: '/admin/identities',
-      body: { identities: bodies.map((create) => ({ create })) },
+      body: { identities: bodies.map((create) => ({ create: createWireBody(create, ctx.capabilities) })) },
       accept: [200],
       gate: { kind: 'collection' },
-      repeatable: bodies.every((body) => Boolean(body.external_id)),
+      repeatable: ctx.capabilities.externalIdLookup && bodies.every((body) => Boolean(body.external_id)),
     });
   } catch (err) {
-    if (err instanceof KratosError && (err.status === 409 || err.status === 400)) {
+    if (err instanceof KratosError && err.status === 400) {
       ctx.logger.warn(
         { operation: OPERATION, status: err.status, entries: bodies.length, reason: err.envelope.reason },
         'kratos refused the batch as a whole; creating its entries one by one',
@@ -81,8 +85,11 @@ function readResults(data: unknown, expected: number): BatchCreateResult[] {
     return {
       ok: false,
       status: typeof error.code === 'number' ? error.code : 500,
-      message: typeof error.message === 'string' ? error.message : 'batch entry failed without a message',
-      ...(typeof error.reason === 'string' ? { reason: error.reason } : {}),
+      message:
+        typeof error.message === 'string'
+          ? boundRemoteText(error.message)
+          : 'batch entry failed without a message',
+      ...(typeof error.reason === 'string' ? { reason: boundRemoteText(error.reason) } : {}),
     };
   });
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent } from 'undici';
+import { boundRemoteText } from '../config/remote-text.ts';
 import type { KratosConfig } from '../config/sections/kratos.ts';
 import { KratosError, type KratosErrorEnvelope } from './errors.ts';
 import { parseRetryAfterMs } from './retry-after.ts';
@@ -192,8 +193,10 @@ export function readEnvelope(data: unknown): KratosErrorEnvelope {
   if (inner === null || typeof inner !== 'object') return {};
   const fields = inner as Record<string, unknown>;
   const envelope: KratosErrorEnvelope = {};
-  if (typeof fields.id === 'string') envelope.id = fields.id;
-  if (typeof fields.reason === 'string') envelope.reason = fields.reason;
-  if (typeof fields.message === 'string') envelope.message = fields.message;
+  // Kratos' own words, or a gateway's that may echo the request (and our token): scrubbed and bounded once,
+  // here, before any message, report or log line is made from them.
+  if (typeof fields.id === 'string') envelope.id = boundRemoteText(fields.id, 100);
+  if (typeof fields.reason === 'string') envelope.reason = boundRemoteText(fields.reason);
+  if (typeof fields.message === 'string') envelope.message = boundRemoteText(fields.message);
   return envelope;
 }

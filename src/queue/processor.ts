@@ -6,6 +6,7 @@ import {
   WaitingError,
   type Job,
 } from 'bullmq';
+import { scrubSecrets } from '../config/secret.ts';
 import type { Logger } from '../log/logger.ts';
 import { decideFailure, type FailureDecision } from './failure-policy.ts';
 import { lookupJob, type AnyJobDefinition } from './job-definition.ts';
@@ -110,7 +111,7 @@ export function createProcessor<Deps>(options: ProcessorOptions<Deps>): Processo
       report('completed');
       return result;
     } catch (thrown) {
-      throw await onFailure(thrown, { job, token, logger, controller, report });
+      throw scrubbed(await onFailure(thrown, { job, token, logger, controller, report }));
     } finally {
       release();
     }
@@ -197,6 +198,17 @@ export function createProcessor<Deps>(options: ProcessorOptions<Deps>): Processo
     if (decision.retryAfterMs) Object.assign(failure, { retryAfterMs: decision.retryAfterMs });
     return failure;
   }
+}
+
+/**
+ * BullMQ keeps a failed job's `failedReason` and `stacktrace` in Redis and shows them in the dashboard,
+ * the console and `failed list`: the same scrubbing as every other stored string, in place (BullMQ tells
+ * its control-flow errors apart by class and name, which stay).
+ */
+function scrubbed(error: Error): Error {
+  error.message = scrubSecrets(error.message);
+  if (error.stack) error.stack = scrubSecrets(error.stack);
+  return error;
 }
 
 /** Abort the run on timeout, on BullMQ's signal (lock lost, cancel) and on shutdown. Returns a cleanup. */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { scrubSecrets } from '../config/secret.ts';
 import type { AuditRange, ReportError } from '../sync/report.ts';
 import { engineKeys } from './keys.ts';
 
@@ -75,7 +76,7 @@ export function createAuditWriter(
             ...personKeys,
             maxEntries,
             maxPerPerson,
-            ...slice.map((entry) => JSON.stringify(toFields(entry))),
+            ...slice.map((entry) => scrubSecrets(JSON.stringify(toFields(entry)))),
           )) as [string, string];
           range = { from: range?.from ?? from, to };
         }

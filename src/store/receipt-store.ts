@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { scrubSecrets } from '../config/secret.ts';
 import type { OffboardingReceipt } from '../lifecycle/offboarding-receipt.ts';
 
 /**
@@ -52,7 +53,7 @@ export function createReceiptStore(options: ReceiptStoreOptions): ReceiptStore {
       const m = member(receipt.source, receipt.key);
       const tx = redis
         .multi()
-        .set(receiptKey(m), JSON.stringify(receipt), 'EX', ttl)
+        .set(receiptKey(m), scrubSecrets(JSON.stringify(receipt)), 'EX', ttl)
         .zadd(indexKey, Date.now(), m);
       for (const email of new Set(putOptions.emails ?? []))
         tx.sadd(emailKey(email), m).expire(emailKey(email), ttl);

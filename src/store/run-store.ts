@@ -1,7 +1,11 @@
 import type { Redis } from 'ioredis';
+import { scrubSecrets } from '../config/secret.ts';
 import type { ActionSummary, RunReport } from '../sync/report.ts';
 import type { PlanAction } from '../sync/types.ts';
 import { engineKeys } from './keys.ts';
+
+/** The run outcomes a notification claim may exist for (removed with the run). */
+const NOTIFIED_EVENTS = ['held', 'failed', 'partial'];
 
 /** A removal held by the deletion guard, waiting for `approve`/`reject` (ids and reasons only). */
 export type HeldAction = Extract<PlanAction, { kind: 'deactivate' | 'delete' }>;
@@ -9,6 +13,11 @@ export type HeldAction = Extract<PlanAction, { kind: 'deactivate' | 'delete' }>;
 export interface RunStoreOptions {
   /** Runs kept per source; older ones (report, plan, held list) are removed. @defaultValue 50 */
   keepRuns?: number;
+  /**
+   * Told of every report once it is stored (run notifications). Called synchronously and must return at
+   * once; whatever it throws is ignored, so an observer can never fail or slow down a run.
+   */
+  onSaved?: (report: RunReport) => void;
 }
 
 /**
@@ -42,10 +51,15 @@ export function createRunStore(redis: Redis, prefix: string, options: RunStoreOp
       const score = Date.parse(report.startedAt);
       await redis
         .multi()
-        .set(keys.run(report.id), JSON.stringify(report))
+        .set(keys.run(report.id), scrubSecrets(JSON.stringify(report)))
         .zadd(keys.runsBySource(report.source), score, report.id)
         .zadd(keys.runsAll(), score, report.id)
         .exec();
+      try {
+        options.onSaved?.(report);
+      } catch {
+        // An observer's bug must not fail the run that was just stored.
+      }
     },
     async get(runId) {
       const raw = await redis.get(keys.run(runId));
@@ -60,7 +74,7 @@ export function createRunStore(redis: Redis, prefix: string, options: RunStoreOp
     },
     async appendPlan(runId, entries) {
       for (let i = 0; i < entries.length; i += 1000) {
-        const chunk = entries.slice(i, i + 1000).map((entry) => JSON.stringify(entry));
+        const chunk = entries.slice(i, i + 1000).map((entry) => scrubSecrets(JSON.stringify(entry)));
         await redis.rpush(keys.runPlan(runId), ...chunk);
       }
     },
@@ -72,7 +86,7 @@ export function createRunStore(redis: Redis, prefix: string, options: RunStoreOp
       return { total, entries: raws.map((raw) => JSON.parse(raw) as ActionSummary) };
     },
     async saveHeld(runId, actions) {
-      await redis.set(keys.runHeld(runId), JSON.stringify(actions));
+      await redis.set(keys.runHeld(runId), scrubSecrets(JSON.stringify(actions)));
     },
     async readHeld(runId) {
       const raw = await redis.get(keys.runHeld(runId));
@@ -87,6 +101,7 @@ export function createRunStore(redis: Redis, prefix: string, options: RunStoreOp
       const multi = redis.multi();
       for (const id of stale) {
         multi.del(keys.run(id), keys.runPlan(id), keys.runHeld(id), keys.runDecision(id));
+        for (const event of NOTIFIED_EVENTS) multi.del(keys.runNotified(id, event));
       }
       multi.zrem(keys.runsBySource(source), ...stale).zrem(keys.runsAll(), ...stale);
       await multi.exec();

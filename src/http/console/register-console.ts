@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { scrubSecrets } from '../../config/secret.ts';
 import { SyncError } from '../../errors/catalogue.ts';
 import { createReceiptStore } from '../../store/receipt-store.ts';
 import { createRunStore } from '../../store/run-store.ts';
@@ -92,8 +93,10 @@ async function consoleRoutes(
       now: ctx.now(),
     };
   };
+  // Pages show stored text (reports, audit, receipts, failure reasons) and live Kratos answers: the same
+  // scrubbing as everything stored, once more on the way out.
   const send = (reply: FastifyReply, body: SafeHtml, status = 200) =>
-    reply.code(status).type('text/html; charset=utf-8').send(body.value);
+    reply.code(status).type('text/html; charset=utf-8').send(scrubSecrets(body.value));
 
   // Forms post urlencoded bodies; parsed here (scoped to the console), small and flat.
   app.addContentTypeParser(
