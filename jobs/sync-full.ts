@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { WaitingChildrenError, type Job } from 'bullmq';
 import { z } from 'zod';
+import { decideFailure } from '../src/queue/failure-policy.ts';
 import { addJob } from '../src/queue/job-queue.ts';
 import { defineJob, type JobRun } from '../src/queue/job-definition.ts';
 import { createMarkerIndex } from '../src/store/marker-index.ts';
@@ -257,7 +258,21 @@ async function recordFailure(
   if (!report) return;
   report.status = 'failed';
   report.error = describeFailure(err, 'SYNC_ERR_KRATOS_UNAVAILABLE');
+  if (willRunAgain(run, err)) report.retryScheduled = true;
   report.finishedAt = run.deps.ctx.now().toISOString();
   report.durationMs = Math.max(0, Date.now() - Date.parse(startedAt));
   await runs.save(report).catch(() => undefined);
+}
+
+/**
+ * Whether the queue takes this run up again after this failure, as src/queue/processor.ts decides it: a
+ * permanent error ends it; Kratos down or rate limited returns it without using an attempt; anything else
+ * (an abort included) is retried while attempts are left. The report says so, and no one is told "failed"
+ * about a run that is not over.
+ */
+function willRunAgain(run: JobRun<SyncFullPayload, JobDeps>, err: unknown): boolean {
+  const decision = run.signal.aborted ? { kind: 'retry' as const } : decideFailure(err);
+  if (decision.kind === 'fail') return false;
+  if (decision.kind !== 'retry') return true;
+  return run.job.attemptsMade + 1 < (run.job.opts.attempts ?? 1);
 }

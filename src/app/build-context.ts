@@ -5,8 +5,9 @@ import type { JsonObject, KratosClient } from '../kratos/types.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { compileMapper } from '../mapping/compile-mapper.ts';
 import { closeRedis, createRedis } from '../queue/redis-connection.ts';
+import { buildRunNotifier } from '../notify/build-run-notifier.ts';
 import { createSource } from '../sources/create-source.ts';
-import type { SourceRuntime, SyncContext, SyncHooks } from '../sync/context.ts';
+import type { RunObserver, SourceRuntime, SyncContext, SyncHooks } from '../sync/context.ts';
 
 export interface BuildContextOptions {
   config: Config;
@@ -23,6 +24,11 @@ export interface BuildContextOptions {
   redis?: Redis;
   /** Reuse a client the caller owns (it is not closed by `release`). */
   kratos?: KratosClient;
+  /**
+   * Run notifications the caller owns (the worker shares one, counted in its metrics). Otherwise one is
+   * built from `notify:` when it configures a channel, and closed by `release` after its sends finish.
+   */
+  runObserver?: RunObserver;
 }
 
 export interface BuiltContext extends AsyncDisposable {
@@ -61,6 +67,12 @@ export async function buildContext(options: BuildContextOptions): Promise<BuiltC
       options.redis ??
       (createRedis(config.redis, { role: 'state', logger, name: 'kratos-sync:engine' }) as Redis);
     if (!options.redis) releasers.push(() => closeRedis(redis));
+    let runObserver = options.runObserver;
+    if (!runObserver) {
+      const notifier = buildRunNotifier(config, { redis, logger, now });
+      if (notifier) releasers.push(() => notifier.close());
+      runObserver = notifier;
+    }
     const names = Object.keys(config.sources).filter((name) => !options.only || options.only.includes(name));
     const schemas = new Map<string, JsonObject>();
     if (names.length > 0) {
@@ -82,6 +94,7 @@ export async function buildContext(options: BuildContextOptions): Promise<BuiltC
         logger: logger.child({ source: name }),
         keyOf: (record) => mapper.keyOf(record),
         now,
+        redis: { client: redis, prefix: config.redis.prefix },
       });
       sources.set(name, { name, config: sourceConfig, source, mapper });
     }
@@ -94,6 +107,7 @@ export async function buildContext(options: BuildContextOptions): Promise<BuiltC
       now,
       sources,
       hooks: options.hooks ?? {},
+      ...(runObserver ? { runObserver } : {}),
     };
     return { ctx, release, [Symbol.asyncDispose]: release };
   } catch (err) {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { kratosSection } from './sections/kratos.ts';
+import { checkNotifyDelivery, notifySection } from './sections/notify.ts';
 import { redisSection } from './sections/redis.ts';
 import { deliverySection, httpSection, logSection, queueSection } from './sections/runtime.ts';
+import { withPresetDefaults } from './sections/presets/index.ts';
 import { sourceSection } from './sections/source.ts';
 import { checkOnboardingDelivery } from '../lifecycle/onboarding-config-check.ts';
 
@@ -13,15 +15,18 @@ export const configSchema = z
     sources: z
       .record(
         z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'source names are lowercase letters, digits and dashes'),
-        sourceSection,
+        // A vendor preset fills in its default mapping, leaver rules and webhook format first.
+        z.preprocess(withPresetDefaults, sourceSection),
       )
       .refine((sources) => Object.keys(sources).length > 0, 'configure at least one source'),
     delivery: deliverySection.prefault({}),
     queue: queueSection.prefault({}),
     http: httpSection.prefault({}),
     log: logSection.prefault({}),
+    notify: notifySection.prefault({}),
   })
-  .superRefine(checkOnboardingDelivery);
+  .superRefine(checkOnboardingDelivery)
+  .superRefine(checkNotifyDelivery);
 
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -22,6 +22,8 @@ export interface Metrics extends JobObserver {
   readonly registry: Registry;
   kratosRequest(event: KratosRequestEvent): void;
   kratosAvailable(available: boolean): void;
+  /** One run notification sent or failed (`notify:`), by event and channel. */
+  notification(event: { event: string; channel: string; outcome: 'sent' | 'failed' }): void;
 }
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800];
@@ -67,6 +69,12 @@ export function createMetrics(sources: MetricsSources): Metrics {
     registers: [registry],
   });
   kratosUp.set(1);
+  const notifications = new Counter({
+    name: 'kratos_sync_notifications_total',
+    help: 'Run notifications (held, failed, partial runs) by event, channel and outcome (sent, failed).',
+    labelNames: ['event', 'channel', 'outcome'] as const,
+    registers: [registry],
+  });
   registerSourceGauges(registry, sources);
   return {
     registry,
@@ -80,6 +88,9 @@ export function createMetrics(sources: MetricsSources): Metrics {
     },
     kratosAvailable(available) {
       kratosUp.set(available ? 1 : 0);
+    },
+    notification(event) {
+      notifications.inc(event);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.ts';
 import { instrumentKratos } from '../metrics/instrument-kratos.ts';
 import { createMetrics, type Metrics } from '../metrics/metrics.ts';
 import { createSourceStatsStore } from '../metrics/source-stats.ts';
+import { buildRunNotifier } from '../notify/build-run-notifier.ts';
 import type { SyncContext, SyncHooks } from '../sync/context.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import { createQueue } from './job-queue.ts';
@@ -81,6 +82,16 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
         queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children'),
     });
 
+    // One notifier for the process (the worker's runs and the console's decisions), counted in the metrics;
+    // closed after the worker has stopped, so the last runs' notifications still go out.
+    const notifier = buildRunNotifier(config, {
+      redis: state as never,
+      logger,
+      now,
+      onOutcome: (outcome) => metrics.notification(outcome),
+    });
+    if (notifier) onRelease('run notifier', () => notifier.close());
+
     // Each role loads its own modules (the engine, fastify, bull-board): a scheduler-only replica starts fast.
     let kratos: KratosClient | undefined;
     if (roles.has('worker') || roles.has('http')) {
@@ -127,6 +138,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
         redis: state as never,
         kratos,
         hooks: options.hooks ?? lifecycleHooks(() => jobDeps!),
+        ...(notifier ? { runObserver: notifier } : {}),
       });
       onRelease('engine context', () => built.release());
       engineCtx = built.ctx;
@@ -202,6 +214,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
           now,
           redis: state as never,
           kratos,
+          ...(notifier ? { runObserver: notifier } : {}),
         });
         onRelease('console engine context', () => built.release());
         engineCtx = built.ctx;

@@ -1,3 +1,4 @@
+import type { KratosCapabilities } from '../kratos/types.ts';
 import { createAuditWriter } from '../store/audit-store.ts';
 import { createMarkerIndex } from '../store/marker-index.ts';
 import { createReceiptStore } from '../store/receipt-store.ts';
@@ -26,11 +27,25 @@ export function applyDepsFor(ctx: SyncContext, sourceName: string, runId?: strin
     audit: createAuditWriter(ctx.redis, prefix),
     receipts: createReceiptStore({ redis: ctx.redis, prefix }),
     hooks: ctx.hooks,
-    batchSize: ctx.config.kratos.batchSize,
+    batchSize: batchSizeFor(ctx.config.kratos.batchSize, ctx.kratos.capabilities),
     concurrency: ctx.config.kratos.concurrency,
   };
 }
 
 export function runStoreFor(ctx: SyncContext): RunStore {
-  return createRunStore(ctx.redis, ctx.config.redis.prefix);
+  const observer = ctx.runObserver;
+  return createRunStore(ctx.redis, ctx.config.redis.prefix, {
+    ...(observer ? { onSaved: (report) => observer.runSaved(report) } : {}),
+  });
+}
+
+/**
+ * Entries per batch create: the configured size, or else as many as the server accepts (2000 up to v1.3,
+ * 1000 from v25.4), never more than that. Without batch create it only sets how many creates are settled
+ * together (the default 1000).
+ */
+export function batchSizeFor(configured: number | undefined, capabilities: KratosCapabilities): number {
+  const limit = capabilities.batchCreate ? capabilities.batchLimit : 0;
+  const wanted = configured ?? (limit > 0 ? limit : 1000);
+  return limit > 0 ? Math.min(wanted, limit) : wanted;
 }

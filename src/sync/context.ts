@@ -5,6 +5,7 @@ import type { KratosClient } from '../kratos/types.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Mapper } from '../mapping/types.ts';
 import type { Source } from '../sources/types.ts';
+import type { RunReport } from './report.ts';
 import type { DesiredIdentity } from './types.ts';
 
 /** One configured source, ready to read: its connection, its compiled mapping and its settings. */
@@ -34,6 +35,15 @@ export interface SyncHooks {
 }
 
 /**
+ * Told of every run report the engine stores (held, failed, partial … runs are announced from here, so both
+ * full-sync paths and single-person holds reach it). `runSaved` returns at once: any sending happens in
+ * the background and can never fail or block the run.
+ */
+export interface RunObserver {
+  runSaved(report: RunReport): void;
+}
+
+/**
  * Everything the sync engine needs, built once at start-up and passed as the first argument
  * (STYLE.md A4/D16: side effects come in as parameters). Stores are built from `redis` + `config.redis.prefix`.
  */
@@ -47,4 +57,6 @@ export interface SyncContext {
   now: () => Date;
   sources: ReadonlyMap<string, SourceRuntime>;
   hooks: SyncHooks;
+  /** Run notifications (`notify:`); absent when none are configured. */
+  runObserver?: RunObserver;
 }

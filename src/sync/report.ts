@@ -84,6 +84,16 @@ export interface RunReport {
   };
   /** Why the run failed as a whole (status `failed`). */
   error?: ReportError;
+  /**
+   * Things the operator should know that are not failures, each said once per run (e.g. the mapping sets
+   * `externalId` but this Kratos has no external ids).
+   */
+  notices?: string[];
+  /**
+   * Set on a `failed` report when the queue will run the job again (an attempt is left, or it waits for
+   * Kratos to come back): the run is not over, so no one is told it failed yet.
+   */
+  retryScheduled?: boolean;
 }
 
 export function newReport(fields: {

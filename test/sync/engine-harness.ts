@@ -84,6 +84,8 @@ export interface HarnessOptions {
   hooks?: SyncHooks;
   /** Point the client somewhere else than the simulator (e.g. a lossy proxy in front of it). */
   adminUrl?: (simUrl: string) => Promise<string> | string;
+  /** Extra top-level config sections (e.g. `notify`, `delivery`, `http`). */
+  config?: Record<string, unknown>;
 }
 
 export interface Harness {
@@ -119,6 +121,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       },
       redis: { url: inject('redisUrl'), prefix },
       sources: { hr: sourceSection(options.source) },
+      ...options.config,
     },
   });
   const redis = new Redis(inject('redisUrl'));
