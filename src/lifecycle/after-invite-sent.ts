@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { recordSendFailure } from './send-failure.ts';
-import { managerNoticeDeliveryId, type DeliveryRecord } from '../store/delivery-store.ts';
+import { inviteDeliveryId, managerNoticeDeliveryId, type DeliveryRecord } from '../store/delivery-store.ts';
 import { composeManagerNotice } from './compose-invite.ts';
 import { readInviteTarget } from './issue-invite.ts';
 import {
@@ -23,8 +23,11 @@ export async function afterInviteSent(
   record: DeliveryRecord,
 ): Promise<void> {
   if (invite.attempt === 1) await scheduleActivationCheck(deps, onboarding, invite, record.sentAt);
-  if (invite.attempt === 2 && onboarding.config.managerEmail)
-    await tellManager(deps, onboarding, invite, record);
+  if (invite.attempt === 2) {
+    // The re-issue went out: a first invite that may have reached no one is no longer a worry.
+    await deps.deliveries.settleUncertain(inviteDeliveryId(invite.inviteId, 1));
+    if (onboarding.config.managerEmail) await tellManager(deps, onboarding, invite, record);
+  }
 }
 
 /**

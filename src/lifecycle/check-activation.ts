@@ -25,17 +25,26 @@ export async function checkActivation(
 ): Promise<{ outcome: ActivationCheckOutcome }> {
   const onboarding = deps.sources.get(invite.source);
   if (!onboarding?.config.enabled) return { outcome: 'disabled' };
+  const outcome = await decide(deps, invite);
+  // Nothing left to worry about for an uncertain first invite: the person got in, or there is no one to
+  // reach. A re-issue settles it once it goes out (after-invite-sent.ts).
+  if (outcome !== 'reissued' && outcome !== 'already-reissued')
+    await deps.deliveries.settleUncertain(inviteDeliveryId(invite.inviteId, 1));
+  return { outcome };
+}
+
+async function decide(deps: OnboardingDeps, invite: InviteRef): Promise<ActivationCheckOutcome> {
   let identity: Identity;
   try {
     identity = await deps.kratos.getIdentity(invite.identityId);
   } catch (err) {
-    if (isNotFound(err)) return { outcome: 'gone' };
+    if (isNotFound(err)) return 'gone';
     throw err;
   }
-  if (notManagedReason(identity, invite.source, invite.key)) return { outcome: 'not-managed' };
-  if (identity.state === 'inactive') return { outcome: 'inactive' };
-  if (await hasActivated(deps, identity)) return { outcome: 'activated' };
-  if (await deps.deliveries.get(inviteDeliveryId(invite.inviteId, 2))) return { outcome: 'already-reissued' };
+  if (notManagedReason(identity, invite.source, invite.key)) return 'not-managed';
+  if (identity.state === 'inactive') return 'inactive';
+  if (await hasActivated(deps, identity)) return 'activated';
+  if (await deps.deliveries.get(inviteDeliveryId(invite.inviteId, 2))) return 'already-reissued';
   const { source, key, identityId, inviteId } = invite;
   await deps.queue.add(
     ONBOARD_DELIVER,
@@ -43,7 +52,7 @@ export async function checkActivation(
     { jobId: deliverJobId(inviteId, 2) },
   );
   deps.logger.info({ op: 'onboard.check', source, inviteId }, 'invite not used in time; re-issuing once');
-  return { outcome: 'reissued' };
+  return 'reissued';
 }
 
 async function hasActivated(deps: Pick<OnboardingDeps, 'kratos'>, identity: Identity): Promise<boolean> {

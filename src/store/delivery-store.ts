@@ -16,6 +16,12 @@ import type { Cluster, Redis } from 'ioredis';
  *
  * One record per delivery: `<inviteId>.<attempt>` for an invite, `<inviteId>.manager` for the manager's
  * notice. Key: `<prefix>:delivery:<deliveryId>` (a hash), expiring after `ttlSeconds`.
+ *
+ * `uncertain` deliveries are also indexed (`<prefix>:deliveries:uncertain`, a sorted set by the time they
+ * became uncertain, kept in the same script as the state change) until they are settled: the person
+ * activated, a re-issue went out, or there is no one left to reach. Reports, the console and the
+ * `kratos_sync_invites_uncertain` metric read that index, so an invite that may have reached no one is
+ * never silent.
  */
 export type DeliveryState =
   'issuing' | 'issued' | 'sending' | 'sent' | 'send-failed' | 'uncertain' | 'cancelled';
@@ -49,8 +55,25 @@ export const CLAIMABLE: ReadonlyArray<DeliveryState | 'none'> = ['none', 'issuin
 
 type Fields = Partial<Omit<DeliveryRecord, 'state' | 'token' | 'claims'>>;
 
+/** An invite that may or may not have reached its person (identifiers only). */
+export interface UncertainDelivery {
+  deliveryId: string;
+  source: string;
+  key: string;
+  identityId: string;
+  attempt: number;
+  /** When it became uncertain (ISO). */
+  since: string;
+}
+
 export interface DeliveryStore {
   get(deliveryId: string): Promise<DeliveryRecord | null>;
+  /** Unsettled uncertain deliveries, oldest first (at most `limit`, default 1000). */
+  listUncertain(limit?: number): Promise<UncertainDelivery[]>;
+  /** Unsettled uncertain deliveries per source. */
+  countUncertain(): Promise<Map<string, number>>;
+  /** Take a delivery off the uncertain index: what it may have failed to do is done or moot. */
+  settleUncertain(deliveryId: string): Promise<void>;
   /**
    * Move the record to `to` when it is in one of `from` (`none` = no record yet) and, when `token` is given,
    * owned by that token. `newToken` hands ownership to a new execution. Returns the state found when the move
@@ -79,7 +102,12 @@ if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[1], 'token', ARGV[4])
   redis.call('HINCRBY', KEYS[1], 'claims', 1)
 end
-for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[3] == 'uncertain' then
+  if current ~= 'uncertain' then redis.call('ZADD', KEYS[2], ARGV[7], ARGV[6]) end
+elseif current == 'uncertain' then
+  redis.call('ZREM', KEYS[2], ARGV[6])
+end
+for i = 8, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 return current`;
 
@@ -98,20 +126,56 @@ export function createDeliveryStore(options: DeliveryStoreOptions): DeliveryStor
   const { redis, prefix, now } = options;
   const ttl = options.ttlSeconds ?? 90 * 86_400;
   const keyOf = (deliveryId: string) => `${prefix}:delivery:${deliveryId}`;
+  const uncertainKey = `${prefix}:deliveries:uncertain`;
+
+  async function listUncertain(limit = 1000): Promise<UncertainDelivery[]> {
+    const entries = await redis.zrange(uncertainKey, 0, limit - 1, 'WITHSCORES');
+    const ids = entries.filter((_, i) => i % 2 === 0);
+    const records = await Promise.all(
+      ids.map((id) => redis.hmget(keyOf(id), 'source', 'key', 'identityId', 'attempt')),
+    );
+    const found: UncertainDelivery[] = [];
+    const expired: string[] = [];
+    ids.forEach((deliveryId, i) => {
+      const [source, key, identityId, attempt] = records[i]!;
+      // The record expired (after `ttlSeconds`): nothing left to report or to re-issue.
+      if (!source || !key || !identityId) expired.push(deliveryId);
+      else {
+        const since = new Date(Number(entries[2 * i + 1])).toISOString();
+        found.push({ deliveryId, source, key, identityId, attempt: Number(attempt), since });
+      }
+    });
+    if (expired.length > 0) await redis.zrem(uncertainKey, ...expired);
+    return found;
+  }
+
   return {
     async get(deliveryId) {
       const hash = await redis.hgetall(keyOf(deliveryId));
       return hash.state ? parseRecord(hash) : null;
     },
     async transition(deliveryId, move) {
-      const fields: Record<string, string> = { updatedAt: now().toISOString() };
+      const at = now();
+      const fields: Record<string, string> = { updatedAt: at.toISOString() };
       for (const [name, value] of Object.entries(move.fields ?? {})) {
         if (value !== undefined) fields[name] = String(value);
       }
       const args = [move.from.join(','), move.token ?? '', move.to, move.newToken ?? '', String(ttl)];
+      args.push(deliveryId, String(at.getTime()));
       for (const [name, value] of Object.entries(fields)) args.push(name, value);
-      const found = (await redis.eval(TRANSITION, 1, keyOf(deliveryId), ...args)) as string | null;
+      const found = (await redis.eval(TRANSITION, 2, keyOf(deliveryId), uncertainKey, ...args)) as
+        string | null;
       return (found ?? null) as DeliveryState | 'none' | null;
+    },
+    listUncertain,
+    async countUncertain() {
+      const counts = new Map<string, number>();
+      for (const entry of await listUncertain(10_000))
+        counts.set(entry.source, (counts.get(entry.source) ?? 0) + 1);
+      return counts;
+    },
+    async settleUncertain(deliveryId) {
+      await redis.zrem(uncertainKey, deliveryId);
     },
   };
 }

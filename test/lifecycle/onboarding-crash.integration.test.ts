@@ -105,4 +105,69 @@ describe('a new hire gets exactly one working link when the worker dies mid-deli
     );
     expect(leaks).toEqual([]);
   }, 90_000);
+
+  it('is SIGKILLed inside the SMTP exchange: the invite is reported uncertain, re-issued after reissueAfter (default 24h), and the link works', async () => {
+    h = await startHarness({ api: 'v26', redisUrl: inject('redisUrl') });
+    sink = await startSmtpSink();
+    queue = new Queue('jobs', { connection: h.redis, prefix: h.prefix });
+    const identity = await createManagedIdentity(h.kratos, { key: 'K2', email: 'kai.new@example.com' });
+    const deliveries = createDeliveryStore({ redis: h.redis, prefix: h.prefix, now: () => new Date() });
+    const data = { source: 'hr', key: 'K2', identityId: identity.id, inviteId: identity.id, attempt: 1 };
+    await onboardingQueueOf(queue).add('onboard.deliver', data, {
+      jobId: `onboard-deliver.${identity.id}.1`,
+    });
+
+    // The message reaches the mail server, which has not answered the final dot when the worker dies: it
+    // may or may not go out, so it is never sent again as it was.
+    sink.holdAfterData(true);
+    const dying = startWorker(false);
+    await waitFor('the message to reach the mail server', () => sink.held === 1);
+    dying.child.kill('SIGKILL');
+    await dying.exited;
+    expect((await deliveries.get(`${identity.id}.1`))?.state).toBe('sending');
+    sink.holdAfterData(false);
+
+    const healthy = startWorker(false);
+    const first = await waitFor('the first delivery to settle', async () => {
+      const job = await queue.getJob(`onboard-deliver.${identity.id}.1`);
+      return (await job?.getState()) === 'completed' ? job : undefined;
+    });
+    expect(first.returnvalue).toMatchObject({ outcome: 'uncertain' });
+    expect(sink.messages).toHaveLength(0);
+    // Reported, not silent: the uncertain index feeds run reports, the console and the metric.
+    expect(await deliveries.listUncertain()).toEqual([
+      expect.objectContaining({ deliveryId: `${identity.id}.1`, source: 'hr', key: 'K2', attempt: 1 }),
+    ]);
+    expect(await deliveries.countUncertain()).toEqual(new Map([['hr', 1]]));
+
+    // The activation check waits a day (the default reissueAfter) from the hand-over. Advance the queue's
+    // clock: the delayed check is due now.
+    const check = await queue.getJob(`onboard-check.${identity.id}`);
+    expect(await check?.getState()).toBe('delayed');
+    expect(check!.delay).toBeGreaterThan(23 * 3_600_000);
+    expect(check!.delay).toBeLessThanOrEqual(24 * 3_600_000);
+    await check!.promote();
+
+    const reissued = await waitFor('the re-issued invite to go out', async () => {
+      const job = await queue.getJob(`onboard-deliver.${identity.id}.2`);
+      return (await job?.getState()) === 'completed' ? job : undefined;
+    });
+    expect(reissued.returnvalue).toMatchObject({ outcome: 'sent' });
+    healthy.child.kill('SIGTERM');
+    await healthy.exited;
+
+    expect(sink.messages).toHaveLength(1);
+    expect(sink.messages[0]!.to).toEqual(['kai.new@example.com']);
+    const links = linksIn(sink.messages[0]!);
+    expect(links).toHaveLength(1);
+    expect(h.sim.useRecoveryLink(links[0]!)).toMatchObject({ ok: true, identityId: identity.id });
+    // Settled: the re-issue went out.
+    expect(await deliveries.listUncertain()).toEqual([]);
+
+    const leaks = findLeaks(
+      [output.join(''), ...(await dumpRedis(h.redis, `${h.prefix}*`))],
+      simSecrets(h.sim),
+    );
+    expect(leaks).toEqual([]);
+  }, 90_000);
 });

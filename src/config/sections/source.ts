@@ -215,8 +215,14 @@ const onboardingSection = z.strictObject({
   /** Expression giving the person's IANA time zone; falls back to `defaultTimeZone`. */
   timeZone: z.string().optional(),
   defaultTimeZone: z.string().default('UTC'),
-  /** Re-issue once if the person has not activated this long after delivery (off when absent). */
-  reissueAfter: durationOption.optional(),
+  /**
+   * Re-issue once if the person has not activated this long after delivery — also after an `uncertain`
+   * delivery (a worker died inside the hand-over, so the invite may have reached no one). `off` disables it.
+   * @defaultValue 24h
+   */
+  reissueAfter: z
+    .union([z.literal('off').transform(() => undefined), durationOption])
+    .prefault('24h'),
   /** Expression giving the manager's email, told when an invite is re-issued. */
   managerEmail: z.string().optional(),
   /** Expression giving the address the invite goes to; defaults to traits.email. */

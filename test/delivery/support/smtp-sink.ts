@@ -18,6 +18,10 @@ export interface SmtpSink {
   rejectRecipients(code: number | null): void;
   /** Drop the connection once the whole message arrived, without answering the final dot. */
   dropAfterData(drop: boolean): void;
+  /** Keep the message unanswered once it arrived (the client waits for the reply to the final dot). */
+  holdAfterData(hold: boolean): void;
+  /** Messages whose data arrived and are held unanswered. */
+  held: number;
   /** Messages whose data arrived but were dropped unanswered (they may count as delivered). */
   dropped: number;
   /** AUTH exchanges the server received, with the method used and whether the connection was encrypted. */
@@ -36,6 +40,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   let rejectCode: number | null = null;
   let drop = false;
   let dropped = 0;
+  let hold = false;
+  let held = 0;
   const auths: SmtpSink['auths'] = [];
   const server: SMTPServer = new SMTPServer({
     authOptional: true,
@@ -61,6 +67,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             if (connection.session.id === session.id) connection._socket.destroy();
           }
           return;
+        }
+        if (hold) {
+          held++;
+          return; // never answered: the message is not accepted
         }
         const raw = Buffer.concat(chunks).toString('utf8');
         messages.push({
@@ -88,6 +98,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     },
     dropAfterData: (value) => {
       drop = value;
+    },
+    holdAfterData: (value) => {
+      hold = value;
+    },
+    get held() {
+      return held;
     },
     async stop() {
       for (const connection of connectionsOf(server)) connection._socket.destroy();
