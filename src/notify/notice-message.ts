@@ -1,3 +1,4 @@
+import { boundRemoteText } from '../config/remote-text.ts';
 import { scrubSecrets } from '../config/secret.ts';
 import type { RunReport } from '../sync/report.ts';
 import type { RunNotice } from './run-notice.ts';
@@ -35,7 +36,8 @@ export function renderNotice(
   options: { publicUrl?: string | undefined },
 ): NoticeMessage {
   const title = clean(`kratos-sync: run of ${report.source} ${TITLES[notice.event]}`);
-  const reason = clean(bounded(notice.reason, REASON_LIMIT));
+  // The reason may quote a remote system's error text: scrubbed and bounded like all such text.
+  const reason = clean(boundRemoteText(notice.reason, REASON_LIMIT));
   const counts = countsOf(report);
   const link = options.publicUrl ? runPageUrl(options.publicUrl, report.id) : undefined;
   const facts: Array<[string, string]> = [

@@ -138,10 +138,12 @@ describe('the message', () => {
   it('scrubs configured secrets and escapes Slack control characters in text a remote system sent', () => {
     const token = Secret.fromConfig('ory_pat_notify_test_secret_value');
     const failed = report({ status: 'failed' });
-    const reason = `SYNC_ERR_KRATOS_REJECTED: gateway said <!channel> token=${token.reveal()} & more`;
+    // A configured secret, and a token of a known shape that was never configured (a gateway's echo).
+    const reason = `SYNC_ERR_KRATOS_REJECTED: gateway said <!channel> key ${token.reveal()} & Authorization: Bearer ory_at_EchoedByGateway99 more`;
     const message = renderNotice(failed, { event: 'failed', reason }, { publicUrl: undefined });
     const everything = JSON.stringify(message);
     expect(everything).not.toContain(token.reveal());
+    expect(everything).not.toContain('EchoedByGateway99');
     // Slack would turn `<!channel>` into a mention of everyone; the email's plain text shows it as written.
     expect(JSON.stringify(message.slack)).not.toContain('<!channel>');
     expect(JSON.stringify(message.slack.blocks)).toContain('&lt;!channel&gt;');

@@ -170,6 +170,32 @@ describe('run notifications (queue: sync.full split over the workers)', () => {
   });
 });
 
+describe('run notifications (queue: a failed attempt that will run again)', () => {
+  it('does not announce a run as failed while the queue will retry it, nor once it completes', async () => {
+    const { r, s } = await started();
+    const h = (runtime = await startRuntimeHarness({ people: people(10), config: notifyConfig(r, s) }));
+    await h.startReplica();
+    await h.waitForJob(await h.enqueueFullSync());
+    // Kratos stops answering while the next run plans: that attempt fails, and the queue keeps the job.
+    h.sim.setFaults({ unavailable: true });
+    const id = await h.enqueueFullSync();
+    const runs = runStoreFor({ redis: h.redis, config: h.config } as never);
+    const failedAttempt = await waitFor(
+      'the failed attempt to be stored',
+      async () => (await runs.list({ source: 'hr', limit: 5 })).find((run) => run.status === 'failed'),
+      30_000,
+    );
+    expect(failedAttempt.retryScheduled).toBe(true);
+    h.sim.setFaults({});
+    const { job, state } = await h.waitForJob(id, 90_000);
+    expect(state).toBe('completed');
+    expect((job.returnvalue as SyncFullResult).runId).toBe(failedAttempt.id);
+    expect((await runs.get(failedAttempt.id))?.status).toBe('completed');
+    expect(r.received).toHaveLength(0);
+    expect(s.messages).toHaveLength(0);
+  });
+});
+
 describe('run notifications (engine: the CLI full sync)', () => {
   it('announces a run that failed (Kratos answers 503) and one whose source broke, each once', async () => {
     const { r, s } = await started();
