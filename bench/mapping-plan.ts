@@ -74,7 +74,7 @@ console.log(
 
 // Kratos already holds exactly what the source says: the no-op reconcile.
 const managed: ManagedIdentity[] = desired.map((person, i) => {
-  const body = toCreateBody(person, 'hr', 'v26');
+  const body = toCreateBody(person, 'hr', true);
   const identity: Identity = {
     id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
     ...body,

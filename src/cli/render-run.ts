@@ -50,6 +50,7 @@ export function renderReport(report: RunReport): string {
   }
   if (report.collisions > 0)
     lines.push(`  ${report.collisions} person(s) skipped because of a collision (see the plan)`);
+  for (const notice of report.notices ?? []) lines.push(`  note: ${notice}`);
   if (report.hookErrors > 0) lines.push(`  ${report.hookErrors} onboarding hook error(s) (see the logs)`);
   if (report.quarantined.total > 0) {
     lines.push(`Quarantined records (${report.quarantined.total}):`);

@@ -114,8 +114,14 @@ export function identityOperations(ctx: KratosContext): IdentityOperations {
   };
 }
 
-/** v0.10's strict decoder rejects `external_id` with a 400 (BEHAVIOUR.md §2): it is never sent there. */
-function createWireBody(body: CreateIdentityBody, capabilities: KratosCapabilities): CreateIdentityBody {
+/**
+ * Servers without external ids (v0.10.1, v1.x) decode creates strictly and answer 400
+ * `json: unknown field "external_id"` (identity/handler.go), so the field is never sent there.
+ */
+export function createWireBody(
+  body: CreateIdentityBody,
+  capabilities: KratosCapabilities,
+): CreateIdentityBody {
   if (body.external_id === undefined) return body;
   if (capabilities.externalIdLookup && body.external_id !== '') return body;
   const { external_id: _dropped, ...rest } = body;

@@ -3,4 +3,3 @@ export { createKratosClient, type CreateKratosClientOptions } from './client.ts'
 export { capabilitiesFor, detectCapabilities } from './detect.ts';
 export { KratosError, type KratosErrorEnvelope } from './errors.ts';
 export type { KratosClientEventMap } from './availability.ts';
-export { BATCH_LIMIT } from './batch-create.ts';

@@ -2,16 +2,15 @@ import { asArray, refused, unsupported, type KratosContext } from './context.ts'
 import { nextLink } from './link-header.ts';
 import type { Identity, ListIdentitiesOptions } from './types.ts';
 
-/** v26 silently caps keyset pages at 500; v0.10 clamps per_page to 1000 (BEHAVIOUR.md §8). */
-const KEYSET_MAX = 500;
-const OFFSET_MAX = 1000;
 const OPERATION = 'listIdentities';
 
 /**
- * Every identity, a page at a time (BEHAVIOUR.md §8):
- * - keyset servers (v26): follow `rel="next"` until it is absent; the token is never computed here.
- * - v0.10: `page=1,2,…` with a fixed `per_page` until a short page. Its Link header is off by one (the
- *   first `next` points at page 1, which is the first page again), so it is ignored.
+ * Every identity, a page at a time (docs/kratos-behaviour.md, "Listing identities"):
+ * - keyset servers (v1.1+): follow `rel="next"` until it is absent; the token is never computed here.
+ * - offset servers (v0.10, v1.0): `page=first,first+1,…` with a fixed `per_page` until a short page. Where
+ *   the first page is depends on the server (`capabilities.firstOffsetPage`). Their Link headers are absolute,
+ *   drop the `/admin` prefix, and on v0.10 are off by one, so they are ignored.
+ * The page size is clamped to the server's cap (`capabilities.maxPageSize`) so "a short page" means "the last".
  * Offset pages over `id DESC` can skip or repeat identities created or deleted during the scan; keyset
  * pages can miss identities created behind the cursor. A full reconcile tolerates both: the next run
  * sees them.
@@ -27,9 +26,11 @@ export function listIdentities(
   if (options.credentialsIdentifier !== undefined && !ctx.capabilities.credentialsIdentifierFilter) {
     throw unsupported(OPERATION, ctx.capabilities, 'the credentials_identifier filter');
   }
+  const cap = ctx.capabilities.maxPageSize;
+  const pageSize = cap === null ? requested : Math.min(requested, cap);
   return ctx.capabilities.keysetPages
-    ? keysetPages(ctx, Math.min(requested, KEYSET_MAX), options.credentialsIdentifier)
-    : offsetPages(ctx, Math.min(requested, OFFSET_MAX));
+    ? keysetPages(ctx, pageSize, options.credentialsIdentifier)
+    : offsetPages(ctx, pageSize, options.credentialsIdentifier);
 }
 
 async function* keysetPages(
@@ -62,19 +63,28 @@ async function* keysetPages(
   }
 }
 
-async function* offsetPages(ctx: KratosContext, perPage: number): AsyncGenerator<Identity[]> {
-  for (let page = 1; ; page++) {
+async function* offsetPages(
+  ctx: KratosContext,
+  perPage: number,
+  credentialsIdentifier: string | undefined,
+): AsyncGenerator<Identity[]> {
+  // v1.0.0 answers the filter with at most one identity and no further pages.
+  const filter =
+    credentialsIdentifier === undefined
+      ? ''
+      : `&credentials_identifier=${encodeURIComponent(credentialsIdentifier)}`;
+  for (let page = ctx.capabilities.firstOffsetPage; ; page++) {
     const response = await ctx.call({
       operation: OPERATION,
       method: 'GET',
-      path: `/admin/identities?page=${page}&per_page=${perPage}`,
+      path: `/admin/identities?page=${page}&per_page=${perPage}${filter}`,
       accept: [200],
       gate: { kind: 'read' },
       repeatable: true,
     });
     const items = asArray(response.data, OPERATION) as Identity[];
     if (items.length > 0) yield items;
-    if (items.length < perPage) return;
+    if (items.length < perPage || filter !== '') return;
   }
 }
 

@@ -84,17 +84,45 @@ export interface IdentitySchemaSummary {
   schema: JsonObject;
 }
 
-export type ApiGeneration = 'v26' | 'v0.10';
+/**
+ * The API line, as a label for logs, messages and `kratos.apiVersion`. Behaviour is never decided by this
+ * label outside detection: every difference has its own capability below.
+ * - `v0.10`: the old V0alpha2Api (v0.10.x);
+ * - `v1.0`: v1.0.0 (offset pages, all-or-nothing batches);
+ * - `v1`: v1.1.0 … v1.3.1 (keyset pages without a size cap; batches all-or-nothing before v1.3.0);
+ * - `v26`: v25.4.0 … v26.x (external_id, per-entry batch results, keyset pages capped at 500).
+ */
+export type ApiGeneration = 'v26' | 'v1' | 'v1.0' | 'v0.10';
 
-/** What the server can do, found by probing at start-up (BEHAVIOUR.md §11). */
+/** What the server can do, found once at start-up by read-only probes (detect.ts). */
 export interface KratosCapabilities {
+  /** A label only (see ApiGeneration); never compared to decide behaviour. */
   generation: ApiGeneration;
-  /** external_id field + GET /admin/identities/by/external/{id}. */
+  /**
+   * The identity has an `external_id` (create, PUT and JSON Patch store it) and
+   * GET /admin/identities/by/external/{id} finds it. Without it, a create carrying the field is a 400
+   * (strict decoder) and a JSON Patch on `/external_id` is silently dropped.
+   */
   externalIdLookup: boolean;
   /** PATCH /admin/identities (batch create). */
   batchCreate: boolean;
-  /** Keyset pagination (page_token); otherwise offset pages. */
+  /** Most entries one batch create accepts (0 without batch create): 2000 up to v1.3.x, 1000 from v25.4. */
+  batchLimit: number;
+  /**
+   * True: each failed batch entry gets its own `action:"error"` and the others are created (v1.3.0+).
+   * False: one bad entry fails the whole batch (409 or 400) and nothing is created (v1.0–v1.2). Either way a
+   * whole-batch 409 is possible (MySQL cannot insert partially), so callers handle both answers.
+   */
+  batchPerItemResults: boolean;
+  /** Keyset pagination (page_token from the `next` link); otherwise offset pages. */
   keysetPages: boolean;
+  /**
+   * Offset pages only: the `page` number of the first page. v0.10 hands `page` to pop, where 0 and 1 are
+   * the same first page, so it starts at 1; v1.0.0 asks pop for `page + 1`, so page 0 is the first.
+   */
+  firstOffsetPage: 0 | 1;
+  /** Largest list page the server returns (it silently clamps larger requests); null: no cap. */
+  maxPageSize: number | null;
   /** credentials_identifier list filter. */
   credentialsIdentifierFilter: boolean;
   /** POST /admin/recovery/code. */

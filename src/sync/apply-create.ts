@@ -1,7 +1,7 @@
-import type { ApiGeneration, BatchCreateResult, CreateIdentityBody, Identity } from '../kratos/types.ts';
+import type { BatchCreateResult, CreateIdentityBody, Identity } from '../kratos/types.ts';
 import { describeFailure, isKratosFailure, maybeApplied, statusOf, withoutValues } from './apply-errors.ts';
 import { mapPool } from './apply-pool.ts';
-import { lookUpCreates, type UnsettledCreate } from './apply-resolve.ts';
+import { lookUpCreates, type CreateLookup, type UnsettledCreate } from './apply-resolve.ts';
 import type { ApplyDeps, CreateAction, ItemResult, WriteAction } from './apply-types.ts';
 import { applyWrite } from './apply-write.ts';
 import { formatPath } from './diff.ts';
@@ -13,7 +13,8 @@ import { changedPaths, targetFields } from './target.ts';
  * flight: Ory Network allows one create per project at a time), else `concurrency` single creates at once.
  * A create that answers 409, or whose answer was lost, is settled by lookup (`lookUpCreates`): found with
  * our marker → it was ours all along; found without → a real conflict; not found after a lost answer →
- * created once more (the first attempt never landed).
+ * created once more (the first attempt never landed). A batch refused as a whole with 409 created nothing:
+ * see `resolveRefusedBatch`.
  */
 export async function applyCreates(
   deps: ApplyDeps,
@@ -21,10 +22,10 @@ export async function applyCreates(
   onSettled: (results: ItemResult[]) => Promise<void>,
   signal?: AbortSignal,
 ): Promise<void> {
-  const generation = deps.kratos.capabilities.generation;
+  const externalIds = deps.kratos.capabilities.externalIdLookup;
   const items = actions.map((action) => ({
     action,
-    body: createBodyOf(action, deps.source, generation),
+    body: createBodyOf(action, deps.source, externalIds),
   }));
   // Settle in slices so the audit trail, the index and onboarding hooks follow along on a 100 000-person run.
   const slice = deps.kratos.capabilities.batchCreate
@@ -34,7 +35,7 @@ export async function applyCreates(
     signal?.throwIfAborted();
     const chunk = items.slice(start, start + slice);
     const first = deps.kratos.capabilities.batchCreate
-      ? await createBatch(deps, chunk)
+      ? await createBatch(deps, chunk, signal)
       : await createSingles(deps, chunk, signal);
     await onSettled(await settle(deps, chunk, first));
   }
@@ -43,14 +44,10 @@ export async function applyCreates(
 const bodies = new WeakMap<CreateAction, CreateIdentityBody>();
 
 /** The create body of an action, built once (the audit trail and the marker index read it again). */
-export function createBodyOf(
-  action: CreateAction,
-  source: string,
-  generation: ApiGeneration,
-): CreateIdentityBody {
+export function createBodyOf(action: CreateAction, source: string, externalIds: boolean): CreateIdentityBody {
   let body = bodies.get(action);
   if (!body) {
-    body = toCreateBody(action.desired, source, generation);
+    body = toCreateBody(action.desired, source, externalIds);
     bodies.set(action, body);
   }
   return body;
@@ -64,17 +61,29 @@ export function forgetBody(action: CreateAction): void {
 type FirstTry =
   | { kind: 'created'; id: string }
   | { kind: 'unsettled'; error?: unknown }
+  /** Already looked up (after a batch refused as a whole): settled from this answer, not looked up again. */
+  | { kind: 'found'; lookup: Exclude<CreateLookup, { found: 'none' }> }
   | { kind: 'failed'; result: ItemResult };
 
-async function createBatch(deps: ApplyDeps, chunk: UnsettledCreate[]): Promise<FirstTry[]> {
+async function createBatch(
+  deps: ApplyDeps,
+  chunk: UnsettledCreate[],
+  signal?: AbortSignal,
+): Promise<FirstTry[]> {
   let results: BatchCreateResult[];
   try {
     results = await deps.kratos.batchCreateIdentities(chunk.map((item) => item.body));
   } catch (err) {
     if (!isKratosFailure(err)) throw err;
+    if (statusOf(err) === 409 && !maybeApplied(err)) return resolveRefusedBatch(deps, chunk, signal);
     // The whole request failed after the client's retries. If it may have landed, look every entry up.
     return chunk.map((item) => (maybeApplied(err) ? { kind: 'unsettled', error: err } : failed(item, err)));
   }
+  return readBatchResults(chunk, results);
+}
+
+/** Per-entry batch answers: created, failed for its own reason, or (409, skipped) to be looked up. */
+function readBatchResults(chunk: UnsettledCreate[], results: BatchCreateResult[]): FirstTry[] {
   return results.map((result, i): FirstTry => {
     const item = chunk[i]!;
     if (result === null) return { kind: 'unsettled' };
@@ -95,6 +104,56 @@ async function createBatch(deps: ApplyDeps, chunk: UnsettledCreate[]): Promise<F
       },
     };
   });
+}
+
+/**
+ * A batch refused as a whole with 409 created nothing: v1.0–v1.2 fail every entry for one conflict, and so
+ * does v26 on MySQL. Rather than 2,000 single creates, one lookup pass (`lookUpCreates`) finds the entries
+ * someone already holds; those are settled from that answer, and the rest go again as one batch. If that is
+ * refused as well — two entries of the batch clash with each other, or an identity appeared meanwhile — or
+ * the lookup found nothing to take out, the rest are created one by one, each 409 resolved by lookup.
+ */
+async function resolveRefusedBatch(
+  deps: ApplyDeps,
+  chunk: UnsettledCreate[],
+  signal?: AbortSignal,
+): Promise<FirstTry[]> {
+  let lookups: CreateLookup[];
+  try {
+    lookups = await lookUpCreates(deps, chunk);
+  } catch (err) {
+    if (!isKratosFailure(err)) throw err;
+    return chunk.map((item) => failed(item, err));
+  }
+  const tries = new Array<FirstTry>(chunk.length);
+  const rest: number[] = [];
+  lookups.forEach((lookup, i) => {
+    if (lookup.found === 'none') rest.push(i);
+    else tries[i] = { kind: 'found', lookup };
+  });
+  deps.logger.info(
+    { entries: chunk.length, existing: chunk.length - rest.length },
+    'kratos refused a batch create as a whole (409); sending the entries nobody holds again',
+  );
+  const items = rest.map((i) => chunk[i]!);
+  let again: FirstTry[] | undefined;
+  if (rest.length > 0 && rest.length < chunk.length) {
+    try {
+      again = readBatchResults(
+        items,
+        await deps.kratos.batchCreateIdentities(items.map((item) => item.body)),
+      );
+    } catch (err) {
+      if (!isKratosFailure(err)) throw err;
+      if (maybeApplied(err)) again = items.map(() => ({ kind: 'unsettled', error: err }));
+      else if (statusOf(err) !== 409) again = items.map((item) => failed(item, err));
+    }
+  }
+  again ??= await createSingles(deps, items, signal);
+  rest.forEach((i, n) => {
+    tries[i] = again[n]!;
+  });
+  return tries;
 }
 
 async function createSingles(
@@ -122,29 +181,29 @@ async function createSingles(
 async function settle(deps: ApplyDeps, chunk: UnsettledCreate[], first: FirstTry[]): Promise<ItemResult[]> {
   const results: ItemResult[] = new Array(chunk.length);
   const unsettled: number[] = [];
+  const known = new Map<number, CreateLookup>();
   first.forEach((attempt, i) => {
     const { action } = chunk[i]!;
     if (attempt.kind === 'created') results[i] = { action, outcome: 'applied', identityId: attempt.id };
     else if (attempt.kind === 'failed') results[i] = attempt.result;
+    else if (attempt.kind === 'found') known.set(i, attempt.lookup);
     else unsettled.push(i);
   });
-  if (unsettled.length === 0) return results;
-  let lookups;
+  if (unsettled.length === 0 && known.size === 0) return results;
   try {
-    lookups = await lookUpCreates(
+    const lookups = await lookUpCreates(
       deps,
       unsettled.map((i) => chunk[i]!),
     );
+    unsettled.forEach((i, n) => known.set(i, lookups[n]!));
   } catch (err) {
     if (!isKratosFailure(err)) throw err;
     for (const i of unsettled) results[i] = failed(chunk[i]!, err).result;
-    return results;
   }
   const retry: number[] = [];
   const catchUp: Array<{ i: number; identity: Identity }> = [];
-  unsettled.forEach((i, n) => {
-    const lookup = lookups[n]!;
-    const attempt = first[i] as { kind: 'unsettled'; error?: unknown };
+  known.forEach((lookup, i) => {
+    const attempt = first[i] as { kind: 'unsettled' | 'found'; error?: unknown };
     if (lookup.found === 'ours') {
       catchUp.push({ i, identity: lookup.identity });
     } else if (lookup.found === 'theirs') {
@@ -201,9 +260,13 @@ function conflict(item: UnsettledCreate, message: string): ItemResult {
  * the marker index was lost and it predates this record's changes — then it is updated like any other.
  */
 async function bringUpToDate(deps: ApplyDeps, action: CreateAction, identity: Identity): Promise<ItemResult> {
-  const generation = deps.kratos.capabilities.generation;
-  const target = targetFields(action.desired, identity, deps.source, generation);
-  const changed = changedPaths(identity, target, generation).map(formatPath);
+  const target = targetFields(
+    action.desired,
+    identity,
+    deps.source,
+    deps.kratos.capabilities.externalIdLookup,
+  );
+  const changed = changedPaths(identity, target).map(formatPath);
   const found = { action, identityId: identity.id };
   if (changed.length === 0)
     return { ...found, outcome: 'applied', note: 'created by an earlier attempt: found by lookup' };

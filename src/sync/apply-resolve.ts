@@ -18,26 +18,36 @@ export type CreateLookup =
   { found: 'ours'; identity: Identity } | { found: 'theirs'; identityId: string } | { found: 'none' };
 
 /**
- * Find what became of unsettled creates (DESIGN.md invariant 2: a 409 after a timed-out create is resolved by
- * looking the identity up, not by failing). v26 looks each one up by external_id, else by email identifier;
- * v0.10 has no lookup filter, so one scan of the identity list finds every candidate email at once and the
- * candidates are read by id (list responses there carry no `metadata_admin`, hence no marker).
+ * Up to this many unsettled creates are looked up one by one (by external_id or credentials_identifier);
+ * more — a whole batch refused or lost — are found with one pass over the identity list, which costs
+ * (identities / page size) reads instead of one per entry.
+ */
+export const ONE_BY_ONE_LOOKUPS = 50;
+
+/**
+ * Find what became of unsettled creates (a 409 after a timed-out create is resolved by looking the identity
+ * up, not by failing). A few are looked up each by external_id where the server stores it, else by email
+ * identifier. Many, or any on a server without a lookup filter (v0.10), are found by one scan of the
+ * identity list for every candidate email and external id at once; where lists carry no `metadata_admin`
+ * (v0.10) the candidates are then read by id for their marker.
  */
 export async function lookUpCreates(deps: ApplyDeps, unsettled: UnsettledCreate[]): Promise<CreateLookup[]> {
   if (unsettled.length === 0) return [];
   const { capabilities } = deps.kratos;
-  if (capabilities.externalIdLookup || capabilities.credentialsIdentifierFilter) {
+  const canLookUp = capabilities.externalIdLookup || capabilities.credentialsIdentifierFilter;
+  if (canLookUp && unsettled.length <= ONE_BY_ONE_LOOKUPS) {
     return mapPool(unsettled, deps.concurrency, async (item) =>
-      classify(deps, item, await findOneV26(deps, item)),
+      classify(deps, item, await findOne(deps, item)),
     );
   }
-  const byEmail = await scanForEmails(
-    deps,
-    new Set(unsettled.map(emailOf).filter((e): e is string => Boolean(e))),
-  );
+  const found = await scanFor(deps, unsettled);
   return unsettled.map((item) => {
     const email = emailOf(item);
-    return classify(deps, item, email ? (byEmail.get(email) ?? null) : null);
+    const externalId = item.body.external_id;
+    const identity =
+      (externalId ? found.get(`external:${externalId}`) : undefined) ??
+      (email ? found.get(`email:${email}`) : undefined);
+    return classify(deps, item, identity ?? null);
   });
 }
 
@@ -49,7 +59,7 @@ function classify(deps: ApplyDeps, item: UnsettledCreate, identity: Identity | n
     : { found: 'theirs', identityId: identity.id };
 }
 
-async function findOneV26(deps: ApplyDeps, item: UnsettledCreate): Promise<Identity | null> {
+async function findOne(deps: ApplyDeps, item: UnsettledCreate): Promise<Identity | null> {
   const { kratos } = deps;
   if (kratos.capabilities.externalIdLookup && item.body.external_id) {
     const byExternalId = await kratos.getIdentityByExternalId(item.body.external_id);
@@ -59,23 +69,35 @@ async function findOneV26(deps: ApplyDeps, item: UnsettledCreate): Promise<Ident
   if (!email || !kratos.capabilities.credentialsIdentifierFilter) return null;
   for await (const page of kratos.listIdentities({ credentialsIdentifier: email, pageSize: 10 })) {
     const first = page[0];
-    // The list omits nothing on v26, but read by id anyway: the same shape as every other lookup.
+    // Lists carry metadata_admin from v1.0 on; read by id only if this one did not.
     if (first) return first.metadata_admin === undefined ? await kratos.getIdentity(first.id) : first;
   }
   return null;
 }
 
-/** v0.10: one pass over the list for all the emails, then a GET by id per candidate (for the marker). */
-async function scanForEmails(deps: ApplyDeps, emails: Set<string>): Promise<Map<string, Identity>> {
-  const candidates = new Map<string, string>();
+/**
+ * One pass over the list for every email and external id of `unsettled`, keyed `email:<x>` and
+ * `external:<x>`. Where lists omit `metadata_admin` (v0.10), each candidate is then read by id for its marker.
+ */
+async function scanFor(deps: ApplyDeps, unsettled: UnsettledCreate[]): Promise<Map<string, Identity>> {
+  const wanted = new Set<string>();
+  for (const item of unsettled) {
+    const email = emailOf(item);
+    if (email) wanted.add(`email:${email}`);
+    if (item.body.external_id) wanted.add(`external:${item.body.external_id}`);
+  }
+  const candidates = new Map<string, Identity>();
   for await (const page of deps.kratos.listIdentities()) {
     for (const identity of page) {
-      for (const email of emailsOf(identity)) if (emails.has(email)) candidates.set(email, identity.id);
+      const keys = emailsOf(identity).map((email) => `email:${email}`);
+      if (identity.external_id) keys.push(`external:${identity.external_id}`);
+      for (const key of keys) if (wanted.has(key)) candidates.set(key, identity);
     }
   }
+  if (deps.kratos.capabilities.listIncludesAdminMetadata) return candidates;
   const entries = [...candidates];
-  const read = await mapPool(entries, deps.concurrency, ([, id]) =>
-    deps.kratos.getIdentity(id).catch(nullOnNotFound),
+  const read = await mapPool(entries, deps.concurrency, ([, listed]) =>
+    deps.kratos.getIdentity(listed.id).catch(nullOnNotFound),
   );
   const found = new Map<string, Identity>();
   read.forEach((identity, i) => {

@@ -19,7 +19,11 @@ export async function applyWrite(
   try {
     const identity = current ?? (await deps.kratos.getIdentity(action.identityId));
     if (deps.kratos.capabilities.jsonPatch) {
-      const ops = toPatchOps(action, identity, { source: deps.source, now: deps.now() });
+      const ops = toPatchOps(action, identity, {
+        source: deps.source,
+        now: deps.now(),
+        externalIds: deps.kratos.capabilities.externalIdLookup,
+      });
       if (ops.length === 0)
         return {
           result: {
@@ -35,7 +39,7 @@ export async function applyWrite(
     const full = needsFullRead(action, identity)
       ? await deps.kratos.getIdentity(action.identityId)
       : identity;
-    const body = toUpdateBody(action.desired, full, deps.source, 'v0.10');
+    const body = toUpdateBody(action.desired, full, deps.source, deps.kratos.capabilities.externalIdLookup);
     const written = await deps.kratos.updateIdentity(action.identityId, body);
     return { result: { action, outcome: 'applied', identityId: action.identityId }, written };
   } catch (err) {

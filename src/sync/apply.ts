@@ -101,12 +101,12 @@ async function followIndex(
   written: Map<string, Identity>,
 ): Promise<void> {
   const entries: Array<{ identityId: string } & MarkerIndexEntry> = [];
-  const generation = deps.kratos.capabilities.generation;
+  const externalIds = deps.kratos.capabilities.externalIdLookup;
   for (const result of results) {
     if (result.outcome !== 'applied' || !result.identityId) continue;
     const { action } = result;
     if (action.kind === 'create') {
-      const metadataAdmin = createBodyOf(action, deps.source, generation).metadata_admin;
+      const metadataAdmin = createBodyOf(action, deps.source, externalIds).metadata_admin;
       const marker = readMarker({ metadata_admin: metadataAdmin });
       if (marker) entries.push({ identityId: result.identityId, marker, ...digestOf(deps, metadataAdmin) });
       continue;
@@ -173,7 +173,7 @@ function auditEntries(deps: ApplyDeps, results: ItemResult[], runId: string): Au
 function changedFields(deps: ApplyDeps, action: PlanAction): string[] {
   switch (action.kind) {
     case 'create': {
-      const body = createBodyOf(action, deps.source, deps.kratos.capabilities.generation);
+      const body = createBodyOf(action, deps.source, deps.kratos.capabilities.externalIdLookup);
       const traits = Object.keys(body.traits).map((name) => `traits.${name}`);
       const rest = (
         ['schema_id', 'state', 'metadata_public', 'metadata_admin', 'external_id'] as const

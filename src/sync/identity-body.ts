@@ -1,5 +1,4 @@
 import type {
-  ApiGeneration,
   CreateIdentityBody,
   Identity,
   JsonPatchOperation,
@@ -15,18 +14,22 @@ import type { DesiredIdentity, PlanAction } from './types.ts';
  */
 export interface WriteOptions {
   source: string;
-  generation: ApiGeneration;
+  /** The server stores `external_id` (capability `externalIdLookup`). */
+  externalIds: boolean;
   /** Stamped as `deactivated_at` by deactivations. */
   now: Date;
 }
 
-/** POST /admin/identities (and batch entries). v0.10 has no `external_id` (it answers 400 to the field). */
+/**
+ * POST /admin/identities (and batch entries). Servers without external ids (v0.10, v1.x) answer 400 to the
+ * field (strict decoder), so it is only sent where `externalIds` says the server stores it.
+ */
 export function toCreateBody(
   desired: DesiredIdentity,
   source: string,
-  generation: ApiGeneration,
+  externalIds: boolean,
 ): CreateIdentityBody {
-  const fields = targetFields(desired, null, source, generation);
+  const fields = targetFields(desired, null, source, externalIds);
   const body: CreateIdentityBody = {
     schema_id: fields.schema_id,
     traits: fields.traits,
@@ -34,41 +37,42 @@ export function toCreateBody(
     metadata_public: fields.metadata_public,
     metadata_admin: fields.metadata_admin,
   };
-  if (generation === 'v26' && fields.external_id !== undefined) body.external_id = fields.external_id;
+  if (fields.external_id !== undefined) body.external_id = fields.external_id;
   return body;
 }
 
 /**
  * PUT /admin/identities/{id} for an update, adoption or reactivation. PUT replaces: every field is sent,
- * including the current `external_id` when the mapping has none (omitting it would clear it, BEHAVIOUR §3).
+ * including the current `external_id` when the mapping has none (omitting it would clear it on v25.4+).
  * `current` must be the full identity (with `metadata_admin`: on v0.10 that means GET by id, not a list).
  */
 export function toUpdateBody(
   desired: DesiredIdentity,
   current: Identity,
   source: string,
-  generation: ApiGeneration,
+  externalIds: boolean,
 ): UpdateIdentityBody {
-  return putBody(targetFields(desired, current, source, generation), generation);
+  return putBody(targetFields(desired, current, source, externalIds));
 }
 
 /** PUT body that deactivates `current` and stamps `deactivated_at` (v0.10 has no JSON Patch). */
 export function toDeactivateBody(current: Identity, options: WriteOptions): UpdateIdentityBody {
-  return putBody(deactivatedFields(current, options.source, options.now), options.generation);
+  return putBody(deactivatedFields(current, options.source, options.now));
 }
 
 /**
- * JSON Patch (v26) for an update, adoption, reactivation or deactivation of `current`: one operation per
- * changed field, so fields kratos-sync does not own (and edits made meanwhile elsewhere) are left alone.
- * An empty list means nothing is left to change.
+ * JSON Patch for an update, adoption, reactivation or deactivation of `current`: one operation per changed
+ * field, so fields kratos-sync does not own (and edits made meanwhile elsewhere) are left alone. An empty
+ * list means nothing is left to change. `/external_id` is only ever patched where the server stores it:
+ * v1.x drops that operation silently, so wanting it would mean a write on every run.
  */
 export function toPatchOps(
   action: PlanAction,
   current: Identity,
-  options: Omit<WriteOptions, 'generation'>,
+  options: WriteOptions,
 ): JsonPatchOperation[] {
-  const target = writableAfter(action, current, { ...options, generation: 'v26' });
-  return changedPaths(current, target, 'v26').map((path) => patchOp(current, target, path));
+  const target = writableAfter(action, current, options);
+  return changedPaths(current, target).map((path) => patchOp(current, target, path));
 }
 
 /**
@@ -83,7 +87,7 @@ export function identityAfterApply(
   if (action.kind === 'delete') return null;
   if (action.kind === 'skip') return current;
   if (action.kind === 'create') {
-    const body = toCreateBody(action.desired, options.source, options.generation);
+    const body = toCreateBody(action.desired, options.source, options.externalIds);
     const created: Identity = {
       id: options.newId ?? `new:${action.key}`,
       ...body,
@@ -103,7 +107,7 @@ function writableAfter(action: PlanAction, current: Identity, options: WriteOpti
     case 'update':
     case 'adopt':
     case 'reactivate':
-      return targetFields(action.desired, current, options.source, options.generation);
+      return targetFields(action.desired, current, options.source, options.externalIds);
     case 'deactivate':
       return deactivatedFields(current, options.source, options.now);
     default:
@@ -111,7 +115,8 @@ function writableAfter(action: PlanAction, current: Identity, options: WriteOpti
   }
 }
 
-function putBody(fields: WritableFields, generation: ApiGeneration): UpdateIdentityBody {
+/** `fields.external_id` is only set where the server stores external ids (targetFields). */
+function putBody(fields: WritableFields): UpdateIdentityBody {
   const body: UpdateIdentityBody = {
     schema_id: fields.schema_id,
     state: fields.state,
@@ -119,7 +124,7 @@ function putBody(fields: WritableFields, generation: ApiGeneration): UpdateIdent
     metadata_public: fields.metadata_public,
     metadata_admin: fields.metadata_admin,
   };
-  if (generation === 'v26' && fields.external_id !== undefined) body.external_id = fields.external_id;
+  if (fields.external_id !== undefined) body.external_id = fields.external_id;
   return body;
 }
 

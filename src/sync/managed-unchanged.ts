@@ -1,4 +1,4 @@
-import type { ApiGeneration, Identity } from '../kratos/types.ts';
+import type { Identity } from '../kratos/types.ts';
 import { adminDigest } from '../store/admin-digest.ts';
 import { changedPaths, targetFields } from './target.ts';
 import type { DesiredIdentity, OwnershipMarker } from './types.ts';
@@ -16,7 +16,8 @@ export function restoreFromDigest(
   source: string,
 ): void {
   if (!digest || !desired) return;
-  const target = targetFields(desired, identity, source, 'v0.10').metadata_admin;
+  // Admin metadata does not depend on external id support.
+  const target = targetFields(desired, identity, source, false).metadata_admin;
   if (adminDigest(target) === digest) identity.metadata_admin = target;
 }
 
@@ -31,11 +32,11 @@ export function isSettled(
   identity: Identity,
   marker: OwnershipMarker,
   source: string,
-  generation: ApiGeneration,
+  externalIds: boolean,
 ): boolean {
   if (desired.leaver) return false;
   if (desired.version !== undefined && marker.version !== undefined) {
     if (compareVersions(desired.version, marker.version) < 0) return false;
   }
-  return changedPaths(identity, targetFields(desired, identity, source, generation), generation).length === 0;
+  return changedPaths(identity, targetFields(desired, identity, source, externalIds)).length === 0;
 }

@@ -82,7 +82,7 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
     recovered: 0,
   };
   const keptKeys = new Set<string>();
-  const generation = deps.kratos.capabilities.generation;
+  const externalIds = deps.kratos.capabilities.externalIdLookup;
   /** A managed identity: settled on the spot when it already matches its person, kept for the planner otherwise. */
   const keep = (managed: ManagedIdentity): void => {
     const key = managed.marker.key;
@@ -91,7 +91,7 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
       return;
     }
     const desired = keptKeys.has(key) ? undefined : options.desiredByKey?.get(key);
-    if (desired && isSettled(desired, managed.identity, managed.marker, deps.source, generation)) {
+    if (desired && isSettled(desired, managed.identity, managed.marker, deps.source, externalIds)) {
       scan.settledKeys.add(key);
       return;
     }
@@ -101,10 +101,11 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
   const toIndex: Array<{ identityId: string } & MarkerIndexEntry> = [];
   const dropped: string[] = [];
   const seen = listsMarkers ? undefined : new Set<string>();
-  const toCheck: Array<{ identity: Identity; email: string }> = [];
+  const lostBefore = toIndex.length;
 
   for await (const page of deps.kratos.listIdentities({ pageSize: options.pageSize })) {
     options.signal?.throwIfAborted();
+    const unknown: Array<{ identity: Identity; email: string | undefined }> = [];
     for (const listed of page) {
       // Offset pages (v0.10) can repeat an identity when the list changes during the scan.
       if (seen?.has(listed.id)) continue;
@@ -147,14 +148,24 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
         continue;
       }
       const email = matchingEmail(listed, options.desiredEmails);
-      if (!email) continue;
-      if (listsMarkers || (await isKnownUnmarked(deps.index, listed)))
-        scan.unmanagedByEmail.set(email, identity);
-      else toCheck.push({ identity, email });
+      if (listsMarkers) {
+        if (email) scan.unmanagedByEmail.set(email, identity);
+      } else {
+        unknown.push({ identity, email });
+      }
     }
+    // v0.10: an identity missing from the index may still be ours — the index lives in Redis, which can be
+    // flushed or restored from an older backup — and a leaver among them would never be found again. Each
+    // is read by id once; one found unmarked is remembered at its `updated_at` and not read again.
+    await recoverLostEntries(deps, scan, await notKnownUnmarked(deps.index, unknown), toIndex, options);
     options.onListed?.(scan.listed);
   }
-  await recoverLostEntries(deps, scan, toCheck, toIndex, options);
+  const lost = toIndex.length - lostBefore;
+  if (lost > 0 && !listsMarkers)
+    deps.logger.warn(
+      { source: deps.source, recovered: lost },
+      'the marker index did not cover every managed identity: re-read them by id and indexed them again',
+    );
   await verifyUnlisted(deps, scan, indexed, dropped, options);
   if (!options.dryRun) await repairIndex(deps, toIndex, dropped);
   return scan;
@@ -165,11 +176,11 @@ export function unsettledDesired(desired: readonly DesiredIdentity[], scan: Mana
   return scan.settledKeys.size === 0 ? [...desired] : desired.filter((d) => !scan.settledKeys.has(d.key));
 }
 
-/** v0.10: read identities that match a desired email but are not in the index, to see whose they are. */
+/** v0.10: read identities that are not in the index by id (that answer has metadata_admin): whose are they? */
 async function recoverLostEntries(
   deps: ListManagedDeps,
   scan: ManagedScan,
-  toCheck: Array<{ identity: Identity; email: string }>,
+  toCheck: Array<{ identity: Identity; email: string | undefined }>,
   toIndex: Array<{ identityId: string } & MarkerIndexEntry>,
   options: ListManagedOptions,
 ): Promise<void> {
@@ -189,7 +200,7 @@ async function recoverLostEntries(
       toIndex.push({ identityId: full.id, marker, adminDigest: adminDigest(full.metadata_admin) });
       deps.logger.info({ identityId: full.id }, 'recovered a lost marker index entry');
     } else {
-      scan.unmanagedByEmail.set(email, slim(full));
+      if (email) scan.unmanagedByEmail.set(email, slim(full));
       if (!options.dryRun && full.updated_at) await deps.index.rememberUnmarked(full.id, full.updated_at);
     }
   }
@@ -242,8 +253,14 @@ export function restoreAdminMetadata(
   }
 }
 
-async function isKnownUnmarked(index: MarkerIndex, identity: Identity): Promise<boolean> {
-  return identity.updated_at !== undefined && (await index.isKnownUnmarked(identity.id, identity.updated_at));
+/** The listed identities not already read and found unmarked at their current `updated_at`. */
+async function notKnownUnmarked<T extends { identity: Identity }>(
+  index: MarkerIndex,
+  listed: T[],
+): Promise<T[]> {
+  if (listed.length === 0) return listed;
+  const known = await index.knownUnmarked(listed.map(({ identity }) => identity));
+  return listed.filter(({ identity }) => !known.has(identity.id));
 }
 
 /** The email of `identity` that a desired person has, if any. */

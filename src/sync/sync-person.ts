@@ -121,7 +121,7 @@ export async function syncPerson(
     leaver: runtime.config.leaver,
     now: ctx.now(),
     presentKeys: new Set(desired ? [key] : []),
-    generation: ctx.kratos.capabilities.generation,
+    externalIds: ctx.kratos.capabilities.externalIdLookup,
   });
   const action = plan.actions.find((a) => a.key === key) ?? plan.actions[0];
   if (!action)

@@ -1,4 +1,4 @@
-import type { ApiGeneration, Identity, IdentityState, JsonObject } from '../kratos/types.ts';
+import type { Identity, IdentityState, JsonObject } from '../kratos/types.ts';
 import { diffMetadata, diffPaths, isPlainObject, jsonEqual } from './diff.ts';
 import { markerOf, readMarker, withMarker, withoutMarker } from './marker.ts';
 import type { DesiredIdentity, OwnershipMarker } from './types.ts';
@@ -15,20 +15,25 @@ export interface WritableFields {
   metadata_public: JsonObject | null;
   /** Always carries the ownership marker. */
   metadata_admin: JsonObject;
-  /** v26 only; undefined = leave as is (a PUT still sends the current value, see identity-body.ts). */
+  /**
+   * Only where the server stores external ids (`externalIds`); undefined = leave as is (a PUT still sends
+   * the current value, see identity-body.ts).
+   */
   external_id?: string;
 }
 
 /**
  * What `desired` makes of `current` (null for a create): parts and traits marked create-only keep the
  * current values, the marker's version never goes backwards, and `deactivated_at` survives only while
- * the identity stays inactive.
+ * the identity stays inactive. `externalIds`: the server stores `external_id` (capability
+ * `externalIdLookup`); without it the mapping's `externalId` is not part of the target, so no plan wants to
+ * write it (a v1.x JSON Patch on `/external_id` is dropped, which would otherwise repeat on every run).
  */
 export function targetFields(
   desired: DesiredIdentity,
   current: Identity | null,
   source: string,
-  generation: ApiGeneration,
+  externalIds: boolean,
 ): WritableFields {
   const createOnly = current === null ? NONE : desired.createOnly;
   const currentMarker = current === null ? null : markerOf(current, source);
@@ -50,7 +55,7 @@ export function targetFields(
       : desired.metadataPublic,
     metadata_admin: withMarker(adminBase, marker),
   };
-  if (generation === 'v26') {
+  if (externalIds) {
     const externalId = desired.externalId === '' ? undefined : desired.externalId;
     const value = externalId ?? current?.external_id;
     if (value !== undefined && value !== '') fields.external_id = value;
@@ -74,18 +79,11 @@ export function deactivatedFields(current: Identity, source: string, now: Date):
 }
 
 /** The paths where `target` differs from `current`, in a stable order. */
-export function changedPaths(
-  current: Identity,
-  target: WritableFields,
-  generation: ApiGeneration,
-): string[][] {
+export function changedPaths(current: Identity, target: WritableFields): string[][] {
   const out: string[][] = [];
   if (current.schema_id !== target.schema_id) out.push(['schema_id']);
-  if (
-    generation === 'v26' &&
-    target.external_id !== undefined &&
-    current.external_id !== target.external_id
-  ) {
+  // `target.external_id` is only set where the server stores external ids (see targetFields).
+  if (target.external_id !== undefined && current.external_id !== target.external_id) {
     out.push(['external_id']);
   }
   if ((current.state ?? 'active') !== target.state) out.push(['state']);

@@ -27,7 +27,7 @@ describe('loadConfig', () => {
   it('applies defaults and freezes the result', () => {
     const { config } = loadConfig({ object: minimal(), env: {} });
     expect(config.kratos.apiVersion).toBe('auto');
-    expect(config.kratos.batchSize).toBe(1000);
+    expect(config.kratos.batchSize).toBeUndefined(); // the server's own limit
     expect(config.redis.prefix).toBe('{kratos-sync}');
     expect(config.sources.hr?.leaver.policy).toBe('deactivate');
     expect(config.sources.hr?.onboarding.lifetime).toBe(72 * 3_600_000);

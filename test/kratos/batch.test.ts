@@ -4,12 +4,13 @@ import type { CreateIdentityBody, KratosClient } from '../../src/kratos/types.ts
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { clientFor, employee, tag } from './support.ts';
 
-describe('batch create on v26', () => {
+/** Profiles with batch create: per-entry answers on v25.4+ and v1.3 (`v1`), all-or-nothing on v1.0. */
+describe.each(['v26', 'v25.4', 'v1', 'v1.0'] as const)('batch create on %s', (api) => {
   let sim: KratosSim;
   let client: KratosClient;
 
   beforeAll(async () => {
-    sim = await startKratosSim({ api: 'v26' });
+    sim = await startKratosSim({ api });
     client = await clientFor(sim);
   });
   afterAll(async () => {
@@ -17,32 +18,64 @@ describe('batch create on v26', () => {
     await sim?.stop();
   });
 
-  it('returns index-aligned results with per-entry errors (200 with partial failure)', async () => {
+  it('returns index-aligned results with per-entry errors, or throws one conflict for an all-or-nothing batch', async () => {
     const t = tag();
     const existing = await client.createIdentity(employee(t, 0));
-    const results = await client.batchCreateIdentities([
+    const countBefore = sim.state.identities.size;
+    const bodies = [
       employee(t, 1, { external_id: `ext-${t}-1` }),
       employee(t, 0), // email already used by `existing`
-      { schema_id: 'employee', traits: { email: `bad-${t}@example.com`, name: { first: 'No last name' } } },
       employee(t, 3),
       employee(t, 3), // the same batch: the first one wins
-    ]);
-    expect(results).toHaveLength(5);
+    ];
+    if (!client.capabilities.batchPerItemResults) {
+      const err = await client.batchCreateIdentities(bodies).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KratosError);
+      expect(err).toMatchObject({ status: 409, retryClass: 'conflict' });
+      expect(sim.state.identities.size).toBe(countBefore); // nothing was created
+      return;
+    }
+    const singlesBefore = client.callCounts().createIdentity ?? 0;
+    const results = await client.batchCreateIdentities(bodies);
+    // One batch request answered per entry: no fallback to single creates.
+    expect(client.callCounts().createIdentity ?? 0).toBe(singlesBefore);
+    expect(results).toHaveLength(4);
     expect(results[0]).toEqual({ ok: true, id: expect.any(String) });
     expect(results[1]).toMatchObject({ ok: false, status: 409 });
-    expect(results[2]).toMatchObject({ ok: false, status: 400, reason: expect.stringContaining('last') });
-    expect(results[3]).toEqual({ ok: true, id: expect.any(String) });
-    expect(results[4]).toMatchObject({ ok: false, status: 409 });
+    expect(results[2]).toEqual({ ok: true, id: expect.any(String) });
+    expect(results[3]).toMatchObject({ ok: false, status: 409 });
     const first = results[0] as { id: string };
-    expect(sim.identity(first.id)?.external_id).toBe(`ext-${t}-1`);
+    // external_id is sent only where Kratos has it: v1.x would refuse the whole batch with a 400.
+    expect(sim.identity(first.id)?.external_id ?? null).toBe(
+      client.capabilities.externalIdLookup ? `ext-${t}-1` : null,
+    );
     expect(first.id).not.toBe(existing.id);
-    expect(client.callCounts().batchCreateIdentities).toBeGreaterThanOrEqual(1);
   });
 
-  it('answers per entry when every entry failed (200 with all errors)', async () => {
+  it('a schema-invalid entry fails alone where answers are per entry (v26 names the trait)', async () => {
+    const t = tag();
+    const bodies: CreateIdentityBody[] = [
+      employee(t, 1),
+      { schema_id: 'employee', traits: { email: `bad-${t}@example.com`, name: { first: 'No last name' } } },
+    ];
+    const results = await client.batchCreateIdentities(bodies);
+    expect(results[1]).toMatchObject({ ok: false, status: 400 });
+    // v1.3 and v25.4 repeat the generic message as the reason; v26 gives the schema error.
+    if (api === 'v26') expect(results[1]).toMatchObject({ reason: expect.stringContaining('last') });
+    // All-or-nothing servers refuse the batch with 400, so the client created the entries one by one.
+    expect(results[0]).toEqual({ ok: true, id: expect.any(String) });
+  });
+
+  it('answers per entry when every entry failed (200 with all errors), or throws a 409', async () => {
     const t = tag();
     await client.createIdentity(employee(t, 1));
     await client.createIdentity(employee(t, 2));
+    if (!client.capabilities.batchPerItemResults) {
+      await expect(client.batchCreateIdentities([employee(t, 1), employee(t, 2)])).rejects.toMatchObject({
+        status: 409,
+      });
+      return;
+    }
     const results = await client.batchCreateIdentities([employee(t, 1), employee(t, 2)]);
     expect(results).toEqual([
       expect.objectContaining({ ok: false, status: 409 }),
@@ -50,23 +83,26 @@ describe('batch create on v26', () => {
     ]);
   });
 
-  it('refuses more than 1000 entries before sending anything', async () => {
+  it("refuses more than the server's limit (1000 from v25.4, 2000 before) before sending anything", async () => {
+    const limit = client.capabilities.batchLimit;
+    expect(limit).toBe(client.capabilities.externalIdLookup ? 1000 : 2000);
     const before = client.callCounts().batchCreateIdentities ?? 0;
-    const bodies = Array.from({ length: 1001 }, (_, n) => employee('over', n));
+    const bodies = Array.from({ length: limit + 1 }, (_, n) => employee('over', n));
     const err = await client.batchCreateIdentities(bodies).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KratosError);
     expect(err).toMatchObject({ retryClass: 'permanent', status: undefined });
-    expect((err as Error).message).toContain('1001 entries; Kratos accepts at most 1000');
+    expect((err as Error).message).toContain(`${limit + 1} entries; Kratos accepts at most ${limit}`);
     expect(client.callCounts().batchCreateIdentities ?? 0).toBe(before);
   });
 
-  it('creates exactly 1000 in one request', async () => {
+  it('creates exactly the limit in one request', async () => {
     const t = tag();
+    const limit = client.capabilities.batchLimit;
     const before = client.callCounts().batchCreateIdentities ?? 0;
     const results = await client.batchCreateIdentities(
-      Array.from({ length: 1000 }, (_, n) => employee(t, n)),
+      Array.from({ length: limit }, (_, n) => employee(t, n)),
     );
-    expect(results.filter((r) => r?.ok)).toHaveLength(1000);
+    expect(results.filter((r) => r?.ok)).toHaveLength(limit);
     expect(client.callCounts().batchCreateIdentities! - before).toBe(1);
   });
 

@@ -60,8 +60,8 @@ describe('HTTP: bearer token, custom headers, redirects', () => {
     expect((err as Error).message).toContain('check kratos.adminToken');
     expect((err as Error).message).not.toContain(TOKEN);
     expect(JSON.stringify(err)).not.toContain(TOKEN);
-    // 401 is permanent: the two parallel probes, once each.
-    expect(edge.seen).toHaveLength(2);
+    // 401 is permanent: the three parallel probes, once each.
+    expect(edge.seen).toHaveLength(3);
     for (const request of edge.seen) {
       expect(request.headers.authorization).toBe(`Bearer ${TOKEN}`);
       expect(request.headers['x-tenant']).toBe('acme');

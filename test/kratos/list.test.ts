@@ -54,8 +54,9 @@ describe.each(GENERATIONS)('listing identities on the %s simulator', (api) => {
     const { ids, sizes } = await collect(client.listIdentities({ pageSize }));
     expect(ids.length).toBe(TOTAL);
     expect(new Set(ids)).toEqual(seeded);
-    // v26 silently caps at 500; v0.10 takes up to 1000 per page.
-    const effective = api === 'v26' ? Math.min(pageSize, 500) : pageSize;
+    // v25.4+ silently caps at 500; v0.10 and v1.0 take up to 1000 per page, v1.1+ any size.
+    const cap = { v26: 500, 'v25.4': 500, v1: Infinity, 'v1.0': 1000, 'v0.10': 1000 }[api];
+    const effective = Math.min(pageSize, cap);
     expect(Math.max(...sizes)).toBe(effective);
     expect(sizes.slice(0, -1).every((size) => size === effective)).toBe(true);
     const pages = Math.ceil(TOTAL / effective);
@@ -71,12 +72,12 @@ describe.each(GENERATIONS)('listing identities on the %s simulator', (api) => {
     for await (const page of client.listIdentities())
       found ??= page.find((i) => i.traits.email === `p1-${t}@example.com`);
     expect(found).toBeDefined();
-    expect(client.capabilities.listIncludesAdminMetadata).toBe(api === 'v26');
-    if (api === 'v26') expect(found?.metadata_admin).toEqual({ marker: t });
+    expect(client.capabilities.listIncludesAdminMetadata).toBe(api !== 'v0.10');
+    if (api !== 'v0.10') expect(found?.metadata_admin).toEqual({ marker: t });
     else expect(found?.metadata_admin ?? undefined).toBeUndefined();
   });
 
-  it('filters by credentials identifier on v26 and refuses the filter on v0.10', async () => {
+  it('filters by credentials identifier (v1.0+) and refuses the filter on v0.10', async () => {
     const t = tag();
     const created = await client.createIdentity(employee(t, 7));
     if (api === 'v0.10') {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KratosClient } from '../../src/kratos/types.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
-import { clientFor, GENERATIONS } from './support.ts';
+import { clientFor, GENERATIONS, PINNED } from './support.ts';
 
 describe.each(GENERATIONS)('identity schemas and readiness on the %s simulator', (api) => {
   let sim: KratosSim;
@@ -27,7 +27,7 @@ describe.each(GENERATIONS)('identity schemas and readiness on the %s simulator',
   });
 
   it('reads schemas from the public URL when one is configured', async () => {
-    const viaPublic = await clientFor(sim, { publicUrl: sim.publicUrl, apiVersion: api });
+    const viaPublic = await clientFor(sim, { publicUrl: sim.publicUrl, apiVersion: PINNED[api] });
     try {
       expect((await viaPublic.listIdentitySchemas()).length).toBeGreaterThanOrEqual(2);
     } finally {

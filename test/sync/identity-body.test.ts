@@ -10,12 +10,12 @@ import {
 import type { PlanAction } from '../../src/sync/types.ts';
 import { applyJsonPatch, desired, identityFor, NOW, SOURCE } from './plan.support.ts';
 
-const write = { source: SOURCE, now: NOW };
+const write = { source: SOURCE, now: NOW, externalIds: true };
 
 describe('toCreateBody', () => {
-  it('writes the marker with key and version, and external_id on v26 only', () => {
+  it('writes the marker with key and version, and external_id only where Kratos stores it', () => {
     const person = desired('E1', { version: '7', metadataAdmin: { manager: 'm' } });
-    const body = toCreateBody(person, SOURCE, 'v26');
+    const body = toCreateBody(person, SOURCE, true);
     expect(body).toEqual({
       schema_id: 'employee',
       traits: person.traits,
@@ -24,7 +24,7 @@ describe('toCreateBody', () => {
       metadata_admin: { manager: 'm', kratos_sync: { source: 'hr', key: 'E1', version: '7' } },
       external_id: 'hr-E1',
     });
-    expect(toCreateBody(person, SOURCE, 'v0.10')).not.toHaveProperty('external_id');
+    expect(toCreateBody(person, SOURCE, false)).not.toHaveProperty('external_id');
   });
 });
 
@@ -41,7 +41,7 @@ describe('toUpdateBody (PUT replaces, so nothing may be wiped by omission)', () 
       createOnly: ['metadataPublic'],
       createOnlyTraits: ['locale'],
     });
-    const body = toUpdateBody(person, current, SOURCE, 'v26');
+    const body = toUpdateBody(person, current, SOURCE, true);
     expect(body.external_id).toBe('legacy-1');
     expect(body.traits).toEqual({
       email: 'e1@example.com',
@@ -58,14 +58,14 @@ describe('toUpdateBody (PUT replaces, so nothing may be wiped by omission)', () 
       { state: 'inactive' },
       { version: '9', deactivated_at: '2026-01-01T00:00:00.000Z' },
     );
-    const body = toUpdateBody(desired('E1', { version: '3', state: 'inactive' }), current, SOURCE, 'v26');
+    const body = toUpdateBody(desired('E1', { version: '3', state: 'inactive' }), current, SOURCE, true);
     expect(body.metadata_admin).toEqual({
       kratos_sync: { source: 'hr', key: 'E1', version: '9', deactivated_at: '2026-01-01T00:00:00.000Z' },
     });
   });
 
-  it('omits external_id on v0.10', () => {
-    expect(toUpdateBody(desired('E1'), identityFor('E1'), SOURCE, 'v0.10')).not.toHaveProperty('external_id');
+  it('omits external_id where Kratos has none (v0.10, v1.x)', () => {
+    expect(toUpdateBody(desired('E1'), identityFor('E1'), SOURCE, false)).not.toHaveProperty('external_id');
   });
 });
 
@@ -74,7 +74,7 @@ describe('toDeactivateBody', () => {
     const current = identityFor('E1', {
       metadata_admin: { manager: 'm', kratos_sync: { source: 'hr', key: 'E1', version: '2' } },
     });
-    const body = toDeactivateBody(current, { ...write, generation: 'v26' });
+    const body = toDeactivateBody(current, write);
     expect(body).toEqual({
       schema_id: current.schema_id,
       state: 'inactive',
@@ -110,6 +110,16 @@ describe('toPatchOps', () => {
       { op: 'replace', path: '/traits/name/last', value: 'Byron' },
       { op: 'remove', path: '/traits/nickname' },
       { op: 'add', path: '/traits/phone', value: '+49 30 1234' },
+    ]);
+  });
+
+  it('never patches /external_id where Kratos has none (v1.x would drop it and the write would repeat)', () => {
+    const current = identityFor('E1');
+    delete current.external_id;
+    const person = desired('E1', { externalId: 'hr-E1' });
+    expect(toPatchOps(update(current, person), current, { ...write, externalIds: false })).toEqual([]);
+    expect(toPatchOps(update(current, person), current, write)).toEqual([
+      { op: 'add', path: '/external_id', value: 'hr-E1' },
     ]);
   });
 
@@ -164,8 +174,8 @@ describe('toPatchOps', () => {
     );
     const action: PlanAction = { ...update(current), kind: 'reactivate' } as PlanAction;
     const viaPatch = applyJsonPatch(current, toPatchOps(action, current, write));
-    const viaModel = identityAfterApply(action, current, { ...write, generation: 'v26' });
-    const put = toUpdateBody(desired('E1'), current, SOURCE, 'v26');
+    const viaModel = identityAfterApply(action, current, write);
+    const put = toUpdateBody(desired('E1'), current, SOURCE, true);
     expect(viaPatch).toEqual(viaModel);
     expect({ ...current, ...put }).toEqual(viaModel);
     expect(viaPatch.state).toBe('active');

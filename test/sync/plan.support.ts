@@ -77,15 +77,16 @@ export function leaverConfig(overrides: Partial<LeaverConfig> = {}): LeaverConfi
 }
 
 /**
- * Applies a plan the way the applier would: creates from `toCreateBody` (via identityAfterApply), writes via
- * JSON Patch (v26) or PUT (v0.10), deletes by removing.
+ * Applies a plan the way the applier would against a server of that API line: creates from `toCreateBody`
+ * (via identityAfterApply), writes via JSON Patch (v26, v1 — which drops `/external_id` silently, having no
+ * such field) or PUT (v0.10, which ignores `external_id`), deletes by removing.
  */
 export function applyPlan(
   store: Map<string, Identity>,
   actions: PlanAction[],
   options: { generation: ApiGeneration; now: Date },
 ): void {
-  const write = { source: SOURCE, generation: options.generation, now: options.now };
+  const write = { source: SOURCE, externalIds: options.generation === 'v26', now: options.now };
   let created = 0;
   for (const action of actions) {
     if (action.kind === 'skip') continue;
@@ -94,6 +95,7 @@ export function applyPlan(
         ...write,
         newId: `new-${created++}-${action.key}`,
       });
+      if (!write.externalIds) delete identity!.external_id;
       store.set(identity!.id, identity!);
       continue;
     }
@@ -103,22 +105,20 @@ export function applyPlan(
     }
     const current = store.get(action.identityId);
     if (current === undefined) throw new Error(`plan refers to unknown identity ${action.identityId}`);
-    store.set(
-      current.id,
-      options.generation === 'v26' ? patched(current, action, write) : put(current, action, write),
-    );
+    const next =
+      options.generation === 'v0.10' ? put(current, action, write) : patched(current, action, write);
+    if (!write.externalIds) delete next.external_id;
+    store.set(current.id, next);
   }
 }
 
-function patched(current: Identity, action: PlanAction, write: { source: string; now: Date }): Identity {
+type Write = { source: string; externalIds: boolean; now: Date };
+
+function patched(current: Identity, action: PlanAction, write: Write): Identity {
   return applyJsonPatch(current, toPatchOps(action, current, write));
 }
 
-function put(
-  current: Identity,
-  action: PlanAction,
-  write: { source: string; generation: ApiGeneration; now: Date },
-): Identity {
+function put(current: Identity, action: PlanAction, write: Write): Identity {
   const body =
     action.kind === 'deactivate'
       ? toDeactivateBody(current, write)
@@ -126,7 +126,7 @@ function put(
           (action as { desired: DesiredIdentity }).desired,
           current,
           write.source,
-          write.generation,
+          write.externalIds,
         );
   // PUT replaces: fields missing from the body are cleared (BEHAVIOUR §3).
   const next: Identity = {
@@ -137,7 +137,7 @@ function put(
     metadata_public: body.metadata_public ?? null,
     metadata_admin: body.metadata_admin ?? null,
   };
-  if (write.generation === 'v26') {
+  if (write.externalIds) {
     if (body.external_id) next.external_id = body.external_id;
     else delete next.external_id;
   }

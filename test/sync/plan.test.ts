@@ -95,13 +95,13 @@ describe('planSync: new, changed and unchanged people', () => {
     expect(owned?.kind === 'update' && owned.changed).toEqual(['metadata_admin.note']);
   });
 
-  it('compares external_id on v26 and ignores it on v0.10', () => {
+  it('compares external_id where Kratos stores it and ignores it where it does not (v0.10, v1.x)', () => {
     const identities = [identityFor('E1', { external_id: 'old' })];
     const [update] = plan({ desired: [desired('E1')], identities });
     expect(update?.kind === 'update' && update.changed).toEqual(['external_id']);
     const v010 = [identityFor('E1')];
     delete v010[0]!.external_id;
-    expect(plan({ desired: [desired('E1')], identities: v010, generation: 'v0.10' })).toEqual([]);
+    expect(plan({ desired: [desired('E1')], identities: v010, externalIds: false })).toEqual([]);
   });
 
   it('skips a stale record (older version than the marker) and applies a newer one with its version', () => {

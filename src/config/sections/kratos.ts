@@ -11,18 +11,27 @@ export const kratosSection = z.strictObject({
   adminToken: secretOption.optional(),
   /** Extra headers sent with every admin request (not secrets: use adminToken for those). */
   headers: z.record(z.string(), z.string()).default({}),
-  /** API generation: probed at start-up when `auto`. */
-  apiVersion: z.enum(['auto', 'v26', 'v0.10']).default('auto'),
+  /**
+   * API line: probed at start-up when `auto`. Pin it only when the probes cannot run: `v26` (v25.4+),
+   * `v1` (v1.1–v1.3), `v1.0` (v1.0.0) or `v0.10`.
+   */
+  apiVersion: z.enum(['auto', 'v26', 'v1', 'v1.0', 'v0.10']).default('auto'),
   /** Per-request timeout. */
   timeoutMs: z.int().positive().default(10_000),
   /** Single writes (PUT/PATCH/DELETE) in flight at once. */
   concurrency: z.int().min(1).max(256).default(16),
   /** Ory Network: one POST/PATCH on /admin/identities in flight per project, bearer auth, rate-limit buckets. */
   oryNetwork: z.boolean().default(false),
-  /** Identities per batch create request (v26 allows at most 1000). */
-  batchSize: z.int().min(1).max(1000).default(1000),
-  /** Identities per list page (v26 caps at 500; v0.10 at 1000). */
-  pageSize: z.int().min(1).max(1000).default(500),
+  /**
+   * Identities per batch create request. Unset: as many as the server accepts (2000 up to v1.3, 1000 from
+   * v25.4); a larger value is lowered to the server's limit.
+   */
+  batchSize: z.int().min(1).max(2000).optional(),
+  /**
+   * Identities per list page. Servers clamp it: 500 from v25.4, 1000 on v0.10 and v1.0; v1.1–v1.3 have no
+   * cap, so larger pages mean fewer requests there.
+   */
+  pageSize: z.int().min(1).max(5000).default(500),
   retry: z
     .strictObject({
       /** Retries after the first attempt for transient failures. */
