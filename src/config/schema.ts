@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkCompiledOptions } from './compile-checks.ts';
 import { kratosSection } from './sections/kratos.ts';
 import { checkNotifyDelivery, notifySection } from './sections/notify.ts';
 import { redisSection } from './sections/redis.ts';
@@ -26,7 +27,8 @@ export const configSchema = z
     notify: notifySection.prefault({}),
   })
   .superRefine(checkOnboardingDelivery)
-  .superRefine(checkNotifyDelivery);
+  .superRefine(checkNotifyDelivery)
+  .superRefine(checkCompiledOptions);
 
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

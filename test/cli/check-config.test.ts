@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { EXIT } from '../../src/cli/exit-codes.ts';
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
+
+const BIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
+const dir = mkdtempSync(path.join(tmpdir(), 'ks-check-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function baseConfig(): Record<string, any> {
+  return {
+    kratos: { adminUrl: 'http://127.0.0.1:4434' },
+    redis: { url: 'redis://127.0.0.1:6379' },
+    sources: {
+      hr: {
+        connection: { type: 'csv', path: 'people.csv' },
+        mapping: { key: 'id', traits: '{ "email": email }' },
+      },
+    },
+  };
+}
+
+let files = 0;
+function writeConfig(config: Record<string, unknown>): string {
+  const file = path.join(dir, `config-${++files}.yaml`);
+  writeFileSync(file, stringify(config));
+  return file;
+}
+
+function checkConfig(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, '--config', file, 'check-config'], {
+      env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('kratos-sync check-config', { timeout: 120_000 }, () => {
+  it('redacts URL userinfo and kratos.headers values, keeping the rest readable', async () => {
+    const config = baseConfig();
+    config.redis.url = 'redis://sync-user:redis-pass-4711@redis.internal:6379/0';
+    config.kratos.adminUrl = 'https://gw-user:gw-pass-4712@kratos.internal:4434';
+    config.kratos.headers = { 'x-gateway-key': 'gateway-key-4713', 'x-tenant': 'tenant-4714' };
+    const { code, stdout, stderr } = await checkConfig(writeConfig(config));
+    expect(code, stderr).toBe(EXIT.ok);
+    for (const secret of [
+      'redis-pass-4711',
+      'sync-user',
+      'gw-pass-4712',
+      'gateway-key-4713',
+      'tenant-4714',
+    ]) {
+      expect(stdout).not.toContain(secret);
+    }
+    const printed = JSON.parse(stdout);
+    expect(printed.redis.url).toBe('redis://[redacted]@redis.internal:6379/0');
+    expect(printed.kratos.adminUrl).toBe('https://[redacted]@kratos.internal:4434');
+    expect(printed.kratos.headers).toEqual({ 'x-gateway-key': '[redacted]', 'x-tenant': '[redacted]' });
+    expect(printed.sources.hr.mapping.traits).toBe('{ "email": email }');
+  });
+
+  // Each of these used to pass check-config and only fail when the worker or a sync started.
+  const broken: Array<[string, string, (config: Record<string, any>) => void]> = [
+    ['sources.hr.mapping.traits', 'JSONata', (c) => (c.sources.hr.mapping.traits = '{ "email": ')],
+    ['sources.hr.mapping.scope', 'JSONata', (c) => (c.sources.hr.mapping.scope = 'status = ')],
+    ['sources.hr.leaver.when', 'JSONata', (c) => (c.sources.hr.leaver = { when: '$$$(' })],
+    ['sources.hr.leaver.timeZone', 'time zone', (c) => (c.sources.hr.leaver = { timeZone: 'Mars/Olympus' })],
+    ['sources.hr.schedule', 'cron', (c) => (c.sources.hr.schedule = '61 * * * *')],
+    [
+      'sources.hr.webhook.personKey',
+      'JSONata',
+      (c) => (c.sources.hr.webhook = { secret: 'webhook-secret-123', personKey: 'data.[[' }),
+    ],
+    [
+      'sources.hr.onboarding.email',
+      'JSONata',
+      (c) => (c.sources.hr.onboarding = { enabled: true, email: 'work_email &' }),
+    ],
+    [
+      'sources.hr.onboarding.defaultTimeZone',
+      'time zone',
+      (c) => (c.sources.hr.onboarding = { enabled: true, defaultTimeZone: 'Europe/Nowhere' }),
+    ],
+  ];
+
+  it.each(broken)('fails on a bad %s, naming it, exactly as start-up does', async (option, what, breakIt) => {
+    const config = baseConfig();
+    breakIt(config);
+    const file = writeConfig(config);
+    const { code, stderr, stdout } = await checkConfig(file);
+    expect(code, stdout).toBe(EXIT.usage);
+    expect(stderr).toContain(option);
+    expect(stderr).toContain(what);
+    // Start-up (worker, sync, plan …) loads the config the same way and stops with the same message.
+    expect(() => loadConfig({ file })).toThrow(ConfigError);
+    expect(() => loadConfig({ file })).toThrow(option);
+  });
+});
