@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Standalone Kratos simulator: `npx kratos-sim --port 4434 --api v26 [--latency-ms 20]`.
+// Standalone Kratos simulator: `npx kratos-sim --port 4434 --api v26|v25.4|v1|v1.0|v0.10 [--latency-ms 20]`.
 // Prints the URL it listens on (admin and public routes share it) and runs until SIGINT/SIGTERM.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startKratosSim } from './index.ts';
+import { API_PROFILES, startKratosSim } from './index.ts';
+import { isApiProfile } from './lib/profiles.ts';
 
 const { values } = parseArgs({
   options: {
@@ -11,18 +13,19 @@ const { values } = parseArgs({
     api: { type: 'string', default: 'v26' },
     'latency-ms': { type: 'string' },
     seed: { type: 'string' },
+    schema: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
   console.log(
-    'usage: kratos-sim [--port 4434] [--host 127.0.0.1] [--api v26|v0.10] [--latency-ms N] [--seed N]',
+    `usage: kratos-sim [--port 4434] [--host 127.0.0.1] [--api ${API_PROFILES.join('|')}] [--latency-ms N] [--seed N] [--schema <id>=<file>]…`,
   );
   process.exit(0);
 }
-if (values.api !== 'v26' && values.api !== 'v0.10') {
-  console.error(`kratos-sim: --api must be v26 or v0.10, got "${values.api}"`);
+if (!isApiProfile(values.api)) {
+  console.error(`kratos-sim: --api must be one of ${API_PROFILES.join(', ')}, got "${values.api}"`);
   process.exit(2);
 }
 const port = Number(values.port);
@@ -36,7 +39,24 @@ if (latencyMs !== undefined && !(latencyMs >= 0)) {
   process.exit(2);
 }
 
+// `--schema <id>=<file>` (repeatable): extra identity schemas, served and validated like the built-in ones.
+const schemas: Record<string, object> = {};
+for (const spec of values.schema ?? []) {
+  const at = spec.indexOf('=');
+  if (at < 1) {
+    console.error(`kratos-sim: --schema expects <id>=<file>, got "${spec}"`);
+    process.exit(2);
+  }
+  try {
+    schemas[spec.slice(0, at)] = JSON.parse(readFileSync(spec.slice(at + 1), 'utf8')) as object;
+  } catch (err) {
+    console.error(`kratos-sim: --schema ${spec}: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}
+
 const sim = await startKratosSim({
+  schemas,
   api: values.api,
   port,
   host: values.host,

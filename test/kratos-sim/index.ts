@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type SimContext, newUuid } from './lib/context.ts';
 import { FaultEngine } from './lib/faults.ts';
 import { parseFaults } from './lib/faults-schema.ts';
+import { API_PROFILES, type ApiProfile, isApiProfile, PROFILES, type Profile } from './lib/profiles.ts';
 import { BUILT_IN_SCHEMAS, SchemaRegistry } from './lib/identity-schemas.ts';
 import { type RecoveryOutcome, useRecoveryCode, useRecoveryLinkUrl } from './lib/recovery-flows.ts';
 import { KRATOS_ROUTES } from './lib/routes/kratos-routes.ts';
@@ -15,12 +16,15 @@ import { SimStore as Store } from './lib/store.ts';
 import type { ApiGeneration, Faults, SimOptions, StoredIdentity, StoredSession } from './lib/types.ts';
 
 /**
- * The Kratos simulator: one `node:http` server answering the admin and public API of either generation
- * exactly as shared/kratos/BEHAVIOUR.md describes, with in-memory state, fault injection and counters.
+ * The Kratos simulator: one `node:http` server answering the admin and public API of the chosen Kratos
+ * release (`lib/profiles.ts`) as the release's Go source does, with in-memory state, fault injection and
+ * counters.
  * A test double only: product code must never know it exists.
  */
 export interface KratosSim {
   api: ApiGeneration;
+  /** The imitated release's features (what differs between profiles). */
+  profile: Profile;
   /** Base URL for admin calls (admin and public share one port). */
   adminUrl: string;
   publicUrl: string;
@@ -45,14 +49,16 @@ export interface KratosSim {
 
 export async function startKratosSim(options: SimOptions = {}): Promise<KratosSim> {
   const api = options.api ?? 'v26';
-  if (api !== 'v26' && api !== 'v0.10')
-    throw new Error(`startKratosSim: api must be 'v26' or 'v0.10', got ${String(api)}`);
+  if (!isApiProfile(api))
+    throw new Error(`startKratosSim: api must be one of ${API_PROFILES.join(', ')}, got ${String(api)}`);
+  const profile = PROFILES[api];
   const schemas = new SchemaRegistry({ ...BUILT_IN_SCHEMAS, ...options.schemas });
   const defaultSchemaId = options.defaultSchemaId ?? 'default';
   if (!schemas.byId.has(defaultSchemaId))
     throw new Error(`startKratosSim: defaultSchemaId "${defaultSchemaId}" is not among the schemas`);
   const ctx: SimContext = {
     api,
+    profile,
     store: new Store(),
     schemas,
     defaultSchemaId,
@@ -81,8 +87,8 @@ export async function startKratosSim(options: SimOptions = {}): Promise<KratosSi
   };
   const server = createSimServer({
     ctx,
-    kratos: new Router(KRATOS_ROUTES, api),
-    sim: new Router(simControlRoutes(control), api),
+    kratos: new Router(KRATOS_ROUTES, profile),
+    sim: new Router(simControlRoutes(control), profile),
     faults,
     stats,
   });
@@ -100,6 +106,7 @@ export async function startKratosSim(options: SimOptions = {}): Promise<KratosSi
   };
   return {
     api,
+    profile,
     adminUrl: ctx.baseUrl,
     publicUrl: ctx.baseUrl,
     url: ctx.baseUrl,
@@ -122,4 +129,15 @@ export async function startKratosSim(options: SimOptions = {}): Promise<KratosSi
   };
 }
 
-export type { ApiGeneration, Faults, RecoveryOutcome, SimOptions, SimStats, StoredIdentity, StoredSession };
+export { API_PROFILES, PROFILES };
+export type {
+  ApiGeneration,
+  ApiProfile,
+  Faults,
+  Profile,
+  RecoveryOutcome,
+  SimOptions,
+  SimStats,
+  StoredIdentity,
+  StoredSession,
+};

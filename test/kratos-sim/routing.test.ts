@@ -6,8 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KratosSim, startKratosSim } from './index.ts';
 import { send, sendCounts } from './testing/http.ts';
 
-// Router answers and envelopes that clients key on (BEHAVIOUR.md §0, §1, §11), and the standalone bin.
-describe.each(['v26', 'v0.10'] as const)('%s routing and envelopes', (api) => {
+// Router answers and envelopes that clients key on, per imitated release (written out here, not read
+// from the profile table, so a wrong table entry fails), and the standalone bin.
+const NO_CACHE = 'private, no-cache, no-store, must-revalidate';
+const CASES = [
+  { api: 'v26', batch: true, unprefixed: 200, errorId: '', cacheOnGet: NO_CACHE, cacheOnPost: null },
+  { api: 'v25.4', batch: true, unprefixed: 307, errorId: '', cacheOnGet: NO_CACHE, cacheOnPost: NO_CACHE },
+  { api: 'v1', batch: true, unprefixed: 307, errorId: null, cacheOnGet: NO_CACHE, cacheOnPost: NO_CACHE },
+  { api: 'v1.0', batch: true, unprefixed: 307, errorId: null, cacheOnGet: NO_CACHE, cacheOnPost: NO_CACHE },
+  { api: 'v0.10', batch: false, unprefixed: 307, errorId: null, cacheOnGet: null, cacheOnPost: null },
+] as const;
+
+describe.each(CASES)('$api routing and envelopes', (c) => {
+  const { api } = c;
   let sim: KratosSim;
   beforeAll(async () => {
     sim = await startKratosSim({ api });
@@ -21,18 +32,17 @@ describe.each(['v26', 'v0.10'] as const)('%s routing and envelopes', (api) => {
     expect(missing.status).toBe(404);
     expect(missing.text).toBe('404 page not found\n');
     expect(missing.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(missing.headers.get('cache-control')).toBeNull();
     const put = await send(sim, '/admin/identities', { method: 'PUT' });
     expect(put.status).toBe(405);
-    expect(put.headers.get('allow')).toBe(api === 'v26' ? 'GET, POST, PATCH' : 'GET, POST');
+    expect(put.headers.get('allow')).toBe(c.batch ? 'GET, POST, PATCH' : 'GET, POST');
   });
 
-  it('unprefixed admin paths: v26 serves them, v0.10 redirects 307 to /admin keeping the query', async () => {
+  it('unprefixed admin paths: v26 serves them, older releases redirect 307 to /admin keeping the query', async () => {
     const res = await send(sim, '/identities?per_page=3&page=1');
-    if (api === 'v26') expect(res.status).toBe(200);
-    else {
-      expect(res.status).toBe(307);
+    expect(res.status).toBe(c.unprefixed);
+    if (c.unprefixed === 307)
       expect(res.headers.get('location')).toBe(`${sim.url}/admin/identities?per_page=3&page=1`);
-    }
   });
 
   it('success bodies carry the charset; errors are herodot JSON without it; request ids are echoed', async () => {
@@ -45,26 +55,93 @@ describe.each(['v26', 'v0.10'] as const)('%s routing and envelopes', (api) => {
     expect(err.body).toEqual({
       error: { code: 404, status: 'Not Found', request: 'req-42', message: 'Unable to locate the resource' },
     });
-    expect(err.headers.get('ory-error-id')).toBe(api === 'v26' ? '' : null);
-    expect(ok.headers.get('cache-control')).toBe(
-      api === 'v26' ? 'private, no-cache, no-store, must-revalidate' : null,
-    );
+    expect(err.headers.get('ory-error-id')).toBe(c.errorId);
+    expect(ok.headers.get('cache-control')).toBe(c.cacheOnGet);
+    const created = await send(sim, '/admin/identities', {
+      method: 'POST',
+      json: {
+        schema_id: 'employee',
+        traits: { email: `cc-${api}@example.com`, name: { first: 'C', last: 'C' } },
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('cache-control')).toBe(c.cacheOnPost);
+  });
+});
+
+/** What the read-only version probes answer on an empty Kratos of each release. */
+describe.each(['v26', 'v25.4', 'v1', 'v1.0', 'v0.10'] as const)('%s answers the detection probes', (api) => {
+  let sim: KratosSim;
+  beforeAll(async () => {
+    sim = await startKratosSim({ api });
+  });
+  afterAll(async () => {
+    await sim.stop();
   });
 
-  it('the probes a client uses to detect the generation tell the two apart', async () => {
-    const page = await send(sim, '/admin/identities?page_size=1');
-    const external = await send(sim, `/admin/identities/by/external/${crypto.randomUUID()}`);
-    const sessions = await send(sim, '/admin/sessions');
-    if (api === 'v26') {
-      expect(page.headers.get('link')).toContain('page_token');
-      expect(page.headers.get('x-total-count')).toBeNull();
-      expect(external.body.error.code).toBe(404);
-      expect(sessions.status).toBe(200);
-    } else {
-      expect(page.headers.get('x-total-count')).not.toBeNull();
-      expect(external.text).toBe('404 page not found\n');
-      expect(sessions.status).toBe(307);
-      expect(sessions.headers.get('location')).toBe(`${sim.url}/sessions`);
+  it('by-external-id, sessions, an over-large page size, a crafted token, version', async () => {
+    const external = await send(sim, `/admin/identities/by/external/probe-${crypto.randomUUID()}`);
+    const sessions = await send(sim, '/admin/sessions?page_size=1');
+    const big = await send(sim, '/admin/identities?page_size=501');
+    const crafted = await send(sim, '/admin/identities?page_token=x');
+    const version = (await send(sim, '/admin/version')).body.version as string;
+    const link = big.headers.get('link') ?? '';
+    const total = big.headers.get('x-total-count');
+    expect(external.status).toBe(404);
+    switch (api) {
+      case 'v26':
+      case 'v25.4':
+        expect(external.body).toEqual({
+          error: { code: 404, status: 'Not Found', message: 'Unable to locate the resource' },
+        });
+        expect(external.headers.get('ory-error-id')).toBe('');
+        expect(sessions.status).toBe(200);
+        expect(sessions.headers.get('x-total-count')).toBeNull();
+        expect(total).toBeNull();
+        expect(link).toBe(
+          '</admin/identities?page_size=500&page_token=00000000-0000-0000-0000-000000000000>; rel="first"',
+        );
+        expect(crafted.status).toBe(400);
+        expect(version).toBe(api === 'v26' ? 'v26.2.0' : 'v25.4.0');
+        break;
+      case 'v1':
+        expect(external.text).toBe('404 page not found\n');
+        expect(external.headers.get('cache-control')).toBeNull();
+        expect(sessions.status).toBe(200);
+        expect(sessions.headers.get('x-total-count')).toBe('0');
+        expect(sessions.headers.get('link')).toMatch(/page_token=(?!00000000-)[^>&]+>; rel="first"/);
+        expect(total).toBeNull();
+        expect(link).toBe(
+          '</admin/identities?page_size=501&page_token=00000000-0000-0000-0000-000000000000>; rel="first"',
+        );
+        expect(crafted.status).toBe(400);
+        expect(crafted.body.error.reason).toBe(
+          'The page token is invalid, do not craft your own page tokens',
+        );
+        expect(version).toBe('v1.3.1');
+        break;
+      case 'v1.0':
+        expect(external.text).toBe('404 page not found\n');
+        expect(sessions.status).toBe(200);
+        expect(sessions.headers.get('x-total-count')).toBe('0');
+        expect(sessions.headers.get('link')).toBe(
+          '</admin/sessions?page_size=1&page_token=00000000-0000-0000-0000-000000000000>; rel="first"',
+        );
+        expect(total).toBe('0');
+        expect(link.startsWith(`<${sim.url}/identities?page=`)).toBe(true);
+        expect(link).toContain('per_page=501');
+        expect(link).toContain('page_token=eyJ');
+        expect(crafted.status).toBe(200); // an undecodable offset token counts as offset 0
+        expect(version).toBe('v1.0.0');
+        break;
+      case 'v0.10':
+        expect(external.text).toBe('404 page not found\n');
+        expect(sessions.status).toBe(307);
+        expect(sessions.headers.get('location')).toBe(`${sim.url}/sessions`);
+        expect(total).toBe('0');
+        expect(link).not.toContain('page_token');
+        expect(version).toBe('v0.10.1');
+        break;
     }
   });
 });
@@ -89,12 +166,12 @@ describe('standalone bin', () => {
   });
 
   it('refuses a bad --api with a clear message and exit code 2', async () => {
-    const child = spawn(process.execPath, [bin, '--api', 'v1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [bin, '--api', 'v2'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).toBe(2);
-    expect(stderr).toContain('--api must be v26 or v0.10, got "v1"');
+    expect(stderr).toContain('--api must be one of v26, v25.4, v1, v1.0, v0.10, got "v2"');
   });
 });
 

@@ -1,10 +1,11 @@
 import { array, bool, type FieldSpec, raw, str, struct, time, uuid } from './strict-decode.ts';
-import type { ApiGeneration } from './types.ts';
+import type { Profile } from './profiles.ts';
 
 /**
- * The Go structs behind the strictly decoded bodies, per API generation (BEHAVIOUR.md §2, §5). v0.10 lacks
- * `external_id`, `organization_id`, `credentials.saml`, `use_password_migration_hook`, `use_auto_link` and
- * `organization`, so sending any of them to it is an unknown-field 400.
+ * The Go structs behind the strictly decoded bodies, per release (`identity/handler.go` `CreateIdentityBody`).
+ * Before v25.4 there is no `external_id`; before v26's line there is no `organization_id`, `credentials.saml`,
+ * `use_auto_link` or `organization`; `use_password_migration_hook` arrives in v1.3. Sending a field the
+ * release lacks is an unknown-field 400.
  */
 type StructSpec = FieldSpec & { kind: 'struct' };
 
@@ -27,11 +28,12 @@ const recoveryAddress = struct('identity.RecoveryAddress', {
   updated_at: time,
 });
 
-function credentialsSpec(api: ApiGeneration): FieldSpec {
+function credentialsSpec(profile: Profile): FieldSpec {
   const passwordConfig: Record<string, FieldSpec> = { hashed_password: str, password: str };
-  if (api === 'v26') passwordConfig.use_password_migration_hook = bool;
+  if (profile.identity.passwordMigrationHook) passwordConfig.use_password_migration_hook = bool;
   const provider: Record<string, FieldSpec> = { subject: str, provider: str };
-  if (api === 'v26') Object.assign(provider, { use_auto_link: bool, organization: uuid });
+  const orgFields = profile.identity.organizationsAndSaml;
+  if (orgFields) Object.assign(provider, { use_auto_link: bool, organization: uuid });
   const providers = (name: string): FieldSpec =>
     struct(`identity.AdminIdentityImportCredentials${name}`, {
       config: struct(`identity.AdminIdentityImportCredentials${name}Config`, {
@@ -47,30 +49,31 @@ function credentialsSpec(api: ApiGeneration): FieldSpec {
     }),
     oidc: providers('OIDC'),
   };
-  if (api === 'v26') fields.saml = providers('SAML');
+  if (orgFields) fields.saml = providers('SAML');
   return struct('identity.IdentityWithCredentials', fields);
 }
 
-export function createBodySpec(api: ApiGeneration): StructSpec {
+export function createBodySpec(profile: Profile): StructSpec {
   const fields: Record<string, FieldSpec> = {
     schema_id: str,
     traits: raw,
-    credentials: credentialsSpec(api),
+    credentials: credentialsSpec(profile),
     verifiable_addresses: array('[]identity.VerifiableAddress', verifiableAddress),
     recovery_addresses: array('[]identity.RecoveryAddress', recoveryAddress),
     metadata_public: raw,
     metadata_admin: raw,
     state: str,
   };
-  if (api === 'v26') Object.assign(fields, { organization_id: uuid, external_id: str });
+  if (profile.identity.organizationsAndSaml) fields.organization_id = uuid;
+  if (profile.identity.externalId) fields.external_id = str;
   return struct('identity.CreateIdentityBody', fields) as StructSpec;
 }
 
-export function batchBodySpec(): StructSpec {
+export function batchBodySpec(profile: Profile): StructSpec {
   return struct('identity.BatchPatchIdentitiesBody', {
     identities: array(
       '[]*identity.BatchIdentityPatch',
-      struct('identity.BatchIdentityPatch', { create: createBodySpec('v26'), patch_id: uuid }),
+      struct('identity.BatchIdentityPatch', { create: createBodySpec(profile), patch_id: uuid }),
     ),
   }) as StructSpec;
 }

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { SchemaRegistry } from './identity-schemas.ts';
 import type { SimStore } from './store.ts';
+import type { Profile } from './profiles.ts';
 import type { ApiGeneration } from './types.ts';
 
 /** Everything a route handler needs, compiled once at start and passed as the first argument. */
 export interface SimContext {
   api: ApiGeneration;
+  /** What the imitated release does differently; handlers read features from here, never the name. */
+  profile: Profile;
   store: SimStore;
   schemas: SchemaRegistry;
   defaultSchemaId: string;

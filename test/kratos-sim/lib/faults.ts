@@ -1,7 +1,8 @@
 import { errorReply } from './herodot.ts';
 import { textReply } from './replies.ts';
 import type { FaultKind } from './stats.ts';
-import type { ApiGeneration, Faults, Reply } from './types.ts';
+import type { Profile } from './profiles.ts';
+import type { Faults, Reply } from './types.ts';
 
 /**
  * Decides, per Kratos request, whether the simulated network/edge misbehaves: a Kratos that is down,
@@ -31,7 +32,7 @@ export class FaultEngine {
     this.faults = { ...faults };
   }
 
-  decide(method: string, path: string, routeKey: string, api: ApiGeneration, nowMs: number): FaultDecision {
+  decide(method: string, path: string, routeKey: string, api: Profile, nowMs: number): FaultDecision {
     const f = this.faults;
     if (f.unavailable)
       return { kind: 'reply', reply: textReply(503, 'no healthy upstream'), fault: 'unavailable' };
@@ -76,7 +77,7 @@ export class FaultEngine {
     this.#inflightPaths.delete(inflightKey(path));
   }
 
-  inflightReply(api: ApiGeneration): Reply {
+  inflightReply(api: Profile): Reply {
     return rateLimited(
       api,
       {},
@@ -115,7 +116,7 @@ export class FaultEngine {
     return rate !== undefined && rate > 0 && this.#random() < rate;
   }
 
-  #serverError(api: ApiGeneration): Reply {
+  #serverError(api: Profile): Reply {
     const status = this.faults.errorStatus ?? [500, 502, 503, 504][Math.floor(this.#random() * 4)]!;
     // A 500 comes from Kratos itself (herodot JSON); 502/503/504 come from the proxy in front of it (text).
     if (status === 500)
@@ -136,14 +137,14 @@ export class FaultEngine {
 }
 
 /** BEHAVIOUR.md §11: readiness fails with the generation's body; everything that needs the database 500s. */
-function databaseDownReply(routeKey: string, api: ApiGeneration): Reply | undefined {
+function databaseDownReply(routeKey: string, api: Profile): Reply | undefined {
   const template = routeKey.slice(routeKey.indexOf(' ') + 1);
   if (template.endsWith('/health/alive') || template.startsWith('(')) return undefined;
   if (template.endsWith('/health/ready')) {
     const detail = template.startsWith('/admin/')
       ? 'failed to connect to `host=db user=kratos database=kratos`: dial error'
       : 'error may contain sensitive information and was obfuscated';
-    if (api === 'v0.10')
+    if (api.readyBody === 'errors-map')
       return {
         status: 503,
         headers: { 'content-type': 'application/json' },
@@ -157,11 +158,7 @@ function databaseDownReply(routeKey: string, api: ApiGeneration): Reply | undefi
   );
 }
 
-function rateLimited(
-  api: ApiGeneration,
-  headers: Record<string, string>,
-  reason = 'Rate limit exceeded',
-): Reply {
+function rateLimited(api: Profile, headers: Record<string, string>, reason = 'Rate limit exceeded'): Reply {
   const reply = errorReply({ status: 429, message: 'Too Many Requests', reason }, api);
   return { ...reply, headers: { ...reply.headers, ...headers } };
 }

@@ -1,9 +1,10 @@
-import type { ApiGeneration, JsonObject, Reply } from './types.ts';
+import type { Profile } from './profiles.ts';
+import type { JsonObject, Reply } from './types.ts';
 
 /**
  * Kratos error envelopes as herodot writes them (BEHAVIOUR.md §1.2): `message` always, `code`/`status`,
- * and `id`/`reason`/`debug`/`details` only when set. v26 also sends an `Ory-Error-Id` header on every error
- * (empty when the error has no id) and strips `debug`.
+ * and `id`/`reason`/`debug`/`details` only when set. From v25.4 an `Ory-Error-Id` header comes with every
+ * error (empty when the error has no id); only v0.10's herodot keeps `debug`.
  */
 export const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
@@ -42,7 +43,7 @@ export interface HerodotError {
 }
 
 /** The inner error object (batch entries carry it without the `{"error": …}` wrapper). */
-export function errorObject(e: HerodotError, api: ApiGeneration, requestId?: string): JsonObject {
+export function errorObject(e: HerodotError, profile: Profile, requestId?: string): JsonObject {
   const code = e.bodyCode ?? e.status;
   const out: JsonObject = {};
   if (e.id) out.id = e.id;
@@ -50,19 +51,19 @@ export function errorObject(e: HerodotError, api: ApiGeneration, requestId?: str
   out.status = STATUS_TEXT[code] ?? 'Unknown';
   if (requestId) out.request = requestId;
   if (e.reason) out.reason = e.reason;
-  if (e.debug && api === 'v0.10') out.debug = e.debug;
+  if (e.debug && profile.errors.sendsDebug) out.debug = e.debug;
   if (e.details && Object.keys(e.details).length > 0) out.details = e.details;
   out.message = e.message;
   return out;
 }
 
-export function errorReply(e: HerodotError, api: ApiGeneration, requestId?: string): Reply {
+export function errorReply(e: HerodotError, profile: Profile, requestId?: string): Reply {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (api === 'v26') headers['ory-error-id'] = e.id ?? '';
+  if (profile.errors.errorIdHeader) headers['ory-error-id'] = e.id ?? '';
   return {
     status: e.status,
     headers,
-    body: JSON.stringify({ error: errorObject(e, api, requestId) }),
+    body: JSON.stringify({ error: errorObject(e, profile, requestId) }),
   };
 }
 
@@ -82,6 +83,6 @@ export const badRequest = (reason?: string, message: string = MSG.badRequest): K
 export const notFound = (reason?: string): KratosHttpError =>
   new KratosHttpError({ status: 404, message: MSG.noRows, ...(reason ? { reason } : {}) });
 
-/** The raw sqlcon unique-violation error (v0.10 create, PUT/PATCH in both, batch entries). */
+/** The raw sqlcon unique-violation error (v0.10/v1.0 create, PUT/PATCH everywhere, batch entries). */
 export const uniqueViolation = (): KratosHttpError =>
   new KratosHttpError({ status: 409, message: MSG.uniqueViolation });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { iso, type SimContext } from './context.ts';
 import { badRequest, KratosHttpError, MSG } from './herodot.ts';
 import { valuesAt } from './identity-schemas.ts';
+import type { Profile } from './profiles.ts';
 import type {
   JsonObject,
   StoredCredential,
@@ -33,7 +34,7 @@ export function checkState(state: string): void {
 }
 
 const V010_HASHES = ['$argon2id$', '$argon2i$', '$2a$', '$2b$', '$2y$', '$pbkdf2-'];
-const V26_HASHES = [
+const NO_HMAC_HASHES = [
   ...V010_HASHES,
   '$1$',
   '$5$',
@@ -47,8 +48,12 @@ const V26_HASHES = [
   '$sha512$',
   '$firescrypt$',
   '$md5$',
-  '$hmac-',
 ];
+const HASHES: Record<Profile['identity']['hashFormats'], string[]> = {
+  'v0.10': V010_HASHES,
+  'no-hmac': NO_HMAC_HASHES,
+  all: [...NO_HMAC_HASHES, '$hmac-'],
+};
 
 /** Hash-format check and plaintext hashing; runs before schema validation, as in Kratos. */
 export function importedPassword(
@@ -64,7 +69,7 @@ export function importedPassword(
     // Not a real password hash; a stand-in that never stores the plaintext.
     return { hashed_password: `$sha256$${createHash('sha256').update(config.password).digest('base64')}` };
   if (typeof config.hashed_password === 'string' && config.hashed_password !== '') {
-    const known = ctx.api === 'v26' ? V26_HASHES : V010_HASHES;
+    const known = HASHES[ctx.profile.identity.hashFormats];
     if (!known.some((prefix) => (config.hashed_password as string).startsWith(prefix)))
       throw badRequest(
         'The imported password does not match any known hash format. For more information see https://www.ory.sh/dr/2',
@@ -109,7 +114,8 @@ export function buildIdentity(
   for (const ext of compiled.extensions) {
     for (const value of valuesAt(input.traits, ext)) {
       if (ext.passwordIdentifier) derived.password.add(value.trim().toLowerCase());
-      if (ext.codeIdentifier && ctx.api === 'v26') derived.code.add(value.trim().toLowerCase());
+      if (ext.codeIdentifier && ctx.profile.identity.codeIdentifiers)
+        derived.code.add(value.trim().toLowerCase());
       if (ext.webauthnIdentifier) derived.webauthn.add(value.trim().toLowerCase());
       const address = (via: string) => ({
         via,
@@ -139,6 +145,8 @@ export function buildIdentity(
   }
   importProviders(ensure, input.credentials, 'oidc', now);
   importProviders(ensure, input.credentials, 'saml', now);
+  if (ctx.profile.identity.sortedIdentifiers)
+    for (const cred of Object.values(credentials)) cred.identifiers.sort();
 
   const stateChanged = !prior || prior.state !== input.state;
   return {
@@ -201,7 +209,11 @@ function verifiableAddresses(
     if (old) return old;
     const imported = (input.verifiable_addresses ?? []).find((a) => {
       const importedValue = String(a.value ?? '');
-      return a.via === via && (ctx.api === 'v26' ? importedValue.toLowerCase() : importedValue) === value;
+      return (
+        a.via === via &&
+        (ctx.profile.identity.lowercaseImportedAddresses ? importedValue.toLowerCase() : importedValue) ===
+          value
+      );
     });
     const address: StoredVerifiableAddress = {
       id: ctx.newId(),

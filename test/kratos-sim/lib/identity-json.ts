@@ -4,7 +4,7 @@ import type { JsonObject, StoredIdentity } from './types.ts';
 /**
  * How an identity looks on the wire. Which parts show depends on the endpoint (BEHAVIOUR.md §2, §6, §8):
  * create/get/update show `metadata_admin` and credentials without `config`; v0.10 lists show neither;
- * v26 lists show `metadata_admin` and credentials only when filtered by identifier or asked to.
+ * later lists show `metadata_admin` and credentials only when filtered by identifier or asked to.
  */
 export interface IdentityView {
   /** 'none' leaves `credentials` out; 'metadata' shows them without `config`. */
@@ -49,10 +49,9 @@ export function identityJson(ctx: SimContext, identity: StoredIdentity, view: Id
   out.metadata_public = identity.metadata_public;
   if (view.metadataAdmin === true || (view.metadataAdmin === 'omitNull' && identity.metadata_admin !== null))
     out.metadata_admin = identity.metadata_admin;
-  if (ctx.api === 'v26') {
-    if (identity.external_id !== null) out.external_id = identity.external_id;
-    out.organization_id = identity.organization_id;
-  }
+  if (ctx.profile.identity.externalId && identity.external_id !== null)
+    out.external_id = identity.external_id;
+  if (ctx.profile.identity.organizationId) out.organization_id = identity.organization_id;
   out.created_at = identity.created_at;
   out.updated_at = identity.updated_at;
   return out;
@@ -78,13 +77,17 @@ export function identityArrayText(ctx: SimContext, identities: StoredIdentity[],
   return `[${parts.join(',')}]`;
 }
 
-/** The full admin JSON a v26 JSON Patch is applied to: credentials including `config`, admin metadata. */
+/**
+ * The admin JSON a JSON Patch is applied to: admin metadata, and in v26 the credentials including
+ * `config`; v1.x patches `WithAdminMetadataInJSON`, which has no `credentials` (`identity/identity.go:375-381`).
+ */
 export function patchableJson(ctx: SimContext, identity: StoredIdentity): JsonObject {
+  const withCredentials = ctx.profile.patch.credentialsInDocument;
   const json = identityJson(ctx, identity, {
-    credentials: 'metadata',
-    declassify: new Set(Object.keys(identity.credentials)),
+    credentials: withCredentials ? 'metadata' : 'none',
+    ...(withCredentials ? { declassify: new Set(Object.keys(identity.credentials)) } : {}),
     metadataAdmin: true,
   });
-  if (identity.external_id === null) json.external_id = '';
+  if (ctx.profile.identity.externalId && identity.external_id === null) json.external_id = '';
   return structuredClone(json);
 }

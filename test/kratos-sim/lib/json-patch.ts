@@ -1,15 +1,19 @@
 import { badRequest, KratosHttpError } from './herodot.ts';
+import type { Profile } from './profiles.ts';
 import type { JsonObject } from './types.ts';
 
 /**
- * RFC 6902 as ory/x `jsonx.ApplyJSONPatch` applies it for PATCH /admin/identities/{id} (BEHAVIOUR.md §4):
- * only add/remove/replace, a denylist of paths (case-insensitive globs), `replace` of a missing path
- * becomes `add`, and `add` creates missing parents.
+ * RFC 6902 as ory/x `jsonx.ApplyJSONPatch` applies it for PATCH /admin/identities/{id}: only
+ * add/remove/replace, a denylist of paths, `replace` of a missing path becomes `add`, and `add` creates
+ * missing parents. v26 matches the denylist as case-insensitive globs and adds `/credentials/oidc/**`;
+ * v1.x looks paths up exactly (`jsonx/patch.go:51-67@v0.0.660`).
  */
-const DENIED = ['/id', '/stateChangedAt', '/credentials', '/credentials/oidc/**'];
+const DENIED = ['/id', '/stateChangedAt', '/credentials'];
+const DENIED_GLOBS = [...DENIED, '/credentials/oidc/**'];
+const PATCH_REASON = 'An error occured when applying the JSON patch';
 
-export function applyIdentityPatch(doc: JsonObject, text: string): JsonObject {
-  if (text.trim() === '') throw new KratosHttpError({ status: 400, message: 'invalid state detected' });
+export function applyIdentityPatch(doc: JsonObject, text: string, patch: Profile['patch']): JsonObject {
+  if (text.trim() === '') throw new KratosHttpError({ status: 400, message: patch.emptyBodyMessage });
   let ops: unknown;
   try {
     ops = JSON.parse(text);
@@ -23,18 +27,17 @@ export function applyIdentityPatch(doc: JsonObject, text: string): JsonObject {
     if (!['add', 'remove', 'replace'].includes(kind))
       throw badRequest(undefined, `unsupported operation: ${kind}`);
     const path = String(op.path ?? '');
-    if (DENIED.some((glob) => globMatch(glob, path)))
-      throw badRequest(
-        'An error occured when applying the JSON patch',
-        `patch includes denied path: ${path}`,
-      );
+    const denied =
+      patch.deny === 'glob' ? DENIED_GLOBS.some((glob) => globMatch(glob, path)) : DENIED.includes(path);
+    if (denied) throw badRequest(PATCH_REASON, `patch includes denied path: ${path}`);
   }
   const result = structuredClone(doc);
-  for (const op of ops as JsonObject[]) apply(result, String(op.op), String(op.path ?? ''), op.value);
+  for (const op of ops as JsonObject[])
+    apply(result, String(op.op), String(op.path ?? ''), op.value, patch.deny === 'exact');
   return result;
 }
 
-function apply(doc: JsonObject, op: string, path: string, value: unknown): void {
+function apply(doc: JsonObject, op: string, path: string, value: unknown, evanphxErrors: boolean): void {
   const parts = parsePointer(path);
   if (parts.length === 0) throw badRequest(undefined, `${op} operation does not apply to the document root`);
   const last = parts[parts.length - 1]!;
@@ -50,7 +53,13 @@ function apply(doc: JsonObject, op: string, path: string, value: unknown): void 
   }
   if (op === 'remove') {
     if (!(last in parent))
-      throw badRequest(undefined, `remove operation does not apply: doc is missing path: "${path}"`);
+      // v1.x wraps evanphx/json-patch v5's error (`v5/patch.go:558-565,819-837@v5.6.0`).
+      throw evanphxErrors
+        ? badRequest(
+            PATCH_REASON,
+            `error in remove for path: '${path}': unable to remove nonexistent key: ${last}: missing value`,
+          )
+        : badRequest(undefined, `remove operation does not apply: doc is missing path: "${path}"`);
     delete parent[last];
     return;
   }

@@ -1,7 +1,7 @@
 /**
- * Link headers as the two generations write them (BEHAVIOUR.md §8): ory/x `PaginationHeader` for offset
- * pages (0-based page numbers, which is off by one against v0.10's 1-based query) and the keyset links
- * of v26.
+ * Link headers as Kratos writes them: ory/x `PaginationHeader` for offset pages (0-based page numbers,
+ * which is off by one against v0.10's 1-based query; v1.0.0 adds `page_size` and an offset token, which
+ * agree with its 0-based query) and the keyset links of v1.1+.
  */
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -27,6 +27,24 @@ function withParams(base: string, kept: Array<[string, string]>, set: Record<str
   return `${base}?${goEncodeQuery(params)}`;
 }
 
+/** The query parameters of one offset link: `page` and `per_page` (v0.10, legacy mode). */
+export type OffsetLinkParams = (page: number, perPage: number) => Record<string, string>;
+
+const pagePerPage: OffsetLinkParams = (page, perPage) => ({ page: String(page), per_page: String(perPage) });
+
+/** v1.0.0's token: base64url (no padding) of `{"offset":"<n>","v":2}` (ory/x `tokenpagination@v0.0.562`). */
+export function offsetToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset: String(offset), v: 2 })).toString('base64url');
+}
+
+/** v1.0.0's links (ory/x `migrationpagination`): page, page_size, the offset token and per_page. */
+export const migrationLinkParams: OffsetLinkParams = (page, perPage) => ({
+  page: String(page),
+  page_size: String(perPage),
+  page_token: offsetToken(page * perPage),
+  per_page: String(perPage),
+});
+
 /** ory/x `pagination.PaginationHeader`; returns the Link value (X-Total-Count is set by the caller). */
 export function offsetLinkHeader(
   base: string,
@@ -34,12 +52,13 @@ export function offsetLinkHeader(
   total: number,
   page: number,
   perPage: number,
+  params: OffsetLinkParams = pagePerPage,
 ): string {
   const limit = perPage <= 0 ? 1 : perPage;
   const offset = page * limit;
   const lastOffset = total % limit === 0 ? total - limit : Math.floor(total / limit) * limit;
   const link = (rel: string, lim: number, off: number): string =>
-    `<${withParams(base, kept, { page: String(Math.trunc(off / lim)), per_page: String(lim) })}>; rel="${rel}"`;
+    `<${withParams(base, kept, params(Math.trunc(off / lim), lim))}>; rel="${rel}"`;
   const pageOf = (off: number) => Math.trunc(off / limit);
   if (offset >= lastOffset) {
     if (total === 0)
@@ -60,7 +79,7 @@ export function offsetLinkHeader(
   ].join(',');
 }
 
-/** v26 keyset links: `first` always, `next` only when more rows exist; comma-joined without spaces. */
+/** Keyset links: `first` always, `next` only when more rows exist; comma-joined without spaces. */
 export function keysetLinkHeader(
   base: string,
   kept: Array<[string, string]>,

@@ -2,7 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Reply } from './types.ts';
 
 /** Success bodies carry the charset; herodot error bodies do not (BEHAVIOUR.md §1.1). */
-export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
+export function jsonReply(
+  status: number,
+  value: unknown,
+  headers: Record<string, string | string[]> = {},
+): Reply {
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
@@ -11,19 +15,31 @@ export function jsonReply(status: number, value: unknown, headers: Record<string
 }
 
 /** For bodies already serialised (cached list pages). */
-export function jsonTextReply(status: number, text: string, headers: Record<string, string> = {}): Reply {
+export function jsonTextReply(
+  status: number,
+  text: string,
+  headers: Record<string, string | string[]> = {},
+): Reply {
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: text };
 }
 
-export function emptyReply(status: number, headers: Record<string, string> = {}): Reply {
+export function emptyReply(status: number, headers: Record<string, string | string[]> = {}): Reply {
   return { status, headers };
 }
 
-export function textReply(status: number, text: string, headers: Record<string, string> = {}): Reply {
+export function textReply(
+  status: number,
+  text: string,
+  headers: Record<string, string | string[]> = {},
+): Reply {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: text };
 }
 
-export function htmlReply(status: number, html: string, headers: Record<string, string> = {}): Reply {
+export function htmlReply(
+  status: number,
+  html: string,
+  headers: Record<string, string | string[]> = {},
+): Reply {
   return { status, headers: { 'content-type': 'text/html; charset=utf-8', ...headers }, body: html };
 }
 

@@ -1,13 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimContext } from './context.ts';
 import { methodNotAllowed, pageNotFound, redirect } from './replies.ts';
-import type { ApiGeneration, Reply } from './types.ts';
+import type { Profile } from './profiles.ts';
+import type { Reply } from './types.ts';
 
 /**
  * Route table and the two routers' rules (BEHAVIOUR.md §0, §11): unknown paths get Go's plain-text 404,
  * known paths with an unknown method get 405 with `Allow`. Admin and public routes share one port here,
- * so an unprefixed admin path is treated the way each generation treats it on its admin port: v26 adds
- * `/admin` internally, v0.10 answers 307 to the `/admin/...` path.
+ * so an unprefixed admin path is treated the way each release treats it on its admin port: v26 adds
+ * `/admin` internally, older releases answer 307 to the `/admin/...` path (`profile.unprefixedAdmin`).
  */
 export interface RequestInfo {
   method: string;
@@ -25,7 +26,8 @@ export type Handler = (ctx: SimContext, req: RequestInfo) => Reply | Promise<Rep
 export interface Route {
   method: string;
   template: string;
-  versions: readonly ApiGeneration[];
+  /** Whether the imitated release registers the route; absent = every release. */
+  when?: (profile: Profile) => boolean;
   handler: Handler;
 }
 
@@ -40,19 +42,19 @@ interface CompiledRoute extends Route {
 export class Router {
   readonly #routes: CompiledRoute[];
 
-  constructor(routes: Route[], api: ApiGeneration) {
+  constructor(routes: Route[], profile: Profile) {
     this.#routes = routes
-      .filter((r) => r.versions.includes(api))
+      .filter((r) => r.when === undefined || r.when(profile))
       .map((r) => ({ ...r, segments: r.template.split('/').slice(1) }));
   }
 
-  resolve(method: string, path: string, search: string, api: ApiGeneration, baseUrl: string): Resolution {
+  resolve(method: string, path: string, search: string, profile: Profile, baseUrl: string): Resolution {
     const direct = this.#match(method, path);
     if (direct.kind === 'route' || direct.allowed.length > 0) return this.#finish(method, direct);
     if (!path.startsWith('/admin/') && path !== '/admin') {
       const prefixed = this.#match(method, `/admin${path}`);
       if (prefixed.kind === 'route' || prefixed.allowed.length > 0) {
-        if (api === 'v26') return this.#finish(method, prefixed);
+        if (profile.unprefixedAdmin === 'rewrite') return this.#finish(method, prefixed);
         return {
           kind: 'reply',
           reply: redirect(307, `${baseUrl}/admin${path}${search}`, method),

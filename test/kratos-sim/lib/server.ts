@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimContext } from './context.ts';
 import type { FaultEngine } from './faults.ts';
+import type { Profile } from './profiles.ts';
 import { errorReply, KratosHttpError } from './herodot.ts';
 import { readBody } from './replies.ts';
 import { type RequestInfo, type Resolution, Router } from './router.ts';
@@ -31,7 +32,7 @@ export function createSimServer(parts: ServerParts): Server {
   const server = createServer({ maxHeaderSize: 1 << 20 }, (req, res) => {
     handle(parts, req, res).catch((err: unknown) => {
       // A handler bug must still answer, or the client would hang like an injected fault.
-      if (!res.headersSent) write(res, errorReply({ status: 500, message: String(err) }, parts.ctx.api));
+      if (!res.headersSent) write(res, errorReply({ status: 500, message: String(err) }, parts.ctx.profile));
       else res.destroy();
     });
   });
@@ -48,13 +49,13 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   const search = q === -1 ? '' : rawUrl.slice(q);
 
   if (path.startsWith('/_sim/')) {
-    const resolved = parts.sim.resolve(method, path, search, ctx.api, ctx.baseUrl);
+    const resolved = parts.sim.resolve(method, path, search, ctx.profile, ctx.baseUrl);
     write(res, await run(parts, req, resolved, search));
     return;
   }
 
-  const resolved = parts.kratos.resolve(method, path, search, ctx.api, ctx.baseUrl);
-  const decision = parts.faults.decide(method, path, resolved.key, ctx.api, ctx.now());
+  const resolved = parts.kratos.resolve(method, path, search, ctx.profile, ctx.baseUrl);
+  const decision = parts.faults.decide(method, path, resolved.key, ctx.profile, ctx.now());
   if (decision.kind === 'hang') {
     parts.stats.fault(decision.fault);
     req.resume();
@@ -82,7 +83,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   ) {
     if (req.headers.authorization !== `Bearer ${ctx.adminToken}`) {
       parts.stats.fault('unauthorized');
-      const reply = errorReply({ status: 401, message: 'The request could not be authorized' }, ctx.api);
+      const reply = errorReply({ status: 401, message: 'The request could not be authorized' }, ctx.profile);
       reply.headers = { ...reply.headers, [FAULT_HEADER]: 'unauthorized' };
       parts.stats.record(resolved.key, reply.status);
       req.resume();
@@ -92,7 +93,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   }
   if (!parts.faults.tryEnterInflight(method, path)) {
     parts.stats.fault('inflightRejected');
-    const reply = parts.faults.inflightReply(ctx.api);
+    const reply = parts.faults.inflightReply(ctx.profile);
     reply.headers = { ...reply.headers, [FAULT_HEADER]: 'inflightRejected' };
     parts.stats.record(resolved.key, reply.status);
     write(res, reply);
@@ -103,7 +104,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
     if (latency > 0) await sleep(latency);
     const reply = await run(parts, req, resolved, search);
     if (decision.headers) reply.headers = { ...reply.headers, ...decision.headers };
-    if (ctx.api === 'v26' && method === 'GET' && resolved.kind === 'route')
+    if (sendsCacheControl(ctx.profile, method, resolved))
       reply.headers = { ...reply.headers, 'cache-control': 'private, no-cache, no-store, must-revalidate' };
     parts.stats.record(resolved.key, reply.status);
     write(res, reply);
@@ -141,13 +142,20 @@ async function run(
     return reply;
   } catch (err) {
     if (!bodyPromise) req.resume();
-    if (err instanceof KratosHttpError) return errorReply(err.error, ctx.api, info.requestId);
+    if (err instanceof KratosHttpError) return errorReply(err.error, ctx.profile, info.requestId);
     throw err;
   }
 }
 
+/** Only matched routes get it: the router's own 404/405 answers never pass the no-cache wrapper. */
+function sendsCacheControl(profile: Profile, method: string, resolved: Resolution): boolean {
+  if (resolved.kind !== 'route') return false;
+  if (profile.cacheControl === 'every-method') return true;
+  return profile.cacheControl === 'get' && method === 'GET';
+}
+
 function write(res: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = { ...reply.headers };
+  const headers: Record<string, string | string[]> = { ...reply.headers };
   if (reply.body !== undefined) headers['content-length'] = String(Buffer.byteLength(reply.body));
   else if (reply.status !== 204 && reply.status !== 304) headers['content-length'] = '0';
   res.writeHead(reply.status, headers);

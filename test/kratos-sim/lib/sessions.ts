@@ -61,7 +61,7 @@ export function sessionJson(
   const identity = ctx.store.identities.get(session.identity_id);
   if (options.identity === 'public' && identity)
     out.identity = identityJson(ctx, identity, { credentials: 'none', metadataAdmin: false });
-  if (ctx.api === 'v26') out.devices = [];
+  if (ctx.profile.sessions.devices) out.devices = [];
   return out;
 }
 

@@ -2,13 +2,17 @@
  * Shapes shared by the Kratos simulator's modules.
  *
  * Glossary:
- * - api generation: `v26` (today's IdentityApi) or `v0.10` (the old V0alpha2Api); see shared/kratos/BEHAVIOUR.md.
+ * - api profile: which Kratos release is imitated (`v26`, `v25.4`, `v1`, `v1.0`, `v0.10`); its differences are
+ *   the feature table in `profiles.ts`.
  * - stored identity: the simulator's row for one identity, holding everything Kratos keeps (credential
  *   configs, admin metadata); what a response shows is decided by `identity-json.ts`.
  * - reply: what a route handler returns; the server applies faults and counts it before writing it.
  */
 
-export type ApiGeneration = 'v26' | 'v0.10';
+import type { ApiProfile } from './profiles.ts';
+
+/** The profile name; kept under its old name for callers written when there were two generations. */
+export type ApiGeneration = ApiProfile;
 export type JsonObject = { [key: string]: unknown };
 
 export interface StoredCredential {
@@ -47,7 +51,7 @@ export interface StoredIdentity {
   traits: unknown;
   metadata_public: unknown;
   metadata_admin: unknown;
-  /** v26 only; `null` when unset (Kratos stores "" as NULL). */
+  /** v25.4+ only; `null` when unset (Kratos stores "" as NULL). */
   external_id: string | null;
   organization_id: string | null;
   credentials: Record<string, StoredCredential>;
@@ -88,7 +92,8 @@ export interface RecoveryFlow {
 /** What a route handler returns; headers are added to the defaults for its content type. */
 export interface Reply {
   status: number;
-  headers?: Record<string, string>;
+  /** An array value is sent as several header fields (v1.0.0's session `Link`). */
+  headers?: Record<string, string | string[]>;
   body?: string;
 }
 
@@ -124,7 +129,7 @@ export interface Faults {
 }
 
 export interface SimOptions {
-  /** API generation to imitate. @defaultValue 'v26' */
+  /** Kratos release to imitate (see `profiles.ts`). @defaultValue 'v26' */
   api?: ApiGeneration;
   /** Shorthand for `faults.latencyMs`. */
   latencyMs?: number;

@@ -1,9 +1,10 @@
+import { PROFILES } from '../lib/profiles.ts';
 import { KRATOS_ROUTES } from '../lib/routes/kratos-routes.ts';
 import type { OpenApiSpec } from './openapi-spec.ts';
 import { findBodyDeviation, findDeviation, type SpecDeviation } from './spec-deviations.ts';
 
 /**
- * `fetch` that checks every answer against the official OpenAPI spec of the generation under test: the
+ * `fetch` that checks every answer against the official OpenAPI spec of the release under test: the
  * operation must exist, the status must be documented (or covered by `default`), and a JSON body must
  * match the documented schema. Answers the spec does not cover must be listed in `SPEC_DEVIATIONS`.
  * Redirects are not followed, so 303/307 answers are checked too.
@@ -72,7 +73,7 @@ export function checkAnswer(
   // v26 serves unprefixed admin paths itself; the spec knows them under /admin.
   const op =
     spec.operation(method, pathOnly) ??
-    (spec.api === 'v26' && !pathOnly.startsWith('/admin')
+    (PROFILES[spec.api].unprefixedAdmin === 'rewrite' && !pathOnly.startsWith('/admin')
       ? spec.operation(method, `/admin${pathOnly}`)
       : undefined);
   const bodyDeviation = findBodyDeviation(spec.api, method, template, status);

@@ -1,19 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { PROFILES } from '../lib/profiles.ts';
 import type { ApiGeneration } from '../lib/types.ts';
 
 /**
- * The official Kratos OpenAPI 3.0 spec of one generation, loaded from `../openapi/` and turned into ajv
+ * The official Kratos OpenAPI 3.0 spec of one release (the profile's `specFile`), loaded from `../openapi/` and turned into ajv
  * validators: `$ref`s are resolved against the spec document itself, and OpenAPI's `nullable: true`
  * becomes JSON Schema's `null` type. Used to check every response the simulator gives in the tests.
  */
 type Json = { [key: string]: unknown };
-
-const FILES: Record<ApiGeneration, string> = {
-  v26: 'openapi-v26.2.0.json',
-  'v0.10': 'openapi-v0.10.1.json',
-};
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
 const SPEC_ID = 'kratos-openapi';
@@ -34,7 +30,7 @@ export class OpenApiSpec {
   constructor(api: ApiGeneration) {
     this.api = api;
     const raw = JSON.parse(
-      readFileSync(new URL(`../openapi/${FILES[api]}`, import.meta.url), 'utf8'),
+      readFileSync(new URL(`../openapi/${PROFILES[api].specFile}`, import.meta.url), 'utf8'),
     ) as Json;
     this.#doc = toJsonSchema(raw) as Json;
     this.#ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });

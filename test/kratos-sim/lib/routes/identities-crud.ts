@@ -9,18 +9,19 @@ import { emptyReply, jsonReply } from '../replies.ts';
 import { GoDecodeError, isUuid, strictDecode } from '../strict-decode.ts';
 import type { JsonObject, StoredIdentity } from '../types.ts';
 
-/** POST /admin/identities (BEHAVIOUR.md §2). */
+/** POST /admin/identities (`identity/handler.go` `create`). */
 export const createIdentity: Handler = async (ctx, req) => {
   let body: JsonObject;
   try {
-    body = strictDecode(await req.body(), createBodySpec(ctx.api));
+    body = strictDecode(await req.body(), createBodySpec(ctx.profile));
   } catch (err) {
     if (!(err instanceof GoDecodeError)) throw err;
-    // v0.10 writes HTTP 400 with a body that says 500 (BEHAVIOUR.md §1.3).
+    // v0.10 and v1.0 write HTTP 400 with a body that says 500 (`WriteErrorCode(400, err)`).
+    const bodyCode = ctx.profile.errors.createDecodeBodyCode;
     throw new KratosHttpError({
       status: 400,
       message: err.message,
-      ...(ctx.api === 'v0.10' ? { bodyCode: 500 } : {}),
+      ...(bodyCode !== 400 ? { bodyCode } : {}),
     });
   }
   const identity = prepareCreate(ctx, body);
@@ -64,8 +65,8 @@ export function createInput(
   return { input, password };
 }
 
-function createConflict(ctx: SimContext): KratosHttpError {
-  if (ctx.api === 'v0.10') return uniqueViolation();
+export function createConflict(ctx: SimContext): KratosHttpError {
+  if (ctx.profile.errors.createConflict === 'sqlcon') return uniqueViolation();
   return new KratosHttpError({
     status: 409,
     message: MSG.conflict,
@@ -96,7 +97,8 @@ export function viewWithIncludes(ctx: SimContext, req: RequestInfo, base: Identi
   const include = req.query.getAll('include_credential');
   if (include.length === 0) return base;
   for (const type of include) {
-    const allowed = ctx.api === 'v0.10' ? type === 'oidc' : CREDENTIAL_TYPES.has(type);
+    const allowed =
+      ctx.profile.identity.includeCredential === 'oidc-only' ? type === 'oidc' : CREDENTIAL_TYPES.has(type);
     if (!allowed)
       throw badRequest(undefined, `Invalid value \`${type}\` for parameter \`include_credential\`.`);
   }
@@ -109,7 +111,7 @@ export const getIdentity: Handler = (ctx, req) => {
   return jsonReply(200, identityJson(ctx, identity, viewWithIncludes(ctx, req, ADMIN_VIEW)));
 };
 
-/** GET /admin/identities/by/external/{externalID} (v26, exact match). */
+/** GET /admin/identities/by/external/{externalID} (v25.4+, exact match). */
 export const getIdentityByExternalId: Handler = (ctx, req) => {
   const id = ctx.store.externalIdIndex.get(req.params.externalID ?? '');
   const identity = id === undefined ? undefined : ctx.store.identities.get(id);
@@ -123,7 +125,9 @@ export const updateIdentity: Handler = async (ctx, req) => {
   const body = decodeRelaxedJson(req, 'PUT', await req.body());
   const state = typeof body.state === 'string' && body.state !== '' ? body.state : prior.state;
   checkState(state);
-  const credentials = ctx.api === 'v26' ? (body.credentials as JsonObject | null | undefined) : undefined;
+  const credentials = ctx.profile.identity.putCredentials
+    ? (body.credentials as JsonObject | null | undefined)
+    : undefined;
   const password = importedPassword(ctx, credentials);
   const input: IdentityInput = {
     schema_id: typeof body.schema_id === 'string' && body.schema_id !== '' ? body.schema_id : prior.schema_id,
@@ -131,11 +135,10 @@ export const updateIdentity: Handler = async (ctx, req) => {
     state,
     metadata_public: body.metadata_public ?? null,
     metadata_admin: body.metadata_admin ?? null,
+    // Before v25.4 the field does not exist and the relaxed decoder drops it.
     external_id:
-      ctx.api === 'v26'
-        ? typeof body.external_id === 'string' && body.external_id !== ''
-          ? body.external_id
-          : null
+      ctx.profile.identity.externalId && typeof body.external_id === 'string' && body.external_id !== ''
+        ? body.external_id
         : null,
     organization_id: prior.organization_id,
     credentials,
@@ -146,14 +149,14 @@ export const updateIdentity: Handler = async (ctx, req) => {
   return jsonReply(200, identityJson(ctx, identity, WRITTEN_VIEW));
 };
 
-/** DELETE /admin/identities/{id}: 204, or 404 when nothing was deleted, in both versions (BEHAVIOUR.md §7). */
+/** DELETE /admin/identities/{id}: 204, or 404 when nothing was deleted, in every release. */
 export const deleteIdentity: Handler = (ctx, req) => {
   const identity = findIdentity(ctx, req.params.id);
   ctx.store.delete(identity.id);
   return emptyReply(204);
 };
 
-/** DELETE /admin/identities/{id}/credentials/{type} (v26). */
+/** DELETE /admin/identities/{id}/credentials/{type} (v0.13+). */
 export const deleteCredential: Handler = (ctx, req) => {
   const identity = findIdentity(ctx, req.params.id);
   const type = req.params.type ?? '';

@@ -8,13 +8,15 @@ import type { JsonObject, StoredCredential, StoredIdentity, StoredVerifiableAddr
 import { findIdentity } from './identities-crud.ts';
 
 /**
- * PATCH /admin/identities/{id}: JSON Patch on the full admin JSON, v26 only (BEHAVIOUR.md §4). The
- * identity is looked up first (404 even for a malformed body); the result is state-checked, then
- * schema-validated like an update, and nothing is stored on failure.
+ * PATCH /admin/identities/{id}: JSON Patch on the admin JSON (`identity/handler.go` `patch`). The identity
+ * is looked up first (404 even for a malformed body); the result is state-checked, then schema-validated
+ * like an update, and nothing is stored on failure. The result is decoded with plain `json.Unmarshal`, so a
+ * release without `external_id` silently drops `/external_id`, and one that patched a document without
+ * credentials puts the stored credentials back.
  */
 export const patchIdentity: Handler = async (ctx, req) => {
   const current = findIdentity(ctx, req.params.id);
-  const patched = applyIdentityPatch(patchableJson(ctx, current), await req.body());
+  const patched = applyIdentityPatch(patchableJson(ctx, current), await req.body(), ctx.profile.patch);
 
   const state = patched.state;
   if (state !== current.state && state !== 'active' && state !== 'inactive')
@@ -28,7 +30,9 @@ export const patchIdentity: Handler = async (ctx, req) => {
     ...current,
     state: current.state,
     state_changed_at: stringOr(patched.state_changed_at, current.state_changed_at),
-    credentials: patchedCredentials(patched.credentials, current),
+    credentials: ctx.profile.patch.credentialsInDocument
+      ? patchedCredentials(patched.credentials, current)
+      : current.credentials,
     verifiable_addresses: patchedAddresses(patched.verifiable_addresses, current.verifiable_addresses),
   };
   const identity = buildIdentity(
@@ -42,7 +46,11 @@ export const patchIdentity: Handler = async (ctx, req) => {
       metadata_public: patched.metadata_public ?? null,
       metadata_admin: patched.metadata_admin ?? null,
       external_id:
-        typeof patched.external_id === 'string' && patched.external_id !== '' ? patched.external_id : null,
+        ctx.profile.identity.externalId &&
+        typeof patched.external_id === 'string' &&
+        patched.external_id !== ''
+          ? patched.external_id
+          : null,
       organization_id: current.organization_id,
     },
     undefined,

@@ -11,10 +11,7 @@ function unauthorized(ctx: SimContext): KratosHttpError {
   return new KratosHttpError({
     status: 401,
     message: MSG.unauthorized,
-    reason:
-      ctx.api === 'v26'
-        ? 'No valid session credentials found in the request.'
-        : 'No valid session cookie found.',
+    reason: ctx.profile.sessions.whoamiReason,
   });
 }
 
@@ -72,10 +69,9 @@ export const revokeMySession: Handler = (ctx, req) => {
 export const healthAlive: Handler = () => jsonReply(200, { status: 'ok' });
 export const healthReady: Handler = () => jsonReply(200, { status: 'ok' });
 
-export const version: Handler = (ctx) =>
-  jsonReply(200, { version: ctx.api === 'v26' ? 'v26.2.0' : 'v0.10.1' });
+export const version: Handler = (ctx) => jsonReply(200, { version: ctx.profile.version });
 
-/** GET /schemas: `[{id, schema}]` in both generations. */
+/** GET /schemas: `[{id, schema}]` in every release. */
 export const listSchemas: Handler = (ctx) =>
   jsonReply(
     200,
@@ -90,7 +86,7 @@ export const getSchema: Handler = (ctx, req) => {
   if (!compiled)
     return errorReply(
       { status: 404, message: MSG.notFound, reason: `Identity schema "${raw}" could not be found.` },
-      ctx.api,
+      ctx.profile,
     );
   return jsonReply(200, compiled.schema);
 };

@@ -19,8 +19,11 @@ async function decode(req: RequestInfo): Promise<JsonObject> {
   return body;
 }
 
-/** The link endpoint echoes the raw text ("must be result to"), the code endpoint Go's formatting. */
-function lifespan(body: JsonObject, kind: 'link' | 'code'): number {
+/**
+ * The link endpoint echoes the raw text ("must be result to"); the code endpoint prints Go's formatting
+ * from v1.2 and the raw text before.
+ */
+function lifespan(ctx: SimContext, body: JsonObject, kind: 'link' | 'code'): number {
   const raw = body.expires_in;
   if (raw === undefined || raw === null || raw === '') return DEFAULT_LIFESPAN_MS;
   const ms = parseGoDuration(String(raw));
@@ -32,7 +35,9 @@ function lifespan(body: JsonObject, kind: 'link' | 'code'): number {
     throw badRequest(
       kind === 'link'
         ? `Value from "expires_in" must be result to a future time: ${String(raw)}`
-        : `Value from "expires_in" must result to a future time: ${formatGoDuration(ms)}`,
+        : `Value from "expires_in" must result to a future time: ${
+            ctx.profile.recovery.codeExpiresInFormat === 'go' ? formatGoDuration(ms) : String(raw)
+          }`,
     );
   return ms;
 }
@@ -51,19 +56,20 @@ function ensureEnabled(ctx: SimContext, method: 'link' | 'code'): void {
 export const createRecoveryLink: Handler = async (ctx, req) => {
   ensureEnabled(ctx, 'link');
   const body = await decode(req);
-  const ms = lifespan(body, 'link');
+  const ms = lifespan(ctx, body, 'link');
   const id = typeof body.identity_id === 'string' ? body.identity_id.toLowerCase() : '';
   if (!ctx.store.identities.has(id)) throw badRequest('The requested identity id does not exist.');
   const { link, flow } = issueRecoveryLink(ctx, id, ms);
   return jsonReply(200, { recovery_link: link, expires_at: iso(flow.expiresAtMs) });
 };
 
-/** POST /admin/recovery/code (v26): 201 with a 6-digit code, 404 for an unknown identity (§9.2). */
+/** POST /admin/recovery/code (v0.11+): 201 with a 6-digit code, 404 for an unknown identity (§9.2). */
 export const createRecoveryCode: Handler = async (ctx, req) => {
   ensureEnabled(ctx, 'code');
   const body = await decode(req);
-  const ms = lifespan(body, 'code');
-  const flowType = body.flow_type ?? 'browser';
+  const ms = lifespan(ctx, body, 'code');
+  // Before v1.2 `flow_type` is ignored and every flow is a browser flow.
+  const flowType = ctx.profile.recovery.codeFlowType ? (body.flow_type ?? 'browser') : 'browser';
   if (flowType !== 'browser' && flowType !== 'api')
     throw badRequest(`Value from "flow_type" is not valid: "${String(flowType)}"`);
   const id = typeof body.identity_id === 'string' ? body.identity_id.toLowerCase() : '';

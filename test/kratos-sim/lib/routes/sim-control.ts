@@ -19,8 +19,6 @@ export interface SimControl {
   setFaults(faults: Faults): void;
 }
 
-const ALL = ['v26', 'v0.10'] as const;
-
 async function jsonBody(body: () => Promise<string>): Promise<Record<string, unknown>> {
   const text = await body();
   if (text.trim() === '') return {};
@@ -40,7 +38,6 @@ export function simControlRoutes(control: SimControl): Route[] {
     {
       method: 'POST',
       template: '/_sim/sessions',
-      versions: ALL,
       handler: async (ctx: SimContext, req) => {
         const body = await jsonBody(req.body);
         const identity = ctx.store.identities.get(String(body.identity_id ?? ''));
@@ -56,11 +53,10 @@ export function simControlRoutes(control: SimControl): Route[] {
         });
       },
     },
-    { method: 'GET', template: '/_sim/stats', versions: ALL, handler: () => jsonReply(200, control.stats()) },
+    { method: 'GET', template: '/_sim/stats', handler: () => jsonReply(200, control.stats()) },
     {
       method: 'POST',
       template: '/_sim/reset',
-      versions: ALL,
       handler: () => {
         control.reset();
         return { status: 204 };
@@ -69,13 +65,11 @@ export function simControlRoutes(control: SimControl): Route[] {
     {
       method: 'GET',
       template: '/_sim/faults',
-      versions: ALL,
       handler: () => jsonReply(200, control.faults()),
     },
     {
       method: 'PUT',
       template: '/_sim/faults',
-      versions: ALL,
       handler: async (_ctx, req) => {
         const body = await jsonBody(req.body);
         try {
@@ -89,7 +83,6 @@ export function simControlRoutes(control: SimControl): Route[] {
     {
       method: 'POST',
       template: '/_sim/recovery/use',
-      versions: ALL,
       handler: async (ctx, req) => {
         const body = await jsonBody(req.body);
         const outcome =
@@ -99,7 +92,7 @@ export function simControlRoutes(control: SimControl): Route[] {
         return jsonReply(outcome.ok ? 200 : 410, outcome);
       },
     },
-    { method: 'GET', template: '/_sim/ui/recovery', versions: ALL, handler: recoveryUi },
-    { method: 'GET', template: '/_sim/ui/settings', versions: ALL, handler: settingsUi },
+    { method: 'GET', template: '/_sim/ui/recovery', handler: recoveryUi },
+    { method: 'GET', template: '/_sim/ui/settings', handler: settingsUi },
   ];
 }
