@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/log/logger.ts';
 import type { RunNotifier } from '../../src/notify/run-notifier.ts';
 import { runStoreFor } from '../../src/sync/apply-deps.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
+import { syncPerson } from '../../src/sync/sync-person.ts';
 import type { SyncFullResult } from '../../jobs/sync-full.ts';
 import { startSmtpSink, type SmtpSink } from '../delivery/support/smtp-sink.ts';
 import { startRuntimeHarness, type RuntimeHarness } from '../jobs/runtime-harness.ts';
@@ -196,7 +197,7 @@ describe('run notifications (queue: a failed attempt that will run again)', () =
   });
 });
 
-describe('run notifications (engine: the CLI full sync)', () => {
+describe('run notifications (engine: the CLI full sync and single-person syncs)', () => {
   it('announces a run that failed (Kratos answers 503) and one whose source broke, each once', async () => {
     const { r, s } = await started();
     const h = (engine = await startHarness({
@@ -233,6 +234,32 @@ describe('run notifications (engine: the CLI full sync)', () => {
       '[prod] kratos-sync: run of hr failed',
       '[prod] kratos-sync: run of hr finished partially',
     ]);
+  });
+
+  it('announces a single-person removal the guard holds (a webhook-driven leaver), once', async () => {
+    const { r, s } = await started();
+    const h = (engine = await startHarness({
+      api: 'v26',
+      people: people(5),
+      // "A human approves every removal": even one leaver waits for approval.
+      source: { guard: { maxRemoveFraction: 0.5, maxRemoveCount: 0 } },
+      config: { ...notifyConfig(r, s), http: { publicUrl: PUBLIC_URL } },
+    }));
+    expect((await runFullSync(h.ctx, 'hr', { trigger: 'cli' })).status).toBe('completed');
+    h.writePeople([...people(4), { ...people(1, 5)[0]!, status: 'terminated' }]);
+    const outcome = await syncPerson(h.ctx, 'hr', 'E00005', { trigger: 'webhook' });
+    expect(outcome.status).toBe('held');
+    await settled(h);
+    expect(r.received).toHaveLength(1);
+    expect(r.received[0]!.headers['x-kratos-sync-event']).toBe('run.held');
+    const body = JSON.parse(r.received[0]!.body) as { text: string; blocks: unknown[] };
+    expect(body.text).toContain(`${PUBLIC_URL}/console/runs/${outcome.runId}`);
+    expect(JSON.stringify(body.blocks)).toContain('1 held');
+    expect(s.messages).toHaveLength(1);
+    // The same event delivered again finds the person's removal already held: nothing new is announced.
+    await syncPerson(h.ctx, 'hr', 'E00005', { trigger: 'webhook', runId: outcome.runId });
+    await settled(h);
+    expect(r.received).toHaveLength(1);
   });
 
   it('announces a partial run above notify.partialAbove, and not one below it', async () => {
