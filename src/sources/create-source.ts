@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Dispatcher } from 'undici';
 import type { SourceConfig } from '../config/sections/source.ts';
 import type { Logger } from '../log/logger.ts';
@@ -5,7 +6,9 @@ import { createCsvSource } from './csv/csv-source.ts';
 import type { RetryTiming } from './http/fetch-json.ts';
 import { createHttpJsonSource } from './http/http-json-source.ts';
 import { genericPlan } from './http/http-source-plan.ts';
+import { presetPlan } from './presets/index.ts';
 import { createScimSource } from './scim/scim-source.ts';
+import { createScimInboundSource } from './scim-inbound/scim-inbound-source.ts';
 import type { Source, SourceRecord } from './types.ts';
 
 export interface CreateSourceOptions {
@@ -26,6 +29,8 @@ export interface CreateSourceOptions {
   retryTiming?: Partial<RetryTiming>;
   /** HTTP sources: the undici dispatcher. @defaultValue undici's global keep-alive agent */
   dispatcher?: Dispatcher;
+  /** scim-inbound sources: the engine's Redis and key prefix, where the directory's resources are kept. */
+  redis?: { client: Redis; prefix: string };
 }
 
 /** The reader for one configured source, by connection type (one file per type). */
@@ -48,8 +53,21 @@ export function createSource(options: CreateSourceOptions): Source {
         keyOf: options.keyOf,
       });
     case 'http-json':
-      return createHttpJsonSource({ ...shared, plan: genericPlan(options.name, connection) });
+      return createHttpJsonSource({
+        ...shared,
+        plan:
+          connection.preset === undefined
+            ? genericPlan(options.name, connection)
+            : presetPlan(options.name, connection),
+      });
     case 'scim':
       return createScimSource({ ...shared, connection });
+    case 'scim-inbound':
+      if (!options.redis) throw new Error(`source "${options.name}": a scim-inbound source needs Redis`);
+      return createScimInboundSource({
+        name: options.name,
+        redis: options.redis.client,
+        prefix: options.redis.prefix,
+      });
   }
 }

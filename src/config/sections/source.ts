@@ -188,15 +188,8 @@ const webhookSection = z.strictObject({
 });
 
 /** HubSpot's v3 signature covers the URL it called, which this server cannot see behind a proxy. */
-const hubspotNeedsPublicUrl = [
-  (webhook: z.output<typeof webhookSection>) =>
-    webhook.format !== 'hubspot-v3' || webhook.publicUrl !== undefined,
-  {
-    path: ['publicUrl'],
-    message:
-      'format hubspot-v3 needs publicUrl: the public URL of POST /webhooks/<source> as registered in HubSpot',
-  },
-] as const;
+const hubspotNeedsPublicUrl = (webhook: z.output<typeof webhookSection>) =>
+  webhook.format !== 'hubspot-v3' || webhook.publicUrl !== undefined;
 
 const onboardingSection = z.strictObject({
   enabled: z.boolean().default(false),
@@ -220,9 +213,7 @@ const onboardingSection = z.strictObject({
    * delivery (a worker died inside the hand-over, so the invite may have reached no one). `off` disables it.
    * @defaultValue 24h
    */
-  reissueAfter: z
-    .union([z.literal('off').transform(() => undefined), durationOption])
-    .prefault('24h'),
+  reissueAfter: z.union([z.literal('off').transform(() => undefined), durationOption]).prefault('24h'),
   /** Expression giving the manager's email, told when an invite is re-issued. */
   managerEmail: z.string().optional(),
   /** Expression giving the address the invite goes to; defaults to traits.email. */
@@ -255,7 +246,13 @@ export const sourceSection = z.strictObject({
    * then counts as complete and its removals pass the guard as usual.
    */
   mayBeEmpty: z.boolean().default(false),
-  webhook: webhookSection.refine(...hubspotNeedsPublicUrl).optional(),
+  webhook: webhookSection
+    .refine(hubspotNeedsPublicUrl, {
+      path: ['publicUrl'],
+      message:
+        'format hubspot-v3 needs publicUrl: the public URL of POST /webhooks/<source> as registered in HubSpot',
+    })
+    .optional(),
   onboarding: onboardingSection.prefault({}),
 });
 export type SourceConfig = z.output<typeof sourceSection>;

@@ -5,7 +5,7 @@ import type { WebhookConfig } from '../../config/sections/source.ts';
 import type { Logger } from '../../log/logger.ts';
 import { MAX_EVENT_VERSION_LENGTH, MAX_PERSON_KEY_LENGTH } from '../../sync/event-limits.ts';
 import type { ReplayGuard } from '../replay-guard.ts';
-import { checkWebhookSignature } from '../webhook-signature.ts';
+import { verifyWebhook } from '../webhook-verifiers/verify-webhook.ts';
 
 /** What a webhook turns into: one person's sync (the job fetches the record; events are hints). */
 export type EnqueuePerson = (request: {
@@ -32,9 +32,9 @@ interface WebhookSource {
 /**
  * `POST /webhooks/:source`. Answers, in the order the checks run:
  * 404 unknown source (or no webhook configured) · 413 body over `maxBodyBytes` · 401 missing, stale or
- * forged signature · 400 body not JSON · 422 no person key in the event · 409 replay of an accepted
- * request · 503 the same request is being accepted right now (`Retry-After`) or the queue is unreachable ·
- * 202 `{ jobId }`. Only a 202 is remembered for the replay check: after any other answer the sender may
+ * forged signature (in the source's `webhook.format`) · 400 body not JSON · 422 no person key in the event ·
+ * 409 replay of an accepted request · 503 the same request is being accepted right now (`Retry-After`) or
+ * the queue is unreachable · 202 `{ jobId }` (and `jobIds` when the event names several people). Only a 202 is remembered for the replay check: after any other answer the sender may
  * send the same signed request again (see `replay-guard.ts`).
  * Error bodies are `{ error, reason }`; no reason quotes the body, the signature or the secret.
  */
@@ -79,12 +79,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
       const source = sources.get(name)!;
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       if (rawBody.length > source.webhook.maxBodyBytes) return tooLarge(reply, source.webhook.maxBodyBytes);
-      const check = checkWebhookSignature({
-        secret: source.webhook.secret.reveal(),
+      const check = verifyWebhook(source.webhook, {
         rawBody,
-        signature: header(request.headers[source.webhook.signatureHeader.toLowerCase()]),
-        timestamp: header(request.headers[source.webhook.timestampHeader.toLowerCase()]),
-        toleranceSeconds: source.webhook.toleranceSeconds,
+        headers: request.headers,
+        method: request.method,
         nowMs: deps.now().getTime(),
       });
       if (!check.ok) {
@@ -97,8 +95,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
       } catch (err) {
         return refuse(reply, 400, 'malformed', `body is not valid JSON: ${(err as Error).message}`);
       }
-      const key = await stringOf(source.personKey, event, MAX_PERSON_KEY_LENGTH);
-      if (!key) {
+      const keys = await keysOf(source.personKey, event);
+      if (keys.length === 0) {
         return refuse(
           reply,
           422,
@@ -108,9 +106,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
       }
       // The version is a hint like the event itself: one that cannot be read (or is longer than a job may
       // carry) is left out, not refused.
-      const eventVersion = source.eventVersion
-        ? await stringOf(source.eventVersion, event, MAX_EVENT_VERSION_LENGTH)
-        : undefined;
+      // An event naming several people (HubSpot and BambooHR batch them) announces no single version.
+      const eventVersion =
+        source.eventVersion && keys.length === 1
+          ? await stringOf(source.eventVersion, event, MAX_EVENT_VERSION_LENGTH)
+          : undefined;
       // Only now, with a request we will accept if the queue takes it, is the replay record claimed.
       const claim = await deps.replay.claim(name, check.digest, source.webhook.toleranceSeconds);
       if (claim.status === 'accepted') {
@@ -121,14 +121,18 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         reply.header('retry-after', String(IN_FLIGHT_RETRY_SECONDS));
         return refuse(reply, 503, 'in-flight', 'the same request is being accepted right now; retry later');
       }
-      let jobId: string;
+      const jobIds: string[] = [];
       try {
-        jobId = await deps.enqueuePerson({
-          source: name,
-          key,
-          receivedAt: deps.now().toISOString(),
-          ...(eventVersion ? { eventVersion } : {}),
-        });
+        for (const key of keys) {
+          jobIds.push(
+            await deps.enqueuePerson({
+              source: name,
+              key,
+              receivedAt: deps.now().toISOString(),
+              ...(eventVersion ? { eventVersion } : {}),
+            }),
+          );
+        }
       } catch (err) {
         // Not accepted (the error handler answers 503): the sender's retry of this request must be taken.
         await claim.release().catch((releaseErr: unknown) => {
@@ -137,7 +141,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         throw err;
       }
       await claim.accept();
-      return reply.code(202).send({ jobId });
+      return reply.code(202).send(jobIds.length === 1 ? { jobId: jobIds[0] } : { jobId: jobIds[0], jobIds });
     },
   );
 }
@@ -157,6 +161,11 @@ async function stringOf(
   } catch {
     return undefined;
   }
+  return textOf(value, maxLength);
+}
+
+/** A number as text, or a non-empty trimmed string of at most `maxLength` characters; else undefined. */
+function textOf(value: unknown, maxLength: number): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
@@ -164,8 +173,27 @@ async function stringOf(
   return undefined;
 }
 
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+/** Most people one event may name (HubSpot sends at most 100 events a request). */
+const MAX_KEYS_PER_EVENT = 100;
+
+/**
+ * The person keys an event names: the expression's string or number, or each of an array of them (vendors
+ * that batch events), deduplicated, in order. Values that are no key are left out; none at all is `[]`.
+ */
+async function keysOf(expression: jsonata.Expression, event: unknown): Promise<string[]> {
+  let value: unknown;
+  try {
+    value = await expression.evaluate(event);
+  } catch {
+    return [];
+  }
+  const values = Array.isArray(value) ? value.slice(0, MAX_KEYS_PER_EVENT) : [value];
+  const keys = new Set<string>();
+  for (const item of values) {
+    const key = textOf(item, MAX_PERSON_KEY_LENGTH);
+    if (key !== undefined) keys.add(key);
+  }
+  return [...keys];
 }
 
 function refuse(reply: FastifyReply, status: number, error: string, reason: string): FastifyReply {

@@ -1,0 +1,29 @@
+import type { WebhookConfig } from '../../config/sections/source.ts';
+import { checkWebhookSignature, type SignatureCheck } from '../webhook-signature.ts';
+import { checkBambooHrSignature } from './bamboohr-signature.ts';
+import { checkHiBobSignature } from './hibob-signature.ts';
+import { checkHubSpotSignatureV3 } from './hubspot-signature-v3.ts';
+import { header, type SignedRequest } from './signed-request.ts';
+
+/** Checks a webhook request in the format its source is configured for (`webhook.format`). */
+export function verifyWebhook(webhook: WebhookConfig, request: SignedRequest): SignatureCheck {
+  const secret = webhook.secret.reveal();
+  switch (webhook.format) {
+    case 'generic':
+      return checkWebhookSignature({
+        secret,
+        rawBody: request.rawBody,
+        signature: header(request, webhook.signatureHeader),
+        timestamp: header(request, webhook.timestampHeader),
+        toleranceSeconds: webhook.toleranceSeconds,
+        nowMs: request.nowMs,
+      });
+    case 'bamboohr':
+      return checkBambooHrSignature(request, secret, webhook.toleranceSeconds);
+    case 'hubspot-v3':
+      // The config check makes publicUrl required for this format.
+      return checkHubSpotSignatureV3(request, secret, webhook.publicUrl ?? '', webhook.toleranceSeconds);
+    case 'hibob':
+      return checkHiBobSignature(request, secret);
+  }
+}
