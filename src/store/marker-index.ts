@@ -34,6 +34,8 @@ export interface MarkerIndex {
   rememberUnmarked(identityId: string, updatedAt: string): Promise<void>;
   /** True when the identity was already read at this `updated_at` and had no marker of ours. */
   isKnownUnmarked(identityId: string, updatedAt: string): Promise<boolean>;
+  /** `isKnownUnmarked` for a page of identities in one round trip: the ids that are known unmarked. */
+  knownUnmarked(identities: Array<{ id: string; updated_at?: string }>): Promise<Set<string>>;
 }
 
 // Remove the by-id entry and, if the by-key entry still points at this identity, that one too.
@@ -108,6 +110,15 @@ export function createMarkerIndex(redis: Redis, prefix: string, source: string):
     },
     async isKnownUnmarked(identityId, updatedAt) {
       return (await redis.hget(unmarked, identityId)) === updatedAt;
+    },
+    async knownUnmarked(identities) {
+      if (identities.length === 0) return new Set();
+      const seen = await redis.hmget(unmarked, ...identities.map((identity) => identity.id));
+      return new Set(
+        identities.flatMap((identity, i) =>
+          identity.updated_at !== undefined && seen[i] === identity.updated_at ? [identity.id] : [],
+        ),
+      );
     },
   };
 }

@@ -191,6 +191,17 @@ describe(
       expect([...sim.state.identities.values()].filter((i) => i.state === 'active')).toHaveLength(6);
     });
 
+    it('reindex rebuilds a lost marker index from Kratos', async () => {
+      const owned = [...simIdentitiesByKey(sim).values()].length;
+      await redis.del(`${prefix}:markers:hr:by-id`, `${prefix}:markers:hr:by-key`);
+      const rebuilt = await cli(config, ['reindex', '--source', 'hr']);
+      expect(rebuilt.code).toBe(EXIT.ok);
+      expect(rebuilt.stdout).toContain(`hr: ${owned} identities indexed, 0 stale entries dropped`);
+      expect(await redis.hlen(`${prefix}:markers:hr:by-id`)).toBe(owned);
+      const usage = await cli(config, ['reindex', '--source', 'crm']);
+      expect(usage.code).toBe(EXIT.usage);
+    });
+
     it('answers bad usage with exit 2 and an unknown run with exit 1', async () => {
       const source = await cli(config, ['sync', '--source', 'crm']);
       expect(source.code).toBe(EXIT.usage);

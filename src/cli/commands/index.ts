@@ -12,4 +12,5 @@ export const commandLoaders: Array<() => Promise<{ register(program: Command): v
   () => import('./runs.ts'),
   () => import('./audit.ts'),
   () => import('./offboard.ts'),
+  () => import('./reindex.ts'),
 ];
