@@ -14,12 +14,13 @@ export class ConfigError extends Error {
  * Plain environment overrides, each also readable from a file through `<NAME>_FILE` (mounted secrets).
  * Only these are read: nothing else in kratos-sync looks at `process.env`.
  */
-const ENV_OVERRIDES: Array<{ env: string; path: [string, string]; secret?: boolean }> = [
+const ENV_OVERRIDES: Array<{ env: string; path: [string, string]; secret?: boolean; integer?: boolean }> = [
   { env: 'KRATOS_ADMIN_URL', path: ['kratos', 'adminUrl'] },
   { env: 'KRATOS_PUBLIC_URL', path: ['kratos', 'publicUrl'] },
   { env: 'KRATOS_ADMIN_TOKEN', path: ['kratos', 'adminToken'], secret: true },
   { env: 'REDIS_URL', path: ['redis', 'url'] },
   { env: 'LOG_LEVEL', path: ['log', 'level'] },
+  { env: 'HTTP_PORT', path: ['http', 'port'], integer: true },
 ];
 
 export interface LoadConfigOptions {
@@ -74,7 +75,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
     if (!value) continue;
     const [section, key] = override.path;
     const target = (raw[section] ??= {}) as Record<string, unknown>;
-    target[key] = value;
+    // A port given as text is read as a number; anything else is left for the schema to name as invalid.
+    target[key] = override.integer && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
   }
   return raw;
 }

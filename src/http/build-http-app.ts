@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import { createPersonLocks } from '../queue/person-locks.ts';
 import type { RedisClient } from '../queue/redis-connection.ts';
 import type { SyncContext } from '../sync/context.ts';
 import { failedJobsOf } from './console/failed-jobs.ts';
@@ -13,6 +14,7 @@ import { createReplayGuard } from './replay-guard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { webhookRoutes, type EnqueuePerson } from './routes/webhooks.ts';
+import { scimRoutes } from './scim/scim-routes.ts';
 
 export interface HttpAppDeps {
   config: Config;
@@ -74,6 +76,31 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     replay: createReplayGuard(deps.redis, deps.config.redis.prefix),
     enqueuePerson: deps.enqueuePerson,
     now,
+  });
+  // SCIM 2.0 for scim-inbound sources; writes go through the engine when this role has a context.
+  const engineRedis = deps.redis as never;
+  await app.register(scimRoutes, {
+    config: deps.config,
+    redis: engineRedis,
+    keyPrefix: deps.config.redis.prefix,
+    now,
+    logger,
+    enqueuePerson: deps.enqueuePerson,
+    ...(deps.ctx
+      ? {
+          engine: {
+            ctx: deps.ctx,
+            locks: createPersonLocks({
+              redis: deps.redis,
+              prefix: deps.config.redis.prefix,
+              logger,
+              ttlMs: deps.config.queue.lockDuration,
+            }),
+            enqueuePerson: deps.enqueuePerson,
+            logger,
+          },
+        }
+      : {}),
   });
   const auth = deps.config.http.auth;
   // One count of failed logins for the console and the dashboard: both take the same password.

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.ts';
 import type { KratosClient } from '../kratos/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { instrumentKratos } from '../metrics/instrument-kratos.ts';
+import { createDeliveryStore } from '../store/delivery-store.ts';
 import { createMetrics, type Metrics } from '../metrics/metrics.ts';
 import { createSourceStatsStore } from '../metrics/source-stats.ts';
 import { buildRunNotifier } from '../notify/build-run-notifier.ts';
@@ -80,6 +81,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
       stats,
       jobCounts: () =>
         queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children'),
+      uncertainInvites: () => createDeliveryStore({ redis: state, prefix, now }).countUncertain(),
     });
 
     // One notifier for the process (the worker's runs and the console's decisions), counted in the metrics;
@@ -205,8 +207,13 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
       ]);
       const readyKratos = kratos;
       // The operations console (runs, approve/reject) reads and decides through the engine context; an
-      // http-only replica builds one when the console can be mounted (http.auth set).
-      if (!engineCtx && config.http.auth) {
+      // http-only replica builds one when the console can be mounted (http.auth set), or when it serves SCIM
+      // (its writes run through the engine while the directory waits, onboarding hooks included).
+      const servesScim = Object.values(config.sources).some((s) => s.connection.type === 'scim-inbound');
+      if (!engineCtx && (config.http.auth || servesScim)) {
+        const { lifecycleHooks } = await import('../lifecycle/lifecycle-host.ts');
+        const locks = createPersonLocks({ redis: state, prefix, logger, ttlMs: config.queue.lockDuration });
+        const host: { current?: { ctx: SyncContext; queue: typeof queue; locks: typeof locks } } = {};
         const built = await buildContext({
           config,
           baseDir: options.baseDir,
@@ -214,10 +221,12 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
           now,
           redis: state as never,
           kratos,
+          hooks: options.hooks ?? lifecycleHooks(() => host.current!),
           ...(notifier ? { runObserver: notifier } : {}),
         });
         onRelease('console engine context', () => built.release());
         engineCtx = built.ctx;
+        host.current = { ctx: built.ctx, queue, locks };
       }
       http = await buildHttpApp({
         config,
