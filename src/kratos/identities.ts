@@ -1,4 +1,12 @@
-import { asIdentity, identityPath, isKratosNotFound, unsupported, type KratosContext } from './context.ts';
+import {
+  asIdentity,
+  identityPath,
+  isKratosNotFound,
+  refused,
+  unsupported,
+  type KratosContext,
+} from './context.ts';
+import { pathSegmentProblem } from './path-segment.ts';
 import type { RequestPlan } from './requester.ts';
 import type {
   CreateIdentityBody,
@@ -57,6 +65,8 @@ export function identityOperations(ctx: KratosContext): IdentityOperations {
       if (!capabilities.externalIdLookup) {
         throw unsupported('getIdentityByExternalId', capabilities, 'lookup by external_id');
       }
+      const segment = pathSegmentProblem(externalId);
+      if (segment) throw refused('getIdentityByExternalId', `external_id ${segment}`);
       const plan: RequestPlan = {
         operation: 'getIdentityByExternalId',
         method: 'GET',

@@ -1,4 +1,5 @@
 import type { IdentityState, JsonObject } from '../kratos/types.ts';
+import { pathSegmentProblem } from '../kratos/path-segment.ts';
 
 /**
  * Checks on what a mapping expression produced, before any schema: each returns the value in the shape
@@ -70,5 +71,8 @@ export function asExternalId(value: unknown): string | undefined | Problem {
       `external_id is ${text.length} characters long; Kratos stores at most ${MAX_EXTERNAL_ID_LENGTH}`,
     );
   }
+  // Looked up as `/admin/identities/by/external/<id>`: it must stay one path segment.
+  const segment = pathSegmentProblem(text);
+  if (segment) return new Problem('path-segment', `external_id ${segment}`);
   return text;
 }
