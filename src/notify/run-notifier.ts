@@ -30,12 +30,14 @@ export interface RunNotifierOptions {
   retryDelaysMs?: readonly number[];
   /** How long a claim (sent once per run and event) is kept. @defaultValue 30 days */
   claimTtlSeconds?: number;
+  /** How long `close` waits for pending notifications before giving them up. @defaultValue 15 s */
+  closeTimeoutMs?: number;
 }
 
 export interface RunNotifier extends RunObserver {
   /** Resolves once every notification started so far has been sent or has given up. */
   settled(): Promise<void>;
-  /** Wait for pending notifications, then close the channels. */
+  /** Wait for pending notifications (at most `closeTimeoutMs`), then close the channels. */
   close(): Promise<void>;
 }
 
@@ -53,7 +55,11 @@ export function createRunNotifier(options: RunNotifierOptions): RunNotifier {
   const keys = engineKeys(options.prefix);
   const delays = options.retryDelaysMs ?? [1_000, 5_000];
   const ttl = options.claimTtlSeconds ?? 30 * 86_400;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 15_000;
   const pending = new Set<Promise<void>>();
+  const settled = async () => {
+    while (pending.size > 0) await Promise.all([...pending]);
+  };
 
   const announce = async (report: RunReport, event: NotifyEvent, message: NoticeMessage) => {
     const logger = options.logger.child({ source: report.source, runId: report.id, event });
@@ -89,11 +95,16 @@ export function createRunNotifier(options: RunNotifierOptions): RunNotifier {
         .finally(() => pending.delete(task));
       pending.add(task);
     },
-    async settled() {
-      while (pending.size > 0) await Promise.all([...pending]);
-    },
+    settled,
     async close() {
-      await this.settled();
+      // A receiver that hangs must not hold up a shutdown for long: what is still pending is given up.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = await Promise.race([
+        settled().then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), closeTimeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (gaveUp) options.logger.warn({ pending: pending.size }, 'run notifications abandoned at shutdown');
       for (const channel of options.channels) channel.close();
     },
   };
