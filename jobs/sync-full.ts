@@ -8,6 +8,7 @@ import { createMarkerIndex } from '../src/store/marker-index.ts';
 import { isRunId, newRunId } from '../src/store/run-id.ts';
 import { runStoreFor } from '../src/sync/apply-deps.ts';
 import { describeFailure, withoutValues } from '../src/sync/apply-errors.ts';
+import { noteUncertainInvites } from '../src/sync/report-invites.ts';
 import {
   addFailure,
   callDelta,
@@ -177,6 +178,7 @@ async function finish(
     report.status = settledStatus(report);
     report.finishedAt = finishedAt.toISOString();
     report.durationMs = Math.max(0, finishedAt.getTime() - Date.parse(report.startedAt));
+    await noteUncertainInvites(ctx, report);
     await runs.save(report);
   }
   await runs.prune(report.source);

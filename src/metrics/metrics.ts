@@ -16,6 +16,8 @@ export interface MetricsSources {
   stats: SourceStatsStore;
   /** Jobs by state, read at scrape time (BullMQ getJobCounts). */
   jobCounts?: () => Promise<Record<string, number>>;
+  /** Unsettled `uncertain` invite deliveries per source, read at scrape time. */
+  uncertainInvites?: () => Promise<Map<string, number>>;
 }
 
 export interface Metrics extends JobObserver {
@@ -129,6 +131,20 @@ function registerSourceGauges(registry: Registry, sources: MetricsSources): void
     'quarantined',
   );
   perSource('kratos_sync_identities_managed', "Identities carrying a source's ownership marker.", 'managed');
+  if (sources.uncertainInvites) {
+    const uncertainInvites = sources.uncertainInvites;
+    new Gauge({
+      name: 'kratos_sync_invites_uncertain',
+      help: 'Invites whose hand-over to the mail channel was interrupted, so they may have reached no one; each is re-issued after onboarding.reissueAfter unless the person activates.',
+      labelNames: ['source'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const counts = await uncertainInvites();
+        for (const source of sources.sources) this.set({ source }, counts.get(source) ?? 0);
+      },
+    });
+  }
   if (sources.jobCounts) {
     const jobCounts = sources.jobCounts;
     new Gauge({

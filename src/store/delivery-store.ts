@@ -129,7 +129,7 @@ export function createDeliveryStore(options: DeliveryStoreOptions): DeliveryStor
   const uncertainKey = `${prefix}:deliveries:uncertain`;
 
   async function listUncertain(limit = 1000): Promise<UncertainDelivery[]> {
-    const entries = await redis.zrange(uncertainKey, 0, limit - 1, 'WITHSCORES');
+    const entries = await redis.zrange(uncertainKey, '0', String(limit - 1), 'WITHSCORES');
     const ids = entries.filter((_, i) => i % 2 === 0);
     const records = await Promise.all(
       ids.map((id) => redis.hmget(keyOf(id), 'source', 'key', 'identityId', 'attempt')),

@@ -90,6 +90,12 @@ export interface RunReport {
    */
   notices?: string[];
   /**
+   * Invites of this source whose hand-over was interrupted (they may have reached no one) and that were
+   * still unsettled when the run ended; each is re-issued after `onboarding.reissueAfter` unless the person
+   * activates. Absent when there are none.
+   */
+  invitesUncertain?: number;
+  /**
    * Set on a `failed` report when the queue will run the job again (an attempt is left, or it waits for
    * Kratos to come back): the run is not over, so no one is told it failed yet.
    */

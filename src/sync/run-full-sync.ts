@@ -5,6 +5,7 @@ import { runStoreFor, sourceRuntime } from './apply-deps.ts';
 import { describeFailure } from './apply-errors.ts';
 import type { SyncContext } from './context.ts';
 import { planFullSync, storePlan, type SyncProgress } from './plan-full-sync.ts';
+import { noteUncertainInvites } from './report-invites.ts';
 import {
   addAuditRange,
   callDelta,
@@ -132,6 +133,7 @@ async function finish(
 ): Promise<FullSyncReport> {
   mergeCalls(report, callDelta(callsBefore, ctx.kratos.callCounts()));
   if (report.status !== 'failed') report.status = settledStatus(report);
+  await noteUncertainInvites(ctx, report);
   report.finishedAt = ctx.now().toISOString();
   // Measured on the monotonic clock: `ctx.now` may be a test's frozen clock.
   report.durationMs = Math.round(performance.now() - started);

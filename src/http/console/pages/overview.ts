@@ -1,3 +1,4 @@
+import { createDeliveryStore } from '../../../store/delivery-store.ts';
 import type { RunReport } from '../../../sync/report.ts';
 import { changesChart } from '../changes-chart.ts';
 import { badge, formatCount, timeCell } from '../format.ts';
@@ -5,6 +6,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { card, emptyState } from '../layout.ts';
 import { consoleHref, page, runHref, type ConsoleView } from '../view.ts';
 import { runsTable } from './runs-table.ts';
+import { UNCERTAIN_ROWS, uncertainInvitesCard } from './uncertain-invites.ts';
 
 /** Runs per source read for the overview (chart and table). */
 const RUNS_PER_SOURCE = 30;
@@ -23,6 +25,11 @@ export async function overviewPage(view: ConsoleView): Promise<SafeHtml> {
   const held = all.filter((run) => run.status === 'held');
   const quarantined = bySource.reduce((sum, { runs }) => sum + (runs[0]?.quarantined.total ?? 0), 0);
   const failedJobs = view.failedJobs ? await view.failedJobs.count() : null;
+  const uncertain = await createDeliveryStore({
+    redis: view.ctx.redis,
+    prefix: view.ctx.config.redis.prefix,
+    now: () => view.now,
+  }).listUncertain(UNCERTAIN_ROWS);
   const unhealthy = bySource.filter(
     ({ runs }) => runs[0] && !['completed', 'running'].includes(runs[0].status),
   );
@@ -47,7 +54,7 @@ export async function overviewPage(view: ConsoleView): Promise<SafeHtml> {
     'Overview',
     'overview',
     html`<h1>Overview</h1>
-      ${heldNotice}${tiles}${sections}`,
+      ${heldNotice}${tiles}${uncertain.length > 0 && uncertainInvitesCard(view, uncertain)}${sections}`,
   );
 }
 

@@ -1,0 +1,48 @@
+import type { UncertainDelivery } from '../../../store/delivery-store.ts';
+import { timeCell } from '../format.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { card } from '../layout.ts';
+import type { ConsoleView } from '../view.ts';
+
+/** Rows shown; the metric and the run reports carry the full count. */
+export const UNCERTAIN_ROWS = 50;
+
+/**
+ * Invites whose hand-over to the mail channel was interrupted: they may have reached no one. Each row says
+ * when that happened and when the invite is re-issued (unless the person activates first). Identifiers and
+ * times only: the link itself was never stored.
+ */
+export function uncertainInvitesCard(view: ConsoleView, invites: readonly UncertainDelivery[]): SafeHtml {
+  const rows = invites.map((invite) => {
+    const reissueAfter = view.ctx.config.sources[invite.source]?.onboarding.reissueAfter;
+    const due =
+      invite.attempt === 1 && reissueAfter !== undefined
+        ? timeCell(new Date(Date.parse(invite.since) + reissueAfter).toISOString(), view.now)
+        : html`<span class="muted">not re-issued${invite.attempt > 1 ? ' again' : ''}</span>`;
+    return html`<tr>
+      <td><code>${invite.source}</code></td>
+      <td><code>${invite.key}</code></td>
+      <td>${String(invite.attempt)}</td>
+      <td class="nowrap">${timeCell(invite.since, view.now)}</td>
+      <td class="nowrap">${due}</td>
+    </tr>`;
+  });
+  const body = html`<div class="body">
+      A worker stopped while handing these invites to the mail channel, so they may have reached no one.
+    </div>
+    <table>
+      <thead>
+        <tr>
+          <th>Source</th>
+          <th>Person</th>
+          <th>Attempt</th>
+          <th>Uncertain since</th>
+          <th>Re-issue due</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>`;
+  return card('Invites that may not have arrived', body);
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderReport } from '../../src/cli/render-run.ts';
+import { buildHttpApp } from '../../src/http/build-http-app.ts';
+import { recordSendFailure } from '../../src/lifecycle/send-failure.ts';
+import { DeliveryError } from '../../src/delivery/channel.ts';
+import { createMetrics } from '../../src/metrics/metrics.ts';
+import { createSourceStatsStore } from '../../src/metrics/source-stats.ts';
+import { createQueue } from '../../src/queue/job-queue.ts';
+import { closeRedis, createRedis, redisReady } from '../../src/queue/redis-connection.ts';
+import { createDeliveryStore, inviteDeliveryId } from '../../src/store/delivery-store.ts';
+import { runFullSync } from '../../src/sync/run-full-sync.ts';
+import { basicAuth, CONSOLE_PASSWORD, CONSOLE_USER, withConsoleAuth } from '../console/console-fixture.ts';
+import { people, simIdentitiesByKey, startHarness, type Harness } from '../sync/engine-harness.ts';
+
+// An invite whose hand-over was interrupted (the mail server had the message, no answer came) may have reached
+// no one, and the person cannot tell anyone. It must show up where operators look: the run report (CLI and
+// console), the console's overview, and the `kratos_sync_invites_uncertain` metric.
+
+describe('uncertain invites are reported', () => {
+  let harness: Harness | undefined;
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    await harness?.release();
+    harness = close = undefined;
+  });
+
+  it('in the run report, the CLI output, the console overview and the metric, until settled', async () => {
+    harness = await startHarness({
+      api: 'v26',
+      people: people(3),
+      source: { onboarding: { enabled: true } },
+    });
+    const { ctx } = harness;
+    const first = await runFullSync(ctx, 'hr', { trigger: 'cli' });
+    expect(first.invitesUncertain).toBeUndefined();
+
+    // E00002's invite goes through the delivery state machine and its hand-over fails the way a connection
+    // lost after the data went out fails: the channel cannot say whether it was sent.
+    const identityId = simIdentitiesByKey(harness.sim).get('E00002')!.id;
+    const deliveries = createDeliveryStore({ redis: harness.redis, prefix: harness.prefix, now: ctx.now });
+    const deliveryId = inviteDeliveryId(identityId, 1);
+    const token = randomUUID();
+    const invite = { inviteId: identityId, attempt: 1, source: 'hr', key: 'E00002', identityId };
+    await deliveries.transition(deliveryId, {
+      from: ['none'],
+      to: 'issuing',
+      newToken: token,
+      fields: invite,
+    });
+    await deliveries.transition(deliveryId, { from: ['issuing'], to: 'issued', token });
+    await deliveries.transition(deliveryId, { from: ['issued'], to: 'sending', token });
+    await recordSendFailure(
+      { deliveries },
+      'smtp',
+      { id: deliveryId, token },
+      new DeliveryError('smtp', 'ECONNRESET', false),
+    );
+    expect((await deliveries.get(deliveryId))?.state).toBe('uncertain');
+
+    const report = await runFullSync(ctx, 'hr', { trigger: 'schedule' });
+    expect(report.invitesUncertain).toBe(1);
+    const notice = report.notices?.find((n) => n.includes('may not have reached their person'));
+    expect(notice).toContain('1 invite(s)');
+    expect(notice).toContain('onboarding.reissueAfter');
+    expect(renderReport(report)).toContain(`note: ${notice}`);
+
+    const producer = createRedis(ctx.config.redis, { role: 'producer', logger: ctx.logger });
+    await redisReady(producer);
+    const queue = createQueue({ connection: producer, prefix: ctx.config.redis.prefix, logger: ctx.logger });
+    const metrics = createMetrics({
+      sources: ['hr'],
+      stats: createSourceStatsStore(producer, ctx.config.redis.prefix),
+      uncertainInvites: () => deliveries.countUncertain(),
+    });
+    const app = await buildHttpApp({
+      config: ctx.config,
+      logger: ctx.logger,
+      redis: producer,
+      queue,
+      enqueuePerson: async () => 'unused',
+      kratosReady: async () => true,
+      metrics,
+      ctx: withConsoleAuth(ctx),
+    });
+    close = async () => {
+      await app.close();
+      await queue.close();
+      await closeRedis(producer);
+    };
+
+    const overview = await app.inject({
+      url: '/console',
+      headers: { authorization: basicAuth(CONSOLE_USER, CONSOLE_PASSWORD) },
+    });
+    expect(overview.statusCode).toBe(200);
+    expect(overview.body).toContain('Invites that may not have arrived');
+    expect(overview.body).toContain('E00002');
+    expect(await metrics.registry.getSingleMetricAsString('kratos_sync_invites_uncertain')).toContain(
+      'kratos_sync_invites_uncertain{source="hr"} 1',
+    );
+
+    // Settled (the activation check found the person signed in, or the re-issue went out): gone everywhere.
+    await deliveries.settleUncertain(deliveryId);
+    expect(await metrics.registry.getSingleMetricAsString('kratos_sync_invites_uncertain')).toContain(
+      'kratos_sync_invites_uncertain{source="hr"} 0',
+    );
+    const settled = await app.inject({
+      url: '/console',
+      headers: { authorization: basicAuth(CONSOLE_USER, CONSOLE_PASSWORD) },
+    });
+    expect(settled.body).not.toContain('Invites that may not have arrived');
+    expect((await runFullSync(ctx, 'hr', { trigger: 'schedule' })).invitesUncertain).toBeUndefined();
+  });
+});
