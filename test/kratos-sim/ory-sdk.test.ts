@@ -1,4 +1,5 @@
 import { Configuration, FrontendApi, IdentityApi, ResponseError } from '@ory/client-fetch';
+import * as KratosV1 from '@ory/kratos-client-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KratosSim, startKratosSim } from './index.ts';
 
@@ -16,7 +17,7 @@ async function statusOf(promise: Promise<unknown>): Promise<number> {
     await promise;
     return 0;
   } catch (err) {
-    if (err instanceof ResponseError) return err.response.status;
+    if (err instanceof ResponseError || err instanceof KratosV1.ResponseError) return err.response.status;
     throw err;
   }
 }
@@ -186,5 +187,109 @@ describe.each(['v26', 'v0.10'] as const)('@ory/client-fetch against the %s simul
         disableSession: 401,
       });
     }
+  });
+});
+
+// The v1.x releases are driven with the SDK generated from that line's spec (@ory/kratos-client-fetch
+// 1.3.8: IdentityApi without external_id), as an installation still on v1.x would use it.
+describe.each(['v1', 'v1.0'] as const)('@ory/kratos-client-fetch (v1.x) against the %s simulator', (api) => {
+  let sim: KratosSim;
+  let identityApi: KratosV1.IdentityApi;
+  let frontendApi: KratosV1.FrontendApi;
+  const tag = api.replace('.', '');
+
+  beforeAll(async () => {
+    sim = await startKratosSim({ api });
+    const config = new KratosV1.Configuration({ basePath: sim.url });
+    identityApi = new KratosV1.IdentityApi(config);
+    frontendApi = new KratosV1.FrontendApi(config);
+  });
+  afterAll(async () => {
+    await sim.stop();
+  });
+
+  it('creates, gets, lists, patches, updates and deletes identities', async () => {
+    const created = await identityApi.createIdentity({
+      createIdentityBody: {
+        schema_id: 'employee',
+        traits: traits(1, tag),
+        metadata_admin: { owner: 'sync' },
+      },
+    });
+    expect(created.created_at).toBeInstanceOf(Date);
+    const got = await identityApi.getIdentity({ id: created.id });
+    expect(got.metadata_admin).toEqual({ owner: 'sync' });
+    await identityApi.createIdentity({
+      createIdentityBody: { schema_id: 'employee', traits: traits(2, tag) },
+    });
+    const listed = await identityApi.listIdentities({ pageSize: 500 });
+    expect(listed.map((i) => i.id)).toContain(created.id);
+    expect(listed).toHaveLength(2);
+    expect(listed.find((i) => i.id === created.id)?.metadata_admin).toEqual({ owner: 'sync' });
+
+    const patched = await identityApi.patchIdentity({
+      id: created.id,
+      jsonPatch: [{ op: 'replace', path: '/metadata_public', value: { a: 1 } }],
+    });
+    expect(patched.metadata_public).toEqual({ a: 1 });
+    const updated = await identityApi.updateIdentity({
+      id: created.id,
+      updateIdentityBody: { schema_id: 'employee', traits: traits(1, tag), state: 'inactive' },
+    });
+    expect(updated.state).toBe('inactive');
+    await identityApi.deleteIdentity({ id: created.id });
+    expect(await statusOf(identityApi.getIdentity({ id: created.id }))).toBe(404);
+  });
+
+  it('batches: per-item errors on v1 (v1.3), the whole batch refused with 409 on v1.0', async () => {
+    await identityApi.createIdentity({
+      createIdentityBody: { schema_id: 'employee', traits: traits(3, tag) },
+    });
+    const run = identityApi.batchPatchIdentities({
+      patchIdentitiesBody: {
+        identities: [
+          { create: { schema_id: 'employee', traits: traits(4, tag) } },
+          { create: { schema_id: 'employee', traits: traits(3, tag) } },
+        ],
+      },
+    });
+    if (api === 'v1') {
+      const res = await run;
+      expect(res.identities?.map((r) => r.action)).toEqual(['create', 'error']);
+      expect(sim.state.identities.size).toBe(2 + 1);
+    } else {
+      expect(await statusOf(run)).toBe(409);
+      expect(
+        [...sim.state.identities.values()].some(
+          (i) => (i.traits as { email: string }).email === traits(4, tag).email,
+        ),
+      ).toBe(false);
+    }
+  });
+
+  it('recovery links and codes; sessions listed, extended, revoked; whoami through FrontendApi', async () => {
+    const who = await identityApi.createIdentity({
+      createIdentityBody: { schema_id: 'employee', traits: traits(5, tag) },
+    });
+    const link = await identityApi.createRecoveryLinkForIdentity({
+      createRecoveryLinkForIdentityBody: { identity_id: who.id, expires_in: '12h' },
+    });
+    expect(sim.useRecoveryLink(link.recovery_link)).toMatchObject({ ok: true, identityId: who.id });
+    const code = await identityApi.createRecoveryCodeForIdentity({
+      createRecoveryCodeForIdentityBody: { identity_id: who.id },
+    });
+    expect(code.recovery_code).toMatch(/^\d{6}$/);
+
+    const { sessionToken, sessionId } = sim.login(who.id);
+    expect((await frontendApi.toSession({ xSessionToken: sessionToken })).identity?.id).toBe(who.id);
+    const all = await identityApi.listSessions({ pageSize: 10 });
+    expect(all.map((s) => s.id)).toContain(sessionId);
+    expect((await identityApi.getSession({ id: sessionId })).id).toBe(sessionId);
+    const extended = await identityApi.extendSession({ id: sessionId });
+    expect(extended?.id).toBe(sessionId);
+    await identityApi.disableSession({ id: sessionId });
+    expect(await statusOf(frontendApi.toSession({ xSessionToken: sessionToken }))).toBe(401);
+    await identityApi.deleteIdentitySessions({ id: who.id });
+    expect(await statusOf(identityApi.deleteIdentitySessions({ id: who.id }))).toBe(404);
   });
 });
