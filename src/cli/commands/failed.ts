@@ -28,6 +28,8 @@ export function register(program: Command): void {
         }
         const table = new Table({
           head: ['id', 'type', 'source', 'person / run', 'attempts', 'failed at', 'reason'],
+          // No colours: CLI output shows control characters as escapes (terminal-output.ts).
+          style: { head: [], border: [] },
         });
         for (const row of rows) {
           table.push([
