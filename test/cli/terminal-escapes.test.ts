@@ -36,6 +36,7 @@ function run(
 }
 
 /** Any character a terminal would act on rather than show (tab and newline aside). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 describe('terminal control characters from HR data', { timeout: 120_000 }, () => {
