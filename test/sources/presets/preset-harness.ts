@@ -1,0 +1,120 @@
+import { expect } from 'vitest';
+import { loadConfig } from '../../../src/config/load.ts';
+import { silentLogger } from '../../../src/log/logger.ts';
+import { createSource } from '../../../src/sources/create-source.ts';
+import { SourceError, type Source } from '../../../src/sources/types.ts';
+import { startRuntimeHarness, type RuntimeHarness } from '../../jobs/runtime-harness.ts';
+import { waitFor } from '../../queue/helpers.ts';
+import { simIdentitiesByKey } from '../../sync/engine-harness.ts';
+
+/**
+ * A preset source end to end: the real queue runtime (worker + HTTP roles) on real Redis, the Kratos
+ * simulator, and the vendor's fake as the source. The source section is the preset's alone: no mapping or
+ * leaver rules of the test's, so the preset's defaults are what is tested.
+ */
+export async function startPresetRuntime(source: {
+  connection: Record<string, unknown>;
+  webhook?: Record<string, unknown>;
+  mapping?: Record<string, unknown>;
+}): Promise<RuntimeHarness & { replica: Awaited<ReturnType<RuntimeHarness['startReplica']>> }> {
+  const harness = await startRuntimeHarness({
+    people: [],
+    source: {
+      connection: source.connection,
+      mapping: source.mapping,
+      leaver: undefined,
+      guard: { maxRemoveFraction: 1, maxRemoveCount: 1000 },
+      ...(source.webhook ? { webhook: source.webhook } : {}),
+    },
+  });
+  try {
+    const replica = await harness.startReplica(['worker', 'http']);
+    return Object.assign(harness, { replica });
+  } catch (err) {
+    await harness.close();
+    throw err;
+  }
+}
+
+/** Runs a full sync through the queue and expects it to complete. */
+export async function fullSync(harness: RuntimeHarness): Promise<void> {
+  const { state, job } = await harness.waitForJob(await harness.enqueueFullSync());
+  expect(state, String(job.failedReason)).toBe('completed');
+}
+
+/** Kratos as the test compares it: per person key, the identity's state, traits and admin metadata. */
+export function kratosState(harness: RuntimeHarness) {
+  const out: Record<
+    string,
+    { state: string; schema_id: string; external_id?: string; traits: unknown; metadata_admin: unknown }
+  > = {};
+  for (const [key, identity] of simIdentitiesByKey(harness.sim)) {
+    const full = harness.sim.state.identities.get(identity.id)!;
+    const { kratos_sync: _marker, ...metadataAdmin } = (full.metadata_admin ?? {}) as Record<string, unknown>;
+    out[key] = {
+      state: full.state,
+      schema_id: full.schema_id,
+      ...(full.external_id ? { external_id: full.external_id } : {}),
+      traits: full.traits,
+      metadata_admin: metadataAdmin,
+    };
+  }
+  return out;
+}
+
+/** Posts a webhook to the HTTP role and waits until the person jobs it enqueued have finished. */
+export async function postWebhook(
+  harness: RuntimeHarness & { replica: Awaited<ReturnType<RuntimeHarness['startReplica']>> },
+  body: string,
+  headers: Record<string, string>,
+): Promise<void> {
+  const res = await harness.replica.http!.inject({
+    method: 'POST',
+    url: '/webhooks/hr',
+    payload: body,
+    headers,
+  });
+  expect(res.statusCode, res.body).toBe(202);
+  const { jobId, jobIds } = res.json<{ jobId: string; jobIds?: string[] }>();
+  for (const id of jobIds ?? [jobId]) {
+    const { state, job } = await harness.waitForJob(id);
+    expect(state, String(job.failedReason)).toBe('completed');
+  }
+}
+
+export { waitFor };
+
+/** A preset source on its own (no Kratos), for the misconfiguration checks. */
+export function presetSource(connection: Record<string, unknown>): Source {
+  const { config } = loadConfig({
+    env: {},
+    object: {
+      kratos: { adminUrl: 'http://127.0.0.1:9' },
+      redis: { url: 'redis://127.0.0.1:9' },
+      sources: { hr: { connection } },
+    },
+  });
+  const source = config.sources.hr!;
+  return createSource({
+    name: 'hr',
+    connection: source.connection,
+    baseDir: process.cwd(),
+    logger: silentLogger(),
+    keyOf: (record) =>
+      record[source.mapping.key] === undefined ? undefined : String(record[source.mapping.key]),
+    retryTiming: { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 5_000 },
+  });
+}
+
+/** The SourceError a full read ends with. */
+export async function readError(source: Source): Promise<SourceError> {
+  try {
+    for await (const _record of source.stream()) {
+      // reading on
+    }
+  } catch (err) {
+    expect(err).toBeInstanceOf(SourceError);
+    return err as SourceError;
+  }
+  throw new Error('expected the read to fail');
+}
