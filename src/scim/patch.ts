@@ -63,11 +63,41 @@ function readOperation(kind: ResourceKind, raw: Json, index: number): PatchOpera
       if (resolved.def?.type === 'complex' && !resolved.def.multiValued)
         return spread(kind, op, canonicalise(kind, { [path]: value }));
     }
-    return [{ op, path: canonicalPath(kind, path, where), ...(value === undefined ? {} : { value }) }];
+    const canonical = canonicalPath(kind, path, where);
+    if (op === 'remove' && Array.isArray(value) && !canonical.includes('[')) {
+      return removeByValues(canonical, value, where);
+    }
+    return [{ op, path: canonical, ...(value === undefined ? {} : { value: withoutNulls(value) }) }];
   }
   if (op === 'remove') throw badRequest(`${where}: "remove" needs a path`, 'noTarget');
   if (!isRecord(value)) throw badRequest(`${where}: without a path, the value must be an object`);
   return spread(kind, op, canonicalise(kind, value));
+}
+
+/**
+ * `remove` with a list of values (Entra ID removes members as `{"path":"members","value":[{"value":"…"}]}`,
+ * with `"$ref": null` beside): one removal per listed value, matched by `value` alone.
+ */
+function removeByValues(path: string, values: Json[], where: string): PatchOperation[] {
+  return values.map((item, i) => {
+    if (!isRecord(item) || typeof item.value !== 'string') {
+      throw badRequest(`${where}.value[${i}]: expected an object with a string "value"`);
+    }
+    return { op: 'remove' as const, path: `${path}[value eq ${JSON.stringify(item.value)}]` };
+  });
+}
+
+/** `null` means "no value" (RFC 7644 §3.5.1): dropped inside values, so `"$ref": null` matches nothing. */
+function withoutNulls(value: Json): Json {
+  if (Array.isArray(value)) return value.filter((v) => v !== null).map(withoutNulls);
+  if (isRecord(value)) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, withoutNulls(v)]),
+    );
+  }
+  return value;
 }
 
 /** One operation per attribute (and per sub-attribute of a single-valued complex attribute). */
