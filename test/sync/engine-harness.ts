@@ -74,8 +74,15 @@ export function sourceSection(overrides: Record<string, unknown> = {}): Record<s
   };
 }
 
+/**
+ * Every simulator profile the engine is proven against: today's line (v26, and v25.4 which differs only in
+ * what the client never relies on), v1.3 (`v1`), v1.0.0 and v0.10. Integration tests run on each.
+ */
+export const PROFILES = ['v26', 'v25.4', 'v1', 'v1.0', 'v0.10'] as const;
+export type ApiProfile = (typeof PROFILES)[number];
+
 export interface HarnessOptions {
-  api: 'v26' | 'v0.10';
+  api: ApiProfile;
   people: readonly Person[];
   source?: Record<string, unknown>;
   kratos?: Record<string, unknown>;

@@ -3,9 +3,16 @@ import { readAuditForRun } from '../../src/store/audit-store.ts';
 import { createMarkerIndex } from '../../src/store/marker-index.ts';
 import { createRunStore } from '../../src/store/run-store.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
-import { people, person, simIdentitiesByKey, startHarness, type Harness } from './engine-harness.ts';
+import {
+  people,
+  person,
+  PROFILES,
+  simIdentitiesByKey,
+  startHarness,
+  type Harness,
+} from './engine-harness.ts';
 
-describe.each(['v26', 'v0.10'] as const)('full sync against Kratos %s', (api) => {
+describe.each(PROFILES)('full sync against Kratos %s', (api) => {
   let harness: Harness | undefined;
   afterEach(async () => {
     await harness?.release();
@@ -25,10 +32,24 @@ describe.each(['v26', 'v0.10'] as const)('full sync against Kratos %s', (api) =>
       name: { first: 'First7', last: 'Last7' },
     });
     expect(await createMarkerIndex(harness.redis, harness.prefix, 'hr').count()).toBe(25);
-    // One batch on v26, one POST per person on v0.10.
+    // One batch where the server has batch create (v1.0+), one POST per person on v0.10.
+    const { capabilities } = harness.ctx.kratos;
     expect(harness.writes()).toEqual(
-      api === 'v26' ? { 'PATCH /admin/identities': 1 } : { 'POST /admin/identities': 25 },
+      capabilities.batchCreate ? { 'PATCH /admin/identities': 1 } : { 'POST /admin/identities': 25 },
     );
+    // The demo mapping sets externalId: where Kratos has no external_id, that is said once per run.
+    if (capabilities.externalIdLookup) expect(first.notices).toBeUndefined();
+    else expect(first.notices).toEqual([expect.stringContaining('externalId for 25 people')]);
+    const stored = [...harness.sim.state.identities.values()];
+    expect(
+      stored.every(
+        (i) =>
+          (i.external_id ?? null) ===
+          (capabilities.externalIdLookup
+            ? `hr-${(i.metadata_admin as { kratos_sync: { key: string } }).kratos_sync.key}`
+            : null),
+      ),
+    ).toBe(true);
 
     const before = harness.writes();
     const second = await runFullSync(harness.ctx, 'hr', { trigger: 'schedule' });
@@ -51,7 +72,9 @@ describe.each(['v26', 'v0.10'] as const)('full sync against Kratos %s', (api) =>
     expect(report.status).toBe('completed');
     expect(report.counts.update).toEqual({ planned: 1, applied: 1, failed: 0, skipped: 0 });
     expect(report.unchanged).toBe(9);
-    const route = api === 'v26' ? 'PATCH /admin/identities/{id}' : 'PUT /admin/identities/{id}';
+    const route = harness.ctx.kratos.capabilities.jsonPatch
+      ? 'PATCH /admin/identities/{id}'
+      : 'PUT /admin/identities/{id}';
     const after = harness.writes();
     expect(after[route] ?? 0).toBe((before[route] ?? 0) + 1);
     expect(simIdentitiesByKey(harness.sim).get('E00004')?.traits).toMatchObject({
@@ -94,7 +117,9 @@ describe.each(['v26', 'v0.10'] as const)('full sync against Kratos %s', (api) =>
     list[1] = { ...list[1]!, department: 'Ops', updated: '2026-07-01T00:00:00Z' };
     list[4] = { ...list[4]!, department: 'Ops', updated: '2026-07-01T00:00:00Z' };
     harness.writePeople([...list, ...people(1, 7)]);
-    const writeRoute = api === 'v26' ? 'PATCH /admin/identities/{id}' : 'PUT /admin/identities/{id}';
+    const writeRoute = harness.ctx.kratos.capabilities.jsonPatch
+      ? 'PATCH /admin/identities/{id}'
+      : 'PUT /admin/identities/{id}';
     harness.sim.setFaults({ errorRate: 1, errorStatus: 503, routes: [writeRoute] });
 
     const failing = await runFullSync(harness.ctx, 'hr', { trigger: 'schedule' });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createReceiptStore } from '../../src/store/receipt-store.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { syncPerson } from '../../src/sync/sync-person.ts';
-import { people, startHarness, type Harness } from './engine-harness.ts';
+import { type Harness, people, PROFILES, startHarness } from './engine-harness.ts';
 
 // Leavers the sync finds itself (a full run, or one person's sync after a webhook) get the same receipt a
 // runbook leaver gets: when the source says they left, and how long they kept access after that.
@@ -17,7 +17,7 @@ const leaverFromDate = (timeZone = 'UTC') => ({
   },
 });
 
-describe.each(['v26', 'v0.10'] as const)('receipts of leavers the sync detects on Kratos %s', (api) => {
+describe.each(PROFILES)('receipts of leavers the sync detects on Kratos %s', (api) => {
   let harness: Harness | undefined;
   afterEach(async () => {
     await harness?.release();

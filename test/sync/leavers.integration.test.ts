@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRunStore } from '../../src/store/run-store.ts';
 import { approveRun, rejectRun } from '../../src/sync/approve.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
-import { people, simIdentitiesByKey, startHarness, type Harness } from './engine-harness.ts';
+import { type Harness, people, PROFILES, simIdentitiesByKey, startHarness } from './engine-harness.ts';
 
-describe.each(['v26', 'v0.10'] as const)('leavers and the deletion guard on Kratos %s', (api) => {
+describe.each(PROFILES)('leavers and the deletion guard on Kratos %s', (api) => {
   let harness: Harness | undefined;
   afterEach(async () => {
     await harness?.release();

@@ -15,14 +15,20 @@ export interface LossyProxy {
 
 export async function startLossyProxy(
   target: string,
-  options: { lose: (method: string, path: string) => boolean; times: number },
+  options: {
+    lose: (method: string, path: string) => boolean;
+    times: number;
+    /** Runs before a request is passed on (e.g. to make an identity appear between listing and creating). */
+    before?: (method: string, path: string) => Promise<void>;
+  },
 ): Promise<LossyProxy> {
   let lost = 0;
   const upstream = new URL(target);
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
+      await options.before?.(req.method ?? '', req.url ?? '');
       const forward = http.request(
         {
           host: upstream.hostname,
