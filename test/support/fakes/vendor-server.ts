@@ -39,7 +39,11 @@ export interface Employee {
  */
 export async function startVendorServer(route: (request: VendorRequest) => VendorAnswer) {
   const requests: VendorRequest[] = [];
-  const overrides: Array<{ answer: VendorAnswer; remaining: number }> = [];
+  const overrides: Array<{
+    answer: VendorAnswer;
+    remaining: number;
+    when: (request: VendorRequest) => boolean;
+  }> = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
@@ -53,11 +57,12 @@ export async function startVendorServer(route: (request: VendorRequest) => Vendo
         body,
       };
       requests.push(request);
-      const override = overrides[0];
+      const index = overrides.findIndex((o) => o.when(request));
+      const override = overrides[index];
       let answer: VendorAnswer;
       if (override) {
         answer = override.answer;
-        if (--override.remaining <= 0) overrides.shift();
+        if (--override.remaining <= 0) overrides.splice(index, 1);
       } else {
         answer = route(request);
       }
@@ -70,9 +75,9 @@ export async function startVendorServer(route: (request: VendorRequest) => Vendo
   return {
     url,
     requests,
-    /** Answer the next `times` requests with `answer` instead of the route's. */
-    answerNext(answer: VendorAnswer, times = 1) {
-      overrides.push({ answer, remaining: times });
+    /** Answer the next `times` (matching) requests with `answer` instead of the route's. */
+    answerNext(answer: VendorAnswer, times = 1, when: (request: VendorRequest) => boolean = () => true) {
+      overrides.push({ answer, remaining: times, when });
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -40,7 +40,7 @@ export const hubspotDefaults: PresetDefaults = {
   },
   webhook: {
     format: 'hubspot-v3',
-    // HubSpot sends an array of events (up to 100); each names one contact.
-    personKey: '$string(objectId)',
+    // HubSpot sends an array of events (up to 100), each naming one contact: this gives every objectId.
+    personKey: 'objectId',
   },
 };
