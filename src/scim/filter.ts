@@ -21,14 +21,54 @@ export function compileFilter(kind: ResourceKind, text: string): ResourcePredica
   if (text.length > MAX_FILTER_LENGTH) {
     throw badRequest(`the filter is longer than ${MAX_FILTER_LENGTH} characters`, 'invalidFilter');
   }
+  const { protectedText, literals } = protectLiterals(text);
   let ast: Filter;
   try {
-    ast = parse(text);
+    ast = restoreLiterals(parse(protectedText), literals);
   } catch (err) {
     throw badRequest(`the filter cannot be parsed: ${describeParseError(err)}`, 'invalidFilter');
   }
   validate(kind, ast, undefined);
   return (resource) => test(kind, ast, resource, undefined);
+}
+
+const LITERAL = /"(?:[^"\\]|\\.)*"/g;
+const PLACEHOLDER = /^kssliteral(\d+)$/;
+
+/**
+ * Comparison values are JSON strings (RFC 7644 §3.4.2.2 refers to RFC 7159), but the parser reads
+ * escapes only in part (`"\\"` and `"\u00e9"` come out wrong). So every string literal is decoded here
+ * with JSON.parse and handed to the parser as a plain placeholder word, put back into the tree after.
+ */
+function protectLiterals(text: string): { protectedText: string; literals: string[] } {
+  const literals: string[] = [];
+  const protectedText = text.replace(LITERAL, (literal) => {
+    try {
+      literals.push(JSON.parse(literal) as string);
+    } catch {
+      throw badRequest('a string in the filter is not a valid JSON string', 'invalidFilter');
+    }
+    return `"kssliteral${literals.length - 1}"`;
+  });
+  return { protectedText, literals };
+}
+
+function restoreLiterals(f: Filter, literals: string[]): Filter {
+  switch (f.op) {
+    case 'and':
+    case 'or':
+      return { ...f, filters: f.filters.map((inner) => restoreLiterals(inner, literals)) };
+    case 'not':
+      return { ...f, filter: restoreLiterals(f.filter, literals) };
+    case '[]':
+      return { ...f, valFilter: restoreLiterals(f.valFilter, literals) };
+    case 'pr':
+      return f;
+    default: {
+      const index = typeof f.compValue === 'string' ? PLACEHOLDER.exec(f.compValue)?.[1] : undefined;
+      return index === undefined ? f : { ...f, compValue: literals[Number(index)]! };
+    }
+  }
 }
 
 /** The parser's messages name tokens of the filter; keep them short and on one line. */
