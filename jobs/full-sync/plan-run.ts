@@ -38,7 +38,7 @@ export async function planRun(
     logger,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  await storePlan(runs, options.runId, guarded);
+  await storePlan(runs, report, guarded);
   await runs.save(report);
   return { report, apply: guarded.apply };
 }

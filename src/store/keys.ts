@@ -12,6 +12,14 @@ export function engineKeys(prefix: string) {
     unmarkedChecked: (source: string) => `${prefix}:markers:${source}:unmarked`,
     /** Records read by a source's last complete full read (the base of `guard.maxSourceShrink`). */
     sourceRecords: (source: string) => `${prefix}:source:${source}:records`,
+    /** Hash person key → id of the undecided run whose held removals include that person, per source. */
+    heldPeople: (source: string) => `${prefix}:held:${source}:people`,
+    /** Sorted set of person keys removed by single-person jobs (score = ms), per source: the rolling guard. */
+    eventRemovals: (source: string) => `${prefix}:guard:${source}:event-removals`,
+    /** The id of the run that collects a source's held single-person removals until it is decided. */
+    eventHold: (source: string) => `${prefix}:held:${source}:event-run`,
+    /** Short lock serialising additions to a source's event-hold run. */
+    eventHoldLock: (source: string) => `${prefix}:lock:event-hold:${source}`,
     /** The full-sync lock of a source. */
     syncLock: (source: string) => `${prefix}:lock:sync:${source}`,
     /** One run's report (JSON string). */

@@ -34,8 +34,16 @@ export interface RunStore {
     runId: string,
     options?: { offset?: number; limit?: number },
   ): Promise<{ total: number; entries: ActionSummary[] }>;
-  saveHeld(runId: string, actions: HeldAction[]): Promise<void>;
+  /**
+   * Store a run's held removals (all of them: replaces what was stored) and note each person as waiting
+   * for this run's decision, so single-person removals of them wait too (`heldRunOf`).
+   */
+  saveHeld(runId: string, source: string, actions: HeldAction[]): Promise<void>;
   readHeld(runId: string): Promise<HeldAction[]>;
+  /** The undecided run whose held removals include this person, if any. */
+  heldRunOf(source: string, key: string): Promise<string | null>;
+  /** True once approve or reject has claimed the run. */
+  isDecided(runId: string): Promise<boolean>;
   /** True for the first caller only: approve/reject decide a run once. */
   claimDecision(runId: string, decision: 'approved' | 'rejected'): Promise<boolean>;
   /** Remove the oldest runs of a source beyond `keepRuns`. */
@@ -85,12 +93,29 @@ export function createRunStore(redis: Redis, prefix: string, options: RunStoreOp
       ]);
       return { total, entries: raws.map((raw) => JSON.parse(raw) as ActionSummary) };
     },
-    async saveHeld(runId, actions) {
-      await redis.set(keys.runHeld(runId), scrubSecrets(JSON.stringify(actions)));
+    async saveHeld(runId, source, actions) {
+      const multi = redis.multi().set(keys.runHeld(runId), scrubSecrets(JSON.stringify(actions)));
+      for (let i = 0; i < actions.length; i += 1000) {
+        multi.hset(keys.heldPeople(source), ...actions.slice(i, i + 1000).flatMap((a) => [a.key, runId]));
+      }
+      await multi.exec();
     },
     async readHeld(runId) {
       const raw = await redis.get(keys.runHeld(runId));
       return raw ? (JSON.parse(raw) as HeldAction[]) : [];
+    },
+    async heldRunOf(source, key) {
+      const runId = await redis.hget(keys.heldPeople(source), key);
+      if (!runId) return null;
+      // Entries are not removed when a run is decided or pruned: such a run no longer holds anyone.
+      const [decided, stored] = await Promise.all([
+        redis.exists(keys.runDecision(runId)),
+        redis.exists(keys.run(runId)),
+      ]);
+      return decided === 0 && stored === 1 ? runId : null;
+    },
+    async isDecided(runId) {
+      return (await redis.exists(keys.runDecision(runId))) === 1;
     },
     async claimDecision(runId, decision) {
       return (await redis.set(keys.runDecision(runId), decision, 'NX')) === 'OK';

@@ -6,7 +6,7 @@ export interface GuardOptions {
   snapshotComplete: boolean;
   /** Identities this source manages before the run (the base of `maxRemoveFraction`). */
   managedCount: number;
-  guard: GuardConfig;
+  guard: Pick<GuardConfig, 'maxRemoveFraction' | 'maxRemoveCount'>;
 }
 
 export interface GuardedPlan {

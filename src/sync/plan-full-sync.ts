@@ -113,13 +113,14 @@ function noteUnstoredExternalIds(
 /** Store a planned run's plan summary (in slices) and its held removals. */
 export async function storePlan(
   runs: RunStore,
-  runId: string,
+  report: Pick<RunReport, 'id' | 'source'>,
   guarded: PlannedFullSync['guarded'],
 ): Promise<void> {
+  const runId = report.id;
   for (let start = 0; start < guarded.all.length; start += 1000) {
     await runs.appendPlan(runId, guarded.all.slice(start, start + 1000).map(summariseAction));
   }
-  if (guarded.held.length > 0) await runs.saveHeld(runId, guarded.held as HeldAction[]);
+  if (guarded.held.length > 0) await runs.saveHeld(runId, report.source, guarded.held as HeldAction[]);
 }
 
 /**

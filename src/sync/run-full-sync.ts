@@ -98,7 +98,7 @@ export async function runFullSync(
       report.plan = guarded.all.map(summariseAction);
       return finish(ctx, report, callsBefore, started);
     }
-    await storePlan(runs, runId, guarded);
+    await storePlan(runs, report, guarded);
     await runs.save(report);
     const outcome = await applyPlan(deps, {
       actions: guarded.apply,

@@ -1,22 +1,14 @@
 import type { Identity } from '../kratos/types.ts';
 import { sourceRowError } from '../sources/types.ts';
 import { newRunId } from '../store/run-id.ts';
-import type { HeldAction } from '../store/run-store.ts';
 import { applyPlan } from './apply.ts';
-import { applyDepsFor, runStoreFor, sourceRuntime } from './apply-deps.ts';
-import type { ApplyDeps, ItemResult } from './apply-types.ts';
+import { applyDepsFor, sourceRuntime } from './apply-deps.ts';
+import type { ItemResult } from './apply-types.ts';
 import type { SyncContext } from './context.ts';
 import { findPerson } from './find-person.ts';
-import { guardPlan } from './guard.ts';
 import { planSyncDetailed } from './plan.ts';
-import {
-  newReport,
-  settledStatus,
-  summariseAction,
-  tallyPlan,
-  type ReportError,
-  type RunTrigger,
-} from './report.ts';
+import type { ReportError, RunTrigger } from './report.ts';
+import { gateSingleRemoval } from './single-removal-gate.ts';
 import type { DesiredIdentity, PlanAction, QuarantinedRecord } from './types.ts';
 import { compareVersions } from './versions.ts';
 
@@ -139,18 +131,20 @@ export async function syncPerson(
       ...(action.identityId ? { identityId: action.identityId } : {}),
     };
   }
-  // The guard's fraction protects against a broken snapshot removing many people at once; one person's
-  // removal, confirmed against the source's current record, must not wait for approval (leavers lose access
-  // first). Only `maxRemoveCount: 0` — "a human approves every removal" — holds it.
-  const guarded = guardPlan([action], {
-    snapshotComplete: true,
-    managedCount: 1,
-    guard: { maxRemoveFraction: 1, maxRemoveCount: runtime.config.guard.maxRemoveCount },
-  });
-  if (guarded.held.length > 0)
-    return holdRemoval(ctx, deps, options.trigger ?? 'webhook', runId, guarded.held, guarded.reason);
+  if (action.kind === 'deactivate' || action.kind === 'delete') {
+    const gate = await gateSingleRemoval(ctx, deps, action, { trigger: options.trigger ?? 'webhook', runId });
+    if (!gate.proceed) {
+      return {
+        ...base,
+        runId: gate.runId,
+        status: 'held',
+        reason: gate.reason,
+        identityId: action.identityId,
+      };
+    }
+  }
   const outcome = await applyPlan(deps, {
-    actions: guarded.apply,
+    actions: [action],
     current: currentOf(found),
     runId,
     signal: options.signal,
@@ -180,35 +174,4 @@ function toOutcome(
   if (result.error) outcome.error = result.error;
   if (result.note) outcome.reason = `${action.reason}; ${result.note}`;
   return outcome;
-}
-
-/** The guard held this removal: it becomes a run of its own, waiting for `approve`/`reject`. */
-async function holdRemoval(
-  ctx: SyncContext,
-  deps: ApplyDeps,
-  trigger: RunTrigger,
-  runId: string,
-  held: PlanAction[],
-  reason: string | undefined,
-): Promise<PersonOutcome> {
-  const action = held[0]!;
-  const report = newReport({ id: runId, source: deps.source, trigger, dryRun: false, startedAt: ctx.now() });
-  report.snapshot = { complete: true, records: 1, desired: 0 };
-  report.managed = await deps.index.count();
-  tallyPlan(report, held);
-  report.guard = { held: held.length, blocked: 0, ...(reason ? { reason } : {}) };
-  report.status = settledStatus(report);
-  report.finishedAt = ctx.now().toISOString();
-  const runs = runStoreFor(ctx);
-  await runs.appendPlan(runId, held.map(summariseAction));
-  await runs.saveHeld(runId, held as HeldAction[]);
-  await runs.save(report);
-  return {
-    source: deps.source,
-    key: action.key,
-    runId,
-    status: 'held',
-    reason: reason ?? action.reason,
-    ...('identityId' in action ? { identityId: action.identityId } : {}),
-  };
 }
