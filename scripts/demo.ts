@@ -3,12 +3,16 @@
  * sample HR export in config/demo synced twice — "day 1" (the initial import, with a bad record and a
  * leaver) and "day 2" (a move, a termination, a fixed record, a new hire). It drives the real CLI
  * (`plan`, `sync`, `runs`) and a real worker for onboarding; only Kratos is simulated.
+ *
+ * `--kratos-api <profile>` (or `DEMO_KRATOS_API`) picks the Kratos release the simulator imitates: v26
+ * (default), v25.4, v1 (v1.3.1), v1.0 (v1.0.0) or v0.10.
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { startKratosSim } from '../test/kratos-sim/index.ts';
+import { API_PROFILES, type ApiProfile, startKratosSim } from '../test/kratos-sim/index.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -69,7 +73,20 @@ function countInvites(): number {
   }
 }
 
+/** The Kratos release to imitate, from `--kratos-api` or `DEMO_KRATOS_API`; exits 2 on an unknown one. */
+function kratosProfile(): ApiProfile {
+  const { values } = parseArgs({ options: { 'kratos-api': { type: 'string' } } });
+  const chosen = values['kratos-api'] ?? process.env.DEMO_KRATOS_API ?? 'v26';
+  const profile = API_PROFILES.find((p) => p === chosen);
+  if (!profile) {
+    console.error(`demo: --kratos-api must be one of ${API_PROFILES.join(', ')}, got "${chosen}"`);
+    process.exit(2);
+  }
+  return profile;
+}
+
 async function main(): Promise<void> {
+  const api = kratosProfile();
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
 
@@ -78,8 +95,10 @@ async function main(): Promise<void> {
   const employeeSchema = JSON.parse(
     readFileSync(path.join(demoData, 'employee.schema.json'), 'utf8'),
   ) as object;
-  const kratos = await startKratosSim({ api: 'v26', schemas: { employee: employeeSchema } });
-  console.log(`redis-server ${redis.url} · Kratos (simulated, v26 API) ${kratos.adminUrl}`);
+  const kratos = await startKratosSim({ api, schemas: { employee: employeeSchema } });
+  console.log(
+    `redis-server ${redis.url} · Kratos (simulated, ${kratos.profile.version} API) ${kratos.adminUrl}`,
+  );
 
   try {
     // The demo config, pointed at this run's Redis, Kratos and working copy of the export.
