@@ -2,6 +2,7 @@ import type { HiBobConnection } from '../../config/sections/presets/hibob.ts';
 import type { HttpSourcePlan } from '../http/http-source-plan.ts';
 import { basicAuthHeader } from './basic-auth.ts';
 import { presetUrl } from './preset-url.ts';
+import { rateLimitResetWaitMs } from './rate-limit-reset.ts';
 
 /** Field paths the default mapping reads (https://apidocs.hibob.com/reference/post_people-search). */
 export const HIBOB_FIELDS = [
@@ -46,6 +47,8 @@ export function hibobPlan(connection: HiBobConnection): HttpSourcePlan {
     }),
     auth: basicAuthHeader(connection.serviceUserId, connection.serviceUserToken),
     authOption: 'connection.serviceUserToken',
+    // 429s carry X-RateLimit-Reset (https://apidocs.hibob.com/reference/rate-limiting); search allows 50/min.
+    rateLimitWaitMs: rateLimitResetWaitMs,
     timeoutMs: connection.timeoutMs,
     retries: connection.retries,
     statusAdvice: {

@@ -2,6 +2,7 @@ import type { PersonioConnection } from '../../config/sections/presets/personio.
 import type { HttpSourcePlan } from '../http/http-source-plan.ts';
 import type { SourceRecord } from '../types.ts';
 import { fillPath, presetUrl } from './preset-url.ts';
+import { rateLimitResetWaitMs } from './rate-limit-reset.ts';
 
 const PERSONIO = 'https://api.personio.de';
 
@@ -38,7 +39,7 @@ export function personioPlan(connection: PersonioConnection): HttpSourcePlan {
     timeoutMs: connection.timeoutMs,
     retries: connection.retries,
     toRecord: flattenPersonioEmployee,
-    rateLimitWaitMs: personioRateLimitWaitMs,
+    rateLimitWaitMs: rateLimitResetWaitMs,
     statusAdvice: {
       401:
         'Personio refused the credentials; create API credentials (Settings > Integrations > API ' +
@@ -76,22 +77,6 @@ function flattenValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(flattenValue);
   if (isObject(value) && isObject(value.attributes)) return flattenAttributes(value.attributes);
   return value;
-}
-
-/**
- * Personio's 429 (https://developer.personio.de/docs/rate-limiting) carries `X-RateLimit-Reset`, when the
- * allowance comes back: seconds to wait, or a unix time in seconds.
- */
-export function personioRateLimitWaitMs(
-  headers: Record<string, string | string[] | undefined>,
-  now: Date,
-): number | undefined {
-  const value = headers['x-ratelimit-reset'];
-  const text = Array.isArray(value) ? value[0] : value;
-  if (!text || !/^\d+$/.test(text)) return undefined;
-  const seconds = Number(text);
-  // A unix time is far beyond any sensible wait in seconds (2001-09-09 is 1e9 s).
-  return seconds > 1e9 ? Math.max(0, seconds * 1000 - now.getTime()) : seconds * 1000;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,0 +1,65 @@
+import { basicCredentials, startVendorServer, type Employee, type VendorAnswer } from './vendor-server.ts';
+
+/**
+ * A fake Workday RaaS endpoint (https://doc.workday.com, "Reports as a Service"):
+ * `GET /ccx/service/customreport2/{tenant}/{owner}/{report}?format=json` answering `{ Report_Entry: [...] }`
+ * with the columns of the report docs/presets/workday.md describes (every value a string, absent values
+ * left out, `Active_Status` as "1"/"0"), a prompt `Employee_ID` that selects one worker, an integration
+ * system user as basic auth, and Workday's XML-ish JSON errors (`{ error, errors: [{ error }] }`).
+ */
+export async function startFakeWorkday(options: {
+  tenant: string;
+  owner: string;
+  report: string;
+  username: string;
+  password: string;
+  employees: Employee[];
+  /** The user may not run the report (403). */
+  forbidden?: boolean;
+}) {
+  const state = { employees: options.employees };
+  const reportPath = `/ccx/service/customreport2/${options.tenant}/${encodeURIComponent(options.owner)}/${options.report}`;
+  const server = await startVendorServer((request) => {
+    const credentials = basicCredentials(request.headers.authorization);
+    if (credentials?.user !== options.username || credentials.password !== options.password) {
+      return workdayError(401, 'Invalid username or password');
+    }
+    if (request.path !== reportPath) return workdayError(404, 'Report not found');
+    if (options.forbidden) return workdayError(403, 'The task submitted is not authorized.');
+    if (request.query.get('format') !== 'json') return workdayError(400, 'Unsupported format');
+    const id = request.query.get('Employee_ID');
+    const rows = state.employees.filter((e) => id === null || e.id === id);
+    return { status: 200, body: { Report_Entry: rows.map((e) => render(e, state.employees)) } };
+  });
+  return {
+    ...server,
+    get employees() {
+      return state.employees;
+    },
+    set employees(list: Employee[]) {
+      state.employees = list;
+    },
+  };
+}
+
+function render(e: Employee, all: Employee[]): Record<string, string> {
+  const manager = all.find((m) => m.id === e.managerId);
+  return {
+    Employee_ID: e.id,
+    First_Name: e.first,
+    Last_Name: e.last,
+    Email_Address: e.email,
+    Department: e.department,
+    Job_Title: e.title,
+    Location: 'Pleasanton',
+    Worker_Type: 'Regular',
+    Hire_Date: e.hireDate,
+    Active_Status: e.active ? '1' : '0',
+    ...(manager ? { Manager_Employee_ID: manager.id, Manager_Email: manager.email } : {}),
+    ...(e.terminationDate ? { Termination_Date: e.terminationDate } : {}),
+  };
+}
+
+function workdayError(status: number, message: string): VendorAnswer {
+  return { status, body: { error: message, errors: [{ error: message }] } };
+}
