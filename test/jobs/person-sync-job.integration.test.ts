@@ -4,6 +4,7 @@ import { silentLogger } from '../../src/log/logger.ts';
 import { createPersonLocks } from '../../src/queue/person-locks.ts';
 import { enqueuePersonSync } from '../../jobs/enqueue.ts';
 import type { PersonSyncResult } from '../../jobs/person-sync.ts';
+import type { SyncFullResult } from '../../jobs/sync-full.ts';
 import { people, person } from '../sync/engine-harness.ts';
 import { waitFor } from '../queue/helpers.ts';
 import { startRuntimeHarness, type RuntimeHarness } from './runtime-harness.ts';
@@ -34,7 +35,48 @@ async function completedPersonJobs(h: RuntimeHarness, key: string) {
   return (await h.queue.getJobs(['completed'])).filter((j) => j.name === 'person.sync' && j.data.key === key);
 }
 
+/** One signed change event for `key`, as the HR system would send it. */
+async function postEvent(replica: Awaited<ReturnType<RuntimeHarness['startReplica']>>, key: string) {
+  const body = JSON.stringify({ employee: { id: key } });
+  const timestamp = Math.floor(Date.now() / 1000);
+  const res = await replica.http!.inject({
+    method: 'POST',
+    url: '/webhooks/hr',
+    payload: body,
+    headers: {
+      'content-type': 'application/json',
+      'x-timestamp': String(timestamp),
+      'x-signature': signWebhook(SECRET, timestamp, body),
+    },
+  });
+  return res.statusCode;
+}
+
 describe('person.sync', () => {
+  it("makes a signed webhook for someone a held full run would remove wait for that run's decision", async () => {
+    const list = people(10);
+    const h = (harness = await startRuntimeHarness({
+      people: list,
+      source: {
+        webhook: { secret: SECRET, personKey: 'employee.id' },
+        guard: { maxRemoveFraction: 0.1, maxRemoveCount: 100 },
+      },
+    }));
+    const replica = await h.startReplica(['worker', 'http']);
+    expect((await h.waitForJob(await h.enqueueFullSync())).state).toBe('completed');
+    h.writePeople(list.filter((p) => p.id !== 'E00001' && p.id !== 'E00005'));
+    const held = (await h.waitForJob(await h.enqueueFullSync())).job.returnvalue as SyncFullResult;
+    expect(held.status).toBe('held');
+
+    expect(await postEvent(replica, 'E00005')).toBe(202);
+    const [job] = await waitFor('the person job to finish', async () => {
+      const done = await completedPersonJobs(h, 'E00005');
+      return done.length > 0 ? done : false;
+    });
+    expect(job!.returnvalue as PersonSyncResult).toMatchObject({ status: 'held', runId: held.runId });
+    expect(identityOf(h, 'E00005')?.state).toBe('active');
+  });
+
   it('turns 100 webhooks for one person into one or two syncs, and the last change lands', async () => {
     const { h, replica } = await withSyncedPeople(10);
     h.writePeople([
