@@ -95,7 +95,7 @@ describe('worker processes SIGKILLed at random moments', () => {
       expect(await control.failedJobs()).toEqual([]);
       // Every welcome reaches its person once, none twice. The one exception is by design: a worker killed in
       // the middle of the SMTP handover leaves its delivery `uncertain` (the message may have gone out), and
-      // kratos-sync never risks a second welcome for it — the activation check re-issues if configured.
+      // kratos-sync never risks a second welcome for it — the activation check re-issues it (checked below).
       const deliveries = createDeliveryStore({ redis, prefix: config.prefix, now: () => new Date() });
       const unwelcomed = async () => {
         const received = sink.byRecipient();
@@ -126,8 +126,42 @@ describe('worker processes SIGKILLed at random moments', () => {
     expect(cluster.killed).toBe(ROUNDS);
     // Uncertain handovers are rare: a kill has to land inside one SMTP exchange.
     expect(uncertain).toBeLessThanOrEqual(ROUNDS * 8);
+
+    // A day later. Everyone a welcome reached signs in with its link (each one works). The activation checks,
+    // due `onboarding.reissueAfter` (default 24h) after each hand-over, are brought forward instead of
+    // waited for; whoever an uncertain hand-over never reached gets one re-issued invite.
+    const deliveries = createDeliveryStore({ redis, prefix: config.prefix, now: () => new Date() });
+    const reported = await deliveries.listUncertain();
+    expect(reported.length).toBeGreaterThanOrEqual(uncertain);
+    const byKey = identitiesByKey(sim);
+    const newHires = [...everCreated].filter(([, key]) => byKey.get(key)?.[0]?.state === 'active');
+    const reachedBefore = sink.linksByRecipient();
+    for (const [email] of newHires) {
+      const link = reachedBefore.get(email)?.at(-1);
+      if (link) expect(sim.useRecoveryLink(link), email).toMatchObject({ ok: true });
+    }
+    expect(await control.promoteDelayed('onboard.check')).toBeGreaterThan(0);
+    await waitFor(
+      'the activation checks and re-issues',
+      async () => (await control.pending()) === 0,
+      120_000,
+    );
+
+    const links = sink.linksByRecipient();
+    const unreached = newHires.filter(([email]) => !links.get(email)?.length).map(([email]) => email);
+    expect(unreached).toEqual([]);
+    const reissued = newHires.filter(([email]) => !reachedBefore.has(email));
+    expect(reissued.length).toBeLessThanOrEqual(uncertain);
+    for (const [email] of reissued) {
+      expect(links.get(email)).toHaveLength(1);
+      expect(sim.useRecoveryLink(links.get(email)![0]!), email).toMatchObject({ ok: true });
+    }
+    // Nobody a welcome had reached got a second one, and nothing is left uncertain.
+    expect([...sink.byRecipient()].filter(([, n]) => n > 1)).toEqual([]);
+    expect(await deliveries.listUncertain()).toEqual([]);
+    expect(await control.failedJobs()).toEqual([]);
     console.log(
-      `worker-kill: ${everCreated.size} people welcomed, ${uncertain} uncertain handover(s), seed ${SEED}`,
+      `worker-kill: ${everCreated.size} people welcomed, ${uncertain} uncertain handover(s), ${reissued.length} re-issued, seed ${SEED}`,
     );
   });
 });

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { decodeQuotedPrintable, linksIn } from '../../delivery/support/smtp-sink.ts';
 
 /**
  * A real SMTP server (smtp-server) that counts accepted messages per recipient. Unlike the delivery tests'
@@ -9,6 +10,8 @@ import { SMTPServer } from 'smtp-server';
 export interface SmtpCounter {
   port: number;
   byRecipient(): Map<string, number>;
+  /** The recovery links each recipient received, oldest first. */
+  linksByRecipient(): Map<string, string[]>;
   /** Connections that ended in a socket error (a worker killed while talking to us). */
   resets: number;
   stop(): Promise<void>;
@@ -16,15 +19,21 @@ export interface SmtpCounter {
 
 export async function startSmtpCounter(): Promise<SmtpCounter> {
   const counts = new Map<string, number>();
+  const links = new Map<string, string[]>();
   let resets = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, session, callback) {
-      stream.on('data', () => {});
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        for (const to of session.envelope.rcptTo) counts.set(to.address, (counts.get(to.address) ?? 0) + 1);
+        const found = linksIn({ decoded: decodeQuotedPrintable(Buffer.concat(chunks).toString('utf8')) });
+        for (const to of session.envelope.rcptTo) {
+          counts.set(to.address, (counts.get(to.address) ?? 0) + 1);
+          links.set(to.address, [...(links.get(to.address) ?? []), ...found]);
+        }
         callback();
       });
     },
@@ -36,6 +45,7 @@ export async function startSmtpCounter(): Promise<SmtpCounter> {
   return {
     port: (server.server.address() as AddressInfo).port,
     byRecipient: () => new Map(counts),
+    linksByRecipient: () => new Map(links),
     get resets() {
       return resets;
     },

@@ -163,16 +163,27 @@ export class ClusterControl {
     return await enqueueFullSync(this.queue, { source: 'hr', trigger: 'cli', now: new Date() });
   }
 
-  /** Jobs not finished yet (waiting, active, delayed, waiting for children, prioritized). */
+  /**
+   * Jobs not finished yet (waiting, active, waiting for children, prioritized, and delayed ones due within
+   * the hour). Activation checks wait `onboarding.reissueAfter` (a day by default): they are tomorrow's
+   * work, not this round's — `promoteDelayed` brings them forward.
+   */
   async pending(): Promise<number> {
-    const counts = await this.queue.getJobCounts(
-      'waiting',
-      'active',
-      'delayed',
-      'waiting-children',
-      'prioritized',
+    const counts = await this.queue.getJobCounts('waiting', 'active', 'waiting-children', 'prioritized');
+    // BullMQ scores a delayed job `due time (ms) * 0x1000 + counter`.
+    const dueSoon = await this.#redis.zcount(
+      `${this.#prefix}:${QUEUE_NAME}:delayed`,
+      0,
+      (Date.now() + 3_600_000) * 0x1000,
     );
-    return Object.values(counts).reduce((a, b) => a + b, 0);
+    return Object.values(counts).reduce((a, b) => a + b, 0) + dueSoon;
+  }
+
+  /** Time passes for the queue: every delayed job of this name is due now. Returns how many. */
+  async promoteDelayed(name: string): Promise<number> {
+    const jobs = (await this.queue.getDelayed(0, -1)).filter((job) => job.name === name);
+    for (const job of jobs) await job.promote();
+    return jobs.length;
   }
 
   async failedJobs(): Promise<Array<{ name: string; reason: string }>> {
