@@ -137,6 +137,16 @@ async function consoleRoutes(
     send(reply, messagePage(viewFor(request), 'Not found', 'There is no such page in the console.'), 404),
   );
   app.setErrorHandler((err, request, reply) => {
+    // fastify's own refusals of a request (a body type the console does not read, a body too large, bad
+    // JSON) are the client's mistake: answered with their status, not as a failure of ours.
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      const why =
+        status === 415
+          ? 'The console reads forms sent as application/x-www-form-urlencoded only.'
+          : 'The request could not be read.';
+      return send(reply, messagePage(viewFor(request), 'Refused', why, 'bad'), status);
+    }
     request.log.error({ err }, 'console page failed');
     const text =
       err instanceof SyncError
