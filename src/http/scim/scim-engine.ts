@@ -63,6 +63,11 @@ export async function syncUserNow(
       refusal: new ScimError(400, refusalText(outcome), 'invalidValue'),
     };
   }
+  if (outcome.status === 'skipped' && outcome.identityId === undefined) {
+    // The planner would not create the person: an identifier or external_id of theirs is held by an
+    // identity this source does not own for them (someone registered themselves, another source).
+    return { status: 'skipped', runId, refusal: new ScimError(409, refusalText(outcome), 'uniqueness') };
+  }
   if (outcome.status === 'failed') {
     const code = outcome.error?.code;
     if (code === undefined || isTransientCode(code) || !isRefusal(code)) return queue(code ?? 'failed');

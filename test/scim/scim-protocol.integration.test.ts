@@ -1,0 +1,265 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OKTA_TOKEN, startScimHarness, type ScimHarness } from './scim-harness.ts';
+
+const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const ENTRA_OLD = 'entra-token-old-0123456789abcdef0123456789';
+const ENTRA_NEW = 'entra-token-new-0123456789abcdef0123456789';
+
+describe('SCIM endpoint: protocol, errors and auth (Kratos v26)', () => {
+  let h: ScimHarness;
+  beforeAll(async () => {
+    h = await startScimHarness({
+      api: 'v26',
+      connection: {
+        clients: [
+          { name: 'okta', tokens: [OKTA_TOKEN] },
+          { name: 'entra', tokens: [ENTRA_OLD, ENTRA_NEW], rateLimit: { requests: 3, windowSeconds: 60 } },
+        ],
+        maxResults: 3,
+      },
+    });
+  });
+  afterAll(async () => h?.release());
+
+  const user = (userName: string, extra: Record<string, unknown> = {}) => ({
+    schemas: [CORE],
+    userName,
+    ...extra,
+  });
+
+  it('refuses a missing or unknown token with 401 and a Bearer challenge, accepts every configured one', async () => {
+    for (const token of [null, 'wrong-token-0123456789abcdef0123456789', `${OKTA_TOKEN}x`]) {
+      const r = await h.scim('GET', '/ServiceProviderConfig', undefined, token);
+      expect(r.status).toBe(401);
+      expect(r.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      expect(r.body).toMatchObject({ schemas: [ERROR], status: '401' });
+    }
+    // Rotation without downtime: the old and the new token of a client both work.
+    expect((await h.scim('GET', '/Schemas', undefined, ENTRA_OLD)).status).toBe(200);
+    expect((await h.scim('GET', '/Schemas', undefined, ENTRA_NEW)).status).toBe(200);
+  });
+
+  it('limits each client on its own: 429 with Retry-After past its rate, the other client unaffected', async () => {
+    let last = await h.scim('GET', '/ResourceTypes', undefined, ENTRA_NEW);
+    while (last.status === 200) last = await h.scim('GET', '/ResourceTypes', undefined, ENTRA_NEW);
+    expect(last.status).toBe(429);
+    expect(last.body).toMatchObject({ schemas: [ERROR], status: '429', scimType: 'tooMany' });
+    expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await h.scim('GET', '/ResourceTypes')).status).toBe(200);
+  });
+
+  it('describes itself: ServiceProviderConfig, ResourceTypes, Schemas (paths in any case)', async () => {
+    const config = await h.scim('GET', '/serviceproviderconfig');
+    expect(config.body).toMatchObject({
+      patch: { supported: true },
+      bulk: { supported: false },
+      filter: { supported: true, maxResults: 3 },
+      sort: { supported: false },
+      etag: { supported: false },
+      changePassword: { supported: false },
+    });
+    const types = await h.scim('GET', '/ResourceTypes');
+    expect(types.body.Resources.map((r: any) => r.endpoint)).toEqual(['/Users', '/Groups']);
+    const userSchema = await h.scim('GET', `/Schemas/${CORE}`);
+    expect(userSchema.body.attributes.find((a: any) => a.name === 'userName')).toMatchObject({
+      required: true,
+      uniqueness: 'server',
+      caseExact: false,
+    });
+    expect((await h.scim('GET', '/Schemas/urn:nope')).status).toBe(404);
+  });
+
+  it('answers RFC 7644 errors: uniqueness, not found, invalidFilter, invalidSyntax, mutability, invalidValue', async () => {
+    const created = await h.scim('POST', '/users', user('Unique.Person@example.com'));
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const duplicate = await h.scim('POST', '/Users', user('unique.person@EXAMPLE.com'));
+    expect(duplicate).toMatchObject({
+      status: 409,
+      body: { schemas: [ERROR], status: '409', scimType: 'uniqueness' },
+    });
+    expect((await h.scim('GET', '/Users/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    const badFilter = await h.scim('GET', '/Users?filter=userName%20eq');
+    expect(badFilter).toMatchObject({ status: 400, body: { scimType: 'invalidFilter' } });
+    const badJson = await h.scim('POST', '/Users', '{"userName": ');
+    expect(badJson).toMatchObject({ status: 400, body: { scimType: 'invalidSyntax' } });
+    const changeId = await h.scim('PATCH', `/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'id', value: 'another' }],
+    });
+    expect(changeId).toMatchObject({ status: 400, body: { scimType: 'mutability' } });
+    const noUserName = await h.scim('POST', '/Users', { schemas: [CORE], active: true });
+    expect(noUserName).toMatchObject({
+      status: 400,
+      body: { scimType: 'invalidValue', detail: 'userName is required' },
+    });
+    const wrongType = await h.scim('POST', '/Users', user('typed@example.com', { emails: 'not-a-list' }));
+    expect(wrongType).toMatchObject({
+      status: 400,
+      body: { detail: 'emails: expected an array (a multi-valued attribute)' },
+    });
+    const unknownMember = await h.scim('POST', '/Groups', {
+      displayName: 'G',
+      members: [{ value: 'nobody' }],
+    });
+    expect(unknownMember).toMatchObject({ status: 400, body: { scimType: 'invalidValue' } });
+  });
+
+  it('rolls a user back when Kratos cannot take it: schema violation (400) or identifier in use (409)', async () => {
+    const before = h.sim.state.identities.size;
+    const invalid = await h.scim(
+      'POST',
+      '/Users',
+      user('bad-email@example.com', { emails: [{ value: 'not an address', primary: true }] }),
+    );
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toMatchObject({ scimType: 'invalidValue' });
+    expect(invalid.body.detail).toMatch(/email/);
+    const lookup = await h.scim('GET', '/Users?filter=userName%20eq%20%22bad-email%40example.com%22');
+    expect(lookup.body.totalResults).toBe(0);
+
+    // Someone registered themselves in Kratos with this username: not ours, never touched.
+    const other = await fetch(`${h.sim.adminUrl}/admin/identities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        schema_id: 'scim-user',
+        traits: { username: 'taken@example.com' },
+        credentials: { password: { config: { password: 'a-long-and-random-passphrase-42' } } },
+      }),
+    });
+    expect(other.status).toBe(201);
+    const taken = await h.scim('POST', '/Users', user('taken@example.com'));
+    expect(taken).toMatchObject({ status: 409, body: { scimType: 'uniqueness' } });
+    expect(taken.body.detail).toMatch(/identifier belongs to an identity kratos-sync does not manage/);
+    expect(
+      (await h.scim('GET', '/Users?filter=userName%20eq%20%22taken%40example.com%22')).body.totalResults,
+    ).toBe(0);
+    expect(h.sim.state.identities.size).toBe(before + 1);
+  });
+
+  it('pages with startIndex/count (count capped by maxResults), projects attributes, searches by POST', async () => {
+    for (const n of [1, 2, 3, 4]) {
+      expect(
+        (await h.scim('POST', '/Users', user(`page${n}@paging.example`, { title: `T${n}` }))).status,
+      ).toBe(201);
+    }
+    const filter = encodeURIComponent('userName ew "@paging.example"');
+    const page = await h.scim('GET', `/Users?filter=${filter}&startIndex=2&count=2&attributes=userName`);
+    expect(page.body).toMatchObject({ totalResults: 4, startIndex: 2, itemsPerPage: 2 });
+    expect(page.body.Resources.map((r: any) => r.userName)).toEqual([
+      'page2@paging.example',
+      'page3@paging.example',
+    ]);
+    expect(Object.keys(page.body.Resources[0]).sort()).toEqual(['id', 'schemas', 'userName']);
+    const capped = await h.scim('GET', `/Users?filter=${filter}&count=50`);
+    expect(capped.body.itemsPerPage).toBe(3);
+    const search = await h.scim('POST', '/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'title eq "t4" and userName sw "PAGE"',
+      excludedAttributes: ['emails', 'meta'],
+    });
+    expect(search.body.totalResults).toBe(1);
+    expect(search.body.Resources[0].meta).toBeUndefined();
+    expect(search.body.Resources[0].title).toBe('T4');
+  });
+
+  it('never answers 500 to malformed requests (random methods, paths, bodies, filters)', async () => {
+    const path = fc.oneof(
+      fc.constantFrom(
+        '/Users',
+        '/users/x',
+        '/Groups',
+        '/Users/.search',
+        '/Schemas',
+        '/Bulk',
+        '/Users/a/b',
+        '/%E0%A4%A',
+      ),
+      fc.string({ maxLength: 20 }).map((s) => `/Users?filter=${encodeURIComponent(s)}`),
+      fc
+        .string({ maxLength: 10 })
+        .map((s) => `/Users?startIndex=${encodeURIComponent(s)}&count=${encodeURIComponent(s)}`),
+    );
+    const body = fc.oneof(
+      fc.constant(undefined),
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc.string({ maxLength: 40 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
+        path,
+        body,
+        async (method, url, payload) => {
+          const r = await h.scim(method, url, method === 'GET' || method === 'DELETE' ? undefined : payload);
+          expect(r.status).toBeLessThan(500);
+          // A URL fastify cannot decode is refused before routing (400, fastify's own body).
+          if (r.status >= 400 && !url.startsWith('/%E0'))
+            expect(r.body).toMatchObject({ schemas: [ERROR], status: String(r.status) });
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('keeps tokens and attribute values out of the request log', async () => {
+    await h.scim('GET', '/Users?filter=userName%20eq%20%22secret.person%40example.com%22');
+    const entries = await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, -1);
+    expect(entries.length).toBeGreaterThan(10);
+    const all = entries.join('\n');
+    for (const secret of [OKTA_TOKEN, ENTRA_OLD, ENTRA_NEW, 'secret.person', 'unique.person'])
+      expect(all).not.toContain(secret);
+    expect(JSON.parse(entries[0]!)).toMatchObject({
+      client: 'okta',
+      method: 'GET',
+      resource: 'Users',
+      status: 200,
+    });
+  });
+});
+
+describe('SCIM endpoint: Kratos slower than the client waits', () => {
+  it('answers in time and lets a queued job finish the create', async () => {
+    const h = await startScimHarness({ api: 'v26', connection: { syncTimeoutMs: 100 }, latencyMs: 400 });
+    try {
+      const started = Date.now();
+      const r = await h.scim('POST', '/Users', { schemas: [CORE], userName: 'slow@example.com' });
+      expect(r.status).toBe(201);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const { waitFor } = await import('../queue/helpers.ts');
+      await waitFor('the queued job created the identity', () => h.identities().get(r.body.id), 20_000);
+      expect(h.sim.state.identities.size).toBe(1);
+      const logged = JSON.parse((await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, 0))[0]!);
+      expect(logged).toMatchObject({ method: 'POST', status: 201, outcome: 'queued' });
+    } finally {
+      await h.release();
+    }
+  });
+});
+
+describe('SCIM endpoint: removals pass the guard', () => {
+  it('holds a deactivation for approval when the guard asks a human for every removal', async () => {
+    const h = await startScimHarness({ api: 'v26', source: { guard: { maxRemoveCount: 0 } } });
+    try {
+      const r = await h.scim('POST', '/Users', { schemas: [CORE], userName: 'held@example.com' });
+      const identityId = h.identities().get(r.body.id)!.id;
+      const off = await h.scim('PATCH', `/Users/${r.body.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', value: { active: false } }],
+      });
+      expect(off.status).toBe(200);
+      expect(off.body.active).toBe(false);
+      expect(h.sim.identity(identityId)!.state).toBe('active');
+      const logged = JSON.parse((await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, 0))[0]!);
+      expect(logged).toMatchObject({ method: 'PATCH', outcome: 'held', client: 'okta' });
+      const run = JSON.parse((await h.redis.get(`${h.prefix}:run:${logged.runId}`))!);
+      expect(run).toMatchObject({ status: 'held', source: 'directory' });
+    } finally {
+      await h.release();
+    }
+  });
+});
