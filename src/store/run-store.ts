@@ -46,7 +46,7 @@ export interface RunStore {
   isDecided(runId: string): Promise<boolean>;
   /** True for the first caller only: approve/reject decide a run once. */
   claimDecision(runId: string, decision: 'approved' | 'rejected'): Promise<boolean>;
-  /** Remove the oldest runs of a source beyond `keepRuns`. */
+  /** Remove the oldest runs of a source beyond `keepRuns` (a held run waiting for its decision stays). */
   prune(source: string): Promise<number>;
 }
 
@@ -121,7 +121,15 @@ export function createRunStore(redis: Redis, prefix: string, options: RunStoreOp
       return (await redis.set(keys.runDecision(runId), decision, 'NX')) === 'OK';
     },
     async prune(source) {
-      const stale = await redis.zrange(keys.runsBySource(source), 0, String(-(keepRuns + 1)));
+      const older = await redis.zrange(keys.runsBySource(source), 0, String(-(keepRuns + 1)));
+      if (older.length === 0) return 0;
+      // A held run stays until it is decided, however many runs come after it: pruning it would drop the
+      // removals an operator has not yet looked at, and the people waiting on it would stop waiting.
+      const [raws, decided] = await Promise.all([
+        redis.mget(older.map((id) => keys.run(id))),
+        redis.mget(older.map((id) => keys.runDecision(id))),
+      ]);
+      const stale = older.filter((_, i) => !(isHeld(raws[i]) && decided[i] === null));
       if (stale.length === 0) return 0;
       const multi = redis.multi();
       for (const id of stale) {
@@ -133,4 +141,13 @@ export function createRunStore(redis: Redis, prefix: string, options: RunStoreOp
       return stale.length;
     },
   };
+}
+
+function isHeld(raw: string | null): boolean {
+  if (raw === null) return false;
+  try {
+    return (JSON.parse(raw) as { status?: unknown }).status === 'held';
+  } catch {
+    return false;
+  }
 }

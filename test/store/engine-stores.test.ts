@@ -62,6 +62,27 @@ describe('run store', () => {
     expect(await runs.get(crm.id)).toMatchObject({ source: 'crm' });
   });
 
+  it('keeps a held run that waits for a decision when pruning, and tells which run holds a person', async () => {
+    const runs = createRunStore(redis, prefix, { keepRuns: 1 });
+    const held = { ...report('hr', '2026-01-01T00:00:00Z'), status: 'held' as const };
+    await runs.save(held);
+    await runs.saveHeld(held.id, 'hr', [
+      { kind: 'deactivate', key: 'E1', identityId: 'id-1', reason: 'left' },
+    ]);
+    for (const day of ['02', '03']) await runs.save(report('hr', `2026-01-${day}T00:00:00Z`));
+    expect(await runs.prune('hr')).toBe(1);
+    expect(await runs.get(held.id)).toMatchObject({ status: 'held' });
+    expect(await runs.heldRunOf('hr', 'E1')).toBe(held.id);
+    expect(await runs.heldRunOf('hr', 'E2')).toBeNull();
+    expect(await runs.heldRunOf('crm', 'E1')).toBeNull();
+    // Once decided it holds no one, and goes like any other run.
+    expect(await runs.claimDecision(held.id, 'rejected')).toBe(true);
+    await runs.save({ ...held, status: 'rejected' });
+    expect(await runs.heldRunOf('hr', 'E1')).toBeNull();
+    expect(await runs.prune('hr')).toBe(1);
+    expect(await runs.get(held.id)).toBeNull();
+  });
+
   it('pages through a large plan and decides a run only once', async () => {
     const runs = createRunStore(redis, prefix);
     const id = newRunId(new Date());
