@@ -62,8 +62,12 @@ describe('the npm package', () => {
   it('contains the compiled CLI and no sources, tests or local files', () => {
     expect(tarballFiles).toContain('package/package.json');
     expect(tarballFiles).toContain('package/dist/src/cli/bin.js');
+    // The bin is the shim that runs dist/ when it exists (always, in the package).
+    expect(tarballFiles).toContain('package/bin/kratos-sync.js');
     for (const file of tarballFiles) {
-      expect(file).toMatch(/^package\/(dist\/(src|jobs)\/|config\/|README\.md$|package\.json$|LICENSE)/);
+      expect(file).toMatch(
+        /^package\/(dist\/(src|jobs)\/|config\/|bin\/kratos-sync\.js$|README\.md$|package\.json$|LICENSE)/,
+      );
       expect(file).not.toMatch(/\.ts$/);
     }
   });

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The `kratos-sync` command, for both ways it is installed:
+// - from the npm package (or the image): runs the compiled CLI in dist/;
+// - in a clone (`npx kratos-sync`, no build step): dist/ does not exist, so it runs the TypeScript source
+//   with Node's built-in type stripping (Node 24). When the shell's node is older, it hands over to the Node
+//   24 that scripts/ensure-env.sh installs into .tools/node24.
+// Plain JavaScript that any Node with ES modules can parse, so an old node can still say what is wrong.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const compiled = new URL('../dist/src/cli/bin.js', import.meta.url);
+const source = new URL('../src/cli/bin.ts', import.meta.url);
+const projectNode = fileURLToPath(new URL('../.tools/node24/node_modules/.bin/node', import.meta.url));
+const major = Number(process.versions.node.split('.')[0]);
+
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else if (major >= 24) {
+  await import(source.href);
+} else if (existsSync(projectNode)) {
+  const child = spawnSync(projectNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  if (child.error) throw child.error;
+  process.exitCode = child.status ?? 1;
+} else {
+  console.error(
+    `kratos-sync needs Node.js 24 or newer (this is ${process.version}). Run \`bash scripts/ensure-env.sh\` ` +
+      'in the checkout (it installs Node 24 into .tools/node24), or install Node 24 LTS.',
+  );
+  process.exitCode = 2;
+}
