@@ -13,7 +13,16 @@ export function withConsoleAuth(ctx: SyncContext): SyncContext {
     ...ctx,
     config: {
       ...ctx.config,
-      http: { ...ctx.config.http, auth: { username: CONSOLE_USER, password: new Secret(CONSOLE_PASSWORD) } },
+      http: {
+        ...ctx.config.http,
+        auth: {
+          username: CONSOLE_USER,
+          password: new Secret(CONSOLE_PASSWORD),
+          allowExamplePassword: false,
+          maxFailedLogins: 10,
+          failedLoginWindow: 15 * 60_000,
+        },
+      },
     },
   };
 }
