@@ -6,12 +6,22 @@ export function register(program: Command): void {
     .description('plan and apply now: create, update, deactivate and delete identities to match the source')
     .option('-s, --source <name>', 'only this source (default: every configured source, one after another)')
     .option('--json', 'print the run reports as a JSON array')
+    .option('-p, --person <key>', "sync only this person now (the webhook job's code, through the guard)")
+    .option(
+      '--queue',
+      'with --person: enqueue the person.sync job for the workers instead of running it here',
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 1 failed (or the source could not be read completely), 2 usage/config,\n' +
         '3 done with quarantined/failed/colliding people, 4 removals held for `kratos-sync approve <run-id>`.',
     )
-    .action(async (options: { source?: string; json?: boolean }) => {
+    .action(async (options: { source?: string; json?: boolean; person?: string; queue?: boolean }) => {
+      if (options.person !== undefined || options.queue) {
+        const { syncPersonCommand } = await import('../sync-person-command.ts');
+        process.exitCode = await syncPersonCommand(program, options);
+        return;
+      }
       const { runFullSync } = await import('../../sync/run-full-sync.ts');
       const { withEngine } = await import('../engine-session.ts');
       const { exitCodeFor, renderReport, worstExit } = await import('../render-run.ts');

@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { enqueuePersonSync } from '../../jobs/enqueue.ts';
+import { ConfigError } from '../config/load.ts';
+import { createQueue } from '../queue/job-queue.ts';
+import { closeRedis, createRedis } from '../queue/redis-connection.ts';
+import { cliLogger, loadCliConfig, withEngine } from './engine-session.ts';
+import { EXIT } from './exit-codes.ts';
+import { personExitCode, renderPersonOutcome, syncOnePersonNow } from './sync-one-person.ts';
+
+interface Options {
+  source?: string;
+  person?: string;
+  queue?: boolean;
+  json?: boolean;
+}
+
+/** `sync --person <key> [--source s] [--queue]`: one person now, inline or as a queued person.sync job. */
+export async function syncPersonCommand(program: Command, options: Options): Promise<number> {
+  const key = options.person?.trim();
+  if (!key) throw new ConfigError('--queue needs --person <key>: only one person’s sync can be enqueued');
+  const source = personSource(program, options.source);
+  if (options.queue) return await enqueueOne(program, source, key, options.json === true);
+  return await withEngine(program, { source, onboarding: true }, async (ctx) => {
+    const outcome = await syncOnePersonNow(ctx, source, key);
+    console.log(options.json ? JSON.stringify(outcome, null, 2) : renderPersonOutcome(outcome));
+    return personExitCode(outcome.status);
+  });
+}
+
+async function enqueueOne(program: Command, source: string, key: string, json: boolean): Promise<number> {
+  const { config } = loadCliConfig(program);
+  const logger = cliLogger(config);
+  const connection = createRedis(config.redis, { role: 'producer', logger, name: 'kratos-sync:cli' });
+  const queue = createQueue({ connection, prefix: config.redis.prefix, logger });
+  try {
+    const jobId = await enqueuePersonSync(queue, { source, key, receivedAt: new Date().toISOString() });
+    console.log(
+      json
+        ? JSON.stringify({ source, key, queued: true, jobId })
+        : `${source}/${key}: queued as job ${jobId} (a worker syncs it; see \`kratos-sync audit --person ${key}\`)`,
+    );
+    return EXIT.ok;
+  } finally {
+    await queue.close();
+    await closeRedis(connection);
+  }
+}
+
+/** `--source`, or the only configured source; several sources need `--source`. */
+function personSource(program: Command, source: string | undefined): string {
+  const configured = Object.keys(loadCliConfig(program).config.sources);
+  if (source !== undefined) {
+    if (!configured.includes(source))
+      throw new ConfigError(
+        `--source ${source}: no such source in the config (configured: ${configured.join(', ')})`,
+      );
+    return source;
+  }
+  if (configured.length === 1) return configured[0]!;
+  throw new ConfigError(
+    `--person needs --source when several sources are configured (configured: ${configured.join(', ')})`,
+  );
+}

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/cli/exit-codes.ts';
+import { people, person, simIdentitiesByKey } from '../sync/engine-harness.ts';
+import { startCliHarness, type CliHarness } from './cli-harness.ts';
+
+describe('kratos-sync sync --person (spawned, simulator + real Redis)', { timeout: 120_000 }, () => {
+  let h: CliHarness;
+  beforeAll(async () => {
+    h = await startCliHarness({ people: people(4) });
+    expect((await h.run(['sync'])).code).toBe(EXIT.ok);
+  });
+  afterAll(() => h.release());
+
+  it('syncs only that person: a changed record is updated, the others are left alone', async () => {
+    h.writePeople([
+      person(1, { last: 'Changed', updated: '2026-02-01T00:00:00Z' }),
+      person(2, { last: 'AlsoChanged', updated: '2026-02-01T00:00:00Z' }),
+      person(3),
+      person(4),
+    ]);
+    const result = await h.run(['sync', '--person', 'E00001']);
+    expect(result.code, result.stderr).toBe(EXIT.ok);
+    expect(result.stdout).toContain('hr/E00001: UPDATED');
+    expect(result.stdout).toContain('traits.name.last');
+    const byKey = simIdentitiesByKey(h.sim);
+    expect((byKey.get('E00001')!.traits.name as { last: string }).last).toBe('Changed');
+    expect((byKey.get('E00002')!.traits.name as { last: string }).last).toBe('Last2');
+    const audit = await h.run(['audit', '--person', 'E00001', '--json']);
+    expect(audit.stdout).toContain('"update"');
+  });
+
+  it('a leaver removal goes through the guard; --json tells the outcome', async () => {
+    h.writePeople([
+      person(1, { last: 'Changed', updated: '2026-02-01T00:00:00Z' }),
+      person(2),
+      person(3),
+      person(4, { status: 'terminated', updated: '2026-03-01T00:00:00Z' }),
+    ]);
+    const result = await h.run(['sync', '--person', 'E00004', '--json']);
+    const outcome = JSON.parse(result.stdout) as { status: string; runId: string };
+    // One single-person removal is within the guard here: applied, and audited.
+    expect(outcome.status).toBe('deactivated');
+    expect(result.code).toBe(EXIT.ok);
+    expect(simIdentitiesByKey(h.sim).get('E00004')!.state).toBe('inactive');
+  });
+
+  it('--queue enqueues the person.sync job (one per person) and changes nothing itself', async () => {
+    h.writePeople([
+      person(1, { last: 'Queued', updated: '2026-04-01T00:00:00Z' }),
+      person(2),
+      person(3),
+      person(4),
+    ]);
+    const result = await h.run(['sync', '--person', 'E00001', '--queue', '--json']);
+    expect(result.code, result.stderr).toBe(EXIT.ok);
+    const queued = JSON.parse(result.stdout) as { queued: boolean; jobId: string };
+    expect(queued.queued).toBe(true);
+    const waiting = await h.redis.llen(`${h.prefix}:jobs:wait`);
+    expect(waiting).toBe(1);
+    expect((simIdentitiesByKey(h.sim).get('E00001')!.traits.name as { last: string }).last).toBe('Changed');
+  });
+
+  it('an unknown source or a missing --person is a usage error naming the option', async () => {
+    const unknown = await h.run(['sync', '--person', 'E00001', '--source', 'nope']);
+    expect(unknown.code).toBe(EXIT.usage);
+    expect(unknown.stderr).toContain('--source nope');
+    const noPerson = await h.run(['sync', '--queue']);
+    expect(noPerson.code).toBe(EXIT.usage);
+    expect(noPerson.stderr).toContain('--person');
+  });
+});
