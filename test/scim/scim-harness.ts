@@ -48,6 +48,8 @@ export interface ScimHarnessOptions {
   kratos?: Record<string, unknown>;
   roles?: Array<'worker' | 'http'>;
   latencyMs?: number;
+  /** Top-level config sections merged over the example's (e.g. `http.auth` for the console). */
+  config?: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -74,6 +76,8 @@ export async function startScimHarness(options: ScimHarnessOptions): Promise<Sci
     ...options.kratos,
   };
   raw.queue = { concurrency: 4, lockDuration: '5s', shutdownTimeout: '5s' };
+  for (const [section, value] of Object.entries(options.config ?? {}))
+    raw[section] = { ...raw[section], ...value };
   const directory = raw.sources.directory;
   Object.assign(directory, options.source);
   Object.assign(directory.connection, options.connection);

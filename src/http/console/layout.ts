@@ -1,6 +1,6 @@
 import { html, type HtmlValue, type SafeHtml } from './html.ts';
 
-export type ConsoleSection = 'overview' | 'held' | 'quarantine' | 'jobs' | 'receipts' | 'none';
+export type ConsoleSection = 'overview' | 'held' | 'quarantine' | 'jobs' | 'receipts' | 'scim' | 'none';
 
 export interface PageFrame {
   title: string;
@@ -37,7 +37,7 @@ export function layout(frame: PageFrame, content: HtmlValue): SafeHtml {
           <nav aria-label="Console">
             ${link('overview', '', 'Overview')} ${link('held', '/held', 'Held runs')}
             ${link('quarantine', '/quarantine', 'Quarantine')} ${link('jobs', '/jobs/failed', 'Failed jobs')}
-            ${link('receipts', '/receipts', 'Offboarding receipts')}
+            ${link('receipts', '/receipts', 'Offboarding receipts')} ${link('scim', '/scim', 'SCIM')}
             <a class="external" href="${frame.queueDashboard}">Queue dashboard ↗</a>
           </nav>
           <span class="user">signed in as ${frame.user}</span>

@@ -22,6 +22,7 @@ import { overviewPage } from './pages/overview.ts';
 import { quarantinePage } from './pages/quarantine.ts';
 import { receiptsPage } from './pages/receipts.ts';
 import { runPage } from './pages/run.ts';
+import { scimPage } from './pages/scim.ts';
 import { CONSOLE_CSS } from './styles.ts';
 import type { ConsoleView } from './view.ts';
 
@@ -162,6 +163,7 @@ async function consoleRoutes(
     reply.type('text/javascript; charset=utf-8').send(CONSOLE_JS),
   );
   app.get('/', async (request, reply) => send(reply, await overviewPage(viewFor(request))));
+  app.get('/scim', async (request, reply) => send(reply, await scimPage(viewFor(request))));
   app.get<{ Params: { id: string }; Querystring: { kind?: string; page?: string } }>(
     '/runs/:id',
     async (request, reply) => {

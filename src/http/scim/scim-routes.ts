@@ -31,6 +31,16 @@ export function scimSourcesOf(config: Config, deps: Pick<ScimDeps, 'redis' | 'ke
   );
 }
 
+/** What one request's log entry is built from, filled in as the request goes. */
+interface RequestState {
+  at: number;
+  client?: string;
+  routed?: Routed;
+  outcome?: string;
+  runId?: string;
+  createdId?: string;
+}
+
 interface Routed {
   source: ScimSource;
   /** Path segments after the source's base. */
@@ -71,10 +81,7 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimDeps & { config
   // Some clients omit or mislabel the content type; a SCIM body is JSON whatever the label says.
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, json);
 
-  const started = new WeakMap<
-    FastifyRequest,
-    { at: number; client?: string; routed?: Routed; outcome?: string; runId?: string }
-  >();
+  const started = new WeakMap<FastifyRequest, RequestState>();
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (err instanceof ScimError) return send(reply, err.status, err.body());
@@ -103,6 +110,7 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimDeps & { config
       method: request.method,
       resource: describe(state.routed.segments),
       ...(isId(state.routed.segments[1]) ? { id: state.routed.segments[1]!.slice(0, 64) } : {}),
+      ...(state.createdId ? { id: state.createdId } : {}),
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime),
       ...(state.outcome ? { outcome: state.outcome } : {}),
@@ -114,7 +122,7 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimDeps & { config
   });
 
   const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
-    const state: { at: number; client?: string; routed?: Routed } = { at: Date.now() };
+    const state: RequestState = { at: Date.now() };
     started.set(request, state);
     const routed = route(sources, request.url);
     if (!routed) throw notFound('no SCIM endpoint at this path');
@@ -152,6 +160,9 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimDeps & { config
       },
     };
     const answer = await dispatch(deps, call, request.method, routed.segments);
+    // A create's log entry names the id it was given, so the console links request and resource.
+    const created = answer.body as { id?: unknown } | undefined;
+    if (answer.status === 201 && typeof created?.id === 'string') state.createdId = created.id;
     return send(reply, answer.status, answer.body, answer.headers);
   };
 
