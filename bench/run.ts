@@ -16,6 +16,7 @@ const BENCHMARKS: Array<{ name: string; load: () => Promise<Pick<Benchmark, 'run
   { name: 'offboarding', load: () => import('./offboarding.ts') },
   { name: 'queue', load: () => import('./queue-runtime.ts') },
   { name: 'mapping-plan', load: () => import('./mapping-plan-runner.ts') },
+  { name: 'kratos-versions', load: () => import('./kratos-versions.ts') },
 ];
 
 const { values, positionals } = parseArgs({

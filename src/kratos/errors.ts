@@ -2,7 +2,8 @@ import { SyncError, type RetryClass, type SyncErrorCode } from '../errors/catalo
 
 /**
  * The one error the Kratos client throws. Classification is by HTTP status only, never by the body's
- * `error.code`: Kratos can answer HTTP 400 with a body saying 500 (BEHAVIOUR.md §1.3).
+ * `error.code`: Kratos can answer HTTP 400 with a body saying 500 (docs/kratos-behaviour.md, "Paths, errors
+ * and status codes").
  *
  * | status                           | code                         | retryClass |
  * |----------------------------------|------------------------------|------------|

@@ -27,7 +27,7 @@ type IdentityOperations = Pick<
   | 'deleteIdentity'
 >;
 
-/** Single-identity CRUD on /admin/identities (BEHAVIOUR.md §2–§4, §6, §7). */
+/** Single-identity CRUD on /admin/identities (docs/kratos-behaviour.md). */
 export function identityOperations(ctx: KratosContext): IdentityOperations {
   const { call, capabilities } = ctx;
 
@@ -147,8 +147,9 @@ function needsCurrent(body: UpdateIdentityBody, capabilities: KratosCapabilities
 }
 
 /**
- * PUT replaces: a missing `metadata_*` or `external_id` is cleared (BEHAVIOUR.md §3). So every field is
- * sent, taken from the caller or, when the caller left it undefined, from the identity as it is now.
+ * PUT replaces: a missing `metadata_*` or `external_id` is cleared (docs/kratos-behaviour.md, "Updating
+ * identities"). So every field is sent, taken from the caller or, when the caller left it undefined, from
+ * the identity as it is now.
  */
 function updateWireBody(
   body: UpdateIdentityBody,

@@ -1,5 +1,5 @@
 /**
- * The target of `rel="next"` in an RFC 8288 Link header, or undefined. Kratos v26 joins entries with `,`
+ * The target of `rel="next"` in an RFC 8288 Link header, or undefined. Kratos (v1.1+) joins entries with `,`
  * and no space: `</admin/identities?page_size=250&page_token=…>; rel="first",</…>; rel="next"`.
  * Query values are URL-encoded, so a `,` never appears inside the `<…>` part.
  */

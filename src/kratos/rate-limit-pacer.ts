@@ -3,8 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Paces requests by the rate-limit headers Ory Network sends (`x-ratelimit-remaining`, `x-ratelimit-reset`,
- * BEHAVIOUR.md §12) so the client waits for the window to reset instead of earning 429s: Ory asks clients
- * not to exceed their buckets, and ones that keep doing so "may have their API access temporarily blocked".
+ * docs/kratos-behaviour.md, "Ory Network") so the client waits for the window to reset instead of earning
+ * 429s: Ory asks clients not to exceed their buckets, and ones that keep doing so "may have their API access
+ * temporarily blocked".
  *
  * Reads and writes are paced apart (they fall in different buckets). The budget is taken from the last
  * answer that carried the headers, less the requests sent since then and not yet answered — conservative,

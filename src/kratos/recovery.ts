@@ -4,8 +4,8 @@ import { KratosError } from './errors.ts';
 import type { RecoveryCode, RecoveryLink } from './types.ts';
 
 /**
- * Admin recovery (BEHAVIOUR.md §9). The link and the code are wrapped in `Secret` the moment they are read,
- * so no later log line, error or report can print them. Note the asymmetry for an unknown identity: the
+ * Admin recovery (docs/kratos-behaviour.md, "Deleting, sessions and recovery"). The link and the code are
+ * wrapped in `Secret` the moment they are read, so no later log line, error or report can print them. Note the asymmetry for an unknown identity: the
  * link endpoint answers 400, the code endpoint 404.
  */
 export async function createRecoveryLink(

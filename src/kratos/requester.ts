@@ -22,7 +22,9 @@ export interface RequestPlan extends KratosRequest {
 
 export type Requester = (plan: RequestPlan) => Promise<KratosResponse>;
 
-/** Ory asks for backoff capped at 30 s (BEHAVIOUR.md §12), whatever the config says. */
+/**
+ * Ory asks for backoff capped at 30 s (docs/kratos-behaviour.md, "Ory Network"), whatever the config says.
+ */
 const MAX_DELAY_CAP_MS = 30_000;
 
 /**

@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 /**
  * How long the server asked us to wait, in ms, or undefined if it did not say.
- * - `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3); optional on Ory Network (BEHAVIOUR.md §12).
+ * - `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3); optional on Ory Network
+ *   (docs/kratos-behaviour.md, "Ory Network").
  * - `x-ratelimit-reset`: seconds until the rate-limit window resets (Ory Network). Ory asks clients to prefer it.
  * When both are present the longer wait wins: retrying before either window has reset earns another 429.
  */

@@ -5,9 +5,10 @@ import type { KratosSession } from './types.ts';
 const PER_PAGE = 250;
 
 /**
- * GET /admin/identities/{id}/sessions, every page (BEHAVIOUR.md §10). Both generations page with pop's
- * 1-based `page`; v0.10 sends no Link header and v26's links are 0-based (following them repeats a page),
- * so pages are walked 1, 2, … until a short one, and ids already seen are dropped.
+ * GET /admin/identities/{id}/sessions, every page (docs/kratos-behaviour.md, "Deleting, sessions and
+ * recovery"). Every version pages with pop's 1-based `page`; v0.10 sends no Link header and later versions'
+ * links are 0-based (following them repeats a page), so pages are walked 1, 2, … until a short one, and ids
+ * already seen are dropped.
  */
 export async function listIdentitySessions(
   ctx: KratosContext,

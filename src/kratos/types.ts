@@ -3,7 +3,7 @@ import type { Secret } from '../config/secret.ts';
 import type { KratosClientEventMap } from './availability.ts';
 
 /**
- * Kratos admin API shapes, as both API generations send them (see shared/kratos/BEHAVIOUR.md).
+ * Kratos admin API shapes, as both API generations send them (docs/kratos-behaviour.md).
  * Only the fields kratos-sync reads are typed; everything else passes through untouched.
  */
 export type IdentityState = 'active' | 'inactive';
@@ -15,9 +15,9 @@ export interface Identity {
   state?: IdentityState;
   traits: JsonObject;
   metadata_public?: JsonObject | null;
-  /** Absent from v0.10 list responses (BEHAVIOUR.md §0); present on GET by id and on v26 lists. */
+  /** Absent from v0.10 list responses; present on GET by id and on v1.0+ lists. */
   metadata_admin?: JsonObject | null;
-  /** v26 only; left out when empty. */
+  /** v25.4+ only; left out when empty. */
   external_id?: string;
   credentials?: Record<string, { type?: string; identifiers?: string[] }>;
   verifiable_addresses?: Array<{ value: string; via: string; verified: boolean; status?: string }>;
@@ -27,7 +27,7 @@ export interface Identity {
   state_changed_at?: string;
 }
 
-/** Body of POST /admin/identities and of each batch entry. `external_id` only on v26. */
+/** Body of POST /admin/identities and of each batch entry. `external_id` is only sent to v25.4+. */
 export interface CreateIdentityBody {
   schema_id: string;
   traits: JsonObject;
@@ -38,22 +38,28 @@ export interface CreateIdentityBody {
 }
 
 /**
- * Body of PUT /admin/identities/{id}: replace, not merge (BEHAVIOUR.md §3). The client always sends every
- * field, so nothing is wiped by omission: a metadata field or `external_id` left `undefined` is filled in
- * from the identity as Kratos holds it (one extra GET — pass all three to avoid it). `null` clears
- * metadata; `external_id: null` clears the external id (v26; never sent to v0.10).
+ * Body of PUT /admin/identities/{id}: replace, not merge (docs/kratos-behaviour.md, "Updating identities").
+ * The client always sends every field, so nothing is wiped by omission: a metadata field or `external_id`
+ * left `undefined` is filled in from the identity as Kratos holds it (one extra GET — pass all three to avoid it). `null` clears
+ * metadata; `external_id: null` clears the external id (v25.4+; never sent to older servers).
  */
 export type UpdateIdentityBody = Required<Pick<CreateIdentityBody, 'schema_id' | 'traits' | 'state'>> &
   Pick<CreateIdentityBody, 'metadata_public' | 'metadata_admin'> & { external_id?: string | null };
 
-/** One RFC 6902 operation; Kratos accepts add, remove and replace only (BEHAVIOUR.md §4). */
+/**
+ * One RFC 6902 operation; Kratos accepts add, remove and replace only (docs/kratos-behaviour.md, "Updating
+ * identities").
+ */
 export interface JsonPatchOperation {
   op: 'add' | 'remove' | 'replace';
   path: string;
   value?: unknown;
 }
 
-/** Per-entry result of a batch create, index-aligned with the request (BEHAVIOUR.md §5). */
+/**
+ * Per-entry result of a batch create, index-aligned with the request (docs/kratos-behaviour.md, "Batch
+ * create").
+ */
 export type BatchCreateResult =
   | { ok: true; id: string }
   | { ok: false; status: number; reason?: string; message: string }
@@ -137,7 +143,7 @@ export interface KratosCapabilities {
 
 export interface ListIdentitiesOptions {
   pageSize?: number;
-  /** v26 only: exact credential identifier (e.g. an email). */
+  /** Exact credential identifier (e.g. an email); `capabilities.credentialsIdentifierFilter` (v1.0+). */
   credentialsIdentifier?: string;
 }
 
@@ -146,7 +152,7 @@ export interface ListIdentitiesOptions {
  * transient failures are already retried inside the client when one is thrown.
  *
  * Creates and duplicates: a create that fails without a definite answer (timeout, dropped connection,
- * 502/504) is retried only when it carries an `external_id` (v26), which makes a repeat answer 409 instead
+ * 502/504) is retried only when it carries an `external_id` (v25.4+), which makes a repeat answer 409 instead
  * of creating a second identity. Otherwise it is thrown with `maybeApplied: true`. Either way, a 409 on a
  * create is thrown as a conflict and the caller (the engine) resolves it by looking the identity up.
  */
@@ -158,23 +164,24 @@ export interface KratosClient {
   readonly available: boolean;
   createIdentity(body: CreateIdentityBody): Promise<Identity>;
   getIdentity(id: string): Promise<Identity>;
-  /** v26 only; resolves null on 404. */
+  /** `capabilities.externalIdLookup` (v25.4+) only; resolves null on 404. */
   getIdentityByExternalId(externalId: string): Promise<Identity | null>;
   updateIdentity(id: string, body: UpdateIdentityBody): Promise<Identity>;
-  /** v26 only. */
+  /** `capabilities.jsonPatch` (v1.0+) only. */
   patchIdentity(id: string, operations: JsonPatchOperation[]): Promise<Identity>;
   /** Resolves `false` when the identity was already gone (404 is success here). */
   deleteIdentity(id: string): Promise<boolean>;
   listIdentities(options?: ListIdentitiesOptions): AsyncIterable<Identity[]>;
   /**
-   * v26 only; ≤ 1000 entries per call (the caller splits; more is refused before sending). Results are
-   * index-aligned with `bodies`. When Kratos rejects the batch as a whole (HTTP 409 on MySQL, 400 for one
-   * bad entry, or the documented "all failed" 4xx), the client creates the entries one by one so every
-   * entry still gets its own answer.
+   * `capabilities.batchCreate` (v1.0+) only; ≤ `capabilities.batchLimit` entries per call (the caller splits;
+   * more is refused before sending). Results are index-aligned with `bodies`. A batch refused as a whole
+   * created nothing: a 409 (v1.0–v1.2 for any conflict, MySQL always) is thrown as a conflict for the caller
+   * to find the existing entries; a 400 (one bad entry) makes the client create the entries one by one so
+   * every entry still gets its own answer.
    */
   batchCreateIdentities(bodies: CreateIdentityBody[]): Promise<BatchCreateResult[]>;
   createRecoveryLink(identityId: string, expiresIn: string): Promise<RecoveryLink>;
-  /** v26 only. */
+  /** `capabilities.recoveryCodes` (v1.0+) only. */
   createRecoveryCode(identityId: string, expiresIn: string): Promise<RecoveryCode>;
   listIdentitySessions(identityId: string, options?: { active?: boolean }): Promise<KratosSession[]>;
   /** DELETE /admin/identities/{id}/sessions; resolves `false` on 404 (nothing to revoke). */

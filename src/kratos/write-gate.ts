@@ -2,7 +2,7 @@ import { KeyedMutex } from './keyed-mutex.ts';
 import { Semaphore, type Release } from './semaphore.ts';
 
 /**
- * Which in-flight rule a request falls under (Ory Network, BEHAVIOUR.md §12):
+ * Which in-flight rule a request falls under (docs/kratos-behaviour.md, "Ory Network"):
  * - `collection`: POST or PATCH on `/admin/identities` — one in flight per project on Ory Network.
  * - `identity`: a write on one identity (`PUT/PATCH/DELETE /admin/identities/{id}`, its sessions) — one at a
  *   time per identity.

@@ -45,7 +45,8 @@ function fullBodyWithDeactivation(identity: Identity, deactivatedAt: string): Up
     metadata_public: identity.metadata_public ?? null,
     metadata_admin: metadataAdmin,
   };
-  // v26 clears external_id when it is left out of a PUT (BEHAVIOUR.md §3); v0.10 has none to send.
+  // v25.4+ clears external_id when it is left out of a PUT (docs/kratos-behaviour.md, "Updating
+  // identities"); older servers have none to send.
   if (identity.external_id !== undefined) body.external_id = identity.external_id;
   return body;
 }

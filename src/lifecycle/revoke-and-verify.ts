@@ -12,7 +12,7 @@ export interface RevocationResult {
 
 /**
  * Revoke every session of an (already deactivated) identity, then prove it worked: the identity reads back
- * `inactive` — which alone makes every token fail whoami (BEHAVIOUR.md §10) — and lists no active session.
+ * `inactive` — which alone makes every token fail whoami (docs/kratos-behaviour.md) — and lists no active session.
  * DELETE …/sessions answers 404 when there was nothing to revoke; the client reports that as `false`, which
  * is success here.
  */

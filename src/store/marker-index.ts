@@ -4,7 +4,7 @@ import { engineKeys } from './keys.ts';
 
 /**
  * The marker index of one source: which identities carry this source's ownership marker, and the marker
- * itself. v0.10 list responses omit `metadata_admin` (BEHAVIOUR.md §0), so without this index a full sync
+ * itself. v0.10 list responses omit `metadata_admin` (docs/kratos-behaviour.md), so without this index a full sync
  * could only prove ownership with one GET per identity. It is written right after every create/adopt/update
  * (the marker was just written to Kratos) and removed on delete; it is a cache of Kratos state, never the
  * reason to touch an identity that Kratos says is not ours.

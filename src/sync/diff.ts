@@ -3,7 +3,7 @@
  * - a property whose value is `undefined` does not exist (JSON has no undefined);
  * - object key order never matters, array order always does;
  * - at the top of `metadata_public` / `metadata_admin`, `null`, missing and `{}` all mean "no metadata"
- *   (Kratos returns null or leaves the field out depending on how the identity was loaded, BEHAVIOUR §2).
+ *   (Kratos returns null or leaves the field out depending on how the identity was loaded).
  */
 
 /** A changed field as path segments, e.g. `['traits', 'name', 'last']`. */

@@ -13,12 +13,12 @@ import { isSettled, restoreFromDigest } from './managed-unchanged.ts';
 import { MARKER_FIELD, type DesiredIdentity, type ManagedIdentity } from './types.ts';
 
 /**
- * Which identities in Kratos this source owns (DESIGN.md invariant 1: only these are ever changed).
+ * Which identities in Kratos this source owns (only these are ever changed).
  *
- * v26 lists carry `metadata_admin`, so the marker is read from the page itself and the marker index is
- * brought in line with it. v0.10 lists omit `metadata_admin` (BEHAVIOUR.md §0): there, an identity is
- * managed when the marker index says so (the index is only written after we wrote the marker). An identity
- * not in the index is read once by id — that answer includes `metadata_admin` — so an index that Redis lost
+ * Lists carry `metadata_admin` from v1.0 on, so the marker is read from the page itself and the marker index
+ * is brought in line with it. v0.10 lists omit `metadata_admin` (docs/kratos-behaviour.md, "Listing
+ * identities"): there, an identity is managed when the marker index says so (the index is only written
+ * after we wrote the marker). An identity not in the index is read once by id — that answer includes `metadata_admin` — so an index that Redis lost
  * or that was restored from an older backup is repaired and no leaver is forgotten; one found unmarked is
  * remembered at its `updated_at` so it is not read again until it changes.
  */
