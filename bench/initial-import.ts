@@ -1,5 +1,6 @@
 /**
- * initial-import: N new people into an empty Kratos (v26 simulator, 5 ms per request).
+ * initial-import: N new people into an empty Kratos (v26 simulator, 5 ms per request), and the calls of the
+ * same import against every other simulator profile (v25.4, v1, v1.0, v0.10).
  * kratos-sync (one full sync: CSV → map → list → batch creates of 1 000) against what users run today: one
  * create per person, in sequence, through the official SDK (`@ory/client-fetch` IdentityApi.createIdentity,
  * which is what `kratos import identities` does).
@@ -29,6 +30,7 @@ import {
   type BenchResult,
   formatCounts,
 } from './support/report.ts';
+import { importMinimum, OTHER_PROFILES, pinnedApiVersion } from './support/profiles.ts';
 import { perRoute, startSimProcess, statsDelta, total } from './support/sim-process.ts';
 
 const LATENCY_MS = 5;
@@ -138,8 +140,34 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
 
   // What the work needs: one list page to see Kratos is empty, and one batch per 1 000 people. GET /schemas
   // is the engine's start-up (buildContext validates the mapping against Kratos' schemas), not the import's.
-  const minimum = (n: number) => 1 + Math.ceil(n / 1000);
+  const minimum = (n: number) => importMinimum('v26', n);
   const runCalls = (calls: Record<string, number>) => total(calls) - (calls['GET /schemas'] ?? 0);
+
+  // The same import against every other Kratos profile, at the side-by-side size: calls against the
+  // minimum that server allows (v1.x batches 2 000, v0.10 has no batch create).
+  const profiles: Array<{ api: string; calls: Record<string, number>; count: number; minimum: number }> = [];
+  for (const api of OTHER_PROFILES) {
+    const profileWorkspace = newWorkspace(options.redisUrl);
+    writePeople(profileWorkspace, peopleCsv(sideBySide));
+    const profileSim = await startSimProcess({ api, latencyMs: LATENCY_MS });
+    try {
+      const start = await profileSim.stats();
+      await runPhase<SyncPhaseResult>(here, 'kratosSyncPhase', {
+        workspace: profileWorkspace,
+        url: profileSim.url,
+        kratos: { apiVersion: pinnedApiVersion(api) },
+      });
+      profiles.push({
+        api,
+        calls: perRoute(statsDelta(start, await profileSim.stats())),
+        count: await profileSim.count(),
+        minimum: importMinimum(api, sideBySide),
+      });
+    } finally {
+      await profileSim.stop();
+      await removeWorkspace(profileWorkspace);
+    }
+  }
   const speedup = baseline.result.wallMs / ours.result.wallMs;
   const oursTotal = runCalls(oursCalls);
   const bigTotal = runCalls(bigCalls);
@@ -161,6 +189,10 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         `${ms(big.result.wallMs)} wall (${int(large / (big.result.wallMs / 1000))} people/s), ${ms(big.cpuMs)} CPU, ${int(bigTotal)} calls in the run (${formatCounts(bigCalls)}), minimum ${minimum(large)}, peak RSS ${mb(big.peakRssMb)}, ${int(bigCount)} identities, ${duplicates} duplicates`,
       ],
       ['start-up (probe, schemas, Redis)', `${ms(ours.result.setupMs)} (not in the wall times)`],
+      ...profiles.map((p): [string, string] => [
+        `kratos-sync ${int(sideBySide)} on ${p.api}`,
+        `${int(runCalls(p.calls))} calls in the run (${formatCounts(p.calls)}), minimum ${int(p.minimum)}, ${int(p.count)} identities`,
+      ]),
     ],
     goals: [
       goal(`speed-up over the baseline at ${int(sideBySide)}`, '≥ 50×', ratio(speedup), speedup >= 50),
@@ -181,6 +213,14 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         `${int(large)} identities, 0 duplicates`,
         `${int(bigCount)}, ${duplicates} duplicates`,
         bigCount === large && duplicates === 0 && oursCount === sideBySide && baselineCount === sideBySide,
+      ),
+      ...profiles.map((p) =>
+        goal(
+          `calls / minimum at ${int(sideBySide)} on ${p.api}`,
+          '≤ 1.05×, everyone created',
+          `${ratio(runCalls(p.calls) / p.minimum)}, ${int(p.count)} identities`,
+          runCalls(p.calls) <= 1.05 * p.minimum && p.count === sideBySide,
+        ),
       ),
     ],
     notes: [

@@ -11,11 +11,13 @@ const PHASES = new URL('../initial-import.ts', import.meta.url).href;
 /**
  * A simulator already holding `count` managed people, imported by kratos-sync itself at 0 ms latency
  * (so the marker index and run history in Redis are what a real deployment has after its first run).
+ * `kratos` overrides the client's config (e.g. `apiVersion` for another simulator profile).
  */
 export async function populated(
   redisUrl: string,
   count: number,
   simOptions: SimOptions = {},
+  kratos?: Record<string, unknown>,
 ): Promise<{ sim: SimProcess; workspace: Workspace; importMs: number }> {
   const sim = await startSimProcess({ api: 'v26', ...simOptions });
   const workspace = newWorkspace(redisUrl);
@@ -23,6 +25,7 @@ export async function populated(
   const phase = await runPhase<{ wallMs: number; status: string }>(PHASES, 'kratosSyncPhase', {
     workspace,
     url: sim.url,
+    ...(kratos ? { kratos } : {}),
   });
   const held = await sim.count();
   if (held !== count)
