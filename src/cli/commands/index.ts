@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 /** Every CLI command, one module each (loaded lazily so `--help` stays fast). */
 export const commandLoaders: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./check-config.ts'),
+  () => import('./init.ts'),
   () => import('./worker.ts'),
   () => import('./failed.ts'),
   () => import('./plan.ts'),
