@@ -102,7 +102,8 @@ if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[1], 'token', ARGV[4])
   redis.call('HINCRBY', KEYS[1], 'claims', 1)
 end
-if ARGV[3] == 'uncertain' then
+if ARGV[6] == '' then
+elseif ARGV[3] == 'uncertain' then
   if current ~= 'uncertain' then redis.call('ZADD', KEYS[2], ARGV[7], ARGV[6]) end
 elseif current == 'uncertain' then
   redis.call('ZREM', KEYS[2], ARGV[6])
@@ -121,6 +122,7 @@ export interface DeliveryStoreOptions {
 
 export const inviteDeliveryId = (inviteId: string, attempt: number) => `${inviteId}.${attempt}`;
 export const managerNoticeDeliveryId = (inviteId: string) => `${inviteId}.manager`;
+const isManagerNotice = (deliveryId: string) => deliveryId.endsWith('.manager');
 
 export function createDeliveryStore(options: DeliveryStoreOptions): DeliveryStore {
   const { redis, prefix, now } = options;
@@ -161,7 +163,8 @@ export function createDeliveryStore(options: DeliveryStoreOptions): DeliveryStor
         if (value !== undefined) fields[name] = String(value);
       }
       const args = [move.from.join(','), move.token ?? '', move.to, move.newToken ?? '', String(ttl)];
-      args.push(deliveryId, String(at.getTime()));
+      // Only invites to the person are indexed: a manager's notice that may not have arrived needs no rescue.
+      args.push(isManagerNotice(deliveryId) ? '' : deliveryId, String(at.getTime()));
       for (const [name, value] of Object.entries(fields)) args.push(name, value);
       const found = (await redis.eval(TRANSITION, 2, keyOf(deliveryId), uncertainKey, ...args)) as
         string | null;

@@ -8,7 +8,11 @@ import { createMetrics } from '../../src/metrics/metrics.ts';
 import { createSourceStatsStore } from '../../src/metrics/source-stats.ts';
 import { createQueue } from '../../src/queue/job-queue.ts';
 import { closeRedis, createRedis, redisReady } from '../../src/queue/redis-connection.ts';
-import { createDeliveryStore, inviteDeliveryId } from '../../src/store/delivery-store.ts';
+import {
+  createDeliveryStore,
+  inviteDeliveryId,
+  managerNoticeDeliveryId,
+} from '../../src/store/delivery-store.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { basicAuth, CONSOLE_PASSWORD, CONSOLE_USER, withConsoleAuth } from '../console/console-fixture.ts';
 import { people, simIdentitiesByKey, startHarness, type Harness } from '../sync/engine-harness.ts';
@@ -58,6 +62,22 @@ describe('uncertain invites are reported', () => {
       new DeliveryError('smtp', 'ECONNRESET', false),
     );
     expect((await deliveries.get(deliveryId))?.state).toBe('uncertain');
+    // A manager's notice that may not have arrived is no invite to rescue: it is not counted.
+    const managerNotice = managerNoticeDeliveryId(identityId);
+    await deliveries.transition(managerNotice, {
+      from: ['none'],
+      to: 'sending',
+      newToken: token,
+      fields: { ...invite, attempt: 2 },
+    });
+    await recordSendFailure(
+      { deliveries },
+      'smtp',
+      { id: managerNotice, token },
+      new DeliveryError('smtp', 'ECONNRESET', false),
+    );
+    expect((await deliveries.get(managerNotice))?.state).toBe('uncertain');
+    expect((await deliveries.listUncertain()).map((d) => d.deliveryId)).toEqual([deliveryId]);
 
     const report = await runFullSync(ctx, 'hr', { trigger: 'schedule' });
     expect(report.invitesUncertain).toBe(1);
