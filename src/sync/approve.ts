@@ -1,7 +1,9 @@
 import type { Identity } from '../kratos/types.ts';
 import { acquireSyncLock } from '../store/sync-lock.ts';
 import { isRunId } from '../store/run-id.ts';
-import type { HeldAction } from '../store/run-store.ts';
+import { engineKeys } from '../store/keys.ts';
+import { withRedisMutex } from '../store/redis-mutex.ts';
+import type { HeldAction, RunStore } from '../store/run-store.ts';
 import { applyPlan } from './apply.ts';
 import { applyDepsFor, runStoreFor } from './apply-deps.ts';
 import type { ApplyDeps, ItemResult } from './apply-types.ts';
@@ -28,21 +30,21 @@ export interface DecisionResult {
  * reason. Idempotent: a run is decided once (a Redis claim), a second approve does nothing.
  */
 export async function approveRun(ctx: SyncContext, runId: string): Promise<DecisionResult> {
-  const report = await loadRun(ctx, runId);
-  if (report.status !== 'held') return undecided(report, 'approved');
+  const stored = await loadRun(ctx, runId);
+  if (stored.status !== 'held') return undecided(stored, 'approved');
   const lock = await acquireSyncLock({
     redis: ctx.redis,
     prefix: ctx.config.redis.prefix,
-    source: report.source,
+    source: stored.source,
     logger: ctx.logger,
     holder: `approve-${runId}`,
   });
   try {
     const runs = runStoreFor(ctx);
-    if (!(await runs.claimDecision(runId, 'approved')))
-      return undecided(await loadRun(ctx, runId), 'approved');
+    const claimed = await claimRun(ctx, runs, stored, 'approved');
+    if (!claimed) return undecided(await loadRun(ctx, runId), 'approved');
+    const { report, held } = claimed;
     const deps = applyDepsFor(ctx, report.source, runId);
-    const held = await runs.readHeld(runId);
     const checked = await recheck(deps, held);
     const outcome = await applyPlan(deps, {
       actions: checked.valid,
@@ -85,10 +87,12 @@ export async function approveRun(ctx: SyncContext, runId: string): Promise<Decis
 
 /** Decide against a held run: nothing is applied; the run ends `rejected`. Idempotent like approve. */
 export async function rejectRun(ctx: SyncContext, runId: string): Promise<DecisionResult> {
-  const report = await loadRun(ctx, runId);
-  if (report.status !== 'held') return undecided(report, 'rejected');
+  const stored = await loadRun(ctx, runId);
+  if (stored.status !== 'held') return undecided(stored, 'rejected');
   const runs = runStoreFor(ctx);
-  if (!(await runs.claimDecision(runId, 'rejected'))) return undecided(await loadRun(ctx, runId), 'rejected');
+  const claimed = await claimRun(ctx, runs, stored, 'rejected');
+  if (!claimed) return undecided(await loadRun(ctx, runId), 'rejected');
+  const { report } = claimed;
   report.approval = {
     decision: 'rejected',
     at: ctx.now().toISOString(),
@@ -109,6 +113,24 @@ export async function rejectRun(ctx: SyncContext, runId: string): Promise<Decisi
     skipped: report.guard.held,
     results: [],
   };
+}
+
+/**
+ * Claim the decision under the source's event-hold lock (hold-event-removal.ts), so a single-person removal
+ * joining an event hold lands either before the claim — and is decided with the rest — or in a new hold;
+ * never in a run already decided. Returns the run and its held removals as claimed, or null.
+ */
+async function claimRun(
+  ctx: SyncContext,
+  runs: RunStore,
+  run: RunReport,
+  decision: DecisionResult['decision'],
+): Promise<{ report: RunReport; held: HeldAction[] } | null> {
+  const lock = engineKeys(ctx.config.redis.prefix).eventHoldLock(run.source);
+  return await withRedisMutex(ctx.redis, lock, async () => {
+    if (!(await runs.claimDecision(run.id, decision))) return null;
+    return { report: await loadRun(ctx, run.id), held: await runs.readHeld(run.id) };
+  });
 }
 
 async function loadRun(ctx: SyncContext, runId: string): Promise<RunReport> {

@@ -111,4 +111,32 @@ describe.each(['v26', 'v0.10'] as const)('single-person removals and the guard o
     expect(next.status).toBe('held');
     expect(next.runId).not.toBe(held.runId);
   });
+
+  it('never loses a removal that joins an event hold while the hold is being approved', async () => {
+    const list = people(14);
+    const h = (harness = await startHarness({
+      api,
+      people: list,
+      source: { guard: { maxRemoveFraction: 1, maxEventRemovals: 0 } },
+    }));
+    await runFullSync(h.ctx, 'hr', { trigger: 'cli' });
+    const leavers = list.slice(0, 12).map((p) => p.id);
+    h.writePeople(list.slice(12));
+    const first = await syncPerson(h.ctx, 'hr', leavers[0]!, { trigger: 'webhook' });
+    expect(first.status).toBe('held');
+
+    await Promise.all([
+      approveRun(h.ctx, first.runId),
+      ...leavers.slice(1).map((key) => syncPerson(h.ctx, 'hr', key, { trigger: 'webhook' })),
+    ]);
+    // Each leaver is either removed (approved with the first hold) or waits in an undecided hold.
+    const runs = createRunStore(h.redis, h.prefix);
+    for (const key of leavers) {
+      const waiting = await runs.heldRunOf('hr', key);
+      expect({ key, settled: stateOf(h, key) === 'inactive' || waiting !== null }).toEqual({
+        key,
+        settled: true,
+      });
+    }
+  });
 });
