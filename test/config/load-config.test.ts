@@ -52,6 +52,26 @@ describe('loadConfig', () => {
     expect(message).toMatch(/sources\.hr\.guard\.maxRemoveFraction: .*(<=|at most|1)/);
   });
 
+  it('defaults the guard against empty sources and bursts of single-person removals, and refuses a zero window', () => {
+    const { config } = loadConfig({ object: minimal(), env: {} });
+    expect(config.sources.hr?.guard).toMatchObject({
+      maxSourceShrink: 0.5,
+      maxEventRemovals: 20,
+      eventWindow: 3_600_000,
+    });
+    expect(config.sources.hr?.mayBeEmpty).toBe(false);
+    const raw = minimal() as Record<string, any>;
+    raw.sources.hr.guard = { eventWindow: '0s', maxSourceShrink: 1.5 };
+    let message = '';
+    try {
+      loadConfig({ object: raw, env: {} });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('sources.hr.guard.eventWindow: must be longer than 0');
+    expect(message).toMatch(/sources\.hr\.guard\.maxSourceShrink: .*(<=|at most|1)/);
+  });
+
   it('rejects a source name that cannot be used in keys and URLs', () => {
     const raw = minimal() as Record<string, any>;
     raw.sources = { 'HR System': raw.sources.hr };

@@ -156,7 +156,7 @@ const guardSection = z.strictObject({
    */
   maxEventRemovals: z.int().min(0).default(20),
   /** The rolling window `maxEventRemovals` counts over. */
-  eventWindow: durationOption.prefault('1h'),
+  eventWindow: durationOption.refine((ms) => ms > 0, 'must be longer than 0').prefault('1h'),
 });
 
 const webhookSection = z.strictObject({
