@@ -6,6 +6,7 @@ import { API_PROFILES, type ApiProfile, isApiProfile, PROFILES, type Profile } f
 import { BUILT_IN_SCHEMAS, SchemaRegistry } from './lib/identity-schemas.ts';
 import { type RecoveryOutcome, useRecoveryCode, useRecoveryLinkUrl } from './lib/recovery-flows.ts';
 import { KRATOS_ROUTES } from './lib/routes/kratos-routes.ts';
+import { passwordLoginRoute } from './lib/routes/password-login.ts';
 import { simControlRoutes } from './lib/routes/sim-control.ts';
 import { Router } from './lib/router.ts';
 import { createSimServer } from './lib/server.ts';
@@ -88,7 +89,7 @@ export async function startKratosSim(options: SimOptions = {}): Promise<KratosSi
   const server = createSimServer({
     ctx,
     kratos: new Router(KRATOS_ROUTES, profile),
-    sim: new Router(simControlRoutes(control), profile),
+    sim: new Router([...simControlRoutes(control), passwordLoginRoute()], profile),
     faults,
     stats,
   });
