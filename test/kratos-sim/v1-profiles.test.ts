@@ -353,6 +353,45 @@ describe.each([
   });
 });
 
+describe.each([
+  { api: 'v26', sorted: false, hmac: true, lowercased: true },
+  { api: 'v25.4', sorted: true, hmac: true, lowercased: true },
+  { api: 'v1', sorted: false, hmac: true, lowercased: true },
+  { api: 'v1.0', sorted: false, hmac: false, lowercased: false },
+] as const)('$api: credential import details', ({ api, sorted, hmac, lowercased }) => {
+  const h = useSim(api);
+
+  it(`identifiers ${sorted ? 'sorted' : 'in insertion order'}; HMAC hashes ${hmac ? 'accepted' : 'refused'}; imported addresses matched ${lowercased ? 'lowercased' : 'as sent'}`, async () => {
+    const providers = [
+      { provider: 'zeta', subject: '1' },
+      { provider: 'alpha', subject: '2' },
+    ];
+    const created = await send(h.sim, '/admin/identities', {
+      method: 'POST',
+      json: {
+        ...entry(1, 'd').create,
+        credentials: { oidc: { config: { providers } } },
+        verifiable_addresses: [
+          { value: 'EMP1-D@example.com', via: 'email', verified: true, status: 'completed' },
+        ],
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.credentials.oidc.identifiers).toEqual(
+      sorted ? ['alpha:2', 'zeta:1'] : ['zeta:1', 'alpha:2'],
+    );
+    expect(created.body.verifiable_addresses[0].verified).toBe(lowercased);
+    const withHmac = await send(h.sim, '/admin/identities', {
+      method: 'POST',
+      json: {
+        ...entry(2, 'd').create,
+        credentials: { password: { config: { hashed_password: '$hmac-sha256$YWJj$ZGVm' } } },
+      },
+    });
+    expect(withHmac.status).toBe(hmac ? 201 : 400);
+  });
+});
+
 afterAll(() => {
   expect(sendCounts.validated).toBeGreaterThan(30);
 });
