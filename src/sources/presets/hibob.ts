@@ -24,7 +24,8 @@ export const HIBOB_FIELDS = [
 /**
  * HiBob: a service user's id and token as basic auth. Everyone, inactive people included (so a leaver is
  * seen as Inactive, not as missing): `POST /v1/people/search` with the field paths to read — one answer,
- * not paged. One person: the same search filtered on `root.id` (an empty `employees` means absent).
+ * not paged. `humanReadable: APPEND` adds a `humanReadable` copy of each person with list fields (department,
+ * title, site) as names; the raw values (list item ids, ISO dates) stay where they are. One person: the same search filtered on `root.id` (an empty `employees` means absent).
  */
 export function hibobPlan(connection: HiBobConnection): HttpSourcePlan {
   const fields = [...new Set([...HIBOB_FIELDS, ...connection.fields])];
@@ -32,7 +33,7 @@ export function hibobPlan(connection: HiBobConnection): HttpSourcePlan {
   return {
     list: {
       url,
-      body: { fields, showInactive: true },
+      body: { fields, showInactive: true, humanReadable: 'APPEND' },
       pagination: { type: 'none' },
       itemsPath: 'employees',
     },
@@ -41,6 +42,7 @@ export function hibobPlan(connection: HiBobConnection): HttpSourcePlan {
       body: {
         fields,
         showInactive: true,
+        humanReadable: 'APPEND',
         filters: [{ fieldPath: 'root.id', operator: 'equals', values: [key] }],
       },
       itemPath: 'employees',

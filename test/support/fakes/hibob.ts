@@ -2,8 +2,9 @@ import { basicCredentials, startVendorServer, type Employee, type VendorAnswer }
 
 /**
  * A fake HiBob API (https://apidocs.hibob.com/reference/post_people-search): `POST /v1/people/search` with
- * `{ fields, filters, showInactive }`, answering `{ employees: [...] }` nested by category (`work.title`,
- * `internal.status`) with only the fields asked for; a service user as basic auth; errors as `{ key,
+ * `{ fields, filters, showInactive, humanReadable }`, answering `{ employees: [...] }` nested by category
+ * (`work.title`, `internal.status`) with only the fields asked for, list fields as item ids and, with
+ * `humanReadable: APPEND`, their names under `humanReadable`; a service user as basic auth; errors as `{ key,
  * error }`; 429 with `X-RateLimit-*` headers (Reset as a unix time).
  */
 export async function startFakeHiBob(options: {
@@ -24,6 +25,7 @@ export async function startFakeHiBob(options: {
     const query = JSON.parse(request.body) as {
       fields?: string[];
       showInactive?: boolean;
+      humanReadable?: 'APPEND' | 'REPLACE';
       filters?: Array<{ fieldPath: string; operator: string; values: string[] }>;
     };
     const fields = query.fields ?? ['root.id', 'root.email'];
@@ -40,7 +42,16 @@ export async function startFakeHiBob(options: {
         return bobError(400, 'bad.request', 'Unsupported filter');
       people = people.filter((e) => filter.values.includes(e.id));
     }
-    return { status: 200, body: { employees: people.map((e) => pick(render(e, state.employees), fields)) } };
+    return {
+      status: 200,
+      body: {
+        employees: people.map((e) => {
+          const raw = pick(render(e, state.employees), fields);
+          // APPEND: list fields also by name, under `humanReadable` (raw values are list item ids).
+          return query.humanReadable === 'APPEND' ? { ...raw, humanReadable: names(e, fields) } : raw;
+        }),
+      },
+    };
   });
   return {
     ...server,
@@ -80,9 +91,9 @@ function render(e: Employee, all: Employee[]): Nested {
     },
     work: {
       employeeIdInCompany: Number(e.id.slice(-3)),
-      department: e.department,
-      title: e.title,
-      site: 'London',
+      department: listId(e.department),
+      title: listId(e.title),
+      site: listId('London'),
       startDate: e.hireDate,
       reportsTo: manager
         ? {
@@ -100,6 +111,23 @@ function render(e: Employee, all: Employee[]): Nested {
       terminationDate: e.terminationDate ?? null,
     },
   };
+}
+
+/** HiBob keeps list fields (department, title, site) as ids of the company's list items. */
+function listId(name: string): string {
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) % 1_000_000;
+  return String(hash);
+}
+
+function names(e: Employee, fields: string[]): Nested {
+  const work: Nested = {};
+  const byName: Record<string, string> = { department: e.department, title: e.title, site: 'London' };
+  for (const path of fields) {
+    const [category, name] = path.split('.') as [string, string];
+    if (category === 'work' && name in byName) work[name] = byName[name];
+  }
+  return { work };
 }
 
 /** Only the asked-for paths, nested as HiBob answers (`root.*` fields sit at the top level). */

@@ -26,9 +26,9 @@ export const hibobDefaults: PresetDefaults = {
       "email": $lowercase(email),
       "name": { "first": firstName, "last": surname },
       "employee_number": work.employeeIdInCompany ? $string(work.employeeIdInCompany),
-      "department": work.department ? work.department,
-      "job_title": work.title ? work.title,
-      "location": work.site ? work.site,
+      "department": humanReadable.work.department ? humanReadable.work.department,
+      "job_title": humanReadable.work.title ? humanReadable.work.title,
+      "location": humanReadable.work.site ? humanReadable.work.site,
       "manager_email": work.reportsTo.email ? $lowercase(work.reportsTo.email),
       "start_date": work.startDate ? work.startDate
     }`,
