@@ -41,15 +41,20 @@ function volumeFor(file: string): { mountPath: string; volume: Json } | undefine
 const work = mkdtempSync(path.join(tmpdir(), 'kratos-sync-k8s-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Load the ConfigMap's config as the pod would: its env from the example Secret, its token file mounted. */
-function loadPodConfig() {
+/**
+ * Load the ConfigMap's config as the pod would: its env from the example Secret (with `replaced` values,
+ * as an operator fills it in), its token file mounted.
+ */
+function loadPodConfig(
+  replaced: Record<string, string> = { 'http-password': 'an-operator-chosen-password' },
+) {
   const configPath = envVar('KRATOS_SYNC_CONFIG')!.value as string;
   const file = path.join(work, path.basename(configPath));
   writeFileSync(file, configMap.data[path.basename(configPath)]);
   const env: Record<string, string> = {};
   for (const entry of container.env as Json[]) {
     const ref = entry.valueFrom?.secretKeyRef;
-    if (ref) env[entry.name] = secret.stringData[ref.key];
+    if (ref) env[entry.name] = replaced[ref.key] ?? secret.stringData[ref.key];
     else if (entry.name.endsWith('_FILE')) {
       const tokenFile = path.join(work, path.basename(entry.value));
       writeFileSync(tokenFile, `${secret.stringData[path.basename(entry.value)]}\n`);
@@ -76,7 +81,12 @@ describe('deploy/kubernetes', () => {
     const config = loadPodConfig();
     expect(config.redis.url).toBe(secret.stringData['redis-url']);
     expect(config.sources.hr?.connection.type).toBe('http-json');
-    expect(config.http.auth?.password.reveal()).toBe(secret.stringData['http-password']);
+    expect(config.http.auth?.password.reveal()).toBe('an-operator-chosen-password');
+  });
+
+  it('refuses to start with the example Secret’s documented password left in place', () => {
+    expect(secret.stringData['http-password']).toBe('change-me');
+    expect(() => loadPodConfig({})).toThrow(/http\.auth\.password: is the documented example password/);
   });
 
   it('runs worker replicas with the image’s default command', () => {
