@@ -129,7 +129,7 @@ export function createRunStore(redis: Redis, prefix: string, options: RunStoreOp
         redis.mget(older.map((id) => keys.run(id))),
         redis.mget(older.map((id) => keys.runDecision(id))),
       ]);
-      const stale = older.filter((_, i) => !(isHeld(raws[i]) && decided[i] === null));
+      const stale = older.filter((_, i) => !(isHeld(raws[i] ?? null) && decided[i] == null));
       if (stale.length === 0) return 0;
       const multi = redis.multi();
       for (const id of stale) {
