@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type KratosSim, startKratosSim } from './index.ts';
 import { employeeTraits, send, sendCounts } from './testing/http.ts';
 
-// PATCH /admin/identities (v26 batch create), BEHAVIOUR.md §5.
+// PATCH /admin/identities (v26 batch create: `identity/handler.go` `batchPatchIdentities`).
 const entry = (n: number, extra: object = {}) => ({
   create: { schema_id: 'employee', traits: employeeTraits(n, 'batch'), ...extra },
 });

@@ -221,7 +221,7 @@ describe('v26 only: external_id and JSON Patch', () => {
     const blank = await create({ external_id: '' });
     expect(blank).not.toHaveProperty('external_id');
     expect((await create({ external_id: '' })).id).toBeDefined(); // two blanks do not clash
-    // VARCHAR(64): a longer value fails in the database (status UNCONFIRMED, BEHAVIOUR.md §2; modelled as 500).
+    // VARCHAR(64): a longer value fails in the database (status not confirmed from the source; modelled as 500).
     const long = await send(sim, '/admin/identities', {
       method: 'POST',
       json: { schema_id: 'employee', traits: fresh(), external_id: 'x'.repeat(65) },

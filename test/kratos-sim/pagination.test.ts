@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KratosSim, startKratosSim } from './index.ts';
 import { seedEmployees, send, sendCounts } from './testing/http.ts';
 
-// Pagination over a few thousand identities, exactly as each generation pages (BEHAVIOUR.md §8).
+// Pagination over a few thousand identities, exactly as each release pages (`identity/handler.go` `list`, ory/x `pagination`).
 const COUNT = 3_217;
 const NIL = '00000000-0000-0000-0000-000000000000';
 

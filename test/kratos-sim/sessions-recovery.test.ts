@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KratosSim, startKratosSim } from './index.ts';
 import { employeeTraits, send, sendCounts } from './testing/http.ts';
 
-// Sessions and recovery as a leaver and a new hire meet them (BEHAVIOUR.md §9, §10), with a movable clock.
+// Sessions and recovery as a leaver and a new hire meet them (`selfservice/strategy/{link,code}`, `session/handler.go`), with a movable clock.
 let n = 0;
 
 describe.each(['v26', 'v0.10'] as const)('%s sessions and recovery', (api) => {

@@ -136,7 +136,7 @@ export class FaultEngine {
   }
 }
 
-/** BEHAVIOUR.md §11: readiness fails with the generation's body; everything that needs the database 500s. */
+/** ory/x `healthx`: readiness fails with the release's body; everything that needs the database 500s. */
 function databaseDownReply(routeKey: string, api: Profile): Reply | undefined {
   const template = routeKey.slice(routeKey.indexOf(' ') + 1);
   if (template.endsWith('/health/alive') || template.startsWith('(')) return undefined;

@@ -1,5 +1,5 @@
 /**
- * Go's `time.ParseDuration` and `Duration.String`, which Kratos applies to `expires_in` (BEHAVIOUR.md §9):
+ * Go's `time.ParseDuration` and `Duration.String`, which Kratos applies to `expires_in` (the admin recovery handlers):
  * `1h30m`, `1.5h`, `90s` parse; `1d` does not.
  */
 const UNIT_MS: Record<string, number> = {

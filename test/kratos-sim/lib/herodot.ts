@@ -2,7 +2,7 @@ import type { Profile } from './profiles.ts';
 import type { JsonObject, Reply } from './types.ts';
 
 /**
- * Kratos error envelopes as herodot writes them (BEHAVIOUR.md §1.2): `message` always, `code`/`status`,
+ * Kratos error envelopes as herodot writes them (ory/herodot `json.go`, `error_default.go`): `message` always, `code`/`status`,
  * and `id`/`reason`/`debug`/`details` only when set. From v25.4 an `Ory-Error-Id` header comes with every
  * error (empty when the error has no id); only v0.10's herodot keeps `debug`.
  */
@@ -33,7 +33,7 @@ export const MSG = {
 export interface HerodotError {
   /** HTTP status of the reply. */
   status: number;
-  /** `code` in the body; differs from `status` for the decode-error quirk (BEHAVIOUR.md §1.3). */
+  /** `code` in the body; differs from `status` where a handler calls `WriteErrorCode(400, err)` on an error without a status (body code 500). */
   bodyCode?: number;
   message: string;
   reason?: string;

@@ -14,7 +14,7 @@ import type {
 /**
  * Turns a create/update request into the identity row Kratos would store: schema lookup, trait validation,
  * credential identifiers and addresses recomputed from the traits via the schema extension, and imported
- * credentials (BEHAVIOUR.md §2, §3). Uniqueness is checked by the caller against the store.
+ * credentials (`identity/handler.go` create and update). Uniqueness is checked by the caller against the store.
  */
 export interface IdentityInput {
   schema_id: string;
@@ -91,7 +91,7 @@ export function buildIdentity(
   const reason = ctx.schemas.validateTraits(compiled, input.traits);
   if (reason !== undefined) throw badRequest(reason);
 
-  // external_id is a VARCHAR(64); what a longer value produces is UNCONFIRMED (BEHAVIOUR.md §2), most
+  // external_id is a VARCHAR(64); what a longer value produces is not confirmed from the source, most
   // likely a database error surfacing as a 500.
   if (input.external_id !== null && input.external_id.length > 64)
     throw new KratosHttpError({ status: 500, message: MSG.internal });

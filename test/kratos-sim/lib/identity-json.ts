@@ -2,7 +2,7 @@ import { schemaUrl, type SimContext } from './context.ts';
 import type { JsonObject, StoredIdentity } from './types.ts';
 
 /**
- * How an identity looks on the wire. Which parts show depends on the endpoint (BEHAVIOUR.md §2, §6, §8):
+ * How an identity looks on the wire. Which parts show depends on the endpoint (the serializers of `identity/identity.go`):
  * create/get/update show `metadata_admin` and credentials without `config`; v0.10 lists show neither;
  * later lists show `metadata_admin` and credentials only when filtered by identifier or asked to.
  */
@@ -14,7 +14,7 @@ export interface IdentityView {
   /**
    * `'omitNull'`: the identity is still the in-memory value Kratos just wrote (create, PUT), where a nil
    * `metadata_admin` is left out by `omitempty`; once loaded from the database it comes back as `null`
-   * (BEHAVIOUR.md §2 response notes).
+   * (`omitempty` on a nil `sqlxx.NullJSONRawMessage`).
    */
   metadataAdmin: boolean | 'omitNull';
 }

@@ -8,7 +8,7 @@ import type { JsonObject } from './types.ts';
  * Identity schemas: compiled once at start (never per request), validated with ajv, and scanned for the
  * `ory.sh/kratos` extension that marks credential identifiers and verification/recovery addresses.
  * Validation failures are rendered in the jsonschema library's `I[instance] S[schema] message` form that
- * Kratos puts into `reason` (BEHAVIOUR.md §2, 400 trigger 5).
+ * Kratos puts into `reason` (santhosh-tekuri/jsonschema's error text).
  */
 export interface TraitExtension {
   /** Path below `traits`, e.g. ['email'] or ['emails'] with `each` for array items. */

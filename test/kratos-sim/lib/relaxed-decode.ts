@@ -4,7 +4,7 @@ import type { JsonObject } from './types.ts';
 
 /**
  * ory/x `decoderx`, used by PUT /admin/identities/{id} and POST /admin/recovery/{link,code}
- * (BEHAVIOUR.md §1.1): JSON Content-Type required, an empty body refused, unknown fields ignored.
+ * (ory/x `decoderx/http.go`): JSON Content-Type required, an empty body refused, unknown fields ignored.
  */
 export function decodeRelaxedJson(req: RequestInfo, method: string, text: string): JsonObject {
   const contentType = String(req.headers['content-type'] ?? '');

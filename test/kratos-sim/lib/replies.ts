@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Reply } from './types.ts';
 
-/** Success bodies carry the charset; herodot error bodies do not (BEHAVIOUR.md §1.1). */
+/** Success bodies carry the charset; herodot error bodies do not (ory/herodot `json.go`). */
 export function jsonReply(
   status: number,
   value: unknown,

@@ -5,7 +5,7 @@ import type { Profile } from './profiles.ts';
 import type { Reply } from './types.ts';
 
 /**
- * Route table and the two routers' rules (BEHAVIOUR.md §0, §11): unknown paths get Go's plain-text 404,
+ * Route table and the Go routers' rules (julienschmidt/httprouter, net/http ServeMux): unknown paths get Go's plain-text 404,
  * known paths with an unknown method get 405 with `Allow`. Admin and public routes share one port here,
  * so an unprefixed admin path is treated the way each release treats it on its admin port: v26 adds
  * `/admin` internally, older releases answer 307 to the `/admin/...` path (`profile.unprefixedAdmin`).

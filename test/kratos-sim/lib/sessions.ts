@@ -5,7 +5,7 @@ import type { JsonObject, StoredSession } from './types.ts';
 
 /**
  * Sessions: created by simulated logins (`/_sim/sessions`, a used recovery link or code) and judged the
- * way Kratos judges them at whoami: active && not expired && identity active (BEHAVIOUR.md §10).
+ * way Kratos judges them at whoami: active && not expired && identity active (`session/session.go` `IsActive`).
  */
 export function createSession(
   ctx: SimContext,

@@ -2,7 +2,7 @@ import type { JsonObject } from './types.ts';
 
 /**
  * A tiny imitation of Go's `encoding/json` decoder with `DisallowUnknownFields`, which Kratos uses for
- * POST and batch PATCH `/admin/identities` (BEHAVIOUR.md §1.1): unknown fields anywhere in the typed part
+ * POST and batch PATCH `/admin/identities` (ory/x `jsonx.NewStrictDecoder`): unknown fields anywhere in the typed part
  * of the body are errors, field names match case-insensitively, `null` leaves a field at its zero value,
  * and the error texts follow Go's.
  */

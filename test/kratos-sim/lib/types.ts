@@ -107,9 +107,9 @@ export interface Faults {
   errorStatus?: number;
   /** Fraction (0..1) of requests answered with 429 and Ory Network rate-limit headers. */
   rateLimitRate?: number;
-  /** Add `Retry-After: <seconds>` to injected 429s (Ory does not promise it; BEHAVIOUR.md §12). */
+  /** Add `Retry-After: <seconds>` to injected 429s (Ory's rate-limit docs do not promise it). */
   retryAfterSeconds?: number;
-  /** Ory Network in-flight rule: a second concurrent POST/PATCH /admin/identities gets 429 (BEHAVIOUR.md §12). */
+  /** Ory Network in-flight rule: a second concurrent POST/PATCH /admin/identities gets 429 (Ory's rate-limit docs, endpoint-based limits). */
   inflightLimit?: boolean;
   /** A shared per-minute budget for admin writes; 429 with rate-limit headers once it is used up. */
   writeBudget?: { perMinute: number };
@@ -155,7 +155,7 @@ export interface SimOptions {
   adminToken?: string;
   /**
    * Recovery methods switched off in the imagined kratos.yml (`selfservice.methods.{link,code}.enabled:
-   * false`): their admin endpoint answers 404 "disabled by system administrator" (BEHAVIOUR.md §9).
+   * false`): their admin endpoint answers 404 "disabled by system administrator" (`selfservice/strategy/handler.go`).
    */
   disabledRecoveryMethods?: Array<'link' | 'code'>;
 }

@@ -2,7 +2,7 @@ import type { ApiGeneration } from '../lib/types.ts';
 
 /**
  * Answers the real server gives that its own OpenAPI spec does not document. Each one is listed with the
- * reason (and the BEHAVIOUR.md section that shows it); the validating fetch accepts exactly these and
+ * reason (and the Kratos source that shows it); the validating fetch accepts exactly these and
  * nothing else. `template` is the simulator's route template, or `*` for router-level answers.
  */
 export interface SpecDeviation {
@@ -69,7 +69,7 @@ export const SPEC_DEVIATIONS: SpecDeviation[] = [
     template: '*',
     status: 404,
     contentType: 'text/plain',
-    why: 'Go router: unregistered paths answer plain-text "404 page not found" (BEHAVIOUR.md §0, §11 probe 2).',
+    why: 'Go router: unregistered paths answer plain-text "404 page not found" (julienschmidt/httprouter `router.go`).',
   },
   {
     api: 'all',
@@ -77,7 +77,7 @@ export const SPEC_DEVIATIONS: SpecDeviation[] = [
     template: '*',
     status: 405,
     contentType: 'text/plain',
-    why: 'Go router: a registered path with an unregistered method answers 405 (BEHAVIOUR.md §11 probe 4).',
+    why: 'Go router: a registered path with an unregistered method answers 405 (julienschmidt/httprouter, net/http ServeMux).',
   },
   {
     api: ['v0.10', 'v1.0', 'v1', 'v25.4'],
@@ -91,49 +91,49 @@ export const SPEC_DEVIATIONS: SpecDeviation[] = [
     method: 'GET',
     template: '/admin/sessions',
     status: 307,
-    why: 'v0.10 has no admin session list; it 307-redirects to the public /sessions (BEHAVIOUR.md §10).',
+    why: 'v0.10 has no admin session list; it 307-redirects to the public /sessions (`session/handler.go@v0.10.1`).',
   },
   {
     api: ['v0.10'],
     method: 'DELETE',
     template: '/admin/sessions/{id}',
     status: 307,
-    why: 'v0.10 cannot revoke one session as admin; it 307-redirects to the public route (BEHAVIOUR.md §10).',
+    why: 'v0.10 cannot revoke one session as admin; it 307-redirects to the public route (`session/handler.go@v0.10.1`).',
   },
   {
     api: 'all',
     method: 'GET',
     template: '/self-service/recovery',
     status: 303,
-    why: 'The link strategy serves GET /self-service/recovery?flow&token (the admin recovery link, BEHAVIOUR.md §9.1) but the spec documents only POST.',
+    why: 'The link strategy serves GET /self-service/recovery?flow&token (the admin recovery link, `selfservice/strategy/link/strategy_recovery.go`) but the spec documents only POST.',
   },
   {
     api: 'all',
     method: 'GET',
     template: '/admin/health/alive',
     status: 200,
-    why: 'Admin-port health routes exist (BEHAVIOUR.md §11) but the spec documents only the public /health/alive.',
+    why: 'Admin-port health routes exist (`driver/registry_default.go`) but the spec documents only the public /health/alive.',
   },
   {
     api: 'all',
     method: 'GET',
     template: '/admin/health/ready',
     status: 200,
-    why: 'Admin-port health routes exist (BEHAVIOUR.md §11) but the spec documents only the public /health/ready.',
+    why: 'Admin-port health routes exist (`driver/registry_default.go`) but the spec documents only the public /health/ready.',
   },
   {
     api: 'all',
     method: 'GET',
     template: '/admin/version',
     status: 200,
-    why: 'The admin port serves /admin/version (BEHAVIOUR.md §11); the spec documents it as /version.',
+    why: 'The admin port serves /admin/version (`driver/registry_default.go`); the spec documents it as /version.',
   },
   {
     api: ['v0.10'],
     method: 'GET',
     template: '/admin/identities/{id}',
     status: 400,
-    why: 'An invalid include_credential is a 400 at both tags (BEHAVIOUR.md §6); the v0.10 spec lists only 200/404/500.',
+    why: 'An invalid include_credential is a 400 at both tags (`identity/handler.go` `get`); the v0.10 spec lists only 200/404/500.',
   },
   {
     api: ['v26', 'v25.4', 'v1', 'v1.0'],
@@ -144,7 +144,7 @@ export const SPEC_DEVIATIONS: SpecDeviation[] = [
       const b = body as { identities?: unknown[] };
       return { ...b, identities: (b.identities ?? []).filter((entry) => entry !== null) };
     },
-    why: 'A batch entry without `create` yields a JSON null in its slot (BEHAVIOUR.md §5, test "ignores create nil bodies"); the spec types every item as an object.',
+    why: 'A batch entry without `create` yields a JSON null in its slot (`identity/handler_test.go` "ignores create nil bodies"); the spec types every item as an object.',
   },
   {
     api: ['v26', 'v25.4', 'v1', 'v1.0'],
@@ -152,7 +152,7 @@ export const SPEC_DEVIATIONS: SpecDeviation[] = [
     template: '/health/ready',
     status: 503,
     insteadValidateAs: 'errorGeneric',
-    why: 'v26 writes readiness failures with WriteErrorCode(503, …): a herodot envelope with code 500 (BEHAVIOUR.md §11, code-derived), not the documented {"errors": {...}}.',
+    why: 'v26 writes readiness failures with WriteErrorCode(503, …): a herodot envelope with code 500 (ory/x `healthx/handler.go`), not the documented {"errors": {...}}.',
   },
   {
     api: ['v26', 'v25.4', 'v1', 'v1.0'],
@@ -160,7 +160,7 @@ export const SPEC_DEVIATIONS: SpecDeviation[] = [
     template: '/admin/health/ready',
     status: 503,
     insteadValidateAs: 'errorGeneric',
-    why: 'As /health/ready (BEHAVIOUR.md §11); the admin route is undocumented, its body is the herodot envelope.',
+    why: 'As /health/ready; the admin route is undocumented, its body is the herodot envelope.',
   },
   {
     api: ['v0.10'],
@@ -168,7 +168,7 @@ export const SPEC_DEVIATIONS: SpecDeviation[] = [
     template: '/admin/health/ready',
     status: 503,
     insteadValidateAs: 'healthNotReadyStatus',
-    why: 'Admin-port readiness (BEHAVIOUR.md §11) is undocumented; its body is the same as the public one.',
+    why: 'Admin-port readiness is undocumented; its body is the same as the public one.',
   },
 ];
 

@@ -74,7 +74,7 @@ export function createConflict(ctx: SimContext): KratosHttpError {
   });
 }
 
-/** Non-UUID path ids parse to the nil UUID and so answer 404 (BEHAVIOUR.md §1.1). */
+/** Non-UUID path ids parse to the nil UUID and so answer 404 (`x/uuid.go`). */
 export function findIdentity(ctx: SimContext, id: string | undefined): StoredIdentity {
   const identity = id && isUuid(id) ? ctx.store.identities.get(id.toLowerCase()) : undefined;
   if (!identity) throw notFound();
@@ -105,7 +105,7 @@ export function viewWithIncludes(ctx: SimContext, req: RequestInfo, base: Identi
   return { ...base, credentials: 'metadata', declassify: new Set(include) };
 }
 
-/** GET /admin/identities/{id} (BEHAVIOUR.md §6). */
+/** GET /admin/identities/{id} (`identity/handler.go` `get`). */
 export const getIdentity: Handler = (ctx, req) => {
   const identity = findIdentity(ctx, req.params.id);
   return jsonReply(200, identityJson(ctx, identity, viewWithIncludes(ctx, req, ADMIN_VIEW)));
@@ -119,7 +119,7 @@ export const getIdentityByExternalId: Handler = (ctx, req) => {
   return jsonReply(200, identityJson(ctx, identity, viewWithIncludes(ctx, req, ADMIN_VIEW)));
 };
 
-/** PUT /admin/identities/{id}: replace, not merge (BEHAVIOUR.md §3). */
+/** PUT /admin/identities/{id}: replace, not merge (`identity/handler.go` `update`). */
 export const updateIdentity: Handler = async (ctx, req) => {
   const prior = findIdentity(ctx, req.params.id);
   const body = decodeRelaxedJson(req, 'PUT', await req.body());

@@ -22,7 +22,7 @@ function currentSession(ctx: SimContext, req: RequestInfo): StoredSession {
   return session;
 }
 
-/** GET /sessions/whoami (BEHAVIOUR.md §10). */
+/** GET /sessions/whoami (`session/handler.go` `whoami`). */
 export const whoami: Handler = (ctx, req) => {
   const session = currentSession(ctx, req);
   return jsonReply(200, sessionJson(ctx, session, { identity: 'public' }), {

@@ -52,7 +52,7 @@ function ensureEnabled(ctx: SimContext, method: 'link' | 'code'): void {
     });
 }
 
-/** POST /admin/recovery/link: 200, or 400 for an unknown identity (BEHAVIOUR.md §9.1). */
+/** POST /admin/recovery/link: 200, or 400 for an unknown identity (`selfservice/strategy/link/strategy_recovery.go`). */
 export const createRecoveryLink: Handler = async (ctx, req) => {
   ensureEnabled(ctx, 'link');
   const body = await decode(req);
