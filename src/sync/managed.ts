@@ -198,7 +198,7 @@ async function recoverLostEntries(
     if (marker) {
       scan.managed.push({ identity: slim(full), marker });
       toIndex.push({ identityId: full.id, marker, adminDigest: adminDigest(full.metadata_admin) });
-      deps.logger.info({ identityId: full.id }, 'recovered a lost marker index entry');
+      deps.logger.debug({ identityId: full.id }, 'recovered a lost marker index entry');
     } else {
       if (email) scan.unmanagedByEmail.set(email, slim(full));
       if (!options.dryRun && full.updated_at) await deps.index.rememberUnmarked(full.id, full.updated_at);
