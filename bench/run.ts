@@ -17,6 +17,7 @@ const BENCHMARKS: Array<{ name: string; load: () => Promise<Pick<Benchmark, 'run
   { name: 'queue', load: () => import('./queue-runtime.ts') },
   { name: 'mapping-plan', load: () => import('./mapping-plan-runner.ts') },
   { name: 'kratos-versions', load: () => import('./kratos-versions.ts') },
+  { name: 'scim', load: () => import('./scim.ts') },
 ];
 
 const { values, positionals } = parseArgs({
