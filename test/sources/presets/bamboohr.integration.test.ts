@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signBambooHr } from '../../../src/http/webhook-verifiers/bamboohr-signature.ts';
 import { startFakeBambooHr } from '../../support/fakes/bamboohr.ts';
 import type { Employee } from '../../support/fakes/vendor-server.ts';
 import {
+  closeAfterEach,
   fullSync,
   kratosState,
   postWebhook,
@@ -53,11 +54,7 @@ const staff = (): Employee[] => [
   },
 ];
 
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const close of cleanup.reverse()) await close();
-  cleanup = [];
-});
+const cleanup = closeAfterEach();
 
 async function start() {
   const api = await startFakeBambooHr({ companyDomain: 'acme', apiKey: API_KEY, employees: staff() });

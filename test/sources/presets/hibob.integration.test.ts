@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signHiBob } from '../../../src/http/webhook-verifiers/hibob-signature.ts';
 import { startFakeHiBob } from '../../support/fakes/hibob.ts';
 import type { Employee } from '../../support/fakes/vendor-server.ts';
 import {
+  closeAfterEach,
   fullSync,
   kratosState,
   postWebhook,
@@ -53,11 +54,7 @@ const staff = (): Employee[] => [
   },
 ];
 
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const close of cleanup.reverse()) await close();
-  cleanup = [];
-});
+const cleanup = closeAfterEach();
 
 const bobHeaders = (body: string) => ({
   'content-type': 'application/json',

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signHubSpotV3 } from '../../../src/http/webhook-verifiers/hubspot-signature-v3.ts';
 import { hubspotRateLimitWaitMs } from '../../../src/sources/presets/hubspot.ts';
 import { startFakeHubSpot, type Contact } from '../../support/fakes/hubspot.ts';
 import {
+  closeAfterEach,
   fullSync,
   kratosState,
   postWebhook,
@@ -28,11 +29,7 @@ const contacts = (): Contact[] =>
     updatedAt: '2026-11-01T10:00:00.000Z',
   }));
 
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const close of cleanup.reverse()) await close();
-  cleanup = [];
-});
+const cleanup = closeAfterEach();
 
 function hubspotHeaders(body: string) {
   const timestamp = String(Date.now());
@@ -84,7 +81,10 @@ describe('HubSpot preset', () => {
 
     // HubSpot batches events: one renamed contact, one deleted (archived) contact.
     api.contacts[1] = { ...api.contacts[1]!, lastname: 'Renamed', updatedAt: '2026-11-21T08:00:00.000Z' };
-    api.contacts = api.contacts.filter((c) => c.id !== '5003');
+    api.contacts.splice(
+      api.contacts.findIndex((c) => c.id === '5003'),
+      1,
+    );
     const before = api.requests.length;
     const events = JSON.stringify([
       {

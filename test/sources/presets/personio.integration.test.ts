@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flattenPersonioEmployee } from '../../../src/sources/presets/personio.ts';
 import { startFakePersonio } from '../../support/fakes/personio.ts';
 import type { Employee } from '../../support/fakes/vendor-server.ts';
 import {
+  closeAfterEach,
   fullSync,
   kratosState,
   postWebhook,
@@ -32,11 +33,7 @@ const staff = (): Employee[] =>
     updated: '2026-11-01T10:00:00Z',
   }));
 
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const close of cleanup.reverse()) await close();
-  cleanup = [];
-});
+const cleanup = closeAfterEach();
 
 /** The generic signed-webhook format (Personio events are relayed by the customer's own tooling). */
 function signed(body: string) {

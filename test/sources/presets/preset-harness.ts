@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { loadConfig } from '../../../src/config/load.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { createSource } from '../../../src/sources/create-source.ts';
@@ -117,4 +117,13 @@ export async function readError(source: Source): Promise<SourceError> {
     return err as SourceError;
   }
   throw new Error('expected the read to fail');
+}
+
+/** Things to close after each test of the file, closed in reverse order (register with `push`). */
+export function closeAfterEach(): Array<() => Promise<void>> {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  });
+  return closers;
 }

@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFakeWorkday } from '../../support/fakes/workday.ts';
 import type { Employee } from '../../support/fakes/vendor-server.ts';
 import {
+  closeAfterEach,
   fullSync,
   kratosState,
   postWebhook,
@@ -42,11 +43,7 @@ const staff = (): Employee[] => [
   },
 ];
 
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const close of cleanup.reverse()) await close();
-  cleanup = [];
-});
+const cleanup = closeAfterEach();
 
 const connection = (url: string, extra: Record<string, unknown> = {}) => ({
   type: 'http-json',

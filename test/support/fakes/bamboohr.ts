@@ -50,12 +50,8 @@ export async function startFakeBambooHr(options: {
   });
   return {
     ...server,
-    get employees() {
-      return state.employees;
-    },
-    set employees(list: Employee[]) {
-      state.employees = list;
-    },
+    /** The records served: edit them in place between reads. */
+    employees: state.employees,
     /** BambooHR's throttling answer. */
     throttleNext(times = 1, retryAfterSeconds = 1) {
       server.answerNext(

@@ -64,12 +64,8 @@ export async function startFakeHubSpot(options: { token: string; contacts: Conta
   });
   return {
     ...server,
-    get contacts() {
-      return state.contacts;
-    },
-    set contacts(list: Contact[]) {
-      state.contacts = list;
-    },
+    /** The records served: edit them in place between reads. */
+    contacts: state.contacts,
     /** HubSpot's answer to a spent per-second allowance (no Retry-After; the limits are in headers). */
     rateLimitNext(times = 1) {
       server.answerNext(

@@ -72,12 +72,8 @@ export async function startFakePersonio(options: {
   });
   return {
     ...server,
-    get employees() {
-      return state.employees;
-    },
-    set employees(list: Employee[]) {
-      state.employees = list;
-    },
+    /** The records served: edit them in place between reads. */
+    employees: state.employees,
     rateLimitNext(times = 1, resetSeconds = 1) {
       server.answerNext(
         {

@@ -33,12 +33,8 @@ export async function startFakeWorkday(options: {
   });
   return {
     ...server,
-    get employees() {
-      return state.employees;
-    },
-    set employees(list: Employee[]) {
-      state.employees = list;
-    },
+    /** The records served: edit them in place between reads. */
+    employees: state.employees,
   };
 }
 
