@@ -109,7 +109,7 @@ export function createProcessor<Deps>(options: ProcessorOptions<Deps>): Processo
       });
       const result = await raceAbort(run, controller.signal);
       report('completed');
-      return result;
+      return scrubbedResult(result);
     } catch (thrown) {
       throw scrubbed(await onFailure(thrown, { job, token, logger, controller, report }));
     } finally {
@@ -205,6 +205,14 @@ export function createProcessor<Deps>(options: ProcessorOptions<Deps>): Processo
  * the console and `failed list`: the same scrubbing as every other stored string, in place (BullMQ tells
  * its control-flow errors apart by class and name, which stay).
  */
+/** A job's return value is kept in Redis too (`returnvalue`, and its parent's children values). */
+function scrubbedResult(result: unknown): unknown {
+  if (result === undefined || result === null || typeof result !== 'object') return result;
+  const text = JSON.stringify(result);
+  const clean = scrubSecrets(text);
+  return clean === text ? result : JSON.parse(clean);
+}
+
 function scrubbed(error: Error): Error {
   error.message = scrubSecrets(error.message);
   if (error.stack) error.stack = scrubSecrets(error.stack);
