@@ -18,7 +18,6 @@ import {
 export function serviceProviderConfig(baseUrl: string, maxResults: number): JsonRecord {
   return {
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
-    documentationUri: 'https://github.com/kratos-sync/kratos-sync#provision-from-okta--entra-id',
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults },

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildContext } from '../../src/app/build-context.ts';
+import { silentLogger } from '../../src/log/logger.ts';
 import type { PersonEvent } from '../../src/sync/context.ts';
+import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { waitFor } from '../queue/helpers.ts';
 import { startScimHarness, type ScimHarness } from './scim-harness.ts';
 
@@ -168,5 +171,40 @@ describe.each(['v26', 'v0.10'] as const)('Okta provisioning into Kratos %s', (ap
       return Array.isArray(groups) && groups.length === 0;
     });
     expect((await h.scim('GET', `/Groups/${gid}`)).status).toBe(404);
+  });
+
+  it('leaves Kratos as it is on a full reconcile of what was provisioned (one mapping for both paths)', async () => {
+    h = await startScimHarness({ api });
+    const ids: string[] = [];
+    for (const name of ['cy', 'di']) {
+      const r = await h.scim('POST', '/Users', {
+        schemas: [CORE],
+        userName: `${name}@example.com`,
+        title: 'Dev',
+      });
+      ids.push(r.body.id);
+    }
+    for (const displayName of ['Zeta', 'Alpha']) {
+      const g = await h.scim('POST', '/Groups', {
+        schemas: [GROUP],
+        displayName,
+        members: ids.map((value) => ({ value })),
+      });
+      expect(g.status).toBe(201);
+    }
+    await waitFor('both groups on both people', () =>
+      ids.every((id) => h!.identities().get(id)?.metadata_public?.groups?.length === 2),
+    );
+    expect(h.identities().get(ids[0]!)!.metadata_public.groups).toEqual(['Alpha', 'Zeta']);
+    const writes = JSON.stringify(h.sim.stats().requests['PATCH /admin/identities/{id}'] ?? {});
+    const built = await buildContext({ config: h.config, baseDir: '.', logger: silentLogger() });
+    try {
+      const report = await runFullSync(built.ctx, 'directory', { trigger: 'cli' });
+      expect(report.status).toBe('completed');
+      expect(report.counts).toEqual({});
+    } finally {
+      await built.release();
+    }
+    expect(JSON.stringify(h.sim.stats().requests['PATCH /admin/identities/{id}'] ?? {})).toBe(writes);
   });
 });

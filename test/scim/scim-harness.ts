@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
 import { silentLogger, type Logger } from '../../src/log/logger.ts';
 import type { SyncHooks } from '../../src/sync/context.ts';
 import { startWorkerProcess, type WorkerProcess } from '../../src/queue/worker-process.ts';
@@ -24,6 +25,8 @@ export interface ScimReply {
 
 export interface ScimHarness {
   sim: KratosSim;
+  /** The loaded configuration the worker runs with. */
+  config: Config;
   worker: WorkerProcess;
   redis: Redis;
   prefix: string;
@@ -109,6 +112,7 @@ export async function startScimHarness(options: ScimHarnessOptions): Promise<Sci
   const base = `http://127.0.0.1:${port}/scim/v2`;
   return {
     sim,
+    config,
     worker,
     redis,
     prefix,

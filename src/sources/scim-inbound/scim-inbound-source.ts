@@ -32,7 +32,9 @@ export function createScimInboundSource(options: { name: string; redis: Redis; p
           namesByUser.set(id, list);
         }
       }
-      for (const user of await users.all()) yield toRecord(user, namesByUser.get(String(user.id)) ?? []);
+      // Sorted as fetchOne sorts them: a full reconcile and a single person's sync must map alike.
+      for (const user of await users.all())
+        yield toRecord(user, (namesByUser.get(String(user.id)) ?? []).sort());
     },
     async fetchOne(key) {
       const stored = await users.get(key);
