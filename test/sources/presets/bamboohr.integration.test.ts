@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { signBambooHr } from '../../../src/http/webhook-verifiers/bamboohr-signature.ts';
+import { findLeaks } from '../../lifecycle/support/secret-scan.ts';
+import { captureLogs } from '../../support/capture-logs.ts';
 import { startFakeBambooHr } from '../../support/fakes/bamboohr.ts';
 import type { Employee } from '../../support/fakes/vendor-server.ts';
 import {
@@ -10,6 +12,7 @@ import {
   presetSource,
   readError,
   startPresetRuntime,
+  writtenText,
 } from './preset-harness.ts';
 
 const API_KEY = 'bamboo-api-key-0123456789abcdef';
@@ -56,21 +59,24 @@ const staff = (): Employee[] => [
 
 const cleanup = closeAfterEach();
 
-async function start() {
+async function start(logs = captureLogs('debug')) {
   const api = await startFakeBambooHr({ companyDomain: 'acme', apiKey: API_KEY, employees: staff() });
   cleanup.push(api.close);
-  const runtime = await startPresetRuntime({
-    connection: {
-      type: 'http-json',
-      preset: 'bamboohr',
-      subdomain: 'acme',
-      apiKey: API_KEY,
-      baseUrl: api.url,
+  const runtime = await startPresetRuntime(
+    {
+      connection: {
+        type: 'http-json',
+        preset: 'bamboohr',
+        subdomain: 'acme',
+        apiKey: API_KEY,
+        baseUrl: api.url,
+      },
+      webhook: { secret: WEBHOOK_KEY },
     },
-    webhook: { secret: WEBHOOK_KEY },
-  });
+    { logger: logs.logger },
+  );
   cleanup.push(runtime.close);
-  return { api, runtime };
+  return { api, runtime, logs };
 }
 
 function bambooHeaders(body: string) {
@@ -90,7 +96,7 @@ const employeeTraits = (first: string, last: string, email: string, extra: Recor
 
 describe('BambooHR preset', () => {
   it('syncs everyone from the custom report, then one person from a signed webhook, to the exact Kratos state', async () => {
-    const { api, runtime } = await start();
+    const { api, runtime, logs } = await start();
     api.throttleNext(1, 1); // BambooHR's 503 + Retry-After on the first read: waited out, not fatal
     await fullSync(runtime);
     expect(kratosState(runtime)).toEqual({
@@ -157,6 +163,12 @@ describe('BambooHR preset', () => {
     });
     await postWebhook(runtime, leaver, bambooHeaders(leaver));
     expect(kratosState(runtime)['102']).toEqual({ ...graceBefore, state: 'inactive' });
+
+    // The API key (and the basic-auth header made of it) and the webhook key were written nowhere.
+    const basic = Buffer.from(`${API_KEY}:x`).toString('base64');
+    const written = await writtenText(runtime, logs);
+    expect(logs.lines.length).toBeGreaterThan(0);
+    expect(findLeaks(written, [API_KEY, basic, WEBHOOK_KEY])).toEqual([]);
     expect(kratosState(runtime)['101']!.state).toBe('active');
   });
 

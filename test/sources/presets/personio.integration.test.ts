@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { flattenPersonioEmployee } from '../../../src/sources/presets/personio.ts';
+import { findLeaks } from '../../lifecycle/support/secret-scan.ts';
+import { captureLogs } from '../../support/capture-logs.ts';
 import { startFakePersonio } from '../../support/fakes/personio.ts';
 import type { Employee } from '../../support/fakes/vendor-server.ts';
 import {
@@ -11,6 +13,7 @@ import {
   presetSource,
   readError,
   startPresetRuntime,
+  writtenText,
 } from './preset-harness.ts';
 
 const CLIENT_ID = 'papi-1a2b3c4d-0000-4000-8000-000000000001';
@@ -54,16 +57,20 @@ describe('Personio preset', () => {
       employees: staff(),
     });
     cleanup.push(api.close);
-    const runtime = await startPresetRuntime({
-      connection: {
-        type: 'http-json',
-        preset: 'personio',
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        baseUrl: api.url,
+    const logs = captureLogs('debug');
+    const runtime = await startPresetRuntime(
+      {
+        connection: {
+          type: 'http-json',
+          preset: 'personio',
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          baseUrl: api.url,
+        },
+        webhook: { secret: WEBHOOK_SECRET },
       },
-      webhook: { secret: WEBHOOK_SECRET },
-    });
+      { logger: logs.logger },
+    );
     cleanup.push(runtime.close);
     api.rateLimitNext(1, 1);
     await fullSync(runtime);
@@ -104,6 +111,11 @@ describe('Personio preset', () => {
       ...state['9002'],
       traits: { ...(state['9002']!.traits as object), department: 'Engineering' },
     });
+    // One token for the whole test (reused by the job), and neither it nor the client secret was written.
+    expect(api.requests.filter((r) => r.path === '/v2/auth/token')).toHaveLength(1);
+    expect(
+      findLeaks(await writtenText(runtime, logs), [CLIENT_SECRET, 'personio-token-1', WEBHOOK_SECRET]),
+    ).toEqual([]);
   });
 
   it('hands mappings the values of Personio attributes, nested objects included', () => {

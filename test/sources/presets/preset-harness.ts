@@ -1,10 +1,11 @@
 import { afterEach, expect } from 'vitest';
 import { loadConfig } from '../../../src/config/load.ts';
-import { silentLogger } from '../../../src/log/logger.ts';
+import { silentLogger, type Logger } from '../../../src/log/logger.ts';
 import { createSource } from '../../../src/sources/create-source.ts';
 import { SourceError, type Source } from '../../../src/sources/types.ts';
 import { startRuntimeHarness, type RuntimeHarness } from '../../jobs/runtime-harness.ts';
 import { waitFor } from '../../queue/helpers.ts';
+import { dumpRedis } from '../../lifecycle/support/secret-scan.ts';
 import { simIdentitiesByKey } from '../../sync/engine-harness.ts';
 
 /**
@@ -12,13 +13,17 @@ import { simIdentitiesByKey } from '../../sync/engine-harness.ts';
  * simulator, and the vendor's fake as the source. The source section is the preset's alone: no mapping or
  * leaver rules of the test's, so the preset's defaults are what is tested.
  */
-export async function startPresetRuntime(source: {
-  connection: Record<string, unknown>;
-  webhook?: Record<string, unknown>;
-  mapping?: Record<string, unknown>;
-}): Promise<RuntimeHarness & { replica: Awaited<ReturnType<RuntimeHarness['startReplica']>> }> {
+export async function startPresetRuntime(
+  source: {
+    connection: Record<string, unknown>;
+    webhook?: Record<string, unknown>;
+    mapping?: Record<string, unknown>;
+  },
+  options: { logger?: Logger } = {},
+): Promise<RuntimeHarness & { replica: Awaited<ReturnType<RuntimeHarness['startReplica']>> }> {
   const harness = await startRuntimeHarness({
     people: [],
+    ...(options.logger ? { logger: options.logger } : {}),
     source: {
       connection: source.connection,
       mapping: source.mapping,
@@ -126,4 +131,9 @@ export function closeAfterEach(): Array<() => Promise<void>> {
     for (const close of closers.splice(0).reverse()) await close();
   });
   return closers;
+}
+
+/** What the run left behind that a secret could leak into: every Redis value of the test, and the logs. */
+export async function writtenText(harness: RuntimeHarness, logs: { text(): string }): Promise<string[]> {
+  return [...(await dumpRedis(harness.redis, `${harness.prefix}*`)), logs.text()];
 }
