@@ -392,6 +392,48 @@ describe.each([
   });
 });
 
+describe.each([
+  { api: 'v26', limited: true },
+  { api: 'v1', limited: true },
+  { api: 'v1.0', limited: false },
+] as const)('$api: request bodies over 5 MB', ({ api, limited }) => {
+  const h = useSim(api);
+  const big = { blob: 'x'.repeat(5 * 1024 * 1024) };
+
+  it(
+    limited ? "fail while being read, in each endpoint's 400 form" : 'are read (no limit before v1.2)',
+    async () => {
+      const created = await send(h.sim, '/admin/identities', {
+        method: 'POST',
+        json: { ...entry(1, 'l').create, metadata_public: big },
+      });
+      if (!limited) {
+        expect(created.status).toBe(201);
+        return;
+      }
+      expect(created.status).toBe(400);
+      expect(created.body.error).toEqual({
+        code: 400,
+        status: 'Bad Request',
+        message: 'http: request body too large',
+      });
+      const batched = await batch(h.sim, [
+        { ...entry(2, 'l'), create: { ...entry(2, 'l').create, metadata_admin: big } },
+      ]);
+      expect(batched.status).toBe(400);
+      expect(batched.body.error).toMatchObject({ code: 500, message: 'http: request body too large' });
+      const { id } = await create(h.sim, 3, 'l');
+      const put = await send(h.sim, `/admin/identities/${id}`, {
+        method: 'PUT',
+        json: { schema_id: 'employee', traits: employeeTraits(3, 'l'), metadata_public: big },
+      });
+      expect(put.status).toBe(400);
+      expect(put.body.error.reason).toBe('Unable to decode JSON payload: http: request body too large');
+      expect(h.sim.state.identities.size).toBe(1);
+    },
+  );
+});
+
 afterAll(() => {
   expect(sendCounts.validated).toBeGreaterThan(30);
 });

@@ -153,7 +153,14 @@ export interface Profile {
   };
   /** Readiness 503 body: ory/x healthx `{"errors":…}` (v0.10) or the herodot envelope. */
   readyBody: 'errors-map' | 'herodot';
+  /**
+   * Request bodies above this fail while being read with `http: request body too large`: both servers are
+   * wrapped in `http.MaxBytesHandler(…, 5 MB)` from v1.2.0 (`cmd/daemon/serve.go`); `undefined` = no limit.
+   */
+  bodyLimitBytes: number | undefined;
 }
+
+const FIVE_MB = 5 * 1024 * 1024;
 
 const V26: Profile = {
   name: 'v26',
@@ -208,6 +215,7 @@ const V26: Profile = {
   },
   recovery: { codeFlowType: true, codeExpiresInFormat: 'go' },
   readyBody: 'herodot',
+  bodyLimitBytes: FIVE_MB,
 };
 
 /** v25.4.0: v26 except the redirect, Cache-Control on every method, the generic item reason, sorted identifiers. */
@@ -283,6 +291,7 @@ const V1_0: Profile = {
     extendIncludesIdentity: false,
   },
   recovery: { codeFlowType: false, codeExpiresInFormat: 'raw' },
+  bodyLimitBytes: undefined,
 };
 
 const V0_10: Profile = {
@@ -339,6 +348,7 @@ const V0_10: Profile = {
   },
   recovery: { codeFlowType: false, codeExpiresInFormat: 'raw' },
   readyBody: 'errors-map',
+  bodyLimitBytes: undefined,
 };
 
 export const PROFILES: Readonly<Record<ApiProfile, Profile>> = {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { BodyTooLargeError } from './strict-decode.ts';
 import type { Reply } from './types.ts';
 
 /** Success bodies carry the charset; herodot error bodies do not (ory/herodot `json.go`). */
@@ -61,8 +62,16 @@ export function redirect(status: number, location: string, method = 'GET'): Repl
   };
 }
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+/** The body as text; beyond `limitBytes` the rest is drained and `BodyTooLargeError` thrown. */
+export async function readBody(req: IncomingMessage, limitBytes?: number): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let size = 0;
+  let tooLarge = false;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (limitBytes !== undefined && size > limitBytes) tooLarge = true;
+    if (!tooLarge) chunks.push(chunk as Buffer);
+  }
+  if (tooLarge) throw new BodyTooLargeError();
   return Buffer.concat(chunks).toString('utf8');
 }

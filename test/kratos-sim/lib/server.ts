@@ -3,8 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimContext } from './context.ts';
 import type { FaultEngine } from './faults.ts';
 import type { Profile } from './profiles.ts';
-import { errorReply, KratosHttpError } from './herodot.ts';
+import { errorReply, KratosHttpError, MSG } from './herodot.ts';
 import { readBody } from './replies.ts';
+import { BodyTooLargeError } from './strict-decode.ts';
 import { type RequestInfo, type Resolution, Router } from './router.ts';
 import type { StatsRecorder } from './stats.ts';
 import type { Reply } from './types.ts';
@@ -133,7 +134,7 @@ async function run(
     params: resolved.params,
     query: new URLSearchParams(search),
     headers: req.headers,
-    body: () => (bodyPromise ??= readBody(req)),
+    body: () => (bodyPromise ??= readBody(req, ctx.profile.bodyLimitBytes)),
     ...(typeof requestId === 'string' ? { requestId } : {}),
   };
   try {
@@ -143,6 +144,14 @@ async function run(
   } catch (err) {
     if (!bodyPromise) req.resume();
     if (err instanceof KratosHttpError) return errorReply(err.error, ctx.profile, info.requestId);
+    // Handlers with a strict decoder answer this in their own form; the others decode through ory/x
+    // decoderx (or read the raw body), which reports it as a JSON payload it could not decode.
+    if (err instanceof BodyTooLargeError)
+      return errorReply(
+        { status: 400, message: MSG.badRequest, reason: `Unable to decode JSON payload: ${err.message}` },
+        ctx.profile,
+        info.requestId,
+      );
     throw err;
   }
 }

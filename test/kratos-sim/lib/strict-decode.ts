@@ -27,6 +27,14 @@ export class GoDecodeError extends Error {
   override name = 'GoDecodeError';
 }
 
+/** Go's `http.MaxBytesReader` error, met by whichever decoder reads an oversized body. */
+export class BodyTooLargeError extends GoDecodeError {
+  override name = 'BodyTooLargeError';
+  constructor() {
+    super('http: request body too large');
+  }
+}
+
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 export function isUuid(value: string): boolean {
