@@ -263,3 +263,40 @@ describe('SCIM endpoint: removals pass the guard', () => {
     }
   });
 });
+
+describe('SCIM endpoint: several scim-inbound sources', () => {
+  it('serves each at /scim/v2/<source> with its own clients, and no plain /scim/v2', async () => {
+    const otherToken = 'other-directory-token-0123456789abcdef01';
+    const h = await startScimHarness({
+      api: 'v26',
+      config: {
+        sources: {
+          contractors: {
+            connection: { type: 'scim-inbound', clients: [{ name: 'jumpcloud', tokens: [otherToken] }] },
+            mapping: { key: 'id', schemaId: '"scim-user"', traits: '{ "username": userName }' },
+          },
+        },
+      },
+    });
+    try {
+      expect((await h.scim('GET', '/Users')).status).toBe(404);
+      expect((await h.scim('GET', '/directory/Users')).status).toBe(200);
+      expect((await h.scim('GET', '/contractors/Users')).status).toBe(401);
+      const created = await h.scim(
+        'POST',
+        '/contractors/Users',
+        { userName: 'temp@example.com' },
+        otherToken,
+      );
+      expect(created.status).toBe(201);
+      expect(created.body.meta.location).toBe(`${h.base}/contractors/Users/${created.body.id}`);
+      const identity = [...h.sim.state.identities.values()][0]!;
+      expect(identity.metadata_admin).toMatchObject({
+        kratos_sync: { source: 'contractors', key: created.body.id },
+      });
+      expect((await h.scim('GET', `/directory/Users/${created.body.id}`)).status).toBe(404);
+    } finally {
+      await h.release();
+    }
+  });
+});
