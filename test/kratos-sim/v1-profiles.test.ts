@@ -140,6 +140,13 @@ describe.each(['v1', 'v1.0'] as const)('%s: no external_id anywhere', (api) => {
     expect(h.sim.state.identities.size).toBe(300);
   });
 
+  it('a bad include_credential is a 400 that prints the list parsed so far, not the bad value', async () => {
+    const { id } = await create(h.sim, 6);
+    const bad = await send(h.sim, `/admin/identities/${id}?include_credential=oidc&include_credential=bogus`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe('Invalid value `[oidc]` for parameter `include_credential`.');
+  });
+
   it('lists carry metadata_admin', async () => {
     await create(h.sim, 5, 'c', { metadata_admin: { kratos_sync: { key: 'E5' } } });
     const list = await send(h.sim, '/admin/identities');

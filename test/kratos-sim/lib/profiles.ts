@@ -81,6 +81,11 @@ export interface Profile {
     codeIdentifiers: boolean;
     /** Which `include_credential` values GET by id accepts: only `oidc` (v0.10) or any credential type. */
     includeCredential: 'oidc-only' | 'any-type';
+    /**
+     * What the 400 for a bad `include_credential` prints: the bad value, or (v1.x) the list parsed so far,
+     * e.g. ``Invalid value `[]` …`` (`identity/handler.go:337@v1.3.1`).
+     */
+    includeCredentialError: 'value' | 'parsed-list';
     /** PUT accepts `credentials` (`UpdateIdentityBody`, v0.11+). */
     putCredentials: boolean;
     /** Credential identifiers come back sorted (`ORDER BY identifier ASC`, `persister_identity.go:887@v25.4.0`). */
@@ -191,6 +196,7 @@ const V26: Profile = {
     lowercaseImportedAddresses: true,
     codeIdentifiers: true,
     includeCredential: 'any-type',
+    includeCredentialError: 'value',
     putCredentials: true,
     sortedIdentifiers: false,
   },
@@ -243,6 +249,7 @@ const V1: Profile = {
     ...V26.identity,
     externalId: false,
     organizationsAndSaml: false,
+    includeCredentialError: 'parsed-list',
   },
   batch: {
     maxEntries: 2000,
@@ -318,6 +325,7 @@ const V0_10: Profile = {
     lowercaseImportedAddresses: false,
     codeIdentifiers: false,
     includeCredential: 'oidc-only',
+    includeCredentialError: 'value',
     putCredentials: false,
     sortedIdentifiers: false,
   },

@@ -96,11 +96,16 @@ const CREDENTIAL_TYPES = new Set([
 export function viewWithIncludes(ctx: SimContext, req: RequestInfo, base: IdentityView): IdentityView {
   const include = req.query.getAll('include_credential');
   if (include.length === 0) return base;
+  const parsed: string[] = [];
   for (const type of include) {
     const allowed =
       ctx.profile.identity.includeCredential === 'oidc-only' ? type === 'oidc' : CREDENTIAL_TYPES.has(type);
-    if (!allowed)
-      throw badRequest(undefined, `Invalid value \`${type}\` for parameter \`include_credential\`.`);
+    if (!allowed) {
+      // Go's %s of a []CredentialsType: `[oidc password]`.
+      const shown = ctx.profile.identity.includeCredentialError === 'value' ? type : `[${parsed.join(' ')}]`;
+      throw badRequest(undefined, `Invalid value \`${shown}\` for parameter \`include_credential\`.`);
+    }
+    parsed.push(type);
   }
   return { ...base, credentials: 'metadata', declassify: new Set(include) };
 }
