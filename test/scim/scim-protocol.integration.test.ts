@@ -1,4 +1,8 @@
 import fc from 'fast-check';
+import { buildContext } from '../../src/app/build-context.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { approveRun } from '../../src/sync/approve.ts';
+import { waitFor } from '../queue/helpers.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OKTA_TOKEN, startScimHarness, type ScimHarness } from './scim-harness.ts';
 
@@ -230,7 +234,6 @@ describe('SCIM endpoint: Kratos slower than the client waits', () => {
       const r = await h.scim('POST', '/Users', { schemas: [CORE], userName: 'slow@example.com' });
       expect(r.status).toBe(201);
       expect(Date.now() - started).toBeLessThan(5_000);
-      const { waitFor } = await import('../queue/helpers.ts');
       await waitFor('the queued job created the identity', () => h.identities().get(r.body.id), 20_000);
       expect(h.sim.state.identities.size).toBe(1);
       const logged = JSON.parse((await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, 0))[0]!);
@@ -295,6 +298,52 @@ describe('SCIM endpoint: several scim-inbound sources', () => {
         kratos_sync: { source: 'contractors', key: created.body.id },
       });
       expect((await h.scim('GET', `/directory/Users/${created.body.id}`)).status).toBe(404);
+    } finally {
+      await h.release();
+    }
+  });
+});
+
+describe('SCIM endpoint: a mass deactivation from the directory', () => {
+  it('counts against the event guard: removals past guard.maxEventRemovals are held until approved', async () => {
+    const h = await startScimHarness({
+      api: 'v26',
+      source: { guard: { maxEventRemovals: 2, eventWindow: '1h' } },
+    });
+    try {
+      const ids: string[] = [];
+      for (const n of [1, 2, 3, 4]) {
+        const r = await h.scim('POST', '/Users', { schemas: [CORE], userName: `mass${n}@example.com` });
+        ids.push(r.body.id);
+      }
+      // A misconfigured assignment in the directory: everyone is unassigned at once.
+      for (const id of ids) {
+        const off = await h.scim('PATCH', `/Users/${id}`, {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+        });
+        expect(off.status).toBe(200);
+      }
+      const states = ids.map((id) => h.identities().get(id)!.state);
+      expect(states).toEqual(['inactive', 'inactive', 'active', 'active']);
+      const log = (await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, 3)).map((e) =>
+        JSON.parse(e),
+      );
+      expect(log.map((e) => e.outcome)).toEqual(['held', 'held', 'deactivated', 'deactivated']);
+      const heldRun = log[0].runId as string;
+      expect(log[1].runId).toBe(heldRun);
+      const built = await buildContext({ config: h.config, baseDir: '.', logger: silentLogger() });
+      try {
+        await approveRun(built.ctx, heldRun);
+      } finally {
+        await built.release();
+      }
+      expect(ids.map((id) => h.identities().get(id)!.state)).toEqual([
+        'inactive',
+        'inactive',
+        'inactive',
+        'inactive',
+      ]);
     } finally {
       await h.release();
     }

@@ -78,7 +78,8 @@ export async function syncUserNow(
       refusal: new ScimError(status, refusalText(outcome), status === 409 ? 'uniqueness' : 'invalidValue'),
     };
   }
-  return { status: outcome.status, runId };
+  // A held removal joins the source's held run: name that run, where approve/reject decides it.
+  return { status: outcome.status, runId: outcome.runId };
 }
 
 /** Kratos or the mapping refused the data itself: resending it cannot work, the directory must change it. */
