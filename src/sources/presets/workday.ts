@@ -39,7 +39,6 @@ export function workdayPlan(connection: WorkdayConnection): HttpSourcePlan {
                 fillPath('/ccx/oauth2/{tenant}/token', { tenant: connection.tenant }),
               ).href,
             params: {},
-            clientAuth: 'basic',
           },
     authOption: 'connection.auth',
     timeoutMs: connection.timeoutMs,

@@ -119,6 +119,40 @@ describe('Workday preset', () => {
     expect(kratosState(runtime)['21001']!.state).toBe('active');
   });
 
+  it("reads the report with an OAuth2 API client, the token from the tenant's own token URL", async () => {
+    const api = await startFakeWorkday({
+      ...REPORT,
+      username: USER,
+      password: PASSWORD,
+      employees: staff(),
+      apiClient: { id: 'wd-client-id', secret: 'wd-client-secret-0123' },
+    });
+    cleanup.push(api.close);
+    const source = presetSource(
+      connection(api.url, {
+        auth: {
+          type: 'oauth2-client-credentials',
+          clientId: 'wd-client-id',
+          clientSecret: 'wd-client-secret-0123',
+        },
+      }),
+    );
+    const keys = [];
+    for await (const record of source.stream()) keys.push(record.Employee_ID);
+    expect(keys).toEqual(['21001', '21002']);
+    expect(await source.fetchOne('21002')).toMatchObject({
+      Employee_ID: '21002',
+      Manager_Email: 'logan.mcneil@example.com',
+    });
+    expect(
+      api.requests.map((r) => `${r.method} ${r.path} ${r.headers.authorization?.split(' ')[0]}`),
+    ).toEqual([
+      `POST /ccx/oauth2/${REPORT.tenant}/token Basic`,
+      `GET /ccx/service/customreport2/${REPORT.tenant}/${REPORT.owner}/${REPORT.report} Bearer`,
+      `GET /ccx/service/customreport2/${REPORT.tenant}/${REPORT.owner}/${REPORT.report} Bearer`,
+    ]);
+  });
+
   it.each([
     [
       'a wrong report name',

@@ -16,14 +16,38 @@ export async function startFakeWorkday(options: {
   employees: Employee[];
   /** The user may not run the report (403). */
   forbidden?: boolean;
+  /** An API client for OAuth2 client credentials at `/ccx/oauth2/{tenant}/token` (HTTP Basic client auth). */
+  apiClient?: { id: string; secret: string };
 }) {
+  const tokens = new Set<string>();
   const state = { employees: options.employees };
   const reportPath = `/ccx/service/customreport2/${options.tenant}/${encodeURIComponent(options.owner)}/${options.report}`;
   const server = await startVendorServer((request) => {
     const credentials = basicCredentials(request.headers.authorization);
-    if (credentials?.user !== options.username || credentials.password !== options.password) {
-      return workdayError(401, 'Invalid username or password');
+    if (request.method === 'POST' && request.path === `/ccx/oauth2/${options.tenant}/token`) {
+      const client = options.apiClient;
+      const form = new URLSearchParams(request.body);
+      // RFC 6749 §2.3.1: the client id and secret in Basic auth are form-encoded.
+      const decode = (text: string | undefined) =>
+        text === undefined ? undefined : decodeURIComponent(text.replaceAll('+', ' '));
+      if (
+        !client ||
+        decode(credentials?.user) !== client.id ||
+        decode(credentials?.password) !== client.secret
+      ) {
+        return { status: 401, body: { error: 'invalid_client' } };
+      }
+      if (form.get('grant_type') !== 'client_credentials')
+        return { status: 400, body: { error: 'unsupported_grant_type' } };
+      const token = `wd-token-${tokens.size + 1}`;
+      tokens.add(token);
+      return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: 3600 } };
     }
+    const bearer = request.headers.authorization?.replace(/^Bearer /, '');
+    const authorized =
+      (credentials?.user === options.username && credentials.password === options.password) ||
+      (bearer !== undefined && tokens.has(bearer));
+    if (!authorized) return workdayError(401, 'Invalid username or password');
     if (request.path !== reportPath) return workdayError(404, 'Report not found');
     if (options.forbidden) return workdayError(403, 'The task submitted is not authorized.');
     if (request.query.get('format') !== 'json') return workdayError(400, 'Unsupported format');

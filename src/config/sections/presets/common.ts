@@ -21,6 +21,11 @@ export const presetOAuth2 = z.strictObject({
   clientId: secretOption,
   clientSecret: secretOption,
   scopes: z.array(z.string().min(1)).default([]),
+  /**
+   * HTTP Basic (RFC 6749 §2.3.1: id and secret form-encoded first) or `client_id`/`client_secret` in the body,
+   * for servers that do not decode Basic credentials.
+   */
+  clientAuth: z.enum(['basic', 'body']).default('basic'),
 });
 
 /**
