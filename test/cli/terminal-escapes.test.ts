@@ -1,14 +1,8 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalText } from '../../src/cli/terminal-output.ts';
-import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
+import { startCliHarness, type CliHarness } from './cli-harness.ts';
 
 // What an HR record can carry into a terminal: clear screen + cursor home, an OSC 8 hyperlink to another
 // site, a carriage return that overwrites the line, an 8-bit CSI (U+009B), a right-to-left override.
@@ -17,60 +11,28 @@ const LINK = '\u001b]8;;https://evil.example/\u0007click\u001b]8;;\u0007';
 const FIRST = `Eve${CLEAR}${LINK}\rApproved\u009b31m\u202eevil`;
 const LAST = 'Smith\u0008\u0008\u0008\u0008\u0008Jones';
 
-function run(
-  configFile: string,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--config', configFile, ...args], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', NODE_NO_WARNINGS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 /** Any character a terminal would act on rather than show (tab and newline aside). */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 describe('terminal control characters from HR data', { timeout: 120_000 }, () => {
-  let sim: KratosSim;
-  let dir: string;
-  let configFile: string;
-  const prefix = `{ks-tty-${randomBytes(5).toString('hex')}}`;
-  const redis = new Redis(inject('redisUrl'));
+  let h: CliHarness;
 
   beforeAll(async () => {
-    sim = await startKratosSim({ api: 'v26' });
-    dir = mkdtempSync(path.join(tmpdir(), 'ks-tty-'));
-    configFile = path.join(dir, 'kratos-sync.yaml');
-    writeFileSync(
-      configFile,
-      [
-        'kratos:',
-        `  adminUrl: ${sim.adminUrl}`,
-        'redis:',
-        `  url: ${inject('redisUrl')}`,
-        `  prefix: '${prefix}'`,
-        'sources:',
-        '  hr:',
-        '    connection: { type: csv, path: people.csv }',
-        '    mapping:',
-        '      key: employee_id',
-        `      schemaId: '"employee"'`,
-        `      traits: '{ "email": work_email, "name": { "first": first_name, "last": last_name } }'`,
-        '',
-      ].join('\n'),
-    );
+    h = await startCliHarness({
+      people: [],
+      source: {
+        mapping: {
+          key: 'employee_id',
+          schemaId: '"employee"',
+          traits: '{ "email": work_email, "name": { "first": first_name, "last": last_name } }',
+        },
+        leaver: { policy: 'deactivate' },
+      },
+    });
     const quote = (text: string) => `"${text.replaceAll('"', '""')}"`;
     writeFileSync(
-      path.join(dir, 'people.csv'),
+      path.join(h.dir, 'people.csv'),
       [
         'employee_id,first_name,last_name,work_email',
         `E1,${quote(FIRST)},${quote(LAST)},eve@example.com`,
@@ -82,15 +44,11 @@ describe('terminal control characters from HR data', { timeout: 120_000 }, () =>
   });
 
   afterAll(async () => {
-    await sim?.stop();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-    rmSync(dir, { recursive: true, force: true });
+    await h?.release();
   });
 
   it('are shown as visible escapes in the plan table and report, never sent to the terminal', async () => {
-    const { stdout, stderr } = await run(configFile, ['plan']);
+    const { stdout, stderr } = await h.run(['plan']);
     expect(stdout + stderr).not.toMatch(CONTROL);
     expect(stdout).toContain('Eve\\u001b[2J\\u001b[H\\u001b]8;;https://evil.example/\\u0007click');
     expect(stdout).toContain('\\u009b31m\\u202eevil');
@@ -98,7 +56,7 @@ describe('terminal control characters from HR data', { timeout: 120_000 }, () =>
   });
 
   it('keep --json output valid JSON that parses back to the exact values', async () => {
-    const { stdout } = await run(configFile, ['plan', '--json']);
+    const { stdout } = await h.run(['plan', '--json']);
     expect(stdout).not.toMatch(CONTROL);
     const [report] = JSON.parse(stdout) as Array<{ plan: Array<{ key: string; name?: string }> }>;
     const created = report!.plan.find((entry) => entry.key === 'E1')!;
