@@ -90,6 +90,7 @@ describe('Personio preset', () => {
       traits: {
         email: 'person2@example.com',
         name: { first: 'First2', last: 'Last2' },
+        employee_number: '9002',
         department: 'Sales',
         job_title: 'Specialist',
         location: 'Berlin',

@@ -31,7 +31,7 @@ export const bamboohrDefaults: PresetDefaults = {
     traits: `{
       "email": $lowercase(workEmail),
       "name": { "first": preferredName ? preferredName : firstName, "last": lastName },
-      "employee_number": employeeNumber ? employeeNumber,
+      "employee_number": employeeNumber ? employeeNumber : id,
       "department": department ? department,
       "job_title": jobTitle ? jobTitle,
       "location": location ? location,

@@ -25,7 +25,7 @@ export const hibobDefaults: PresetDefaults = {
     traits: `{
       "email": $lowercase(email),
       "name": { "first": firstName, "last": surname },
-      "employee_number": work.employeeIdInCompany ? $string(work.employeeIdInCompany),
+      "employee_number": work.employeeIdInCompany ? $string(work.employeeIdInCompany) : id,
       "department": humanReadable.work.department ? humanReadable.work.department,
       "job_title": humanReadable.work.title ? humanReadable.work.title,
       "location": humanReadable.work.site ? humanReadable.work.site,

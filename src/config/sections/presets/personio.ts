@@ -29,6 +29,7 @@ export const personioDefaults: PresetDefaults = {
     traits: `{
       "email": $lowercase(email),
       "name": { "first": preferred_name ? preferred_name : first_name, "last": last_name },
+      "employee_number": $string(id),
       "department": department.name ? department.name,
       "job_title": position ? position,
       "location": office.name ? office.name,
