@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -198,8 +198,16 @@ describe('a token echoed in a remote error is never stored or shown', { timeout:
     expect(sync.code, sync.output).toBe(3);
     expect(sync.output).toContain('HTTP 400');
 
-    const offboard = await cli(configFile, ['offboard', '--ids', 'E00004', '--inline']);
-    outputs.push(offboard.output);
+    const receiptFile = path.join(dir, 'receipt.json');
+    const offboard = await cli(configFile, [
+      'offboard',
+      '--ids',
+      'E00004',
+      '--inline',
+      '--json-out',
+      receiptFile,
+    ]);
+    outputs.push(offboard.output, readFileSync(receiptFile, 'utf8'));
 
     // A worker with the HTTP role: a webhook for E00003 becomes a person.sync job that fails for good.
     const worker = spawnWorker({ configFile, roles: 'worker,http', name: 'echo-worker' });

@@ -7,6 +7,7 @@ import { offboardRunbookJob } from '../../../jobs/offboard-runbook.ts';
 import { buildContext } from '../../app/build-context.ts';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
+import { scrubSecrets } from '../../config/secret.ts';
 import { parseDurationMs } from '../../config/sections/secret-option.ts';
 import { startInlineWorker, type InlineWorker } from '../../lifecycle/inline-worker.ts';
 import {
@@ -170,7 +171,8 @@ async function runOffboard(config: Config, baseDir: string, options: OffboardOpt
         summary,
         people: rows,
       };
-      writeFileSync(options.jsonOut, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
+      // A file an operator keeps and passes on: the same scrubbing as everything stored or shown.
+      writeFileSync(options.jsonOut, `${scrubSecrets(JSON.stringify(document, null, 2))}\n`, { mode: 0o600 });
     }
     for (const row of rows.filter((r) => !r.done))
       console.error(`not offboarded: ${row.input || row.origin} (${row.origin}): ${row.why}`);
