@@ -272,6 +272,18 @@ describe('v1.0: offset identity lists', () => {
 describe('v1: keyset lists without a maximum page size; filters combine', () => {
   const h = useSim('v1');
 
+  it('JSON Patch writes /organization_id like any column (no foreign key)', async () => {
+    const { id } = await create(h.sim, 9, 'g');
+    const org = crypto.randomUUID();
+    const res = await send(h.sim, `/admin/identities/${id}`, {
+      method: 'PATCH',
+      json: [{ op: 'replace', path: '/organization_id', value: org }],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.organization_id).toBe(org);
+    expect(h.sim.identity(id)?.organization_id).toBe(org);
+  });
+
   it('page_size 600 returns 600 (v26 would clamp to 500) and the links repeat it', async () => {
     const res = await batch(
       h.sim,

@@ -115,6 +115,11 @@ export interface Profile {
     credentialsInDocument: boolean;
     /** What an empty body answers. */
     emptyBodyMessage: string;
+    /**
+     * `/organization_id`: written like any column on v1.1+ (`persistence/sql/update/update.go`, no foreign
+     * key), dropped where the field does not exist, kept as stored by the v26 profile (not read from source).
+     */
+    organizationId: 'persisted' | 'kept';
   };
   list: {
     /**
@@ -208,7 +213,12 @@ const V26: Profile = {
     mode: 'per-item',
     itemReason: 'specific',
   },
-  patch: { deny: 'glob', credentialsInDocument: true, emptyBodyMessage: 'invalid state detected' },
+  patch: {
+    deny: 'glob',
+    credentialsInDocument: true,
+    emptyBodyMessage: 'invalid state detected',
+    organizationId: 'kept',
+  },
   list: { paging: 'keyset', maxPageSize: 500, filters: 'single', maxIds: 500, metadataAdmin: true },
   sessions: {
     adminListToken: 'opaque',
@@ -258,7 +268,12 @@ const V1: Profile = {
     mode: 'per-item',
     itemReason: 'generic',
   },
-  patch: { deny: 'exact', credentialsInDocument: false, emptyBodyMessage: 'unexpected end of JSON input' },
+  patch: {
+    deny: 'exact',
+    credentialsInDocument: false,
+    emptyBodyMessage: 'unexpected end of JSON input',
+    organizationId: 'persisted',
+  },
   list: { paging: 'keyset', maxPageSize: undefined, filters: 'and', maxIds: undefined, metadataAdmin: true },
   sessions: {
     ...V26.sessions,
@@ -284,6 +299,8 @@ const V1_0: Profile = {
     codeIdentifiers: false,
   },
   batch: { ...V1.batch, mode: 'all-or-nothing' },
+  // No organization_id field: a patched one is dropped by json.Unmarshal.
+  patch: { ...V1.patch, organizationId: 'kept' },
   list: {
     paging: 'offset-v1.0',
     maxPageSize: undefined,
@@ -337,7 +354,7 @@ const V0_10: Profile = {
     mode: 'per-item',
     itemReason: 'specific',
   },
-  patch: { deny: 'glob', credentialsInDocument: true, emptyBodyMessage: '' },
+  patch: { deny: 'glob', credentialsInDocument: true, emptyBodyMessage: '', organizationId: 'kept' },
   list: {
     paging: 'offset-v0.10',
     maxPageSize: undefined,

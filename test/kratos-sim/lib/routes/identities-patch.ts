@@ -5,6 +5,7 @@ import { applyIdentityPatch } from '../json-patch.ts';
 import { jsonReply } from '../replies.ts';
 import type { Handler } from '../router.ts';
 import type { JsonObject, StoredCredential, StoredIdentity, StoredVerifiableAddress } from '../types.ts';
+import { isUuid } from '../strict-decode.ts';
 import { findIdentity } from './identities-crud.ts';
 
 /**
@@ -51,7 +52,11 @@ export const patchIdentity: Handler = async (ctx, req) => {
         patched.external_id !== ''
           ? patched.external_id
           : null,
-      organization_id: current.organization_id,
+      organization_id: patchedOrganization(
+        ctx.profile.patch.organizationId,
+        patched.organization_id,
+        current,
+      ),
     },
     undefined,
   );
@@ -59,6 +64,21 @@ export const patchIdentity: Handler = async (ctx, req) => {
   ctx.store.put(identity);
   return jsonReply(200, identityJson(ctx, identity, ADMIN_VIEW));
 };
+
+/** `uuid.NullUUID`'s JSON decoding: a UUID or null; anything else fails the decode (a 400). */
+function patchedOrganization(
+  mode: 'persisted' | 'kept',
+  value: unknown,
+  current: StoredIdentity,
+): string | null {
+  if (mode === 'kept' || value === undefined) return current.organization_id;
+  if (value === null) return null;
+  if (typeof value === 'string' && isUuid(value)) return value.toLowerCase();
+  throw badRequest(
+    undefined,
+    `uuid: incorrect UUID length ${String(value).length} in string "${String(value)}"`,
+  );
+}
 
 function patchedCredentials(value: unknown, current: StoredIdentity): Record<string, StoredCredential> {
   if (!value || typeof value !== 'object') return current.credentials;
