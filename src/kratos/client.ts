@@ -68,7 +68,7 @@ export async function createKratosClient(options: CreateKratosClientOptions): Pr
     },
     ...identities,
     listIdentities: (listOptions) => listIdentities(ctx, listOptions),
-    batchCreateIdentities: (bodies) => batchCreateIdentities(ctx, bodies, identities.createIdentity),
+    batchCreateIdentities: (bodies) => batchCreateIdentities(ctx, bodies),
     createRecoveryLink: (identityId, expiresIn) => createRecoveryLink(ctx, identityId, expiresIn),
     createRecoveryCode: (identityId, expiresIn) => createRecoveryCode(ctx, identityId, expiresIn),
     listIdentitySessions: (identityId, sessionOptions) =>

@@ -19,7 +19,8 @@ export interface Identity {
   metadata_admin?: JsonObject | null;
   /** v25.4+ only; left out when empty. */
   external_id?: string;
-  credentials?: Record<string, { type?: string; identifiers?: string[] }>;
+  /** `config` only when asked for with `include_credential` (it holds a password hash: a secret). */
+  credentials?: Record<string, { type?: string; identifiers?: string[]; config?: JsonObject }>;
   verifiable_addresses?: Array<{ value: string; via: string; verified: boolean; status?: string }>;
   recovery_addresses?: Array<{ value: string; via: string }>;
   created_at?: string;
@@ -35,6 +36,17 @@ export interface CreateIdentityBody {
   metadata_public?: JsonObject | null;
   metadata_admin?: JsonObject | null;
   external_id?: string;
+  /**
+   * Credentials to import (identity/handler_import.go): `password.config.hashed_password` and
+   * `oidc.config.providers[{provider, subject}]`. Only an undo's recreate sends them.
+   */
+  credentials?: Record<string, { config: JsonObject }>;
+}
+
+/** Options of GET /admin/identities/{id}. */
+export interface GetIdentityOptions {
+  /** Credential types whose config Kratos should include (`password`, `oidc`). */
+  includeCredentials?: readonly string[];
 }
 
 /**
@@ -163,7 +175,7 @@ export interface KratosClient {
   /** False between an `unavailable` and the following `recovered` event. */
   readonly available: boolean;
   createIdentity(body: CreateIdentityBody): Promise<Identity>;
-  getIdentity(id: string): Promise<Identity>;
+  getIdentity(id: string, options?: GetIdentityOptions): Promise<Identity>;
   /** `capabilities.externalIdLookup` (v25.4+) only; resolves null on 404. */
   getIdentityByExternalId(externalId: string): Promise<Identity | null>;
   updateIdentity(id: string, body: UpdateIdentityBody): Promise<Identity>;
@@ -176,8 +188,8 @@ export interface KratosClient {
    * `capabilities.batchCreate` (v1.0+) only; ≤ `capabilities.batchLimit` entries per call (the caller splits;
    * more is refused before sending). Results are index-aligned with `bodies`. A batch refused as a whole
    * created nothing: a 409 (v1.0–v1.2 for any conflict, MySQL always) is thrown as a conflict for the caller
-   * to find the existing entries; a 400 (one bad entry) makes the client create the entries one by one so
-   * every entry still gets its own answer.
+   * to find the existing entries; after a 400 (one bad entry) the client sends each half again, down to the
+   * entry at fault, so every entry still gets its own answer.
    */
   batchCreateIdentities(bodies: CreateIdentityBody[]): Promise<BatchCreateResult[]>;
   createRecoveryLink(identityId: string, expiresIn: string): Promise<RecoveryLink>;

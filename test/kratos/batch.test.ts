@@ -58,12 +58,14 @@ describe.each(['v26', 'v25.4', 'v1', 'v1.0'] as const)('batch create on %s', (ap
       employee(t, 1),
       { schema_id: 'employee', traits: { email: `bad-${t}@example.com`, name: { first: 'No last name' } } },
     ];
+    const singlesBefore = client.callCounts().createIdentity ?? 0;
     const results = await client.batchCreateIdentities(bodies);
     expect(results[1]).toMatchObject({ ok: false, status: 400 });
     // v1.3 and v25.4 repeat the generic message as the reason; v26 gives the schema error.
     if (api === 'v26') expect(results[1]).toMatchObject({ reason: expect.stringContaining('last') });
-    // All-or-nothing servers refuse the batch with 400, so the client created the entries one by one.
+    // All-or-nothing servers refuse the batch with 400: the client sent each entry again on its own.
     expect(results[0]).toEqual({ ok: true, id: expect.any(String) });
+    expect(client.callCounts().createIdentity ?? 0).toBe(singlesBefore);
   });
 
   it('answers per entry when every entry failed (200 with all errors), or throws a 409', async () => {
@@ -106,19 +108,20 @@ describe.each(['v26', 'v25.4', 'v1', 'v1.0'] as const)('batch create on %s', (ap
     expect(client.callCounts().batchCreateIdentities! - before).toBe(1);
   });
 
-  it('falls back to single creates when the batch is refused as a whole (one bad state → 400)', async () => {
+  it('splits a batch refused as a whole (one bad state → 400) down to the bad entry, never one by one', async () => {
     const t = tag();
-    const bodies: CreateIdentityBody[] = [
-      employee(t, 1),
-      employee(t, 2, { state: 'suspended' as 'active' }),
-      employee(t, 3),
-    ];
+    const bodies: CreateIdentityBody[] = Array.from({ length: 64 }, (_, n) =>
+      employee(t, n, n === 41 ? { state: 'suspended' as 'active' } : {}),
+    );
     const singlesBefore = client.callCounts().createIdentity ?? 0;
+    const batchesBefore = client.callCounts().batchCreateIdentities ?? 0;
     const results = await client.batchCreateIdentities(bodies);
-    expect(results[0]).toEqual({ ok: true, id: expect.any(String) });
-    expect(results[1]).toMatchObject({ ok: false, status: 400 });
-    expect(results[2]).toEqual({ ok: true, id: expect.any(String) });
-    expect((client.callCounts().createIdentity ?? 0) - singlesBefore).toBe(3);
+    expect(results[41]).toMatchObject({ ok: false, status: 400 });
+    expect(results.filter((r) => r?.ok)).toHaveLength(63);
+    expect(new Set(results.flatMap((r) => (r?.ok ? [r.id] : []))).size).toBe(63);
+    expect((client.callCounts().createIdentity ?? 0) - singlesBefore).toBe(0);
+    // The whole batch, then two halves per level down to the one entry: 1 + 2 × log2(64) = 13.
+    expect((client.callCounts().batchCreateIdentities ?? 0) - batchesBefore).toBe(13);
   });
 
   it('returns [] for an empty batch without a request', async () => {
