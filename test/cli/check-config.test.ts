@@ -94,16 +94,28 @@ describe('kratos-sync check-config', { timeout: 120_000 }, () => {
     ],
   ];
 
-  it.each(broken)('fails on a bad %s, naming it, exactly as start-up does', async (option, what, breakIt) => {
+  it.each(broken)('start-up fails on a bad %s alone, naming it', (option, what, breakIt) => {
     const config = baseConfig();
     breakIt(config);
     const file = writeConfig(config);
-    const { code, stderr, stdout } = await checkConfig(file);
-    expect(code, stdout).toBe(EXIT.usage);
-    expect(stderr).toContain(option);
-    expect(stderr).toContain(what);
-    // Start-up (worker, sync, plan …) loads the config the same way and stops with the same message.
+    // Start-up (worker, sync, plan …) and check-config load the config the same way.
     expect(() => loadConfig({ file })).toThrow(ConfigError);
     expect(() => loadConfig({ file })).toThrow(option);
+    expect(() => loadConfig({ file })).toThrow(what);
+  });
+
+  it('check-config fails (exit 2) on all of them at once, naming each', async () => {
+    const config = baseConfig();
+    for (const [, , breakIt] of broken) breakIt(config);
+    // The leaver and onboarding cases each replace their whole section; put both problems back in each.
+    config.sources.hr.leaver = { when: '$$$(', timeZone: 'Mars/Olympus' };
+    config.sources.hr.onboarding = {
+      enabled: true,
+      email: 'work_email &',
+      defaultTimeZone: 'Europe/Nowhere',
+    };
+    const { code, stderr, stdout } = await checkConfig(writeConfig(config));
+    expect(code, stdout).toBe(EXIT.usage);
+    for (const [option] of broken) expect(stderr).toContain(option);
   });
 });
