@@ -3,6 +3,7 @@ import { loadConfig } from '../../../src/config/load.ts';
 import { silentLogger, type Logger } from '../../../src/log/logger.ts';
 import { createSource } from '../../../src/sources/create-source.ts';
 import { SourceError, type Source } from '../../../src/sources/types.ts';
+import type { SyncFullResult } from '../../../jobs/sync-full.ts';
 import { startRuntimeHarness, type RuntimeHarness } from '../../jobs/runtime-harness.ts';
 import { waitFor } from '../../queue/helpers.ts';
 import { dumpRedis } from '../../lifecycle/support/secret-scan.ts';
@@ -41,10 +42,13 @@ export async function startPresetRuntime(
   }
 }
 
-/** Runs a full sync through the queue and expects it to complete. */
-export async function fullSync(harness: RuntimeHarness): Promise<void> {
+/** Runs a full sync through the queue and expects a complete run: nobody quarantined, nothing failed. */
+export async function fullSync(harness: RuntimeHarness): Promise<SyncFullResult> {
   const { state, job } = await harness.waitForJob(await harness.enqueueFullSync());
   expect(state, String(job.failedReason)).toBe('completed');
+  const result = job.returnvalue as SyncFullResult;
+  expect(result).toMatchObject({ status: 'completed', quarantined: 0, failures: 0 });
+  return result;
 }
 
 /** Kratos as the test compares it: per person key, the identity's state, traits and admin metadata. */

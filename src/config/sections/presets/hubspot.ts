@@ -19,8 +19,9 @@ export type HubSpotConnection = z.output<typeof hubspotConnection>;
 export const hubspotDefaults: PresetDefaults = {
   mapping: {
     key: 'id',
-    // Contacts without an e-mail cannot sign in: they stay out of Kratos.
-    scope: '$exists(properties.email) and properties.email != ""',
+    // Contacts without an e-mail cannot sign in: they stay out of Kratos (HubSpot sends an unset
+    // property as null).
+    scope: '$type(properties.email) = "string" and properties.email != ""',
     externalId: '"hubspot-" & id',
     schemaId: '"default"',
     traits: `{
