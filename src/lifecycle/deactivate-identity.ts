@@ -7,7 +7,7 @@ import { readMarker } from './ownership.ts';
  * period). Idempotent: an identity that is already inactive and stamped is left alone and keeps its first
  * timestamp, so repeating an offboarding never moves the grace period.
  *
- * v26 writes a JSON Patch that touches only those two paths; v0.10 has no PATCH, so the identity (already
+ * Kratos v1.0+ gets a JSON Patch that touches only those two paths; v0.10 has no PATCH, so the identity (already
  * read by the caller) is written back whole with PUT — PUT replaces, so every field is carried over.
  *
  * @returns the identity as Kratos holds it afterwards and the deactivation time in force.

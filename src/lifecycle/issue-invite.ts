@@ -36,7 +36,7 @@ export async function readInviteTarget(
 }
 
 /**
- * Issue a recovery link — or a code where the source asks for one and the server has the endpoint (v26);
+ * Issue a recovery link — or a code where the source asks for one and the server has the endpoint (v1.0+);
  * otherwise a link. Kratos takes Go durations, so the lifetime is sent in whole seconds.
  */
 export async function issueRecovery(

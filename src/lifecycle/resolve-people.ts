@@ -26,8 +26,8 @@ export interface ResolveDeps {
 
 /**
  * Turn what the operator typed into managed identities of `source`. An id is tried as a Kratos identity id,
- * then as the source's person key (marker index, then `external_id` on v26); an email through the
- * `credentials_identifier` filter (v26) or one pass over the identity list (v0.10). Every match is read by
+ * then as the source's person key (marker index, then `external_id` on v25.4+); an email through the
+ * `credentials_identifier` filter (v1.0+) or one pass over the identity list (v0.10). Every match is read by
  * id and must carry this source's marker — the list is a hint, the marker decides.
  */
 export async function resolvePeople(

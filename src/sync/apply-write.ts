@@ -4,7 +4,7 @@ import type { ApplyDeps, ItemResult, WriteAction } from './apply-types.ts';
 import { toPatchOps, toUpdateBody } from './identity-body.ts';
 
 /**
- * One update, adoption or reactivation. v26: a JSON Patch of the changed fields only (fields nobody maps,
+ * One update, adoption or reactivation. Kratos v1.0+: a JSON Patch of the changed fields only (fields nobody maps,
  * and edits made elsewhere meanwhile, are left alone; no request at all when nothing is left to change).
  * v0.10 has no PATCH: a PUT of the whole identity. PUT replaces `metadata_admin`, and v0.10 lists do not
  * show it, so when part of it is create-only the identity is read by id first.

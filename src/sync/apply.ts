@@ -192,7 +192,7 @@ function changedFields(deps: ApplyDeps, action: PlanAction): string[] {
 }
 
 /**
- * The admin-metadata digest is only needed where lists omit `metadata_admin` (v0.10, see managed.ts); on v26
+ * The admin-metadata digest is only needed where lists omit `metadata_admin` (v0.10, see managed.ts); elsewhere
  * the index holds the marker alone, for finding a person's identity.
  */
 export function digestOf(deps: Pick<ApplyDeps, 'kratos'>, metadataAdmin: unknown): { adminDigest?: string } {

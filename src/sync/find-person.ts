@@ -15,7 +15,7 @@ export interface FoundPerson {
 
 /**
  * Find one person's identity without listing everyone: the marker index first (person key → identity id,
- * confirmed by GET), then on v26 the external_id lookup and the email identifier filter. v0.10 has no
+ * confirmed by GET), then the external_id lookup (v25.4+) and the email identifier filter (v1.0+). v0.10 has no
  * lookup filter: beyond the index it scans the list only when adoption is on (otherwise a create that
  * collides is resolved by the create's own conflict lookup).
  */

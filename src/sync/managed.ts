@@ -55,7 +55,7 @@ export interface ListManagedDeps {
 export interface ListManagedOptions {
   /** Lowercased emails of the desired people: which unmanaged identities matter (adoption, conflicts). */
   desiredEmails: ReadonlySet<string>;
-  /** External ids of the desired people (v26): identities of other sources holding one are collisions. */
+  /** External ids of the desired people (v25.4+): identities of other sources holding one are collisions. */
   desiredExternalIds?: ReadonlySet<string>;
   /** The desired people by key: lets unchanged people be settled while listing (saves memory). */
   desiredByKey?: ReadonlyMap<string, DesiredIdentity>;

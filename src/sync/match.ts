@@ -9,7 +9,7 @@ import type { ManagedIdentity, OwnershipMarker } from './types.ts';
 export interface ManagedIndex {
   /** This source's identities by marker key (one per key; see `duplicates`). */
   byKey: Map<string, ManagedIdentity>;
-  /** This source's identities by external id (v26); built on first use — most runs never need it. */
+  /** This source's identities by external id (where Kratos stores it, v25.4+); built on first use — most runs never need it. */
   byExternalId(): ReadonlyMap<string, ManagedIdentity>;
   /** Other sources' identities by external id: never touched, only reported. */
   foreignByExternalId: Map<string, OwnershipMarker>;

@@ -193,7 +193,7 @@ const hubspotNeedsPublicUrl = (webhook: z.output<typeof webhookSection>) =>
 
 const onboardingSection = z.strictObject({
   enabled: z.boolean().default(false),
-  /** `code` needs a server with /admin/recovery/code (v26). */
+  /** `code` needs a server with /admin/recovery/code (v1.0+; v0.10 gets a link). */
   method: z.enum(['link', 'code']).default('link'),
   lifetime: durationOption.prefault('72h'),
   channel: z.enum(['smtp', 'webhook', 'outbox']).default('outbox'),
