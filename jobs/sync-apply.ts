@@ -61,7 +61,7 @@ export const syncApplyJob = defineJob<JobDeps>()({
         });
         await lock.renew();
         const callsBefore = deps.ctx.kratos.callCounts();
-        const outcome = await applyPlan(applyDepsFor(deps.ctx, source, runId), {
+        const outcome = await applyPlan(applyDepsFor(deps.ctx, source, runId, { keepImages: true }), {
           actions,
           current: new Map(),
           runId,

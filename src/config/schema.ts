@@ -6,6 +6,7 @@ import { redisSection } from './sections/redis.ts';
 import { deliverySection, httpSection, logSection, queueSection } from './sections/runtime.ts';
 import { withPresetDefaults } from './sections/presets/index.ts';
 import { sourceSection } from './sections/source.ts';
+import { undoSection } from './sections/undo.ts';
 import { checkOnboardingDelivery } from '../lifecycle/onboarding-config-check.ts';
 
 /** The whole configuration: closed (unknown keys are errors), with defaults, validated once at start-up. */
@@ -25,6 +26,7 @@ export const configSchema = z
     http: httpSection.prefault({}),
     log: logSection.prefault({}),
     notify: notifySection.prefault({}),
+    undo: undoSection.prefault({}),
   })
   .superRefine(checkOnboardingDelivery)
   .superRefine(checkNotifyDelivery)

@@ -10,6 +10,7 @@ import { pathSegmentProblem } from './path-segment.ts';
 import type { RequestPlan } from './requester.ts';
 import type {
   CreateIdentityBody,
+  GetIdentityOptions,
   Identity,
   JsonPatchOperation,
   KratosCapabilities,
@@ -31,11 +32,14 @@ type IdentityOperations = Pick<
 export function identityOperations(ctx: KratosContext): IdentityOperations {
   const { call, capabilities } = ctx;
 
-  async function getIdentity(id: string): Promise<Identity> {
+  async function getIdentity(id: string, options: GetIdentityOptions = {}): Promise<Identity> {
+    // `include_credential=<type>` shows that credential's config (a password hash, OIDC providers);
+    // identity/handler.go (getIdentity) checks each value against the known credential types.
+    const include = (options.includeCredentials ?? []).map((type) => `include_credential=${type}`);
     const response = await call({
       operation: 'getIdentity',
       method: 'GET',
-      path: identityPath(id),
+      path: include.length ? `${identityPath(id)}?${include.join('&')}` : identityPath(id),
       accept: [200],
       gate: { kind: 'read' },
       repeatable: true,

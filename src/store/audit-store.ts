@@ -22,6 +22,8 @@ export interface AuditEntry {
   changed: string[];
   outcome: 'applied' | 'failed';
   error?: ReportError;
+  /** Who asked for the change when a person did (an undo: `cli:<user>`, `console:<user>`). */
+  by?: string;
 }
 
 export interface AuditStoreOptions {
@@ -169,6 +171,7 @@ function toFields(entry: AuditEntry): string[] {
     'outcome', entry.outcome,
   ];
   if (entry.error) fields.push('code', entry.error.code, 'message', entry.error.message);
+  if (entry.by) fields.push('by', entry.by);
   return fields;
 }
 
@@ -186,6 +189,8 @@ function fromFields(flat: string[]): AuditEntry {
   };
   const identityId = map.get('identity');
   if (identityId) entry.identityId = identityId;
+  const by = map.get('by');
+  if (by) entry.by = by;
   const code = map.get('code');
   if (code) entry.error = { code, message: map.get('message') ?? '' };
   return entry;

@@ -36,6 +36,10 @@ export function engineKeys(prefix: string) {
     runsBySource: (source: string) => `${prefix}:runs:${source}`,
     /** Sorted set of every run id (score = start time, ms). */
     runsAll: () => `${prefix}:runs`,
+    /** One run's data key, wrapped by `undo.key` (`<expiry ms>:<sealed>`); dropping it drops the run's images. */
+    undoKey: (runId: string) => `${prefix}:undo:${runId}:key`,
+    /** Hash identity id → that identity's before-image, sealed with the run's data key. */
+    undoImages: (runId: string) => `${prefix}:undo:${runId}:images`,
     /** Stream of audit entries per source. */
     auditStream: (source: string) => `${prefix}:audit:${source}`,
     /** List of audit stream ids for one person, newest first (capped). */

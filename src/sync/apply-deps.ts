@@ -3,7 +3,9 @@ import { createAuditWriter } from '../store/audit-store.ts';
 import { createMarkerIndex } from '../store/marker-index.ts';
 import { createReceiptStore } from '../store/receipt-store.ts';
 import { createRunStore, type RunStore } from '../store/run-store.ts';
+import { createBeforeImageStore } from '../store/before-image-store.ts';
 import type { ApplyDeps } from './apply-types.ts';
+import { createImageRecorder } from './before-image.ts';
 import type { SourceRuntime, SyncContext } from './context.ts';
 
 /** The configured source by name, or a clear error listing the ones that exist. */
@@ -16,9 +18,21 @@ export function sourceRuntime(ctx: SyncContext, sourceName: string): SourceRunti
   return runtime;
 }
 
-export function applyDepsFor(ctx: SyncContext, sourceName: string, runId?: string): ApplyDeps {
+/**
+ * `keepImages`: this apply belongs to a stored run that `undo` can take back (a full sync or its approval),
+ * so what it overwrites or deletes is kept, sealed, when `undo.key` is set.
+ */
+export function applyDepsFor(
+  ctx: SyncContext,
+  sourceName: string,
+  runId?: string,
+  options: { keepImages?: boolean } = {},
+): ApplyDeps {
   const prefix = ctx.config.redis.prefix;
+  const images =
+    options.keepImages && runId ? createImageRecorder(beforeImageStoreFor(ctx), runId) : undefined;
   return {
+    ...(images ? { images } : {}),
     kratos: ctx.kratos,
     logger: ctx.logger.child(runId ? { source: sourceName, runId } : { source: sourceName }),
     now: ctx.now,
@@ -30,6 +44,15 @@ export function applyDepsFor(ctx: SyncContext, sourceName: string, runId?: strin
     batchSize: batchSizeFor(ctx.config.kratos.batchSize, ctx.kratos.capabilities),
     concurrency: ctx.config.kratos.concurrency,
   };
+}
+
+export function beforeImageStoreFor(ctx: SyncContext) {
+  return createBeforeImageStore({
+    redis: ctx.redis,
+    prefix: ctx.config.redis.prefix,
+    key: ctx.config.undo.key,
+    keepForMs: ctx.config.undo.keepFor,
+  });
 }
 
 export function runStoreFor(ctx: SyncContext): RunStore {

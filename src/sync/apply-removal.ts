@@ -2,6 +2,7 @@ import { SyncError } from '../errors/catalogue.ts';
 import { offboardIdentity } from '../lifecycle/offboard-identity.ts';
 import { describeFailure, isKratosFailure } from './apply-errors.ts';
 import type { ApplyDeps, ItemResult, RemovalAction } from './apply-types.ts';
+import { imageOf, readWithCredentials } from './before-image.ts';
 
 /**
  * A leaver's deactivation or deletion, through the offboarding sequence (DESIGN.md invariant 4): it reads
@@ -11,6 +12,7 @@ import type { ApplyDeps, ItemResult, RemovalAction } from './apply-types.ts';
 export async function applyRemoval(deps: ApplyDeps, action: RemovalAction): Promise<ItemResult> {
   const base = { action, identityId: action.identityId };
   try {
+    const image = deps.images ? await imageBeforeRemoval(deps, action) : undefined;
     const receipt = await offboardIdentity(
       { kratos: deps.kratos, logger: deps.logger, now: deps.now, receipts: deps.receipts },
       {
@@ -22,6 +24,9 @@ export async function applyRemoval(deps: ApplyDeps, action: RemovalAction): Prom
       },
       action.kind === 'delete' ? { deleteNow: true } : {},
     );
+    // Kept whenever something changed (a deactivation whose session check failed still changed the state).
+    if (image && (receipt.outcome === 'deleted' || receipt.deactivatedAt))
+      deps.images!.keep(action.identityId, image);
     if (receipt.outcome === 'deleted' || receipt.outcome === 'already-gone') {
       await deps.index.remove(action.identityId);
       const note = receipt.outcome === 'already-gone' ? 'the identity was already gone' : undefined;
@@ -52,4 +57,22 @@ async function stampDeactivation(deps: ApplyDeps, identityId: string, deactivate
   const entry = await deps.index.get(identityId);
   if (!entry || entry.marker.deactivated_at === deactivatedAt) return;
   await deps.index.put(identityId, { marker: { ...entry.marker, deactivated_at: deactivatedAt } });
+}
+
+/**
+ * What a removal overwrites or deletes, read just before it: a deletion keeps the full identity with the
+ * credentials Kratos shows an admin (password hash, OIDC links), a deactivation its state and metadata.
+ * One extra read per removal, only when undo.key is set. Gone or refused identities keep nothing.
+ */
+async function imageBeforeRemoval(deps: ApplyDeps, action: RemovalAction) {
+  try {
+    const identity =
+      action.kind === 'delete'
+        ? await readWithCredentials(deps.kratos, action.identityId)
+        : await deps.kratos.getIdentity(action.identityId);
+    return imageOf(action.kind, action.key, identity, deps.kratos.capabilities.externalIdLookup);
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return undefined;
+    throw err;
+  }
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.ts';
 import type { AuditWriter } from '../store/audit-store.ts';
 import type { MarkerIndex } from '../store/marker-index.ts';
 import type { ReceiptStore } from '../store/receipt-store.ts';
+import type { ImageRecorder } from './before-image.ts';
 import type { SyncHooks } from './context.ts';
 import type { ItemOutcome, ReportError } from './report.ts';
 import type { PlanAction } from './types.ts';
@@ -35,6 +36,8 @@ export interface ApplyDeps {
   batchSize: number;
   /** Single writes in flight (config.kratos.concurrency). */
   concurrency: number;
+  /** Keeps what writes and removals overwrite or delete, for `undo` (runs that can be undone, with undo.key). */
+  images?: ImageRecorder;
 }
 
 export interface ApplyProgress {

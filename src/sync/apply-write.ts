@@ -1,6 +1,7 @@
 import type { Identity } from '../kratos/types.ts';
 import { describeFailure, isKratosFailure, statusOf } from './apply-errors.ts';
 import type { ApplyDeps, ItemResult, WriteAction } from './apply-types.ts';
+import { fingerprint, imageOf } from './before-image.ts';
 import { toPatchOps, toUpdateBody } from './identity-body.ts';
 
 /**
@@ -33,14 +34,16 @@ export async function applyWrite(
             note: 'nothing left to change',
           },
         };
+      const before = deps.images ? await fullIdentity(deps, identity) : undefined;
       const written = await deps.kratos.patchIdentity(action.identityId, ops);
+      keepImage(deps, action, before, written);
       return { result: { action, outcome: 'applied', identityId: action.identityId }, written };
     }
-    const full = needsFullRead(action, identity)
-      ? await deps.kratos.getIdentity(action.identityId)
-      : identity;
+    const full =
+      needsFullRead(action, identity) || deps.images ? await fullIdentity(deps, identity) : identity;
     const body = toUpdateBody(action.desired, full, deps.source, deps.kratos.capabilities.externalIdLookup);
     const written = await deps.kratos.updateIdentity(action.identityId, body);
+    keepImage(deps, action, full, written);
     return { result: { action, outcome: 'applied', identityId: action.identityId }, written };
   } catch (err) {
     if (!isKratosFailure(err)) throw err;
@@ -54,4 +57,25 @@ export async function applyWrite(
 /** A v0.10 list shows only the marker of `metadata_admin`: create-only admin metadata must be read first. */
 function needsFullRead(action: WriteAction, identity: Identity): boolean {
   return action.desired.createOnly.includes('metadataAdmin') && identity !== undefined;
+}
+
+/**
+ * The identity with all of `metadata_admin`: where lists leave it out (v0.10), the listed identity carries
+ * only the marker, so it is read by id.
+ */
+async function fullIdentity(deps: ApplyDeps, identity: Identity): Promise<Identity> {
+  const listed = deps.kratos.capabilities.listIncludesAdminMetadata && identity.metadata_admin !== undefined;
+  return listed ? identity : await deps.kratos.getIdentity(identity.id);
+}
+
+function keepImage(
+  deps: ApplyDeps,
+  action: WriteAction,
+  before: Identity | undefined,
+  written: Identity,
+): void {
+  if (!deps.images || !before) return;
+  const image = imageOf(action.kind, action.key, before, deps.kratos.capabilities.externalIdLookup);
+  image.after = fingerprint(written);
+  deps.images.keep(action.identityId, image);
 }

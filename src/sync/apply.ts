@@ -61,6 +61,7 @@ export async function applyPlan(deps: ApplyDeps, input: ApplyInput): Promise<App
   const outcome: ApplyOutcome = { results: [], auditRange: null, hookErrors: 0 };
   let done = 0;
   const settled = async (results: ItemResult[], written: Map<string, Identity> = new Map()) => {
+    await deps.images?.flush();
     await followIndex(deps, results, written);
     outcome.hookErrors += await runHooks(deps, results, input.runId);
     const range = await deps.audit.record(auditEntries(deps, results, input.runId));

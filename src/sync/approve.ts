@@ -44,7 +44,7 @@ export async function approveRun(ctx: SyncContext, runId: string): Promise<Decis
     const claimed = await claimRun(ctx, runs, stored, 'approved');
     if (!claimed) return undecided(await loadRun(ctx, runId), 'approved');
     const { report, held } = claimed;
-    const deps = applyDepsFor(ctx, report.source, runId);
+    const deps = applyDepsFor(ctx, report.source, runId, { keepImages: report.trigger !== 'undo' });
     const checked = await recheck(deps, held);
     const outcome = await applyPlan(deps, {
       actions: checked.valid,

@@ -59,7 +59,7 @@ export async function planFullSync(
     desired: snapshot.desired.length,
     complete: snapshot.complete,
   });
-  const deps = applyDepsFor(ctx, sourceName, options.runId);
+  const deps = applyDepsFor(ctx, sourceName, options.runId, { keepImages: true });
   const scan = await listManaged(
     { kratos: ctx.kratos, index: deps.index, logger, source: sourceName, concurrency: deps.concurrency },
     {

@@ -5,7 +5,7 @@
  */
 import type { PlanAction, PlanActionKind, QuarantinedRecord } from './types.ts';
 
-export type RunTrigger = 'cli' | 'schedule' | 'webhook' | 'api';
+export type RunTrigger = 'cli' | 'schedule' | 'webhook' | 'api' | 'undo';
 export type RunStatus = 'running' | 'completed' | 'partial' | 'held' | 'failed' | 'rejected';
 export type ItemOutcome = 'applied' | 'failed' | 'skipped';
 
@@ -43,6 +43,20 @@ export interface ActionCounts {
 export interface AuditRange {
   from: string;
   to: string;
+}
+
+/** What an undo run reverses and what it could not (kept in the undo run's report). */
+export interface UndoInfo {
+  /** The run it reverses. */
+  of: string;
+  /** Who asked (`cli:<user>`, `console:<user>`). */
+  by: string;
+  /** No before-images could be read (no undo.key, or they expired): states were restored, values were not. */
+  statesOnly: boolean;
+  skipped: {
+    total: number;
+    items: Array<{ key: string; identityId?: string; action: string; reason: string }>;
+  };
 }
 
 /** At most this many quarantined records and failures are kept in a report; the totals stay exact. */
@@ -84,6 +98,8 @@ export interface RunReport {
   };
   /** Why the run failed as a whole (status `failed`). */
   error?: ReportError;
+  /** An undo run (trigger `undo`): the run it reverses, who asked, and the people it left alone and why. */
+  undo?: UndoInfo;
   /**
    * Things the operator should know that are not failures, each said once per run (e.g. the mapping sets
    * `externalId` but this Kratos has no external ids).

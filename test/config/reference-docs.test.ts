@@ -42,7 +42,7 @@ describe('configuration reference', () => {
     const documented = new Set([...readme.matchAll(/^\| `([a-zA-Z.<>]+)`/gm)].map((m) => m[1]!));
     const undocumented = [...paths].filter((p) => !documented.has(p));
     const stale = [...documented].filter(
-      (p) => !paths.has(p) && /^(kratos|redis|sources|delivery|queue|http|log|notify)\./.test(p),
+      (p) => !paths.has(p) && /^(kratos|redis|sources|delivery|queue|http|log|notify|undo)\./.test(p),
     );
     expect(paths.size).toBeGreaterThan(50);
     expect(undocumented).toEqual([]);

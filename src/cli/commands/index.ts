@@ -14,4 +14,5 @@ export const commandLoaders: Array<() => Promise<{ register(program: Command): v
   () => import('./audit.ts'),
   () => import('./offboard.ts'),
   () => import('./reindex.ts'),
+  () => import('./undo.ts'),
 ];
