@@ -4,10 +4,9 @@ import { GROUP_KIND } from '../../scim/resource-kinds.ts';
 import type { StoredResource } from '../../scim/resource-store.ts';
 import { memberIds, stamp, uniqueNameOf } from '../../scim/resources.ts';
 import { sameContent } from '../../scim/same-content.ts';
-import { badRequest, conflict, notFound, ScimError } from '../../scim/scim-error.ts';
+import { badRequest, conflict, notFound } from '../../scim/scim-error.ts';
+import { CHANGED_MEANWHILE, retryOnConflict } from './retry-on-conflict.ts';
 import type { ScimCall, ScimDeps } from './scim-call.ts';
-
-const CAS_ATTEMPTS = 5;
 
 export async function readGroup(call: ScimCall, id: string): Promise<StoredResource> {
   const stored = await call.source.groups.get(id);
@@ -44,7 +43,7 @@ export async function updateGroup(
   id: string,
   change: (current: JsonRecord) => JsonRecord,
 ): Promise<JsonRecord> {
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+  return retryOnConflict('Group', async () => {
     const stored = await readGroup(call, id);
     const prepared = change(stored.resource);
     if (sameContent(stored.resource, prepared)) return stored.resource;
@@ -64,15 +63,14 @@ export async function updateGroup(
       left,
     });
     if (result === 'taken') throw conflict('another Group already has this displayName');
-    if (result === 'conflict') continue;
+    if (result === 'conflict') return CHANGED_MEANWHILE;
     await resyncMembers(deps, call, [...joined, ...left]);
     return group;
-  }
-  throw new ScimError(409, 'the Group kept changing while this request was applied; send it again');
+  });
 }
 
 export async function deleteGroup(deps: ScimDeps, call: ScimCall, id: string): Promise<void> {
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+  await retryOnConflict('Group', async () => {
     const stored = await readGroup(call, id);
     const members = memberIds(stored.resource);
     const result = await call.source.groups.write({
@@ -82,11 +80,10 @@ export async function deleteGroup(deps: ScimDeps, call: ScimCall, id: string): P
       previousName: uniqueNameOf(GROUP_KIND, stored.resource),
       left: members,
     });
-    if (result === 'conflict') continue;
+    if (result === 'conflict') return CHANGED_MEANWHILE;
     await resyncMembers(deps, call, members);
-    return;
-  }
-  throw new ScimError(409, 'the Group kept changing while this request was applied; send it again');
+    return undefined;
+  });
 }
 
 /** Members must be Users of this source (RFC 7643 §4.2); an unknown id is the client's mistake. */

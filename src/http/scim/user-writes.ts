@@ -4,12 +4,10 @@ import { GROUP_KIND, USER_KIND } from '../../scim/resource-kinds.ts';
 import { groupIdsOf, type StoredResource } from '../../scim/resource-store.ts';
 import { memberIds, stamp, uniqueNameOf } from '../../scim/resources.ts';
 import { sameContent } from '../../scim/same-content.ts';
-import { conflict, notFound, ScimError } from '../../scim/scim-error.ts';
+import { conflict, notFound } from '../../scim/scim-error.ts';
+import { CHANGED_MEANWHILE, retryOnConflict } from './retry-on-conflict.ts';
 import type { ScimCall, ScimDeps } from './scim-call.ts';
 import { syncUserNow } from './scim-engine.ts';
-
-/** Attempts of a read-modify-write that lost a race with another writer of the same resource. */
-const CAS_ATTEMPTS = 5;
 
 export async function readUser(call: ScimCall, id: string): Promise<StoredResource> {
   const stored = await call.source.users.get(id);
@@ -53,7 +51,7 @@ export async function updateUser(
   id: string,
   change: (current: JsonRecord) => JsonRecord,
 ): Promise<JsonRecord> {
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+  return retryOnConflict('User', async () => {
     const stored = await readUser(call, id);
     const prepared = change(stored.resource);
     if (sameContent(stored.resource, prepared)) return stored.resource;
@@ -68,7 +66,7 @@ export async function updateUser(
       nextName,
     });
     if (result === 'taken') throw conflict('another User already has this userName');
-    if (result === 'conflict') continue;
+    if (result === 'conflict') return CHANGED_MEANWHILE;
     await applyToKratos(deps, call, id, async () => {
       await call.source.users.write({
         id,
@@ -79,13 +77,12 @@ export async function updateUser(
       });
     });
     return user;
-  }
-  throw new ScimError(409, 'the User kept changing while this request was applied; send it again');
+  });
 }
 
 /** Removes a user from its groups and from the store, then offboards it through the engine. */
 export async function deleteUser(deps: ScimDeps, call: ScimCall, id: string): Promise<void> {
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+  await retryOnConflict('User', async () => {
     const stored = await readUser(call, id);
     await leaveAllGroups(deps, call, id);
     const result = await call.source.users.write({
@@ -94,25 +91,22 @@ export async function deleteUser(deps: ScimDeps, call: ScimCall, id: string): Pr
       next: null,
       previousName: uniqueNameOf(USER_KIND, stored.resource),
     });
-    if (result === 'conflict') continue;
+    if (result === 'conflict') return CHANGED_MEANWHILE;
     await applyToKratos(deps, call, id);
-    return;
-  }
-  throw new ScimError(409, 'the User kept changing while this request was applied; send it again');
+    return undefined;
+  });
 }
 
+/** RFC 7644 §3.6: a deleted user leaves every group it was a member of. */
 async function leaveAllGroups(deps: ScimDeps, call: ScimCall, userId: string): Promise<void> {
   for (const groupId of await groupIdsOf(deps.redis, deps.keyPrefix, call.source.name, userId)) {
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    await retryOnConflict('Group', async () => {
       const group = await call.source.groups.get(groupId);
-      if (!group) break;
+      if (!group) return undefined;
       const members = memberIds(group.resource).filter((m) => m !== userId);
       const next = stamp(
         GROUP_KIND,
-        {
-          ...group.resource,
-          members: members.map((value) => ({ value })),
-        },
+        { ...group.resource, members: members.map((value) => ({ value })) },
         { id: groupId, now: deps.now(), previous: group.resource },
       );
       const result = await call.source.groups.write({
@@ -121,8 +115,8 @@ async function leaveAllGroups(deps: ScimDeps, call: ScimCall, userId: string): P
         next,
         left: [userId],
       });
-      if (result !== 'conflict') break;
-    }
+      return result === 'conflict' ? CHANGED_MEANWHILE : undefined;
+    });
   }
 }
 

@@ -1,0 +1,23 @@
+import { ScimError } from '../../scim/scim-error.ts';
+
+/** Attempts of a read-modify-write that lost a race with another writer of the same resource. */
+const ATTEMPTS = 5;
+
+/** What an attempt returns when its compare-and-set found the resource changed since it was read. */
+export const CHANGED_MEANWHILE = Symbol('changed meanwhile');
+
+/**
+ * Runs a read-modify-write of one stored resource until its write lands: each attempt reads, changes and
+ * writes with a compare-and-set, and returns `CHANGED_MEANWHILE` when another writer got in between.
+ * After a few lost races the client is told to send the request again (409), rather than waiting on.
+ */
+export async function retryOnConflict<T>(
+  resourceType: 'User' | 'Group',
+  attempt: () => Promise<T | typeof CHANGED_MEANWHILE>,
+): Promise<T> {
+  for (let n = 0; n < ATTEMPTS; n++) {
+    const result = await attempt();
+    if (result !== CHANGED_MEANWHILE) return result;
+  }
+  throw new ScimError(409, `the ${resourceType} kept changing while this request was applied; send it again`);
+}
