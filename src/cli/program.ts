@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/load.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { EXIT } from './exit-codes.ts';
 
 /**
  * Each command lives in `./commands/<name>.ts` and exports `register(program)`. Commands set
- * `process.exitCode` through their action's return value via `exitWith`.
+ * `process.exitCode` in their action. Every command module is loaded to build the program (so `--help`
+ * lists them all), which is why a command module imports only commander and light modules at the top, and
+ * loads what its action needs with `await import()` inside the action (test/cli/help-startup.test.ts).
  */
 
 export async function buildProgram(): Promise<Command> {

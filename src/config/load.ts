@@ -3,12 +3,10 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
+import { ConfigError } from './config-error.ts';
 import { withSecretEnv } from './sections/secret-option.ts';
 
-/** Raised when configuration is invalid: the message names each option and what is expected. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /**
  * Plain environment overrides, each also readable from a file through `<NAME>_FILE` (mounted secrets).

@@ -16,9 +16,9 @@ import { createPersonLocks } from './person-locks.ts';
 import { closeRedis, createRedis, redisReady } from './redis-connection.ts';
 import { startScheduler, type Scheduler } from './scheduler.ts';
 import { serialGate } from './serial-gate.ts';
+import type { WorkerRole } from './worker-roles.ts';
 
-export type WorkerRole = 'worker' | 'scheduler' | 'http';
-export const WORKER_ROLES: readonly WorkerRole[] = ['worker', 'scheduler', 'http'];
+export { WORKER_ROLES, type WorkerRole } from './worker-roles.ts';
 
 export interface StartWorkerProcessOptions {
   config: Config;

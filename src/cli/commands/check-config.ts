@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
-import { REDACTED_TEXT } from '../../config/secret.ts';
 import { EXIT } from '../exit-codes.ts';
 
 export function register(program: Command): void {
@@ -15,6 +13,8 @@ export function register(program: Command): void {
       'also connect to Kratos and to each source, read one record and print the identity it would become (writes nothing)',
     )
     .action(async (options: { probe?: boolean }) => {
+      const { loadConfig } = await import('../../config/load.ts');
+      const { REDACTED_TEXT } = await import('../../config/secret.ts');
       const { config, baseDir } = loadConfig({ file: program.opts<{ config: string }>().config });
       if (options.probe) {
         process.exitCode = await probe(config, baseDir);

@@ -1,10 +1,5 @@
-import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
-import { createLogger } from '../../log/logger.ts';
-import { listFailedJobs, retryFailedJobs } from '../../queue/failed-jobs.ts';
-import { createQueue } from '../../queue/job-queue.ts';
-import { closeRedis, createRedis, redisReady } from '../../queue/redis-connection.ts';
+import type { Queue } from 'bullmq';
 import { EXIT } from '../exit-codes.ts';
 
 /** `kratos-sync failed list|retry`: inspect and re-run jobs that failed for good. */
@@ -16,6 +11,7 @@ export function register(program: Command): void {
     .option('--limit <n>', 'show at most this many (newest first)', (v) => Number.parseInt(v, 10), 100)
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { limit: number; json?: boolean }) => {
+      const { listFailedJobs } = await import('../../queue/failed-jobs.ts');
       process.exitCode = await withQueue(program, async (queue) => {
         const rows = await listFailedJobs(queue, { limit: options.limit });
         if (options.json) {
@@ -26,6 +22,7 @@ export function register(program: Command): void {
           console.log('no failed jobs');
           return EXIT.ok;
         }
+        const { default: Table } = await import('cli-table3');
         const table = new Table({
           head: ['id', 'type', 'source', 'person / run', 'attempts', 'failed at', 'reason'],
           // No colours: CLI output shows control characters as escapes (terminal-output.ts).
@@ -57,6 +54,7 @@ export function register(program: Command): void {
         process.exitCode = EXIT.usage;
         return;
       }
+      const { retryFailedJobs } = await import('../../queue/failed-jobs.ts');
       process.exitCode = await withQueue(program, async (queue) => {
         const result = await retryFailedJobs(queue, options.all ? { all: true } : { ids });
         console.log(
@@ -69,10 +67,11 @@ export function register(program: Command): void {
     });
 }
 
-async function withQueue(
-  program: Command,
-  work: (queue: ReturnType<typeof createQueue>) => Promise<number>,
-): Promise<number> {
+async function withQueue(program: Command, work: (queue: Queue) => Promise<number>): Promise<number> {
+  const { loadConfig } = await import('../../config/load.ts');
+  const { createLogger } = await import('../../log/logger.ts');
+  const { createQueue } = await import('../../queue/job-queue.ts');
+  const { closeRedis, createRedis, redisReady } = await import('../../queue/redis-connection.ts');
   const { config } = loadConfig({ file: program.opts<{ config: string }>().config });
   const logger = createLogger({ level: 'warn' });
   const connection = createRedis(config.redis, { role: 'producer', logger, name: 'kratos-sync:cli' });

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { PRESET_NAMES, type PresetName } from '../../config/sections/presets/index.ts';
+import { PRESET_NAMES, type PresetName } from '../../config/sections/presets/names.ts';
 import { EXIT } from '../exit-codes.ts';
 import { starterConfig } from '../starters/starter-config.ts';
 

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
-import { createLogger } from '../../log/logger.ts';
-import { startWorkerProcess, WORKER_ROLES, type WorkerRole } from '../../queue/worker-process.ts';
+import { WORKER_ROLES, type WorkerRole } from '../../queue/worker-roles.ts';
 import { EXIT } from '../exit-codes.ts';
 
 /**
@@ -19,6 +17,9 @@ export function register(program: Command): void {
     .option('--name <name>', 'replica name shown in job records and Redis client lists')
     .action(async (options: { role: string; name?: string }) => {
       const roles = parseRoles(options.role);
+      const { loadConfig } = await import('../../config/load.ts');
+      const { createLogger } = await import('../../log/logger.ts');
+      const { startWorkerProcess } = await import('../../queue/worker-process.ts');
       const { config, baseDir } = loadConfig({ file: program.opts<{ config: string }>().config });
       const logger = createLogger({ level: config.log.level });
       const running = await startWorkerProcess({

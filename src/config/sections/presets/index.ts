@@ -3,12 +3,11 @@ import { bamboohrConnection, bamboohrDefaults } from './bamboohr.ts';
 import type { PresetDefaults } from './common.ts';
 import { hibobConnection, hibobDefaults } from './hibob.ts';
 import { hubspotConnection, hubspotDefaults } from './hubspot.ts';
+import { PRESET_NAMES, type PresetName } from './names.ts';
 import { personioConnection, personioDefaults } from './personio.ts';
 import { workdayConnection, workdayDefaults } from './workday.ts';
 
-/** Every vendor preset of the HTTP source (`connection.preset`), one file each. */
-export const PRESET_NAMES = ['bamboohr', 'hibob', 'personio', 'workday', 'hubspot'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
+export { PRESET_NAMES, type PresetName } from './names.ts';
 
 export const presetConnections = [
   bamboohrConnection,
