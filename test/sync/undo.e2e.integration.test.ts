@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/kratos/types.ts';
+import { approveRun } from '../../src/sync/approve.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
+import { createBeforeImageStore } from '../../src/store/before-image-store.ts';
 import { undoRun } from '../../src/sync/run-undo.ts';
 import { person, people, startHarness, type Harness, type Person } from './engine-harness.ts';
 
@@ -202,4 +204,40 @@ describe.each(['v26', 'v0.10'] as const)('undo a run (%s)', (api) => {
     for (let n = 56; n <= 60; n += 1) expect(after.has(person(n).id)).toBe(false);
     expect((after.get('E00001') as { traits: { name: { last: string } } }).traits.name.last).toBe('Moved1');
   }, 120_000);
+
+  it('deactivating the people a run created is a removal: over the guard it is held, then approved', async () => {
+    h = await startHarness({
+      api,
+      people: people(12),
+      source: { guard: { maxRemoveFraction: 0.5, maxRemoveCount: 3 } },
+      config: { undo: { key: UNDO_KEY } },
+    });
+    const harness = h;
+    const created = await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    expect(created.counts.create?.applied).toBe(12);
+    const { report } = await undoRun(harness.ctx, created.id, { by: 'cli:tester' });
+    expect(report!.status).toBe('held');
+    expect(report!.guard.held).toBe(12);
+    expect([...harness.sim.state.identities.values()].every((i) => i.state === 'active')).toBe(true);
+
+    const decision = await approveRun(harness.ctx, report!.id);
+    expect(decision.applied).toBe(12);
+    expect([...harness.sim.state.identities.values()].every((i) => i.state === 'inactive')).toBe(true);
+    expect(harness.sim.state.identities.size).toBe(12); // never deleted on undo
+  }, 60_000);
+
+  it('a run whose data key was dropped is undone for states only, and says why', async () => {
+    const { harness, run } = await bigRun(api, { key: UNDO_KEY });
+    await createBeforeImageStore({
+      redis: harness.redis,
+      prefix: harness.prefix,
+      key: undefined,
+      keepForMs: 1,
+    }).drop(run.id);
+    const { plan } = await undoRun(harness.ctx, run.id, { dryRun: true, by: 'test' });
+    expect(plan.statesOnly).toBe(true);
+    expect(plan.notices.join(' ')).toContain('kept no before-images (or they expired');
+    expect(plan.steps.filter((s) => s.kind === 'reactivate')).toHaveLength(30);
+    expect(plan.skipped.filter((s) => s.action === 'delete')).toHaveLength(5);
+  }, 60_000);
 });
