@@ -29,7 +29,9 @@ export async function probeSources(
   const now = options.now ?? (() => new Date());
   let kratos;
   try {
-    kratos = await createKratosClient({ config: config.kratos, logger: options.logger });
+    // A check answers soon: one retry, not the minutes of backoff a sync would wait through.
+    const retry = { ...config.kratos.retry, retries: Math.min(1, config.kratos.retry.retries) };
+    kratos = await createKratosClient({ config: { ...config.kratos, retry }, logger: options.logger });
   } catch (err) {
     return {
       kratos: { ok: false, reason: (err as Error).message },

@@ -210,6 +210,17 @@ describe('kratos-sync check-config --probe', { timeout: 60_000 }, () => {
     expect(result.stdout + result.stderr).not.toContain('real-bamboo-key-0123456789');
   });
 
+  it("says Kratos cannot be reached, without waiting through a sync's backoff", async () => {
+    const { file, env } = await setup('real-bamboo-key-0123456789');
+    const text = readFileSync(file, 'utf8').replace(sim!.adminUrl, 'http://127.0.0.1:9');
+    writeFileSync(file, text.replace('retries: 0', 'retries: 6'));
+    const result = await cli(['--config', file, 'check-config', '--probe'], env);
+    expect(result.code).toBe(EXIT.failure);
+    expect(result.stdout).toMatch(/^kratos: FAILED: /m);
+    expect(result.stdout).toContain('source hr: FAILED: not probed: Kratos is needed to check the mapping');
+    expect(api!.requests).toHaveLength(0);
+  });
+
   it('says which system failed and what to do, and exits 1', async () => {
     const { file, env } = await setup('a-revoked-bamboo-key-000');
     const result = await cli(['--config', file, 'check-config', '--probe'], env);
