@@ -210,6 +210,52 @@ describe('SCIM endpoint: protocol, errors and auth (Kratos v26)', () => {
     );
   });
 
+  it('keeps concurrent member additions to one group, none lost (compare-and-set writes)', async () => {
+    const ids: string[] = [];
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const r = await h.scim('POST', '/Users', user(`racer${n}@example.com`));
+      ids.push(r.body.id);
+    }
+    const group = await h.scim('POST', '/Groups', { displayName: 'Racers' });
+    const answers = await Promise.all(
+      ids.map((value) =>
+        h.scim('PATCH', `/Groups/${group.body.id}`, {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'add', path: 'members', value: [{ value }] }],
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(ids.map(() => 200));
+    const stored = await h.scim('GET', `/Groups/${group.body.id}`);
+    expect(stored.body.members.map((m: any) => m.value).sort()).toEqual([...ids].sort());
+    for (const id of ids) {
+      expect(await h.redis.smembers(`${h.prefix}:scim:directory:member-of:${id}`)).toEqual([group.body.id]);
+    }
+  });
+
+  it('writes no token to Redis', async () => {
+    expect((await h.scim('POST', '/Users', user('scanned.person@example.com'))).status).toBe(201);
+    let cursor = '0';
+    const values: string[] = [];
+    do {
+      const [next, keys] = await h.redis.scan(cursor, 'MATCH', `${h.prefix}*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const type = await h.redis.type(key);
+        values.push(key);
+        if (type === 'string') values.push((await h.redis.get(key)) ?? '');
+        if (type === 'list') values.push(...(await h.redis.lrange(key, 0, -1)));
+        if (type === 'hash') values.push(JSON.stringify(await h.redis.hgetall(key)));
+        if (type === 'set') values.push(...(await h.redis.smembers(key)));
+        if (type === 'zset') values.push(...(await h.redis.zrange(key, 0, -1)));
+        if (type === 'stream') values.push(JSON.stringify(await h.redis.xrange(key, '-', '+')));
+      }
+    } while (cursor !== '0');
+    const all = values.join('\n');
+    expect(all).toContain('scanned.person@example.com'); // the scan does read the stored resources
+    for (const token of [OKTA_TOKEN, ENTRA_OLD, ENTRA_NEW]) expect(all).not.toContain(token);
+  });
+
   it('keeps tokens and attribute values out of the request log', async () => {
     await h.scim('GET', '/Users?filter=userName%20eq%20%22secret.person%40example.com%22');
     const entries = await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, -1);
