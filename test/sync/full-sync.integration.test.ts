@@ -58,6 +58,12 @@ describe.each(PROFILES)('full sync against Kratos %s', (api) => {
     expect(second.counts).toEqual({});
     expect(harness.writes()).toEqual(before);
     expect(second.kratosCalls.byOperation).toEqual({ listIdentities: 1 });
+    // Every admin request carries the /admin prefix: v0.10 to v25.4 would answer a bare path with a 307.
+    const redirected = Object.entries(harness.sim.stats().requests).filter(
+      ([route, byStatus]) =>
+        !route.includes('schemas') && Object.keys(byStatus).some((s) => s.startsWith('3')),
+    );
+    expect(redirected).toEqual([]);
   });
 
   it('updates only the person who changed, and records field names in the audit trail', async () => {
