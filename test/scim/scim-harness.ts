@@ -51,6 +51,8 @@ export interface ScimHarnessOptions {
   kratos?: Record<string, unknown>;
   roles?: Array<'worker' | 'http'>;
   latencyMs?: number;
+  /** Faults the simulator starts with (e.g. Ory Network's in-flight rule). */
+  simFaults?: Record<string, unknown>;
   /** Top-level config sections merged over the example's (e.g. `http.auth` for the console). */
   config?: Record<string, Record<string, unknown>>;
 }
@@ -66,6 +68,7 @@ export async function startScimHarness(options: ScimHarnessOptions): Promise<Sci
     api: options.api,
     schemas: { 'scim-user': schema },
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+    ...(options.simFaults ? { initialFaults: options.simFaults } : {}),
   });
   const prefix = uniquePrefix();
   const raw = parseYaml(readFileSync(EXAMPLE_CONFIG, 'utf8')) as any;

@@ -395,3 +395,40 @@ describe('SCIM endpoint: a mass deactivation from the directory', () => {
     }
   });
 });
+
+describe('SCIM endpoint: Ory Network', () => {
+  it('creates many users at once through the write gate: one identity write in flight, no 429', async () => {
+    const h = await startScimHarness({
+      api: 'v26',
+      latencyMs: 3,
+      simFaults: { inflightLimit: true },
+      // retries 0: a single 429 would fail a create (and show as "queued" below).
+      kratos: { oryNetwork: true, retry: { retries: 0 } },
+    });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, n) =>
+          h.scim('POST', '/Users', { schemas: [CORE], userName: `ory${n}@example.com` }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
+      const log = (await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, -1)).map((e) =>
+        JSON.parse(e),
+      );
+      expect(log.filter((e) => e.method === 'POST').map((e) => e.outcome)).toEqual(
+        answers.map(() => 'created'),
+      );
+      const stats = h.sim.stats();
+      expect(stats.faults.inflightRejected).toBe(0);
+      expect(
+        Math.max(
+          stats.peakInflight['POST /admin/identities'] ?? 0,
+          stats.peakInflight['PATCH /admin/identities'] ?? 0,
+        ),
+      ).toBe(1);
+      expect(h.sim.state.identities.size).toBe(12);
+    } finally {
+      await h.release();
+    }
+  });
+});
