@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { renderReport } from '../../src/cli/render-run.ts';
 import { createReceiptStore } from '../../src/store/receipt-store.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { PROFILES, simIdentitiesByKey, startHarness, type Harness } from './engine-harness.ts';
@@ -47,6 +48,11 @@ describe.each(PROFILES)('the demo data on Kratos %s', (api) => {
     });
     expect(first.quarantined.total).toBe(1);
     expect(simIdentitiesByKey(h.sim).size).toBe(DAY1_PEOPLE);
+    // The demo mapping sets externalId; where Kratos has none, the CLI's report says so once.
+    const noted = renderReport(first)
+      .split('\n')
+      .filter((line) => line.includes('note: the mapping sets externalId'));
+    expect(noted).toHaveLength(h.ctx.kratos.capabilities.externalIdLookup ? 0 : 1);
 
     const before = h.writes();
     const second = await runFullSync(h.ctx, 'hr', { trigger: 'schedule' });
