@@ -18,6 +18,7 @@ const BENCHMARKS: Array<{ name: string; load: () => Promise<Pick<Benchmark, 'run
   { name: 'mapping-plan', load: () => import('./mapping-plan-runner.ts') },
   { name: 'kratos-versions', load: () => import('./kratos-versions.ts') },
   { name: 'scim', load: () => import('./scim.ts') },
+  { name: 'startup', load: () => import('./startup.ts') },
 ];
 
 const { values, positionals } = parseArgs({

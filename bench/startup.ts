@@ -1,0 +1,143 @@
+/**
+ * start-up: how long `kratos-sync` takes from process start to exit, as a user times it, against the floor
+ * of `node -e 0` measured in the same run (each contender in turn, round after round, so a busy machine
+ * slows them alike). Peak RSS is the process's own (`/usr/bin/time`'s maximum resident set size).
+ * Contenders: `--help` from source (Node's type stripping), `--help` from the built `dist/` when it exists,
+ * and a no-op `kratos-sync sync` of one person against the simulator in its own process (config, Kratos
+ * probe, schemas, Redis, then a run with nothing to do).
+ * `npm run bench -- startup`; `BENCH_DIST=<folder>` measures a build other than ./dist.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { newWorkspace, peopleCsv, removeWorkspace, sourceSection, writePeople } from './support/fixture.ts';
+import { goal, mb, ms, ratio, type BenchOptions, type BenchResult } from './support/report.ts';
+import { startSimProcess } from './support/sim-process.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const TIME = '/usr/bin/time';
+
+interface Sample {
+  wallMs: number;
+  rssMb: number;
+}
+
+/** One process start to exit: wall time from spawning to its exit, peak RSS from /usr/bin/time. */
+async function once(args: string[], rssFile: string): Promise<Sample> {
+  const started = performance.now();
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (exit) =>
+      exit === 0 ? resolve(exit) : reject(new Error(`${args.join(' ')}: ${stderr}`)),
+    );
+  });
+  const wallMs = performance.now() - started;
+  if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}`);
+  const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+  return { wallMs, rssMb: kb / 1024 };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+
+export async function run(options: BenchOptions): Promise<BenchResult> {
+  if (!existsSync(TIME)) throw new Error(`${TIME} is needed to read each process's peak RSS`);
+  const rounds = options.quick ? 5 : 15;
+  const sim = await startSimProcess({ api: 'v26' });
+  const workspace = newWorkspace(options.redisUrl);
+  const rssFile = path.join(workspace.dir, 'rss.txt');
+  const configFile = path.join(workspace.dir, 'kratos-sync.yaml');
+  writePeople(workspace, peopleCsv(1));
+  writeFileSync(
+    configFile,
+    stringify({
+      kratos: { adminUrl: sim.url, apiVersion: 'v26' },
+      redis: { url: workspace.redisUrl, prefix: workspace.prefix },
+      sources: {
+        hr: sourceSection({ connection: { type: 'csv', path: path.join(workspace.dir, 'people.csv') } }),
+      },
+      log: { level: 'silent' },
+    }),
+  );
+  // BENCH_DIST=<folder>: a build elsewhere (`tsc -p tsconfig.build.json --outDir <folder>`), e.g. when
+  // dist/ in a shared checkout is older than the source.
+  const dist = path.join(process.env.BENCH_DIST ?? path.join(ROOT, 'dist'), 'src/cli/bin.js');
+  const contenders: Array<{ label: string; args: string[] }> = [
+    { label: 'floor: node -e 0', args: ['-e', '0'] },
+    { label: 'kratos-sync --help (source)', args: ['src/cli/bin.ts', '--help'] },
+    ...(existsSync(dist) ? [{ label: 'kratos-sync --help (dist)', args: [dist, '--help'] }] : []),
+    { label: 'kratos-sync sync, nothing to do (source)', args: ['src/cli/bin.ts', '-c', configFile, 'sync'] },
+  ];
+  try {
+    // The first sync creates the one person; every measured one has nothing to do.
+    await once(['src/cli/bin.ts', '-c', configFile, 'sync'], rssFile);
+    const samples = new Map<string, Sample[]>(contenders.map((c) => [c.label, []]));
+    for (let round = 0; round < rounds; round++)
+      for (const contender of contenders)
+        samples.get(contender.label)!.push(await once(contender.args, rssFile));
+    const figure = (label: string) => {
+      const list = samples.get(label)!;
+      return {
+        wallMs: median(list.map((s) => s.wallMs)),
+        minMs: Math.min(...list.map((s) => s.wallMs)),
+        rssMb: Math.max(...list.map((s) => s.rssMb)),
+      };
+    };
+    const floor = figure('floor: node -e 0');
+    const figures: Array<[string, string]> = contenders.map(({ label }) => {
+      const f = figure(label);
+      const over = label.startsWith('floor') ? '' : `, ${ratio(f.wallMs / floor.wallMs)} the floor`;
+      return [label, `${ms(f.wallMs)} median (min ${ms(f.minMs)})${over}, peak RSS ${mb(f.rssMb)}`];
+    });
+    const helpSource = figure('kratos-sync --help (source)');
+    const helpDist = existsSync(dist) ? figure('kratos-sync --help (dist)') : undefined;
+    const help = helpDist ?? helpSource;
+    const sync = figure('kratos-sync sync, nothing to do (source)');
+    const distNote = helpDist
+      ? `${path.relative(ROOT, dist)} built ${statSync(dist).mtime.toISOString()}${statSync(dist).mtimeMs < statSync(path.join(ROOT, 'src/cli/program.ts')).mtimeMs ? ' — OLDER than src/cli/program.ts' : ''}`
+      : 'no dist/ (run `npm run build` to measure the built CLI)';
+    return {
+      name: 'startup',
+      title: `process start to exit, median of ${rounds} rounds, against node -e 0 in the same rounds`,
+      figures,
+      goals: [
+        goal(
+          `--help wall (${helpDist ? 'dist' : 'source'})`,
+          '≤ 100 ms',
+          ms(help.wallMs),
+          help.wallMs <= 100,
+        ),
+        goal(
+          `--help peak RSS (${helpDist ? 'dist' : 'source'})`,
+          '≤ 70 MB',
+          mb(help.rssMb),
+          help.rssMb <= 70,
+        ),
+        goal(
+          'a sync’s own start-up (whole no-op sync of one person, process start to exit)',
+          '≤ 150 ms',
+          ms(sync.wallMs),
+          sync.wallMs <= 150,
+        ),
+      ],
+      notes: [
+        'Wall times include spawning through /usr/bin/time; the floor pays the same.',
+        distNote,
+        'The sync figure is a whole run (config, Kratos probe, schemas, Redis, read 1 record, list, plan, audit), so it bounds start-up from above.',
+      ],
+    };
+  } finally {
+    rmSync(rssFile, { force: true });
+    await sim.stop();
+    await removeWorkspace(workspace);
+  }
+}
