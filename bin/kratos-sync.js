@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+/* global process, console, URL -- a plain Node script: the lint config types only the TypeScript */
 // The `kratos-sync` command, for both ways it is installed:
-// - from the npm package (or the image): runs the compiled CLI in dist/;
-// - in a clone (`npx kratos-sync`, no build step): dist/ does not exist, so it runs the TypeScript source
-//   with Node's built-in type stripping (Node 24). When the shell's node is older, it hands over to the Node
-//   24 that scripts/ensure-env.sh installs into .tools/node24.
+// - in a clone (`npx kratos-sync`, no build step): runs the TypeScript source with Node's built-in type
+//   stripping (Node 24). When the shell's node is older, it hands over to the Node 24 that
+//   scripts/ensure-env.sh installs into .tools/node24. The source wins over a dist/ left by `npm pack`,
+//   which would be out of date as soon as the source changes;
+// - from the npm package or the image (no src/ inside): runs the compiled CLI in dist/.
 // Plain JavaScript that any Node with ES modules can parse, so an old node can still say what is wrong.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,7 +16,7 @@ const source = new URL('../src/cli/bin.ts', import.meta.url);
 const projectNode = fileURLToPath(new URL('../.tools/node24/node_modules/.bin/node', import.meta.url));
 const major = Number(process.versions.node.split('.')[0]);
 
-if (existsSync(compiled)) {
+if (!existsSync(source)) {
   await import(compiled.href);
 } else if (major >= 24) {
   await import(source.href);

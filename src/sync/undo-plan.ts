@@ -68,7 +68,7 @@ export async function planUndo(ctx: SyncContext, runId: string): Promise<UndoPla
     throw new Error(`run ${runId} is itself an undo; run a sync to re-apply the source`);
   if (run.status === 'running')
     throw new Error(`run ${runId} is still running; undo it once it has finished`);
-  if (!ctx.sources.has(run.source))
+  if (!ctx.config.sources[run.source])
     throw new Error(`run ${runId} belongs to source "${run.source}", which is not in this configuration`);
 
   const notices: string[] = [];
