@@ -290,6 +290,44 @@ describe('SCIM endpoint: Kratos slower than the client waits', () => {
   });
 });
 
+describe('SCIM endpoint: Kratos down, and writes that change nothing', () => {
+  it('answers 201 and the queued job creates the identity once Kratos is back', async () => {
+    const h = await startScimHarness({ api: 'v26' });
+    try {
+      h.sim.setFaults({ unavailable: true });
+      const r = await h.scim('POST', '/Users', { schemas: [CORE], userName: 'while-down@example.com' });
+      expect(r.status).toBe(201);
+      const logged = JSON.parse((await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, 0))[0]!);
+      expect(logged).toMatchObject({ status: 201, outcome: 'queued' });
+      expect(h.sim.state.identities.size).toBe(0);
+      h.sim.setFaults({});
+      await waitFor('the job created the identity', () => h.identities().get(r.body.id), 45_000);
+      expect(h.sim.state.identities.size).toBe(1);
+    } finally {
+      await h.release();
+    }
+  });
+
+  it('writes nothing for a PUT that changes nothing', async () => {
+    const h = await startScimHarness({ api: 'v26' });
+    try {
+      const body = { schemas: [CORE], userName: 'same@example.com', title: 'Engineer' };
+      const created = await h.scim('POST', '/Users', body);
+      const again = await h.scim('PUT', `/Users/${created.body.id}`, { ...created.body, meta: undefined });
+      expect(again.status).toBe(200);
+      expect(again.body.meta).toEqual(created.body.meta);
+      const patch = await h.scim('PATCH', `/Users/${created.body.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'Replace', path: 'title', value: 'Engineer' }],
+      });
+      expect(patch.body.meta.version).toBe('W/"1"');
+      expect(h.sim.stats().requests['PATCH /admin/identities/{id}']).toBeUndefined();
+    } finally {
+      await h.release();
+    }
+  });
+});
+
 describe('SCIM endpoint: removals pass the guard', () => {
   it('holds a deactivation for approval when the guard asks a human for every removal', async () => {
     const h = await startScimHarness({ api: 'v26', source: { guard: { maxRemoveCount: 0 } } });
