@@ -74,6 +74,17 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
             .reduce((sum, [, n]) => sum + n, 0),
         )}`,
       ]);
+      if (api === 'v1') {
+        // No page-size cap on v1.1–v1.3: the same second run with kratos.pageSize 5000.
+        before = await sim.stats();
+        const big = { ...args, kratos: { apiVersion: 'auto', pageSize: 5000 } };
+        await runPhase<SyncPhaseResult>(PHASE_MODULE, 'kratosSyncPhase', big);
+        const bigCalls = runCalls(perRoute(statsDelta(before, await sim.stats())), 3);
+        figures.push([
+          `${api} second run, kratos.pageSize 5000`,
+          `${int(total(bigCalls))} calls (${formatCounts(bigCalls)}), minimum ${int(Math.ceil(people / 5000))}`,
+        ]);
+      }
     } finally {
       await sim.stop();
       await removeWorkspace(workspace);
