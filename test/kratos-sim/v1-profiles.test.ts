@@ -355,7 +355,7 @@ describe.each([
 
   it('an inactive identity fails whoami with the v1 reason; recovery codes are 6 digits', async () => {
     const { id } = await create(h.sim, 2, 's');
-    const { sessionToken } = h.sim.login(id);
+    const { sessionToken, sessionId } = h.sim.login(id);
     await send(h.sim, `/admin/identities/${id}`, {
       method: 'PATCH',
       json: [{ op: 'replace', path: '/state', value: 'inactive' }],
@@ -363,6 +363,13 @@ describe.each([
     const who = await send(h.sim, '/sessions/whoami', { headers: { 'x-session-token': sessionToken } });
     expect(who.status).toBe(401);
     expect(who.body.error.reason).toBe('No valid session credentials found in the request.');
+    // The active filter reads the session's columns; the `active` key counts the loaded identity's state.
+    const listed = await send(h.sim, `/admin/identities/${id}/sessions?active=true`);
+    expect(listed.body.map((s: { id: string; active: boolean }) => [s.id, s.active])).toEqual([
+      [sessionId, false],
+    ]);
+    expect((await send(h.sim, `/admin/sessions/${sessionId}`)).body.active).toBe(true);
+    expect((await send(h.sim, `/admin/sessions/${sessionId}?expand=identity`)).body.active).toBe(false);
     const code = await send(h.sim, '/admin/recovery/code', {
       method: 'POST',
       json: { identity_id: id, flow_type: 'nonsense' },

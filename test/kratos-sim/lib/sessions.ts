@@ -30,7 +30,7 @@ export function createSession(
   return session;
 }
 
-/** Active in the whoami sense; `active` on the wire is the stored flag and expiry only. */
+/** Active in the whoami sense: the session is active and unexpired and its identity is active. */
 export function isSessionUsable(ctx: SimContext, session: StoredSession): boolean {
   const identity = ctx.store.identities.get(session.identity_id);
   return isSessionActive(ctx, session) && identity !== undefined && identity.state === 'active';
@@ -49,9 +49,12 @@ export function sessionJson(
   session: StoredSession,
   options: SessionViewOptions,
 ): JsonObject {
+  // `Session.MarshalJSON` recomputes `active` with `IsActive()`, which counts the identity's state only when
+  // the identity was loaded with the session (`session/session.go`): an inactive identity's sessions then
+  // show `active: false` although the `active` query filter, which reads the columns, still matches them.
   const out: JsonObject = {
     id: session.id,
-    active: isSessionActive(ctx, session),
+    active: options.identity === 'public' ? isSessionUsable(ctx, session) : isSessionActive(ctx, session),
     expires_at: session.expires_at,
     authenticated_at: session.authenticated_at,
     authenticator_assurance_level: 'aal1',
