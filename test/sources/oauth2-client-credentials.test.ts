@@ -111,6 +111,13 @@ describe('HTTP source with OAuth2 client credentials', () => {
     expect(new Set(api.requests.map((r) => r.headers.authorization))).toEqual(new Set(['Bearer tok-1']));
   });
 
+  it('shares one token request among requests made at the same time', async () => {
+    const { auth, source } = await setup();
+    const found = await Promise.all(['E1', 'E2', 'E3', 'E4'].map((key) => source.fetchOne(key)));
+    expect(found.map((record) => record?.id)).toEqual(['E1', 'E2', 'E3', 'E4']);
+    expect(auth.requests).toHaveLength(1);
+  });
+
   it('sends the client credentials in the body when clientAuth is body', async () => {
     const { auth, source } = await setup({ auth: { clientAuth: 'body' } });
     expect(await source.fetchOne('E1')).toMatchObject({ id: 'E1' });

@@ -47,7 +47,9 @@ export function createOAuth2Token(options: OAuth2TokenOptions): OAuth2Token {
   let held: { value: string; renewAt: number } | undefined;
   let pending: Promise<string> | undefined;
 
-  const fetchToken = async (signal?: AbortSignal): Promise<string> => {
+  // Not tied to one caller's signal: the request is shared, and one caller giving up must not fail the
+  // others waiting for it. Its own timeout bounds it.
+  const fetchToken = async (): Promise<string> => {
     const client: oauth.Client = { client_id: auth.clientId.reveal() };
     const secret = auth.clientSecret.reveal();
     const clientAuth =
@@ -58,7 +60,7 @@ export function createOAuth2Token(options: OAuth2TokenOptions): OAuth2Token {
     let response: Response;
     try {
       response = await oauth.clientCredentialsGrantRequest(server, client, clientAuth, params, {
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: timeout,
         [oauth.allowInsecureRequests]: tokenUrl.protocol === 'http:',
         [oauth.customFetch]: (url, init) =>
           undiciFetch(url, {
@@ -67,7 +69,6 @@ export function createOAuth2Token(options: OAuth2TokenOptions): OAuth2Token {
           }) as unknown as Promise<Response>,
       });
     } catch (err) {
-      if (signal?.aborted) throw signal.reason;
       throw withContext(
         options,
         failureForNetworkError(err, timeout.aborted ? options.timeoutMs : undefined),
@@ -94,10 +95,19 @@ export function createOAuth2Token(options: OAuth2TokenOptions): OAuth2Token {
   return {
     async header(signal) {
       if (held && options.now().getTime() < held.renewAt) return held.value;
-      pending ??= fetchToken(signal).finally(() => {
+      pending ??= fetchToken().finally(() => {
         pending = undefined;
       });
-      return await pending;
+      const token = pending;
+      if (!signal) return await token;
+      // The caller may stop waiting (its job was cancelled); the token request goes on for the others.
+      signal.throwIfAborted();
+      return await Promise.race([
+        token,
+        new Promise<never>((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+        ),
+      ]);
     },
     invalidate() {
       held = undefined;
