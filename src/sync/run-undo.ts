@@ -1,5 +1,5 @@
 import type { Identity } from '../kratos/types.ts';
-import { newRunId } from '../store/run-id.ts';
+import { isRunId, newRunId } from '../store/run-id.ts';
 import { acquireSyncLock } from '../store/sync-lock.ts';
 import { applyPlan } from './apply.ts';
 import { applyDepsFor, runStoreFor } from './apply-deps.ts';
@@ -44,8 +44,10 @@ export interface UndoOutcome {
  */
 export async function undoRun(ctx: SyncContext, runId: string, options: UndoOptions): Promise<UndoOutcome> {
   if (options.dryRun) return { plan: await planUndo(ctx, runId) };
-  const preview = await planUndo(ctx, runId);
-  const source = preview.run.source;
+  // Only the run's source is needed before the lock; the plan is made under it (one read per person).
+  const stored = isRunId(runId) ? await runStoreFor(ctx).get(runId) : null;
+  if (!stored) throw new Error(`no run with id "${runId}" (see \`kratos-sync runs\`)`);
+  const source = stored.source;
   const lock = await acquireSyncLock({
     redis: ctx.redis,
     prefix: ctx.config.redis.prefix,
@@ -54,7 +56,6 @@ export async function undoRun(ctx: SyncContext, runId: string, options: UndoOpti
     holder: `undo-${runId}`,
   });
   try {
-    // Planned again under the lock: a sync may have finished between the preview and now.
     const plan = await planUndo(ctx, runId);
     return { plan, report: await applyUndo(ctx, plan, options.by) };
   } finally {
