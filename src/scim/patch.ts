@@ -35,7 +35,7 @@ export function readPatchRequest(kind: ResourceKind, body: unknown): PatchOperat
     throw badRequest('Operations must be a non-empty array', 'invalidSyntax');
   }
   if (operations.length > MAX_PATCH_OPERATIONS) {
-    throw new ScimError(413, `a PATCH may carry at most ${MAX_PATCH_OPERATIONS} operations`, 'tooMany');
+    throw new ScimError(413, `a PATCH may carry at most ${MAX_PATCH_OPERATIONS} operations`);
   }
   return operations.flatMap((raw, i) => readOperation(kind, raw, i));
 }

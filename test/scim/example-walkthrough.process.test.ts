@@ -91,7 +91,16 @@ it('serves SCIM from the shipped example and the simulator started with --schema
     ['scim-user', 'shared@example.com'],
     ['scim-user', 'shared@example.com'],
   ]);
-  // The worker logged (its start at least), and never the token.
+  const lookup = await fetch(
+    `${base}/Users?filter=${encodeURIComponent('userName eq "looked.up.person@example.com"')}`,
+    {
+      headers,
+    },
+  );
+  expect(lookup.status).toBe(200);
+  await new Promise((resolve) => setTimeout(resolve, 200)); // let the worker's log lines arrive
+  // The worker logged (its start at least), never the token, and no filter (it names a person).
+  expect(output.join('')).not.toContain('looked.up.person');
   expect(output.join('')).toContain('kratos-sync worker started');
   expect(output.join('')).not.toContain(TOKEN);
 });

@@ -86,7 +86,7 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimDeps & { config
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (err instanceof ScimError) return send(reply, err.status, err.body());
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return send(reply, 413, new ScimError(413, 'the body is larger than the limit', 'tooMany').body());
+      return send(reply, 413, new ScimError(413, 'the body is larger than the limit').body());
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return send(
@@ -167,7 +167,16 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimDeps & { config
   };
 
   for (const url of [SCIM_BASE, `${SCIM_BASE}/*`]) {
-    app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url, bodyLimit, onRequest, handler });
+    // Not request-logged: a list URL carries a filter, and filters name people (`userName eq "…"`); the
+    // request log above keeps what an operator needs without values.
+    app.route({
+      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      url,
+      bodyLimit,
+      logLevel: 'warn',
+      onRequest,
+      handler,
+    });
   }
 }
 
