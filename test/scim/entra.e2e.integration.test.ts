@@ -93,6 +93,26 @@ describe.each(['v26', 'v0.10'] as const)('Microsoft Entra ID provisioning into K
     expect((await h.scim('DELETE', `/Users/${id}`)).status).toBe(204);
     expect((await h.scim('GET', `/Users/${id}`)).status).toBe(404);
     expect([...h.identities().keys()]).toEqual([boss]);
+    expect(h.sim.state.identities.size).toBe(1);
+    expect(h.identities().get(boss)).toMatchObject({
+      state: 'active',
+      traits: {
+        username: 'boss@contoso.example',
+        email: 'boss@contoso.example',
+        emails: ['boss@contoso.example'],
+        name: { given: 'Test', family: 'User' },
+        department: 'Sales',
+        employee_number: '4711',
+      },
+    });
+    expect(Object.keys(h.identities().get(boss)!.traits).sort()).toEqual([
+      'department',
+      'email',
+      'emails',
+      'employee_number',
+      'name',
+      'username',
+    ]);
   });
 
   it('DELETE offboards through the engine when the leaver policy keeps the identity deactivated', async () => {

@@ -113,6 +113,18 @@ describe.each(['v26', 'v0.10'] as const)('Okta provisioning into Kratos %s', (ap
     expect(reactivate.status).toBe(200);
     expect(h.sim.identity(identity.id)!.state).toBe('active');
     expect(h.sim.state.identities.size).toBe(1);
+    // The exact end state: what the directory holds, through the example's mapping, with our marker.
+    const final = h.sim.identity(identity.id)!;
+    expect(final.state).toBe('active');
+    expect(final.traits).toEqual({
+      username: 'jane.doe@example.com',
+      email: 'jane.doe@example.com',
+      emails: ['jane.doe@example.com'],
+      name: { given: 'Janet', family: 'Doe' },
+      display_name: 'Janet Doe',
+    });
+    expect(final.metadata_public).toEqual({ groups: [] });
+    expect((final.metadata_admin as any).kratos_sync).toMatchObject({ source: 'directory', key: id });
   });
 
   it('pushes a group: members reach metadata_public.groups, rename, remove, delete', async () => {
