@@ -19,6 +19,7 @@ const BENCHMARKS: Array<{ name: string; load: () => Promise<Pick<Benchmark, 'run
   { name: 'kratos-versions', load: () => import('./kratos-versions.ts') },
   { name: 'scim', load: () => import('./scim.ts') },
   { name: 'startup', load: () => import('./startup.ts') },
+  { name: 'person-sync', load: () => import('./person-sync.ts') },
 ];
 
 const { values, positionals } = parseArgs({

@@ -7,6 +7,7 @@ import { badRow, safeKeyOf, withLine } from '../record-meta.ts';
 import { findByScan } from '../find-by-scan.ts';
 import { SourceError, type Source, type SourceRecord } from '../types.ts';
 import { csvColumns } from './csv-columns.ts';
+import { createCsvLookup } from './csv-lookup.ts';
 import { decodeText, encodingFromBom } from './decode-text.ts';
 import { detectDelimiter } from './detect-delimiter.ts';
 import { fileError, readHead } from './read-head.ts';
@@ -48,7 +49,12 @@ export function createCsvSource(options: CsvSourceOptions): Source {
   return {
     name: options.name,
     stream: (signal) => readCsvRecords(context, signal),
-    fetchOne: (key, signal) => findByScan(readCsvRecords(context, signal), options.keyOf, key),
+    fetchOne: createCsvLookup({
+      path: context.path,
+      read: () => readCsvRecords(context),
+      scan: (key, signal) => findByScan(readCsvRecords(context, signal), options.keyOf, key),
+      keyOf: options.keyOf,
+    }),
   };
 }
 

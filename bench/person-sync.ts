@@ -1,0 +1,203 @@
+/**
+ * person-sync: `person.sync` jobs (a webhook's job: fetch the record, map, find the identity, plan, apply)
+ * completed per second by one worker process at 0 ms Kratos latency, against a no-op job through the same
+ * queue runtime in the same process and run. Also counts, per person job, the Redis commands the process
+ * sent (MONITOR, Lua-internal ones left out) by command, and the Kratos calls (counted by the simulator).
+ * The people already exist and are unchanged, so every job is the whole path with nothing to write: the
+ * job's own overhead. `npm run bench -- person-sync [--quick]`.
+ */
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { enqueuePersonSync } from '../jobs/enqueue.ts';
+import { silentLogger } from '../src/log/logger.ts';
+import { createCatalogue, defineJob } from '../src/queue/job-definition.ts';
+import { addJob, createQueue } from '../src/queue/job-queue.ts';
+import { createJobWorker } from '../src/queue/job-worker.ts';
+import { createKratosGate } from '../src/queue/kratos-gate.ts';
+import { closeRedis, createRedis, redisReady } from '../src/queue/redis-connection.ts';
+import { startWorkerProcess } from '../src/queue/worker-process.ts';
+import { personKey, removeWorkspace, syncConfig, type Workspace } from './support/fixture.ts';
+import { runPhase } from './support/phase.ts';
+import { populated } from './support/populated.ts';
+import { formatCounts, goal, int, mb, ratio, type BenchOptions, type BenchResult } from './support/report.ts';
+import { perRoute, statsDelta } from './support/sim-process.ts';
+
+const CONCURRENCY = 8;
+
+const noop = defineJob<null>()({
+  name: 'bench.noop',
+  schema: z.strictObject({ n: z.int() }),
+  options: { attempts: 3, backoff: { baseMs: 1_000, maxMs: 1_000 } },
+  async handle() {
+    return null;
+  },
+});
+
+interface PhaseResult {
+  personJobs: number;
+  personMs: number;
+  failed: number;
+  noopJobs: number;
+  noopMs: number;
+  commands: Record<string, number>;
+}
+
+async function drained(queue: ReturnType<typeof createQueue>): Promise<void> {
+  for (;;) {
+    const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'paused');
+    if (Object.values(counts).every((n) => n === 0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Phase (own process): enqueue, then run `jobs` person.sync jobs with a worker process; then no-op jobs. */
+export async function personSyncPhase(args: {
+  workspace: Workspace;
+  url: string;
+  jobs: number;
+  people: number;
+}): Promise<PhaseResult> {
+  const { workspace } = args;
+  const config = syncConfig(workspace, {
+    adminUrl: args.url,
+    source: { connection: { type: 'csv', path: path.join(workspace.dir, 'people.csv') } },
+    extra: { queue: { concurrency: CONCURRENCY } },
+  });
+  const logger = silentLogger();
+  const producer = createRedis(config.redis, { role: 'producer', logger });
+  await redisReady(producer);
+  const queue = createQueue({ connection: producer, prefix: config.redis.prefix, logger });
+  const receivedAt = new Date().toISOString();
+  for (let i = 0; i < args.jobs; i++)
+    await enqueuePersonSync(queue, { source: 'hr', key: personKey((i % args.people) + 1), receivedAt });
+
+  // Every command this process's clients send from here on (MONITOR sees them all; Lua-internal ones and
+  // the bench's own queue polling are left out).
+  const monitorClient = new Redis(workspace.redisUrl);
+  const monitor = await monitorClient.monitor();
+  const commands: Record<string, number> = {};
+  let counting = false;
+  monitor.on('monitor', (_time: string, argv: string[], source: string) => {
+    if (!counting || source === 'lua') return;
+    const name = argv[0]!.toLowerCase();
+    // The bench's drain check (getJobCounts) is not the worker's.
+    if (name === 'zcard' || name === 'llen' || name === 'multi' || name === 'exec') return;
+    commands[name] = (commands[name] ?? 0) + 1;
+  });
+
+  counting = true;
+  const started = performance.now();
+  const running = await startWorkerProcess({
+    config,
+    baseDir: workspace.dir,
+    roles: new Set(['worker']),
+    logger,
+  });
+  await drained(queue);
+  const personMs = performance.now() - started;
+  counting = false;
+  await running.close();
+  monitor.disconnect();
+  monitorClient.disconnect();
+  const failed = await queue.getJobCountByTypes('failed');
+
+  // The no-op job through the same queue runtime, same concurrency, same process.
+  const noopJobs = args.jobs;
+  for (let n = 0; n < noopJobs; n++) await addJob(queue, noop, { n });
+  const gate = createKratosGate({
+    ready: async () => true,
+    hold: (ms) => queue.rateLimit(ms),
+    release: async () => void (await queue.removeRateLimitKey()),
+    logger,
+  });
+  const connection = createRedis(config.redis, { role: 'worker', logger });
+  let done = 0;
+  let resolveDone = () => {};
+  const allDone = new Promise<void>((resolve) => (resolveDone = resolve));
+  const noopStarted = performance.now();
+  const worker = createJobWorker({
+    connection,
+    prefix: config.redis.prefix,
+    catalogue: createCatalogue([noop]),
+    deps: null,
+    logger,
+    gate,
+    rateLimit: (ms) => queue.rateLimit(ms),
+    concurrency: CONCURRENCY,
+    lockDurationMs: 30_000,
+    defaultTimeoutMs: 60_000,
+    keepCompleted: config.queue.keepCompleted,
+    keepFailed: config.queue.keepFailed,
+    observer: { jobFinished: () => void (++done === noopJobs && resolveDone()) },
+  });
+  await allDone;
+  const noopMs = performance.now() - noopStarted;
+  await worker.close(5_000);
+  gate.close();
+  await closeRedis(connection);
+  await queue.close();
+  await closeRedis(producer);
+  return { personJobs: args.jobs, personMs, failed, noopJobs, noopMs, commands };
+}
+
+export async function run(options: BenchOptions): Promise<BenchResult> {
+  const people = 2_000;
+  const jobs = options.quick ? 1_000 : 4_000;
+  const { sim, workspace } = await populated(options.redisUrl, people);
+  try {
+    const before = await sim.stats();
+    const simCpuBefore = await sim.cpuMs();
+    const phase = await runPhase<PhaseResult>(
+      import.meta.url,
+      'personSyncPhase',
+      { workspace, url: sim.url, jobs, people },
+      options.cpuProf ? { cpuProf: options.cpuProf } : {},
+    );
+    const simCpuMs = (await sim.cpuMs()) - simCpuBefore;
+    const calls = perRoute(statsDelta(before, await sim.stats()));
+    const r = phase.result;
+    const personRate = r.personJobs / (r.personMs / 1000);
+    const noopRate = r.noopJobs / (r.noopMs / 1000);
+    const perJob = (n: number) => (n / r.personJobs).toFixed(2);
+    const commandTotal = Object.values(r.commands).reduce((a, b) => a + b, 0);
+    const top = Object.entries(r.commands)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([name, n]) => `${name} ${perJob(n)}`)
+      .join(', ');
+    return {
+      name: 'person-sync',
+      title: `${int(jobs)} person.sync jobs for ${int(people)} unchanged people (CSV source), one worker process, concurrency ${CONCURRENCY}, Kratos at 0 ms`,
+      figures: [
+        ['person.sync', `${int(personRate)} jobs/s (${int(r.personMs)} ms, ${r.failed} failed)`],
+        [
+          'no-op job, same process and run',
+          `${int(noopRate)} jobs/s — person.sync is ${ratio(noopRate / personRate)} slower`,
+        ],
+        ['Redis commands per person job', `${perJob(commandTotal)} (${top})`],
+        [
+          'Kratos calls per person job',
+          `${(Object.values(calls).reduce((a, b) => a + b, 0) / jobs).toFixed(2)} (${formatCounts(calls)})`,
+        ],
+        ['simulator CPU during the phase', `${int(simCpuMs)} ms`],
+        ['worker process CPU, peak RSS', `${int(phase.cpuMs)} ms, ${mb(phase.peakRssMb)}`],
+      ],
+      goals: [
+        goal(
+          'person.sync jobs per second, one worker process',
+          '≥ 2,000/s',
+          `${int(personRate)}/s`,
+          personRate >= 2_000,
+        ),
+      ],
+      notes: [
+        'Redis commands are counted with MONITOR during the person phase only (the bench’s own drain polling left out), so the person rate here is a little lower than without MONITOR.',
+        'The CPU figure covers the whole phase process (enqueueing both job kinds included).',
+      ],
+    };
+  } finally {
+    await sim.stop();
+    await removeWorkspace(workspace);
+  }
+}
