@@ -24,7 +24,7 @@ export function compileFilter(kind: ResourceKind, text: string): ResourcePredica
   const { protectedText, literals } = protectLiterals(text);
   let ast: Filter;
   try {
-    ast = restoreLiterals(parse(protectedText), literals);
+    ast = restoreLiterals(parse(valuePathComparisons(protectedText)), literals);
   } catch (err) {
     throw badRequest(`the filter cannot be parsed: ${describeParseError(err)}`, 'invalidFilter');
   }
@@ -51,6 +51,20 @@ function protectLiterals(text: string): { protectedText: string; literals: strin
     return `"kssliteral${literals.length - 1}"`;
   });
   return { protectedText, literals };
+}
+
+const VALUE_PATH_COMPARISON =
+  /([A-Za-z$][\w$:.-]*)\[([^[\]]*)\]\.([A-Za-z$][\w$-]*)\s+(?:(pr)\b|(eq|ne|co|sw|ew|gt|ge|lt|le)\s+("kssliteral\d+"|true|false|null|-?\d[\d.eE+-]*))/gi;
+
+/**
+ * `emails[type eq "work"].value eq "x"` — a value path with a sub-attribute, as PATCH paths write it — means
+ * one work address equal to x. The parser would read it as two separate conditions on any addresses, so it
+ * is rewritten to the value filter it stands for: `emails[(type eq "work") and value eq "x"]`.
+ */
+function valuePathComparisons(text: string): string {
+  return text.replace(VALUE_PATH_COMPARISON, (_all, attr, inner, sub, pr, op, value) =>
+    pr ? `${attr}[(${inner}) and ${sub} pr]` : `${attr}[(${inner}) and ${sub} ${op} ${value}]`,
+  );
 }
 
 function restoreLiterals(f: Filter, literals: string[]): Filter {

@@ -49,6 +49,13 @@ const leaf = fc.oneof(
         (e) => e.type === 'work' && e.value.toLowerCase().startsWith(v.toLowerCase()),
       ),
   })),
+  text.map((v) => ({
+    text: `emails[type eq "home"].value ew ${JSON.stringify(v)}`,
+    holds: (r: JsonRecord) =>
+      (r.emails as Array<{ value: string; type: string }>).some(
+        (e) => e.type === 'home' && e.value.toLowerCase().endsWith(v.toLowerCase()),
+      ),
+  })),
   instant.map((d) => ({
     text: `meta.lastModified gt ${JSON.stringify(d.toISOString().replace('.000Z', 'Z'))}`,
     holds: (r: JsonRecord) => Date.parse(String((r.meta as JsonRecord).lastModified)) > d.getTime(),
@@ -141,6 +148,27 @@ describe('SCIM filters (property tests)', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('read a value path with a sub-attribute as one element (emails[type eq "home"].value ew …)', () => {
+    const r = {
+      emails: [
+        { type: 'home', value: 'a@home.example' },
+        { type: 'work', value: 'b@work.example' },
+      ],
+    };
+    expect(compileFilter(USER_KIND, 'emails[type eq "home"].value ew "@work.example"')(r)).toBe(false);
+    expect(compileFilter(USER_KIND, 'emails[type eq "home"].value ew "@home.example"')(r)).toBe(true);
+    expect(
+      compileFilter(
+        USER_KIND,
+        'emails[type eq "work"].value pr and not (emails[type eq "other"].value pr)',
+      )(r),
+    ).toBe(true);
+    // Written as two conditions, they may hold for different addresses.
+    expect(compileFilter(USER_KIND, 'emails[type eq "home"] and emails.value ew "@work.example"')(r)).toBe(
+      true,
     );
   });
 
