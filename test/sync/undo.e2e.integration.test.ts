@@ -72,7 +72,7 @@ async function redisDump(harness: Harness): Promise<string> {
     else if (type === 'hash') parts.push(JSON.stringify(await harness.redis.hgetall(key)));
     else if (type === 'list') parts.push(JSON.stringify(await harness.redis.lrange(key, 0, -1)));
     else if (type === 'stream') parts.push(JSON.stringify(await harness.redis.xrange(key, '-', '+')));
-    else if (type === 'zset') parts.push(JSON.stringify(await harness.redis.zrange(key, 0, -1)));
+    else if (type === 'zset') parts.push(JSON.stringify(await harness.redis.zrange(key, '0', '-1')));
   }
   return parts.join('\n');
 }

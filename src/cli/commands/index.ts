@@ -15,4 +15,5 @@ export const commandLoaders: Array<() => Promise<{ register(program: Command): v
   () => import('./offboard.ts'),
   () => import('./reindex.ts'),
   () => import('./undo.ts'),
+  () => import('./explain.ts'),
 ];

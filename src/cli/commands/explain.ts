@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  program
+    .command('explain')
+    .description(
+      'everything about one person: source record (mapped), scope/quarantine, matched identity and why, what a sync would do, audit, jobs, held run, invite, offboarding',
+    )
+    .argument('<key-or-email>', 'the person key in the source, or their email')
+    .option('-s, --source <name>', 'only this source (default: every configured source)')
+    .option('--json', 'print JSON')
+    .action(async (input: string, options: { source?: string; json?: boolean }) => {
+      const { explainCommand } = await import('../explain-command.ts');
+      process.exitCode = await explainCommand(program, input, options);
+    });
+}
