@@ -247,7 +247,7 @@ describe('SCIM endpoint: protocol, errors and auth (Kratos v26)', () => {
         if (type === 'list') values.push(...(await h.redis.lrange(key, 0, -1)));
         if (type === 'hash') values.push(JSON.stringify(await h.redis.hgetall(key)));
         if (type === 'set') values.push(...(await h.redis.smembers(key)));
-        if (type === 'zset') values.push(...(await h.redis.zrange(key, 0, -1)));
+        if (type === 'zset') values.push(...(await h.redis.zrange(key, '0', '-1')));
         if (type === 'stream') values.push(JSON.stringify(await h.redis.xrange(key, '-', '+')));
       }
     } while (cursor !== '0');
