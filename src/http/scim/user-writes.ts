@@ -139,8 +139,10 @@ async function applyToKratos(
     timeoutMs: call.source.connection.syncTimeoutMs,
   });
   call.note(verdict.status, verdict.runId);
-  if (verdict.refusal) {
-    await undo?.();
+  // A DELETE has nothing to undo: the user is gone from the directory whatever Kratos said, and the failure
+  // is in the run's report and audit (and the next reconcile tries again).
+  if (verdict.refusal && undo) {
+    await undo();
     throw verdict.refusal;
   }
 }
