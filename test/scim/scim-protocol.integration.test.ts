@@ -470,3 +470,22 @@ describe('SCIM endpoint: Ory Network', () => {
     }
   });
 });
+
+describe('SCIM endpoint: token guessing', () => {
+  it('refuses an address with 429 + Retry-After after 20 wrong tokens, even with a right one', async () => {
+    const h = await startScimHarness({ api: 'v26' });
+    try {
+      for (let n = 0; n < 20; n++) {
+        expect(
+          (await h.scim('GET', '/Users', undefined, `guess-${n}-0123456789abcdef0123456789`)).status,
+        ).toBe(401);
+      }
+      const blocked = await h.scim('GET', '/Users', undefined, 'guess-20-0123456789abcdef0123456789');
+      expect(blocked).toMatchObject({ status: 429, body: { scimType: 'tooMany' } });
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(800);
+      expect((await h.scim('GET', '/Users')).status).toBe(429);
+    } finally {
+      await h.release();
+    }
+  });
+});
