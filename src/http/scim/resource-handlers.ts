@@ -11,8 +11,14 @@ import { createGroup, deleteGroup, readGroup, updateGroup } from './group-writes
 import type { ScimAnswer, ScimCall, ScimDeps } from './scim-call.ts';
 import { createUser, deleteUser, readUser, updateUser } from './user-writes.ts';
 
-/** `userName eq "…"`: the lookup Okta and Entra ID make before every create, answered from the index. */
-const USERNAME_EQ = /^\s*userName\s+eq\s+("(?:[^"\\]|\\.)*")\s*$/i;
+/**
+ * `userName eq "…"` / `displayName eq "…"`: the lookups Okta and Entra ID make before every create,
+ * answered from the unique-name index instead of a scan (the filter still runs on the one candidate).
+ */
+const UNIQUE_NAME_EQ = {
+  User: /^\s*userName\s+eq\s+("(?:[^"\\]|\\.)*")\s*$/i,
+  Group: /^\s*displayName\s+eq\s+("(?:[^"\\]|\\.)*")\s*$/i,
+};
 
 /** The answer to a method on `/Users[/{id}]` or `/Groups[/{id}]` (and `POST …/.search`). */
 export async function handleResource(
@@ -144,7 +150,7 @@ async function list(
 
 async function candidates(call: ScimCall, kind: ResourceKind, query: ListQuery): Promise<JsonRecord[]> {
   const store = kind === GROUP_KIND ? call.source.groups : call.source.users;
-  const byName = kind === USER_KIND ? USERNAME_EQ.exec(query.filterText ?? '') : null;
+  const byName = UNIQUE_NAME_EQ[kind.name].exec(query.filterText ?? '');
   if (byName) {
     const id = await store.idByName(String(JSON.parse(byName[1]!)).toLowerCase());
     const stored = id ? await store.get(id) : null;
