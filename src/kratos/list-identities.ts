@@ -40,10 +40,8 @@ async function* keysetPages(
 ): AsyncGenerator<Identity[]> {
   const query = new URLSearchParams({ page_size: String(pageSize) });
   if (credentialsIdentifier !== undefined) query.set('credentials_identifier', credentialsIdentifier);
-  let path: string | undefined = `/admin/identities?${query}`;
-  const seen = new Set<string>();
-  while (path !== undefined) {
-    const response = await ctx.call({
+  const get = (path: string) =>
+    ctx.call({
       operation: OPERATION,
       method: 'GET',
       path,
@@ -51,15 +49,28 @@ async function* keysetPages(
       gate: { kind: 'read' },
       repeatable: true,
     });
-    const page = asArray(response.data, OPERATION) as Identity[];
-    if (page.length > 0) yield page;
-    const next = nextLink(response.headers.link);
-    path = next === undefined ? undefined : apiPath(next);
-    // A server that hands back a link already followed would loop forever.
-    if (path !== undefined) {
-      if (seen.has(path)) throw refused(OPERATION, 'the server returned a next link already followed');
-      seen.add(path);
+  const seen = new Set<string>();
+  let pending: ReturnType<typeof get> | undefined = get(`/admin/identities?${query}`);
+  try {
+    while (pending !== undefined) {
+      const response = await pending;
+      pending = undefined;
+      const page = asArray(response.data, OPERATION) as Identity[];
+      const next = nextLink(response.headers.link);
+      const path = next === undefined ? undefined : apiPath(next);
+      // A server that hands back a link already followed would loop forever.
+      if (path !== undefined) {
+        if (seen.has(path)) throw refused(OPERATION, 'the server returned a next link already followed');
+        seen.add(path);
+        // Ask for the next page before handing this one over: Kratos renders it while the caller works
+        // through this one (the requests and their order are the same; one page is read ahead).
+        pending = get(path);
+      }
+      if (page.length > 0) yield page;
     }
+  } finally {
+    // The caller stopped early: the page read ahead is not wanted, nor is its error.
+    pending?.catch(() => {});
   }
 }
 
