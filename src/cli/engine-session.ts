@@ -4,10 +4,8 @@ import { pino } from 'pino';
 import { buildContext } from '../app/build-context.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { lifecycleHooks } from '../lifecycle/lifecycle-host.ts';
+import type { lifecycleHooks } from '../lifecycle/lifecycle-host.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
-import { createQueue } from '../queue/job-queue.ts';
-import { createPersonLocks } from '../queue/person-locks.ts';
 import { closeRedis, createRedis } from '../queue/redis-connection.ts';
 import type { SyncContext, SyncHooks } from '../sync/context.ts';
 
@@ -62,10 +60,17 @@ export async function withEngine(
     : undefined;
   let hooks: SyncHooks = {};
   let host: Parameters<typeof lifecycleHooks>[0] | undefined;
-  if (onboarding) hooks = lifecycleHooks(() => host!());
+  // The queue (BullMQ) and the lifecycle are loaded only when this command queues onboarding: a plain
+  // sync or plan does not pay for them at start-up.
+  if (onboarding) {
+    const { lifecycleHooks } = await import('../lifecycle/lifecycle-host.ts');
+    hooks = lifecycleHooks(() => host!());
+  }
   try {
     await using built = await buildContext({ config, baseDir, logger, only: sources, hooks });
     if (producer) {
+      const { createQueue } = await import('../queue/job-queue.ts');
+      const { createPersonLocks } = await import('../queue/person-locks.ts');
       const queue = createQueue({ connection: producer, prefix: config.redis.prefix, logger });
       const locks = createPersonLocks({
         redis: built.ctx.redis,
