@@ -20,6 +20,7 @@ const BENCHMARKS: Array<{ name: string; load: () => Promise<Pick<Benchmark, 'run
   { name: 'scim', load: () => import('./scim.ts') },
   { name: 'startup', load: () => import('./startup.ts') },
   { name: 'person-sync', load: () => import('./person-sync.ts') },
+  { name: 'import-floor', load: () => import('./import-floor.ts') },
 ];
 
 const { values, positionals } = parseArgs({

@@ -76,6 +76,9 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     { label: 'kratos-sync --help (source)', args: ['src/cli/bin.ts', '--help'] },
     ...(existsSync(dist) ? [{ label: 'kratos-sync --help (dist)', args: [dist, '--help'] }] : []),
     { label: 'kratos-sync sync, nothing to do (source)', args: ['src/cli/bin.ts', '-c', configFile, 'sync'] },
+    ...(existsSync(dist)
+      ? [{ label: 'kratos-sync sync, nothing to do (dist)', args: [dist, '-c', configFile, 'sync'] }]
+      : []),
   ];
   try {
     // The first sync creates the one person; every measured one has nothing to do.
@@ -101,7 +104,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const helpSource = figure('kratos-sync --help (source)');
     const helpDist = existsSync(dist) ? figure('kratos-sync --help (dist)') : undefined;
     const help = helpDist ?? helpSource;
-    const sync = figure('kratos-sync sync, nothing to do (source)');
+    const sync = figure(`kratos-sync sync, nothing to do (${helpDist ? 'dist' : 'source'})`);
     const distNote = helpDist
       ? `${path.relative(ROOT, dist)} built ${statSync(dist).mtime.toISOString()}${statSync(dist).mtimeMs < statSync(path.join(ROOT, 'src/cli/program.ts')).mtimeMs ? ' — OLDER than src/cli/program.ts' : ''}`
       : 'no dist/ (run `npm run build` to measure the built CLI)';

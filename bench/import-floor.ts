@@ -1,0 +1,159 @@
+/**
+ * import-floor: `kratos-sync sync` of 5,000 and 20,000 new people into an empty Kratos at 5 ms per request,
+ * timed as a user times it (process start to exit, the real CLI), against the floor — what Kratos itself
+ * needs for those calls: the simulator's own busy time during the run (its CPU, measured; it is one
+ * single-threaded process) plus the serial latency chain (every call the run made × 5 ms: start-up probe,
+ * schemas, the list page and the batches follow one another). Beside it, the ratio to the sequential SDK
+ * baseline (one create per person), measured in the same run on a sample and scaled to the size.
+ * `npm run bench -- import-floor [--quick]`.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { baselinePhase as BaselinePhase } from './initial-import.ts';
+import { newWorkspace, peopleCsv, removeWorkspace, sourceSection, writePeople } from './support/fixture.ts';
+import { runPhase } from './support/phase.ts';
+import {
+  formatCounts,
+  goal,
+  int,
+  mb,
+  ms,
+  ratio,
+  type BenchOptions,
+  type BenchResult,
+} from './support/report.ts';
+import { perRoute, startSimProcess, statsDelta, total } from './support/sim-process.ts';
+
+const LATENCY_MS = 5;
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+interface Measured {
+  people: number;
+  wallMs: number;
+  rssMb: number;
+  simCpuMs: number;
+  calls: Record<string, number>;
+  identities: number;
+}
+
+/** One `kratos-sync sync` process from start to exit (the CLI from source, or BENCH_DIST's build). */
+async function cliSync(people: number, redisUrl: string): Promise<Measured> {
+  const workspace = newWorkspace(redisUrl);
+  const sim = await startSimProcess({ api: 'v26', latencyMs: LATENCY_MS });
+  try {
+    writePeople(workspace, peopleCsv(people));
+    const config = path.join(workspace.dir, 'kratos-sync.yaml');
+    writeFileSync(
+      config,
+      stringify({
+        kratos: { adminUrl: sim.url, apiVersion: 'v26' },
+        redis: { url: workspace.redisUrl, prefix: workspace.prefix },
+        sources: {
+          hr: sourceSection({ connection: { type: 'csv', path: path.join(workspace.dir, 'people.csv') } }),
+        },
+        log: { level: 'warn' },
+      }),
+    );
+    const bin = process.env.BENCH_DIST
+      ? path.join(process.env.BENCH_DIST, 'src/cli/bin.js')
+      : path.join(ROOT, 'src/cli/bin.ts');
+    const rssFile = path.join(workspace.dir, 'rss.txt');
+    const before = await sim.stats();
+    const cpuBefore = await sim.cpuMs();
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(
+        '/usr/bin/time',
+        ['-f', '%M', '-o', rssFile, process.execPath, bin, '-c', config, 'sync'],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error(`sync exited ${code}: ${stderr}`)),
+      );
+    });
+    const wallMs = performance.now() - started;
+    const simCpuMs = (await sim.cpuMs()) - cpuBefore;
+    const calls = perRoute(statsDelta(before, await sim.stats()));
+    const rssMb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024;
+    return { people, wallMs, rssMb, simCpuMs, calls, identities: await sim.count() };
+  } finally {
+    await sim.stop();
+    await removeWorkspace(workspace);
+  }
+}
+
+/** The SDK baseline's time per create at 5 ms, measured on a sample (sequential: it scales linearly). */
+async function baselinePerCreate(sample: number, redisUrl: string): Promise<number> {
+  const workspace = newWorkspace(redisUrl);
+  const sim = await startSimProcess({ api: 'v26', latencyMs: LATENCY_MS });
+  try {
+    writePeople(workspace, peopleCsv(sample));
+    const outcome = await runPhase<Awaited<ReturnType<typeof BaselinePhase>>>(
+      new URL('./initial-import.ts', import.meta.url).href,
+      'baselinePhase',
+      { csvPath: path.join(workspace.dir, 'people.csv'), url: sim.url },
+    );
+    if (outcome.result.created !== sample)
+      throw new Error(`baseline created ${outcome.result.created} of ${sample}`);
+    return outcome.result.wallMs / sample;
+  } finally {
+    await sim.stop();
+    await removeWorkspace(workspace);
+  }
+}
+
+export async function run(options: BenchOptions): Promise<BenchResult> {
+  const sizes = options.quick ? [1_000, 5_000] : [5_000, 20_000];
+  const sample = options.quick ? 200 : 1_000;
+  const perCreateMs = await baselinePerCreate(sample, options.redisUrl);
+  const measured: Measured[] = [];
+  for (const people of sizes) measured.push(await cliSync(people, options.redisUrl));
+  const rows = measured.map((m) => {
+    const chainMs = total(m.calls) * LATENCY_MS;
+    const floorMs = m.simCpuMs + chainMs;
+    const baselineMs = perCreateMs * m.people;
+    return {
+      ...m,
+      chainMs,
+      floorMs,
+      overFloor: m.wallMs / floorMs,
+      speedup: baselineMs / m.wallMs,
+      baselineMs,
+    };
+  });
+  return {
+    name: 'import-floor',
+    title: `kratos-sync sync of new people, process start to exit, against the floor (v26 simulator, ${LATENCY_MS} ms per request)`,
+    figures: [
+      ...rows.map((r): [string, string] => [
+        `kratos-sync ${int(r.people)}`,
+        `${ms(r.wallMs)} wall = ${ratio(r.overFloor)} the floor of ${ms(r.floorMs)} (simulator CPU ${ms(r.simCpuMs)} + ${int(total(r.calls))} calls × ${LATENCY_MS} ms = ${ms(r.chainMs)}); ${ratio(r.speedup)} faster than the SDK baseline (${ms(r.baselineMs)}); calls ${formatCounts(r.calls)}; peak RSS ${mb(r.rssMb)}; ${int(r.identities)} identities`,
+      ]),
+      [
+        'SDK baseline, per create',
+        `${perCreateMs.toFixed(2)} ms (sequential creates of a ${int(sample)}-person sample, scaled to each size)`,
+      ],
+    ],
+    goals: rows.flatMap((r) => [
+      goal(`wall / floor at ${int(r.people)}`, '≤ 1.25×', ratio(r.overFloor), r.overFloor <= 1.25),
+      goal(
+        `everyone created at ${int(r.people)}`,
+        int(r.people),
+        int(r.identities),
+        r.identities === r.people,
+      ),
+    ]),
+    notes: [
+      `The CLI runs ${process.env.BENCH_DIST ? `from ${process.env.BENCH_DIST}` : 'from source (type stripping)'}; its wall time includes Node's start-up and loading every module.`,
+      'The floor counts every call the run made as one link of the serial chain, start-up calls included.',
+    ],
+  };
+}
