@@ -1,5 +1,12 @@
 import { SCHEMA_ATTRIBUTES, type AttributeDef } from './attribute-defs.ts';
-import { findDef, resolvePath, topLevelDefs, type ResourceKind } from './resource-kinds.ts';
+import {
+  extensionOf,
+  findDef,
+  isExtensionKey,
+  resolvePath,
+  topLevelDefs,
+  type ResourceKind,
+} from './resource-kinds.ts';
 import { badRequest } from './scim-error.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -17,6 +24,11 @@ export function isRecord(value: unknown): value is JsonRecord {
 export function canonicalise(kind: ResourceKind, input: JsonRecord): JsonRecord {
   const out: JsonRecord = {};
   for (const [key, value] of Object.entries(input)) {
+    if (isExtensionKey(kind, key) && extensionOf(kind, key) === undefined) {
+      // A directory's own extension object: kept whole, under the URN it was sent with.
+      out[key] = isRecord(out[key]) && isRecord(value) ? { ...(out[key] as JsonRecord), ...value } : value;
+      continue;
+    }
     const resolved = resolvePath(kind, key);
     if (resolved.extension) {
       const target = isRecord(out[resolved.extension]) ? (out[resolved.extension] as JsonRecord) : {};

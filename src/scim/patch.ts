@@ -1,6 +1,6 @@
 import { scimPatch, type ScimPatchOperation } from 'scim-patch';
 import { canonicalise, isRecord, type Json, type JsonRecord } from './canonical.ts';
-import { extensionOf, resolvePath, type ResourceKind } from './resource-kinds.ts';
+import { extensionOf, isExtensionKey, resolvePath, type ResourceKind } from './resource-kinds.ts';
 import { PATCH_OP_SCHEMA } from './schema-urns.ts';
 import { badRequest, ScimError } from './scim-error.ts';
 
@@ -104,8 +104,8 @@ function withoutNulls(value: Json): Json {
 function spread(kind: ResourceKind, op: 'add' | 'replace', value: JsonRecord): PatchOperation[] {
   const out: PatchOperation[] = [];
   for (const [name, inner] of Object.entries(value)) {
-    const extension = extensionOf(kind, name);
-    if (extension && isRecord(inner)) {
+    if (isExtensionKey(kind, name) && isRecord(inner)) {
+      const extension = extensionOf(kind, name) ?? name;
       for (const [attr, v] of Object.entries(inner)) out.push(...spreadOne(op, `${extension}:${attr}`, v));
     } else {
       out.push(...spreadOne(op, name, inner));

@@ -47,7 +47,24 @@ export function resolvePath(kind: ResourceKind, path: string): ResolvedPath {
       return urn === kind.schema ? inner : { extension: urn, ...inner };
     }
   }
+  if (lower.startsWith('urn:')) {
+    // An extension this service provider does not know (Okta's custom attributes). Extension URNs end in
+    // the resource type (`…:2.0:User`); after that come the attribute names, kept as sent.
+    if (isExtensionKey(kind, path)) return { extension: path, names: [] };
+    const at = path.lastIndexOf(':');
+    return { extension: path.slice(0, at), names: path.slice(at + 1).split('.') };
+  }
   return resolveNames([...COMMON_ATTRIBUTES, ...(SCHEMA_ATTRIBUTES[kind.schema] ?? [])], path.split('.'));
+}
+
+/** Whether a key names a whole extension (a known one, or an unknown URN ending in the resource type). */
+export function isExtensionKey(kind: ResourceKind, key: string): boolean {
+  if (!key.toLowerCase().startsWith('urn:')) return false;
+  if (extensionOf(kind, key) !== undefined) return true;
+  const known = [kind.schema, ...kind.extensions].some((urn) =>
+    key.toLowerCase().startsWith(urn.toLowerCase()),
+  );
+  return !known && key.slice(key.lastIndexOf(':') + 1).toLowerCase() === kind.name.toLowerCase();
 }
 
 function resolveNames(defs: AttributeDef[], parts: string[]): { names: string[]; def?: AttributeDef } {

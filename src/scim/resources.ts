@@ -18,8 +18,12 @@ export function prepareResource(kind: ResourceKind, body: unknown): JsonRecord {
   const canonical = canonicalise(kind, body);
   for (const key of SERVER_OWNED[kind.name]) delete canonical[key];
   const resource = normaliseValues(kind, canonical);
+  // Listed: the core schema and every extension the resource has an object for, known (enterprise) or a
+  // directory's own (Okta's custom extension URNs are kept as sent).
   const schemas = new Set([kind.schema]);
-  for (const urn of kind.extensions) if (resource[urn] !== undefined) schemas.add(urn);
+  for (const key of Object.keys(resource)) {
+    if (key.toLowerCase().startsWith('urn:') && isRecord(resource[key])) schemas.add(key);
+  }
   resource.schemas = [...schemas];
   if (kind.name === 'User') {
     requireText(resource, 'userName');

@@ -143,6 +143,19 @@ describe('SCIM PATCH (property tests)', () => {
     );
   });
 
+  it("keeps a directory's own extension and lists it in schemas", () => {
+    const custom = 'urn:ietf:params:scim:schemas:extension:CustomExtension:2.0:User';
+    const u = prepareResource(USER_KIND, { userName: 'x', [custom]: { costCode: '42' } });
+    expect(u.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User', custom]);
+    const patched = patch(u, [{ op: 'replace', path: `${custom}:costCode`, value: '43' }]);
+    expect(patched[custom]).toEqual({ costCode: '43' });
+    expect(patched.schemas).toEqual(u.schemas);
+    const noPath = patch(u, [{ op: 'replace', value: { [custom]: { region: 'EU' } } }]);
+    expect(noPath[custom]).toEqual({ costCode: '42', region: 'EU' });
+    const flat = patch(u, [{ op: 'add', value: { [`${custom}:region`]: 'US' } }]);
+    expect(flat[custom]).toEqual({ costCode: '42', region: 'US' });
+  });
+
   it('refuses a remove without a path (noTarget) and a broken value filter (invalidPath)', () => {
     const u = prepareResource(USER_KIND, { userName: 'x' });
     expect(() => patch(u, [{ op: 'remove' }])).toThrow(expect.objectContaining({ scimType: 'noTarget' }));
