@@ -489,3 +489,34 @@ describe('SCIM endpoint: token guessing', () => {
     }
   });
 });
+
+describe("SCIM endpoint: a directory's own extension", () => {
+  it('reaches the mapping under its URN', async () => {
+    const custom = 'urn:ietf:params:scim:schemas:extension:CustomExtension:2.0:User';
+    const h = await startScimHarness({
+      api: 'v26',
+      source: {
+        mapping: {
+          key: 'id',
+          schemaId: '"scim-user"',
+          traits: `{ "username": userName, "employee_number": $lookup($, "${custom}").badge }`,
+        },
+      },
+    });
+    try {
+      const r = await h.scim('POST', '/Users', {
+        schemas: [CORE, custom],
+        userName: 'ext@example.com',
+        [custom]: { badge: 'B-7' },
+      });
+      expect(r.status).toBe(201);
+      expect(r.body[custom]).toEqual({ badge: 'B-7' });
+      expect(h.identities().get(r.body.id)!.traits).toEqual({
+        username: 'ext@example.com',
+        employee_number: 'B-7',
+      });
+    } finally {
+      await h.release();
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { isRecord, type JsonRecord } from '../../scim/canonical.ts';
 import { createResourceStore, groupIdsOf } from '../../scim/resource-store.ts';
 import { memberIds } from '../../scim/resources.ts';
 import { badRow } from '../record-meta.ts';
-import { flattenScimUser } from '../scim/flatten-scim-user.ts';
+import { ENTERPRISE_USER_SCHEMA, flattenScimUser } from '../scim/flatten-scim-user.ts';
 import type { Source, SourceRecord } from '../types.ts';
 
 /**
@@ -18,7 +18,13 @@ export function createScimInboundSource(options: { name: string; redis: Redis; p
 
   const toRecord = (user: JsonRecord, groupNames: string[]): SourceRecord => {
     const flat = flattenScimUser({ ...user, groups: groupNames.map((display) => ({ display })) });
-    return flat.ok ? flat.record : badRow(flat.problem);
+    if (!flat.ok) return badRow(flat.problem);
+    // A directory's own extensions (Okta custom attributes) stay under their URN, for a mapping to read
+    // as `$lookup($, "urn:…:User").costCode`.
+    for (const [key, value] of Object.entries(user)) {
+      if (key.startsWith('urn:') && key !== ENTERPRISE_USER_SCHEMA) flat.record[key] = value;
+    }
+    return flat.record;
   };
 
   return {
