@@ -1,34 +1,30 @@
 import { createPersonLocks } from '../queue/person-locks.ts';
 import type { SyncContext } from '../sync/context.ts';
-import { syncPerson, type PersonOutcome } from '../sync/sync-person.ts';
+import type { PersonOutcome } from '../sync/sync-person.ts';
+import { syncPersonNow, type PersonNowOutcome } from '../sync/sync-person-now.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
 
 /** How long the person's lock lives without renewal (a CLI that dies releases it by expiry). */
 const LOCK_TTL_MS = 30_000;
 
-/**
- * One person's sync from the CLI: the same code the `person.sync` job runs (fetch the record, map, plan,
- * guard, apply), under the same per-person lock, so it never overlaps a worker's job or a full-sync chunk of
- * that person. A person locked by someone else is not waited for: the command says so and exits 1.
- */
+/** `sync --person`: the person.sync job's code under the person's lock (see syncPersonNow). */
 export async function syncOnePersonNow(
   ctx: SyncContext,
   source: string,
   key: string,
-): Promise<PersonOutcome | { status: 'busy'; source: string; key: string }> {
+): Promise<PersonNowOutcome> {
   const locks = createPersonLocks({
     redis: ctx.redis,
     prefix: ctx.config.redis.prefix,
     logger: ctx.logger,
     ttlMs: LOCK_TTL_MS,
   });
-  const lock = await locks.tryAcquire([{ source, key }], `cli:${process.pid}`);
-  if (!lock) return { status: 'busy', source, key };
-  try {
-    return await syncPerson(ctx, source, key, { trigger: 'cli', signal: lock.lost });
-  } finally {
-    await lock.release();
-  }
+  return await syncPersonNow(ctx, (person, owner) => locks.tryAcquire([person], owner), {
+    source,
+    key,
+    owner: `cli:${process.pid}`,
+    trigger: 'cli',
+  });
 }
 
 export function personExitCode(status: PersonOutcome['status'] | 'busy'): ExitCode {
@@ -39,7 +35,7 @@ export function personExitCode(status: PersonOutcome['status'] | 'busy'): ExitCo
 }
 
 /** One line per fact, values never (field names and reasons only). */
-export function renderPersonOutcome(outcome: Awaited<ReturnType<typeof syncOnePersonNow>>): string {
+export function renderPersonOutcome(outcome: PersonNowOutcome): string {
   if (outcome.status === 'busy')
     return `${outcome.source}/${outcome.key}: another job is syncing this person right now; try again in a moment`;
   const lines = [`${outcome.source}/${outcome.key}: ${outcome.status.toUpperCase()}  (run ${outcome.runId})`];

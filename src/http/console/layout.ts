@@ -1,6 +1,7 @@
 import { html, type HtmlValue, type SafeHtml } from './html.ts';
 
-export type ConsoleSection = 'overview' | 'held' | 'quarantine' | 'jobs' | 'receipts' | 'scim' | 'none';
+export type ConsoleSection =
+  'overview' | 'held' | 'quarantine' | 'jobs' | 'receipts' | 'scim' | 'people' | 'none';
 
 export interface PageFrame {
   title: string;
@@ -38,6 +39,7 @@ export function layout(frame: PageFrame, content: HtmlValue): SafeHtml {
             ${link('overview', '', 'Overview')} ${link('held', '/held', 'Held runs')}
             ${link('quarantine', '/quarantine', 'Quarantine')} ${link('jobs', '/jobs/failed', 'Failed jobs')}
             ${link('receipts', '/receipts', 'Offboarding receipts')} ${link('scim', '/scim', 'SCIM')}
+            ${link('people', '/people', 'People')}
             <a class="external" href="${frame.queueDashboard}">Queue dashboard ↗</a>
           </nav>
           <span class="user">signed in as ${frame.user}</span>

@@ -17,6 +17,7 @@ import type { FailedJobs } from './failed-jobs.ts';
 import type { SafeHtml } from './html.ts';
 import { failedJobsPage } from './pages/failed-jobs.ts';
 import { heldPage } from './pages/held.ts';
+import { operatorRoutes } from './operator-routes.ts';
 import { messagePage } from './pages/message.ts';
 import { overviewPage } from './pages/overview.ts';
 import { quarantinePage } from './pages/quarantine.ts';
@@ -209,6 +210,7 @@ async function consoleRoutes(
       return reply.redirect(back, 303);
     });
   }
+  await operatorRoutes(app, { prefix, viewFor, send });
   app.get('/held', async (request, reply) => send(reply, await heldPage(viewFor(request))));
   app.get('/quarantine', async (request, reply) => send(reply, await quarantinePage(viewFor(request))));
   app.get<{ Querystring: { retried?: string; missing?: string } }>('/jobs/failed', async (request, reply) =>

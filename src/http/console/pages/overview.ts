@@ -80,7 +80,12 @@ function sourceCard(view: ConsoleView, source: string, runs: readonly RunReport[
   const latest = runs[0];
   const lastGood = runs.find((run) => run.status === 'completed');
   const kind = view.ctx.sources.get(source)?.config.connection.type;
-  const extra = html`${kind && html`<span class="chip">${kind}</span>`}
+  const syncLink = html`<a
+    class="button"
+    href="${consoleHref(view, `/sources/${encodeURIComponent(source)}/sync`)}"
+    >Sync now…</a
+  >`;
+  const extra = html`${syncLink} ${kind && html`<span class="chip">${kind}</span>`}
     ${latest ? html`<span class="muted">last run</span> ${badge(latest.status)}` : ''}
     <span class="muted">last completed</span>
     ${lastGood ? timeCell(lastGood.startedAt, view.now) : html`<span class="muted">never</span>`}`;

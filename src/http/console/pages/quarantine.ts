@@ -2,7 +2,7 @@ import { badge, formatCount, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { card, emptyState } from '../layout.ts';
 import { groupQuarantine } from '../readers/quarantine-across-runs.ts';
-import { page, runHref, type ConsoleView } from '../view.ts';
+import { consoleHref, page, postButton, runHref, type ConsoleView } from '../view.ts';
 
 /** Recent runs whose quarantined records are gathered here (all sources). */
 const RUNS_READ = 50;
@@ -24,6 +24,19 @@ export async function quarantinePage(view: ConsoleView): Promise<SafeHtml> {
         </td>
         <td class="num">${formatCount(g.runs)}</td>
         <td>${g.current ? badge('still quarantined', 'partial') : badge('fixed since', 'completed')}</td>
+        <td>
+          ${postButton(
+            view,
+            consoleHref(
+              view,
+              `/people/${encodeURIComponent(g.source)}/${encodeURIComponent(g.record.key)}/sync`,
+            ),
+            'Retry',
+            {
+              confirm: `Read ${g.record.key} from source "${g.source}" again and sync it now?`,
+            },
+          )}
+        </td>
       </tr>`,
   );
   const body =
@@ -40,6 +53,7 @@ export async function quarantinePage(view: ConsoleView): Promise<SafeHtml> {
               <th>Last quarantined</th>
               <th class="num">Runs</th>
               <th>Now</th>
+              <th></th>
             </tr>
           </thead>
           <tbody>
@@ -49,7 +63,8 @@ export async function quarantinePage(view: ConsoleView): Promise<SafeHtml> {
   const content = html`<h1>Quarantine</h1>
     <p class="muted">
       Source records that could not be mapped or validated were kept out of their run; everyone else synced.
-      Fix the record in the source and the next run picks it up. Gathered from the last ${RUNS_READ} runs.
+      Fix the record in the source and the next run picks it up, or Retry it now (one person's sync). Gathered
+      from the last ${RUNS_READ} runs.
     </p>
     ${card(html`Quarantined records <span class="muted">(${formatCount(groups.length)})</span>`, body)}`;
   return page(view, 'Quarantine', 'quarantine', content);

@@ -65,8 +65,8 @@ export async function runPage(view: ConsoleView, run: RunReport, query: RunPageQ
       <a href="${consoleHref(view, '')}">Overview</a> / ${run.source} / run
     </div>
     <h1>Run <code>${run.id}</code> ${statusBadge(run)}</h1>
-    ${notices(view, run)} ${card('Summary', html`<div class="body">${facts(view, run)}</div>`)}
-    ${card('Plan', planBody, filters)}
+    ${undoLink(view, run)} ${notices(view, run)}
+    ${card('Summary', html`<div class="body">${facts(view, run)}</div>`)} ${card('Plan', planBody, filters)}
     ${card(html`Quarantined records <span class="muted">(${formatCount(run.quarantined.total)})</span>`, quarantineBody(run))}
     ${run.failures.total > 0 && card(html`Failures <span class="muted">(${formatCount(run.failures.total)})</span>`, failuresBody(run))}
     ${card(html`Audit trail <span class="muted">(${formatCount(audit.length)}${audit.length === AUDIT_LIMIT ? '+' : ''})</span>`, auditBody(audit))}`;
@@ -288,4 +288,21 @@ function planHref(
   if (pageNo > 1) params.set('page', String(pageNo));
   const query = params.toString();
   return `${runHref(view, run.id)}${query ? `?${query}` : ''}`;
+}
+
+/** An undo is offered for a finished run that applied something (an undo run itself is not undone). */
+function undoLink(view: ConsoleView, run: RunReport): SafeHtml | '' {
+  if (run.dryRun || run.trigger === 'undo' || run.status === 'running' || run.auditRanges.length === 0) {
+    return run.undo
+      ? html`<div class="notice info">
+          This run undoes <a href="${runHref(view, run.undo.of)}"><code>${run.undo.of}</code></a
+          >, asked by ${run.undo.by}${run.undo.statesOnly ? ' (states only: no before-images)' : ''};
+          ${formatCount(run.undo.skipped.total)} people skipped:
+          ${run.undo.skipped.items.slice(0, 20).map((s) => html`<div><code>${s.key}</code> ${s.action}: ${s.reason}</div>`)}
+        </div>`
+      : '';
+  }
+  return html`<div class="actions">
+    <a class="button" href="${runHref(view, run.id)}/undo">Undo this run…</a>
+  </div>`;
 }
