@@ -24,11 +24,12 @@ interface Sample {
 }
 
 /** One process start to exit: wall time from spawning to its exit, peak RSS from /usr/bin/time. */
-async function once(args: string[], rssFile: string): Promise<Sample> {
+async function once(args: string[], rssFile: string, env: NodeJS.ProcessEnv = {}): Promise<Sample> {
   const started = performance.now();
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...args], {
       cwd: ROOT,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -71,14 +72,27 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   // BENCH_DIST=<folder>: a build elsewhere (`tsc -p tsconfig.build.json --outDir <folder>`), e.g. when
   // dist/ in a shared checkout is older than the source.
   const dist = path.join(process.env.BENCH_DIST ?? path.join(ROOT, 'dist'), 'src/cli/bin.js');
-  const contenders: Array<{ label: string; args: string[] }> = [
+  const noCache = { NODE_DISABLE_COMPILE_CACHE: '1' };
+  const contenders: Array<{ label: string; args: string[]; env?: NodeJS.ProcessEnv }> = [
     { label: 'floor: node -e 0', args: ['-e', '0'] },
     { label: 'kratos-sync --help (source)', args: ['src/cli/bin.ts', '--help'] },
     ...(existsSync(dist) ? [{ label: 'kratos-sync --help (dist)', args: [dist, '--help'] }] : []),
     { label: 'kratos-sync sync, nothing to do (source)', args: ['src/cli/bin.ts', '-c', configFile, 'sync'] },
     ...(existsSync(dist)
-      ? [{ label: 'kratos-sync sync, nothing to do (dist)', args: [dist, '-c', configFile, 'sync'] }]
+      ? [
+          { label: 'kratos-sync sync, nothing to do (dist)', args: [dist, '-c', configFile, 'sync'] },
+          {
+            label: 'kratos-sync sync, nothing to do (dist, compile cache off)',
+            args: [dist, '-c', configFile, 'sync'],
+            env: noCache,
+          },
+        ]
       : []),
+    {
+      label: 'kratos-sync sync, nothing to do (source, compile cache off)',
+      args: ['src/cli/bin.ts', '-c', configFile, 'sync'],
+      env: noCache,
+    },
   ];
   try {
     // The first sync creates the one person; every measured one has nothing to do.
@@ -86,7 +100,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const samples = new Map<string, Sample[]>(contenders.map((c) => [c.label, []]));
     for (let round = 0; round < rounds; round++)
       for (const contender of contenders)
-        samples.get(contender.label)!.push(await once(contender.args, rssFile));
+        samples.get(contender.label)!.push(await once(contender.args, rssFile, contender.env));
     const figure = (label: string) => {
       const list = samples.get(label)!;
       return {
