@@ -86,6 +86,8 @@ describe('console operator actions in headless Chromium', { timeout: 120_000 }, 
     const confirmation = await page.locator('main').innerText();
     expect(confirmation).toMatch(/1 reactivate, 1 restore/);
     expect(lastName('E00001')).toBe('Renamed'); // the confirmation changed nothing
+    // The before-images (department, admin metadata) are never shown, only kinds, keys and reasons.
+    expect(await page.content()).not.toMatch(/engineering/i);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'undo-confirm.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Undo 2 changes' }).click();
@@ -95,6 +97,7 @@ describe('console operator actions in headless Chromium', { timeout: 120_000 }, 
     expect(simIdentitiesByKey(harness.sim).get('E00006')?.state).toBe('active');
     const audit = await readAuditForPerson(harness.redis, harness.prefix, 'hr', 'E00001', 1);
     expect(audit[0]).toMatchObject({ action: 'undo-restore', by: `console:${CONSOLE_USER}` });
+    expect(await page.content()).not.toMatch(/engineering/i);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'undo-run.png'), fullPage: true });
   });
 
