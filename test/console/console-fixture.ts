@@ -20,7 +20,7 @@ export function withConsoleAuth(ctx: SyncContext): SyncContext {
           password: new Secret(CONSOLE_PASSWORD),
           allowExamplePassword: false,
           // Tests here try many wrong passwords on purpose; the throttle has its own test (http-edges).
-        maxFailedLogins: 1000,
+          maxFailedLogins: 1000,
           failedLoginWindow: 15 * 60_000,
         },
       },
