@@ -56,17 +56,23 @@ export async function undoRun(ctx: SyncContext, runId: string, options: UndoOpti
     holder: `undo-${runId}`,
   });
   try {
+    // The plan's reads (one per person) count as the undo's Kratos calls too.
+    const callsBefore = ctx.kratos.callCounts();
+    const started = performance.now();
     const plan = await planUndo(ctx, runId);
-    return { plan, report: await applyUndo(ctx, plan, options.by) };
+    return { plan, report: await applyUndo(ctx, plan, options.by, { callsBefore, started }) };
   } finally {
     await lock.release();
   }
 }
 
-async function applyUndo(ctx: SyncContext, plan: UndoPlan, by: string): Promise<RunReport> {
+async function applyUndo(
+  ctx: SyncContext,
+  plan: UndoPlan,
+  by: string,
+  { callsBefore, started }: { callsBefore: Record<string, number>; started: number },
+): Promise<RunReport> {
   const source = plan.run.source;
-  const started = performance.now();
-  const callsBefore = ctx.kratos.callCounts();
   const report = newReport({
     id: newRunId(ctx.now()),
     source,

@@ -297,7 +297,7 @@ function undoLink(view: ConsoleView, run: RunReport): SafeHtml | '' {
       ? html`<div class="notice info">
           This run undoes <a href="${runHref(view, run.undo.of)}"><code>${run.undo.of}</code></a
           >, asked by ${run.undo.by}${run.undo.statesOnly ? ' (states only: no before-images)' : ''};
-          ${formatCount(run.undo.skipped.total)} people skipped:
+          ${formatCount(run.undo.skipped.total)} people skipped${run.undo.skipped.total ? ':' : '.'}
           ${run.undo.skipped.items.slice(0, 20).map((s) => html`<div><code>${s.key}</code> ${s.action}: ${s.reason}</div>`)}
         </div>`
       : '';
