@@ -70,7 +70,13 @@ export async function personSyncPhase(args: {
   const queue = createQueue({ connection: producer, prefix: config.redis.prefix, logger });
   const receivedAt = new Date().toISOString();
   for (let i = 0; i < args.jobs; i++)
-    await enqueuePersonSync(queue, { source: 'hr', key: personKey((i % args.people) + 1), receivedAt });
+    await enqueuePersonSync(queue, {
+      source: 'hr',
+      key: personKey(Math.floor((i * args.people) / args.jobs) + 1),
+      receivedAt,
+    });
+  const queued = await queue.getJobCountByTypes('wait', 'prioritized');
+  if (queued !== args.jobs) throw new Error(`expected ${args.jobs} queued person jobs, found ${queued}`);
 
   // Every command this process's clients send from here on (MONITOR sees them all; Lua-internal ones and
   // the bench's own queue polling are left out).
@@ -142,7 +148,8 @@ export async function personSyncPhase(args: {
 }
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
-  const people = 2_000;
+  // One job per person: a second job for someone already queued is deduplicated (jobs/enqueue.ts).
+  const people = options.quick ? 2_000 : 20_000;
   const jobs = options.quick ? 1_000 : 4_000;
   const { sim, workspace } = await populated(options.redisUrl, people);
   try {
