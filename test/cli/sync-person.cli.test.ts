@@ -68,4 +68,26 @@ describe('kratos-sync sync --person (spawned, simulator + real Redis)', { timeou
     expect(noPerson.code).toBe(EXIT.usage);
     expect(noPerson.stderr).toContain('--person');
   });
+
+  it('a removal the guard holds waits for approve: exit 4 and the held run named', async () => {
+    const held = await startCliHarness({
+      people: people(3),
+      source: { guard: { maxRemoveFraction: 1, maxRemoveCount: 0 } },
+    });
+    try {
+      expect((await held.run(['sync'])).code).toBe(EXIT.ok);
+      held.writePeople([
+        person(1),
+        person(2),
+        person(3, { status: 'terminated', updated: '2026-03-01T00:00:00Z' }),
+      ]);
+      const result = await held.run(['sync', '--person', 'E00003']);
+      expect(result.code, result.stderr).toBe(EXIT.held);
+      expect(result.stdout).toContain('hr/E00003: HELD');
+      expect(result.stdout).toMatch(/waits for `kratos-sync approve \S+`/);
+      expect(simIdentitiesByKey(held.sim).get('E00003')!.state).toBe('active');
+    } finally {
+      await held.release();
+    }
+  });
 });
