@@ -8,7 +8,7 @@ import { syncApplyJob } from './sync-apply.ts';
 import { syncFullJob } from './sync-full.ts';
 
 /**
- * Every job type kratos-sync runs (STYLE.md E21): one line per type. Each entry carries its payload schema,
+ * Every job type kratos-sync runs: one line per type. Each entry carries its payload schema,
  * options and handler; `defineJob` requires the handler, so a type without one does not compile.
  */
 export const jobCatalogue = createCatalogue([

@@ -30,7 +30,7 @@ export interface PersonSyncResult {
 
 /**
  * Sync one person now (a webhook's job; events are hints, so the record is fetched from the source).
- * Per-person order (DESIGN.md invariant 7): enqueued with a per-person deduplication id (one pending job
+ * Per-person order (one job at a time per person): enqueued with a per-person deduplication id (one pending job
  * per person, one more while one is active: jobs/enqueue.ts), and run under the person's lock so it never
  * overlaps a full-sync chunk or a second copy of itself.
  */

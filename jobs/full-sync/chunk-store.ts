@@ -23,7 +23,7 @@ export interface ClaimedPlan {
  * The plans of split full syncs, kept in Redis between the plan step and the apply chunk jobs.
  *
  * Creates and updates carry the desired identity (traits: personal data), which must not go into job data
- * (it stays in Redis for days and shows in the dashboard, STYLE.md E23). So a chunk job carries only
+ * (it stays in Redis for days and shows in the dashboard). So a chunk job carries only
  * (source, run id, plan id, chunk number) and its actions live under run-scoped keys that expire after
  * `ttlMs` and are deleted when the run finishes. What a chunk has already applied is tallied next to it
  * (counts, value-free failures), so a retry applies only what is left.

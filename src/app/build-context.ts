@@ -41,7 +41,8 @@ export interface BuiltContext extends AsyncDisposable {
  * Config → the engine's SyncContext: the Kratos client (API generation probed), a Redis connection for
  * engine state, and per source its reader and its compiled mapping — validated against the identity
  * schemas Kratos serves, so a mapping that names an unknown schema fails here, not on record 1 000.
- * Everything opened is released on a failed build too (STYLE.md D18).
+ * Everything opened is released on a failed build too, so a half-built context leaks no connection
+ * (docs/architecture.md).
  */
 export async function buildContext(options: BuildContextOptions): Promise<BuiltContext> {
   const { config, baseDir } = options;

@@ -32,7 +32,7 @@ export interface HttpAppDeps {
 }
 
 /**
- * The HTTP side of `kratos-sync worker --role http`, built apart from listening (STYLE.md D17) so tests
+ * The HTTP side of `kratos-sync worker --role http`, built apart from listening so tests
  * drive it with `inject()` or a real socket: webhooks, health and readiness, /metrics, and the queue
  * dashboard when `http.auth` is configured.
  */

@@ -34,7 +34,7 @@ export interface OffboardOptions {
 }
 
 /**
- * Take a leaver's access away (DESIGN.md invariant 4): set `state: inactive` → revoke every session → verify
+ * Take a leaver's access away (docs/architecture.md): set `state: inactive` → revoke every session → verify
  * none remains → delete when asked or when the grace period has passed. Each step is idempotent, so running
  * this twice (a retried job, a runbook racing the schedule) ends in the same state without error.
  *

@@ -4,7 +4,7 @@ import { KratosError } from '../kratos/errors.ts';
 import { SourceError } from '../sources/types.ts';
 
 /**
- * What a job failure means for the queue (STYLE.md B8–B12, DESIGN.md invariant 6), decided in one place:
+ * What a job failure means for the queue, decided in one place (a Kratos outage never uses up attempts):
  * - `retry`: transient; the job's attempts and backoff apply (`retryAfterMs` is a floor for the delay).
  * - `fail`: permanent; the job fails at once (BullMQ `UnrecoverableError`) and keeps the reason.
  *   `bug` marks programming errors, which are logged at error level.

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Logger } from '../log/logger.ts';
 import type { BackoffPolicy } from './backoff.ts';
 
-/** Retry and time budget of one job type (STYLE.md E21). */
+/** Retry and time budget of one job type, declared with the type in jobs/catalogue.ts. */
 export interface JobTypeOptions {
   /** Attempts in all, the first included. Rate-limit and Kratos-down returns do not count. */
   attempts: number;
@@ -40,7 +40,7 @@ export interface JobRun<Payload, Deps> {
  * type without one does not compile.
  *
  * Payloads carry identifiers only (source, person key, run id), never personal records or secrets: job
- * data sits in Redis as clear text and shows in the dashboard (STYLE.md E23).
+ * data sits in Redis as clear text and shows in the dashboard.
  */
 export interface JobDefinition<Name extends string, Schema extends z.ZodType, Result, Deps> {
   readonly name: Name;

@@ -1,8 +1,8 @@
 import type { Logger } from '../log/logger.ts';
 
 /**
- * Pauses the queue while Kratos is down, so jobs wait instead of burning their attempts (DESIGN.md
- * invariant 6), and lifts the pause by itself when a readiness probe succeeds.
+ * Pauses the queue while Kratos is down, so jobs wait instead of burning their attempts (an
+ * outage is not the job's fault), and lifts the pause by itself when a readiness probe succeeds.
  *
  * The pause is BullMQ's queue-wide rate limit: `hold(ms)` stops every worker of every process from taking
  * jobs for `ms`. The process that noticed the outage probes `ready()` and renews the hold while Kratos stays

@@ -4,7 +4,7 @@ import type { RedisClient } from './redis-connection.ts';
 import { runtimeKeys } from './runtime-keys.ts';
 
 /**
- * Per-person locks (DESIGN.md invariant 7: at most one job works on one person at a time).
+ * Per-person locks: at most one job works on one person at a time, so two writes to one identity never race.
  *
  * BullMQ's deduplication already keeps one active and one pending `person.sync` per person, but it cannot
  * see a full-sync chunk touching the same person, nor a job that a stalled check handed to a second worker

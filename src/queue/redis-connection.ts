@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.ts';
 export type RedisClient = Redis | Cluster;
 
 /**
- * What a connection is for (STYLE.md E24):
+ * What a connection is for (each role gets its own client, tuned for it):
  * - `worker`: BullMQ workers block on Redis and must wait out a Redis restart instead of failing every
  *   command, so requests are retried for ever (`maxRetriesPerRequest: null`, BullMQ requires it).
  * - `producer`: adds jobs (HTTP webhooks, the CLI). It fails fast (no offline queue, one retry), so a
@@ -31,7 +31,7 @@ export interface CreateRedisOptions {
 
 /**
  * A Redis or Redis Cluster client for one role, with an error listener attached at once so a dropped idle
- * socket cannot crash the process (STYLE.md D19). Credentials and TLS come from `redis.url` in both cases.
+ * socket cannot crash the process. Credentials and TLS come from `redis.url` in both cases.
  */
 export function createRedis(config: RedisConfig, options: CreateRedisOptions): RedisClient {
   const roleOptions: RedisOptions = {

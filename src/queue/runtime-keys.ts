@@ -4,7 +4,7 @@
  */
 export function runtimeKeys(prefix: string) {
   return {
-    /** Per-person lock: at most one job works on one person at a time (DESIGN.md invariant 7). */
+    /** Per-person lock: at most one job works on one person at a time (person-locks.ts). */
     personLock: (source: string, key: string) => `${prefix}:lock:person:${source}:${key}`,
     /** A webhook signature already accepted (hashed), kept for the replay window. */
     webhookSeen: (source: string, digest: string) => `${prefix}:webhook:seen:${source}:${digest}`,

@@ -38,7 +38,8 @@ return 0`;
 
 /**
  * node-cron schedules for every source with a `schedule`, safe to run in any number of replicas
- * (STYLE.md E22). Every replica fires on every tick; each tick becomes at most one job because
+ * (any replica may die or be added at any time). Every replica fires on every tick; each tick becomes at
+ * most one job because
  * - the job id is derived from (source, tick), so the replicas' adds collapse into one job, and
  * - the source's last tick is kept in Redis and only advanced after the job was added: a replica whose
  *   clock runs late, arriving after that job finished and was removed, sees the tick already done.

@@ -47,7 +47,7 @@ export interface WorkerProcess {
  * - worker: runs jobs (BullMQ worker on the shared queue);
  * - scheduler: enqueues each source's scheduled full sync (one job per tick across replicas);
  * - http: webhooks, /healthz, /readyz, /metrics and the queue dashboard.
- * Everything opened is closed in reverse order, also when start-up fails half-way (STYLE.md D18).
+ * Everything opened is closed in reverse order, also when start-up fails half-way.
  */
 export async function startWorkerProcess(options: StartWorkerProcessOptions): Promise<WorkerProcess> {
   const { config, roles } = options;

@@ -4,7 +4,7 @@ import type { AuditRange, ReportError } from '../sync/report.ts';
 import { engineKeys } from './keys.ts';
 
 /**
- * The audit trail (DESIGN.md invariant 8): one entry per change kratos-sync applied or attempted — who
+ * The audit trail: one entry per change kratos-sync applied or attempted — who
  * (source + person key + identity id), what (action + changed field NAMES), when, in which run, and how it
  * ended. Never values: traits and metadata are personal data, and secrets never get here at all.
  *

@@ -5,7 +5,7 @@ import type { ApplyDeps, ItemResult, RemovalAction } from './apply-types.ts';
 import { imageOf, readWithCredentials } from './before-image.ts';
 
 /**
- * A leaver's deactivation or deletion, through the offboarding sequence (DESIGN.md invariant 4): it reads
+ * A leaver's deactivation or deletion, through the offboarding sequence (docs/architecture.md): it reads
  * the identity by id and refuses unless it still carries this source's marker for this person, sets it
  * inactive, revokes and verifies its sessions, and (for `delete`) deletes it. 404 anywhere means done.
  */

@@ -45,7 +45,8 @@ export interface RunObserver {
 
 /**
  * Everything the sync engine needs, built once at start-up and passed as the first argument
- * (STYLE.md A4/D16: side effects come in as parameters). Stores are built from `redis` + `config.redis.prefix`.
+ * (side effects come in as parameters, so tests pass real parts they control). Stores are built from
+ * `redis` + `config.redis.prefix`.
  */
 export interface SyncContext {
   config: Config;

@@ -15,7 +15,7 @@ export interface Snapshot {
   quarantined: QuarantinedRecord[];
   presentKeys: Set<string>;
   records: number;
-  /** True only if the source's stream ended normally (DESIGN.md invariant 3). */
+  /** True only if the source's stream ended normally: a half-read source must never look like leavers. */
   complete: boolean;
   error?: ReportError;
   /**

@@ -1,5 +1,5 @@
 /**
- * Glossary (DESIGN.md "Words"):
+ * Glossary (the words docs/architecture.md uses):
  * - source record: one person as the source sees them.
  * - desired identity: what mapping makes of a record.
  * - managed identity: a Kratos identity carrying this source's ownership marker; only these are ever

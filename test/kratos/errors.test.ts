@@ -47,7 +47,7 @@ describe('KratosError classification (by HTTP status only)', () => {
     expect(err.operation).toBe('createIdentity');
   });
 
-  it('trusts the HTTP status over the body code (HTTP 400 with body code 500, BEHAVIOUR.md §1.3)', () => {
+  it('trusts the HTTP status over the body code (HTTP 400 with body code 500, docs/kratos-behaviour.md)', () => {
     const err = fromStatus(400, {
       error: { code: 500, status: 'Internal Server Error', message: 'json: unknown field "id"' },
     });

@@ -41,7 +41,7 @@ describe('config/kratos/kratos.yml', () => {
   it('enables recovery and both admin recovery methods kratos-sync onboards with', () => {
     const selfservice = config.selfservice;
     expect(selfservice.flows.recovery.enabled).toBe(true);
-    // POST /admin/recovery/link and /admin/recovery/code are gated by these method flags (BEHAVIOUR.md §9).
+    // POST /admin/recovery/link and /admin/recovery/code are gated by these method flags (docs/kratos-behaviour.md).
     expect(selfservice.methods.link.enabled).toBe(true);
     expect(selfservice.methods.code.enabled).toBe(true);
     expect(selfservice.flows.verification.enabled).toBe(true);

@@ -128,7 +128,7 @@ function put(current: Identity, action: PlanAction, write: Write): Identity {
           write.source,
           write.externalIds,
         );
-  // PUT replaces: fields missing from the body are cleared (BEHAVIOUR §3).
+  // PUT replaces: fields missing from the body are cleared (docs/kratos-behaviour.md).
   const next: Identity = {
     ...current,
     schema_id: body.schema_id,

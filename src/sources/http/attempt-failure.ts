@@ -1,5 +1,5 @@
 /**
- * Why one HTTP attempt failed, decided once, here (STYLE.md B8/B12): transient failures are retried with
+ * Why one HTTP attempt failed, decided once, here: transient failures are retried with
  * backoff (honouring Retry-After), the rest end the read at once. The message is safe to show: a status, a
  * reason, an action — never a header, a body, or a query string.
  */
