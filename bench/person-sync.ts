@@ -45,7 +45,7 @@ interface PhaseResult {
 
 async function drained(queue: ReturnType<typeof createQueue>): Promise<void> {
   for (;;) {
-    const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'paused');
+    const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized');
     if (Object.values(counts).every((n) => n === 0)) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { isLoopbackHost } from '../config/loopback-host.ts';
 import type { Secret } from '../config/secret.ts';
 import { DeliveryError, type DeliveryChannel, type InviteMessage } from './channel.ts';
@@ -52,30 +52,40 @@ export interface SmtpMailer {
 export function createSmtpMailer(options: SmtpChannelOptions): SmtpMailer {
   const timeout = options.timeoutMs ?? 30_000;
   const requireTLS = options.requireTLS ?? !isLoopbackHost(options.host);
-  const transport = nodemailer.createTransport({
-    host: options.host,
-    port: options.port,
-    secure: options.secure,
-    // nodemailer then issues STARTTLS right after EHLO and stops if it fails: AUTH and DATA never go in clear.
-    requireTLS,
-    auth: options.user ? { user: options.user, pass: options.password?.reveal() ?? '' } : undefined,
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout * 2,
-    // nodemailer logs nothing unless asked; keep it that way (its transaction log would contain the body).
-    logger: false,
-    debug: false,
-  });
+  // nodemailer (about 40 modules) is loaded at the first message, not when the process starts: a sync or a
+  // worker that never sends mail does not pay for it. Creating the transport opens no connection either way.
+  let transport: Promise<Transporter> | undefined;
+  const transportFor = async (): Promise<Transporter> => {
+    const { default: nodemailer } = await import('nodemailer');
+    return nodemailer.createTransport({
+      host: options.host,
+      port: options.port,
+      secure: options.secure,
+      // nodemailer then issues STARTTLS right after EHLO and stops if it fails: AUTH and DATA never go in clear.
+      requireTLS,
+      auth: options.user ? { user: options.user, pass: options.password?.reveal() ?? '' } : undefined,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout * 2,
+      // nodemailer logs nothing unless asked; keep it that way (its transaction log would contain the body).
+      logger: false,
+      debug: false,
+    });
+  };
   return {
     async send(mail) {
+      const ready = await (transport ??= transportFor());
       try {
-        await transport.sendMail({ from: options.from, ...mail });
+        await ready.sendMail({ from: options.from, ...mail });
       } catch (err) {
         throw classifySmtpError(err, { requireTLS });
       }
     },
     close() {
-      transport.close();
+      void transport?.then(
+        (ready) => ready.close(),
+        () => {},
+      );
     },
   };
 }
