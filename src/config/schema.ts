@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkCompiledOptions } from './compile-checks.ts';
+import { checkOnboardingDelivery } from './onboarding-delivery-check.ts';
 import { kratosSection } from './sections/kratos.ts';
 import { checkNotifyDelivery, notifySection } from './sections/notify.ts';
 import { redisSection } from './sections/redis.ts';
@@ -7,7 +8,6 @@ import { deliverySection, httpSection, logSection, queueSection } from './sectio
 import { withPresetDefaults } from './sections/presets/index.ts';
 import { sourceSection } from './sections/source.ts';
 import { undoSection } from './sections/undo.ts';
-import { checkOnboardingDelivery } from '../lifecycle/onboarding-config-check.ts';
 
 /** The whole configuration: closed (unknown keys are errors), with defaults, validated once at start-up. */
 export const configSchema = z

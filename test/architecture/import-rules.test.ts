@@ -24,8 +24,6 @@ const knownDebt: Record<string, string> = {
     'issue 11: worker-process.ts wires the process from inside queue/ (metrics reads queue types)',
   // CLI commands build their own engine context; app/ should assemble them (issue 11, item 1).
   'cli -> app': 'issue 11: cli/engine-session.ts and cli/offboard-command.ts call app/build-context.ts',
-  // The config schema calls the onboarding delivery check that lives in lifecycle/ (issue 11, item 2).
-  'config -> lifecycle': 'issue 11: config/schema.ts imports lifecycle/onboarding-config-check.ts',
   // Domain types still live in sync/ and lifecycle/ (issue 11, item 2).
   'mapping -> sync':
     'issue 11: mapping imports MARKER_FIELD and the desired-identity types from sync/types.ts',
