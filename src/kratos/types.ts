@@ -1,32 +1,14 @@
 import type { EventEmitter } from 'node:events';
 import type { Secret } from '../config/secret.ts';
+import type { Identity, IdentityState, JsonObject } from '../domain/identity.ts';
 import type { KratosClientEventMap } from './availability.ts';
 
 /**
  * Kratos admin API shapes, as both API generations send them (docs/kratos-behaviour.md).
  * Only the fields kratos-sync reads are typed; everything else passes through untouched.
  */
-export type IdentityState = 'active' | 'inactive';
-export type JsonObject = { [key: string]: unknown };
-
-export interface Identity {
-  id: string;
-  schema_id: string;
-  state?: IdentityState;
-  traits: JsonObject;
-  metadata_public?: JsonObject | null;
-  /** Absent from v0.10 list responses; present on GET by id and on v1.0+ lists. */
-  metadata_admin?: JsonObject | null;
-  /** v25.4+ only; left out when empty. */
-  external_id?: string;
-  /** `config` only when asked for with `include_credential` (it holds a password hash: a secret). */
-  credentials?: Record<string, { type?: string; identifiers?: string[]; config?: JsonObject }>;
-  verifiable_addresses?: Array<{ value: string; via: string; verified: boolean; status?: string }>;
-  recovery_addresses?: Array<{ value: string; via: string }>;
-  created_at?: string;
-  updated_at?: string;
-  state_changed_at?: string;
-}
+// The identity itself is a domain type (every layer speaks of it): it lives in src/domain/identity.ts.
+export type { Identity, IdentityState, JsonObject };
 
 /** Body of POST /admin/identities and of each batch entry. `external_id` is only sent to v25.4+. */
 export interface CreateIdentityBody {

@@ -1,5 +1,5 @@
 import type { Identity, KratosClient, UpdateIdentityBody } from '../kratos/types.ts';
-import { MARKER_FIELD } from '../sync/types.ts';
+import { MARKER_FIELD } from '../domain/ownership-marker.ts';
 import { readMarker } from './ownership.ts';
 
 /**

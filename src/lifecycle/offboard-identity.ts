@@ -5,7 +5,7 @@ import type { ReceiptStore } from '../store/receipt-store.ts';
 import { deactivateIdentity } from './deactivate-identity.ts';
 import { identityEmails } from './identity-emails.ts';
 import { describeError, isNotFound } from './kratos-errors.ts';
-import type { OffboardingReceipt } from './offboarding-receipt.ts';
+import type { OffboardingReceipt } from '../domain/offboarding-receipt.ts';
 import { notManagedReason, readMarker } from './ownership.ts';
 import { revokeAndVerify } from './revoke-and-verify.ts';
 

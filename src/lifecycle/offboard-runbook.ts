@@ -5,7 +5,7 @@ import { BACKOFF_TYPE } from '../queue/backoff.ts';
 import { QUEUE_NAME } from '../queue/runtime-keys.ts';
 import type { ReceiptStore } from '../store/receipt-store.ts';
 import { LIFECYCLE_JOB_OPTIONS } from './job-options.ts';
-import type { OffboardingReceipt } from './offboarding-receipt.ts';
+import type { OffboardingReceipt } from '../domain/offboarding-receipt.ts';
 import type { RunbookEntry } from './runbook-input.ts';
 
 /** One person the runbook will offboard (already resolved to a managed identity). */

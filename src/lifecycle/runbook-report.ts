@@ -1,4 +1,4 @@
-import { accessRemoved, type OffboardingReceipt } from './offboarding-receipt.ts';
+import { accessRemoved, type OffboardingReceipt } from '../domain/offboarding-receipt.ts';
 import type { RunbookOutcome } from './offboard-runbook.ts';
 import type { RunbookInputProblem } from './runbook-input.ts';
 import type { Resolution } from './resolve-people.ts';

@@ -1,8 +1,9 @@
 import { ConfigError } from '../config/load.ts';
 import type { LeaverConfig, MappingConfig } from '../config/sections/source.ts';
+import { MARKER_FIELD } from '../domain/ownership-marker.ts';
+import type { DesiredIdentity, QuarantinedRecord } from '../domain/plan.ts';
 import type { JsonObject } from '../kratos/types.ts';
 import { sourceLine, sourceRowError, type SourceRecord } from '../sources/types.ts';
-import { MARKER_FIELD, type DesiredIdentity, type QuarantinedRecord } from '../sync/types.ts';
 import { compileExpression, type CompiledExpression } from './expression.ts';
 import { normalizeKey, readDottedPath } from './field-path.ts';
 import { createIdentitySchemas } from './identity-schemas.ts';

@@ -1,5 +1,5 @@
 import type { SourceRecord } from '../sources/types.ts';
-import type { DesiredIdentity, QuarantinedRecord } from '../sync/types.ts';
+import type { DesiredIdentity, QuarantinedRecord } from '../domain/plan.ts';
 
 /** The outcome of mapping one source record. */
 export type MappingResult =

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { OwnershipMarker } from '../sync/types.ts';
+import type { OwnershipMarker } from '../domain/ownership-marker.ts';
 import { engineKeys } from './keys.ts';
 
 /**

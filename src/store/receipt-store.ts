@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { scrubSecrets } from '../config/secret.ts';
-import type { OffboardingReceipt } from '../lifecycle/offboarding-receipt.ts';
+import type { OffboardingReceipt } from '../domain/offboarding-receipt.ts';
 
 /**
  * Offboarding receipts in Redis: the latest receipt per person, findable by person key or by email, bounded

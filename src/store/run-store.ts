@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { scrubSecrets } from '../config/secret.ts';
 import type { ActionSummary, RunReport } from '../sync/report.ts';
-import type { PlanAction } from '../sync/types.ts';
+import type { PlanAction } from '../domain/plan.ts';
 import { engineKeys } from './keys.ts';
 
 /** The run outcomes a notification claim may exist for (removed with the run). */
