@@ -23,7 +23,8 @@ import { populated } from './support/populated.ts';
 import { formatCounts, goal, int, mb, ratio, type BenchOptions, type BenchResult } from './support/report.ts';
 import { perRoute, statsDelta } from './support/sim-process.ts';
 
-const CONCURRENCY = 8;
+// queue.concurrency's default; BENCH_CONCURRENCY=<n> measures another.
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
 const noop = defineJob<null>()({
   name: 'bench.noop',
