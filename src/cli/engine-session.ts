@@ -69,8 +69,7 @@ export async function withEngine(
   try {
     await using built = await buildContext({ config, baseDir, logger, only: sources, hooks });
     if (producer) {
-      const { createQueue } = await import('../queue/job-queue.ts');
-      const { createPersonLocks } = await import('../queue/person-locks.ts');
+      const { createQueue, createPersonLocks } = await loadQueueParts();
       const queue = createQueue({ connection: producer, prefix: config.redis.prefix, logger });
       const locks = createPersonLocks({
         redis: built.ctx.redis,
@@ -105,4 +104,17 @@ export async function withState(
   } finally {
     await closeRedis(redis);
   }
+}
+
+/**
+ * BullMQ's queue and the person locks, loaded on first use. Kept outside the `await using` block above:
+ * TypeScript's down-levelling of that block leaves a dynamic import's `.ts` extension unrewritten, so the
+ * compiled package would ask for a `.ts` file (the packaging test checks every compiled import).
+ */
+async function loadQueueParts() {
+  const [{ createQueue }, { createPersonLocks }] = await Promise.all([
+    import('../queue/job-queue.ts'),
+    import('../queue/person-locks.ts'),
+  ]);
+  return { createQueue, createPersonLocks };
 }

@@ -4,9 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { startKratosSim } from '../kratos-sim/index.ts';
 import { copyParts, execForm, parseDockerfile, type Stage } from './dockerfile-parser.ts';
+import { COMPOSE_SCIM_TOKEN, composeConfigFor } from './compose-config.ts';
 import { devOnlyPackages } from './lockfile.ts';
 import { readRepoFile, readRepoJson, REPO_ROOT } from './repo-files.ts';
 import { expectSuccess, listedCommands, npmEnv, runCommand } from './run-command.ts';
@@ -158,13 +159,13 @@ describe('the image’s runtime stage (rehearsed without Docker)', () => {
     });
     const port = await freePort();
     // The compose config, pointed at this test's Redis, Kratos and a free port; a short shutdown timeout.
-    const config = parseYaml(readRepoFile('config/compose/config.yaml')) as Record<string, any>;
-    config.kratos.adminUrl = kratos.adminUrl;
-    config.kratos.publicUrl = kratos.publicUrl;
-    config.redis = { url: inject('redisUrl'), prefix: `{image-runtime-${process.pid}-${Date.now()}}` };
-    config.sources.hr.connection.path = path.join(REPO_ROOT, 'config/compose/employees.csv');
-    config.sources.hr.onboarding.channel = 'outbox';
-    config.delivery = { outbox: { dir: path.join(app, 'outbox') } };
+    const config = composeConfigFor({
+      adminUrl: kratos.adminUrl,
+      publicUrl: kratos.publicUrl,
+      redisUrl: inject('redisUrl'),
+      redisPrefix: `{image-runtime-${process.pid}-${Date.now()}}`,
+      outboxDir: path.join(app, 'outbox'),
+    });
     config.queue.shutdownTimeout = '5s';
     config.http = { ...config.http, host: '127.0.0.1', port };
     config.log = { level: 'warn' };
@@ -181,6 +182,7 @@ describe('the image’s runtime stage (rehearsed without Docker)', () => {
         ...imageEnv(),
         KRATOS_SYNC_CONFIG: configFile,
         KRATOS_SYNC_HTTP_PASSWORD: 'x',
+        SCIM_TOKEN: COMPOSE_SCIM_TOKEN,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -1,12 +1,21 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MARKER_FIELD } from '../../src/sync/types.ts';
 import { startKratosSim } from '../kratos-sim/index.ts';
+import { COMPOSE_SCIM_TOKEN, composeConfigFor } from './compose-config.ts';
 import { devOnlyPackages } from './lockfile.ts';
-import { readRepoFile, readRepoJson, repoPath, REPO_ROOT } from './repo-files.ts';
+import { readRepoJson, REPO_ROOT } from './repo-files.ts';
 import { expectSuccess, listedCommands, npmEnv, runCommand } from './run-command.ts';
 
 // The package as a user gets it: `npm pack` (prepack builds dist/), then the tarball installed with production
@@ -72,6 +81,22 @@ describe('the npm package', () => {
     }
   });
 
+  it('compiles every relative import to a .js path (a .ts import would fail at run time)', () => {
+    const packaged = path.join(installDir, 'node_modules', 'kratos-sync', 'dist');
+    const files = readdirSync(packaged, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.js'),
+    );
+    expect(files.length).toBeGreaterThan(100);
+    const tsImports = files.flatMap((file) =>
+      [
+        ...readFileSync(path.join(packaged, file), 'utf8').matchAll(
+          /(?:from|import\()\s*['"](\.{1,2}\/[^'"]+\.ts)['"]/g,
+        ),
+      ].map((match) => `${file}: ${match[1]}`),
+    );
+    expect(tsImports).toEqual([]);
+  });
+
   it('installs with production dependencies only', () => {
     const has = (name: string) => existsSync(path.join(installDir, 'node_modules', name));
     const pkg = readRepoJson<{ dependencies: Record<string, string> }>('package.json');
@@ -117,13 +142,13 @@ describe('the npm package', () => {
     // The compose stack's identity schema and kratos-sync config, pointed at this test's Redis and Kratos.
     const schema = readRepoJson('config/kratos/identity.employee.schema.json');
     await using kratos = await startKratosSim({ api: 'v26', schemas: { employee: schema } });
-    const config = parseYaml(readRepoFile('config/compose/config.yaml')) as Record<string, any>;
-    config.kratos.adminUrl = kratos.adminUrl;
-    config.kratos.publicUrl = kratos.publicUrl;
-    config.redis = { url: inject('redisUrl'), prefix: `{npm-package-${process.pid}-${Date.now()}}` };
-    config.sources.hr.connection.path = repoPath('config/compose/employees.csv');
-    config.sources.hr.onboarding.channel = 'outbox';
-    config.delivery = { outbox: { dir: path.join(work, 'outbox') } };
+    const config = composeConfigFor({
+      adminUrl: kratos.adminUrl,
+      publicUrl: kratos.publicUrl,
+      redisUrl: inject('redisUrl'),
+      redisPrefix: `{npm-package-${process.pid}-${Date.now()}}`,
+      outboxDir: path.join(work, 'outbox'),
+    });
     config.log = { level: 'warn' };
     const file = path.join(work, 'compose-sample.yaml');
     writeFileSync(file, stringifyYaml(config));
@@ -134,7 +159,11 @@ describe('the npm package', () => {
       const result = expectSuccess(
         await runCommand(bin, ['--config', file, 'sync', '--source', 'hr', '--json'], {
           cwd: installDir,
-          env: { ...npmEnv(), KRATOS_SYNC_HTTP_PASSWORD: 'test-only' },
+          env: {
+            ...npmEnv(),
+            KRATOS_SYNC_HTTP_PASSWORD: 'test-only',
+            SCIM_TOKEN: COMPOSE_SCIM_TOKEN,
+          },
           timeoutMs: 120_000,
         }),
         'kratos-sync sync',
