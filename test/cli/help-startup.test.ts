@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -37,12 +37,15 @@ const HEAVY = [
   'node-cron',
 ];
 
-async function runHelp(args: string[]): Promise<{ stdout: string; packages: Set<string> }> {
+async function runHelp(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ stdout: string; packages: Set<string> }> {
   const out = path.join(work, `loaded-${args.join('-')}.txt`);
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
     (resolve, reject) => {
       const child = spawn(process.execPath, ['--import', RECORDER, BIN, ...args], {
-        env: { ...process.env, KS_LOADED_MODULES_OUT: out },
+        env: { ...process.env, KS_LOADED_MODULES_OUT: out, ...env },
       });
       let stdout = '';
       let stderr = '';
@@ -86,4 +89,17 @@ describe('kratos-sync --help (spawned from source)', () => {
     },
     30_000,
   );
+
+  it('keeps compiled code in the OS temp folder, unless NODE_DISABLE_COMPILE_CACHE=1', async () => {
+    const withCache = mkdtempSync(path.join(work, 'tmp-'));
+    await runHelp(['--help'], { TMPDIR: withCache, NODE_COMPILE_CACHE: undefined });
+    expect(readdirSync(path.join(withCache, 'node-compile-cache')).length).toBeGreaterThan(0);
+    const without = mkdtempSync(path.join(work, 'tmp-'));
+    await runHelp(['--help'], {
+      TMPDIR: without,
+      NODE_COMPILE_CACHE: undefined,
+      NODE_DISABLE_COMPILE_CACHE: '1',
+    });
+    expect(existsSync(path.join(without, 'node-compile-cache'))).toBe(false);
+  }, 30_000);
 });
