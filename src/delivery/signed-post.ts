@@ -1,5 +1,5 @@
 import { DeliveryError } from './channel.ts';
-import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.ts';
+import { OUTBOUND_SIGNATURE_HEADER, signOutboundWebhook } from './outbound-signature.ts';
 
 export interface SignedPost {
   url: string;
@@ -24,12 +24,16 @@ const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOS
  * nor the answer's body).
  */
 export async function postSigned(post: SignedPost): Promise<void> {
-  const signature = signWebhook(post.secret, post.body, Math.floor(post.now().getTime() / 1000));
+  const signature = signOutboundWebhook(post.secret, Math.floor(post.now().getTime() / 1000), post.body);
   let status: number;
   try {
     const response = await fetch(post.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature, ...post.headers },
+      headers: {
+        'content-type': 'application/json',
+        [OUTBOUND_SIGNATURE_HEADER]: signature,
+        ...post.headers,
+      },
       body: post.body,
       signal: AbortSignal.timeout(post.timeoutMs),
     });

@@ -6,10 +6,10 @@ import type { InviteMessage } from '../../src/delivery/channel.ts';
 import { SealedText } from '../../src/delivery/sealed-text.ts';
 import { createWebhookChannel } from '../../src/delivery/webhook-channel.ts';
 import {
-  SIGNATURE_HEADER,
-  signWebhook,
-  verifyWebhookSignature,
-} from '../../src/delivery/webhook-signature.ts';
+  OUTBOUND_SIGNATURE_HEADER,
+  signOutboundWebhook,
+  verifyOutboundWebhook,
+} from '../../src/delivery/outbound-signature.ts';
 import { freePort } from '../support/redis-server.ts';
 
 const SECRET = 'whsec-test-0123456789';
@@ -72,10 +72,10 @@ describe('webhook channel', () => {
     await channel().send(message());
     expect(received).toHaveLength(1);
     const { headers, body } = received[0]!;
-    const signature = headers[SIGNATURE_HEADER] as string;
+    const signature = headers[OUTBOUND_SIGNATURE_HEADER] as string;
     expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
-    expect(signature).toBe(signWebhook(SECRET, body, NOW.getTime() / 1000));
-    expect(verifyWebhookSignature(SECRET, body, signature, NOW.getTime() / 1000)).toBe(true);
+    expect(signature).toBe(signOutboundWebhook(SECRET, NOW.getTime() / 1000, body));
+    expect(verifyOutboundWebhook(SECRET, body, signature, NOW.getTime() / 1000)).toBe(true);
     expect(headers['x-kratos-sync-delivery-id']).toBe('<invite.xyz.1@example.com>');
     expect(JSON.parse(body)).toMatchObject({
       type: 'kratos-sync.invite',
@@ -89,11 +89,11 @@ describe('webhook channel', () => {
   it('rejects a tampered body, a wrong key and a stale timestamp', () => {
     const body = '{"a":1}';
     const t = NOW.getTime() / 1000;
-    const header = signWebhook(SECRET, body, t);
-    expect(verifyWebhookSignature(SECRET, '{"a":2}', header, t)).toBe(false);
-    expect(verifyWebhookSignature('other-secret', body, header, t)).toBe(false);
-    expect(verifyWebhookSignature(SECRET, body, header, t + 301)).toBe(false);
-    expect(verifyWebhookSignature(SECRET, body, undefined, t)).toBe(false);
+    const header = signOutboundWebhook(SECRET, t, body);
+    expect(verifyOutboundWebhook(SECRET, '{"a":2}', header, t)).toBe(false);
+    expect(verifyOutboundWebhook('other-secret', body, header, t)).toBe(false);
+    expect(verifyOutboundWebhook(SECRET, body, header, t + 301)).toBe(false);
+    expect(verifyOutboundWebhook(SECRET, body, undefined, t)).toBe(false);
   });
 
   it('treats an error status as not accepted, and no answer in time as possibly accepted', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signWebhook } from '../../src/http/webhook-signature.ts';
+import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
 import { captureLogs } from '../support/capture-logs.ts';
 import { startHttpFixture, WEBHOOK_SECRET } from './http-fixture.ts';
 
@@ -17,7 +17,7 @@ const event = (id: string | number, extra: Record<string, unknown> = {}) =>
 
 function signed(body: string, options: { timestamp?: number; secret?: string; bare?: boolean } = {}) {
   const timestamp = options.timestamp ?? nowSeconds;
-  const signature = signWebhook(options.secret ?? WEBHOOK_SECRET, timestamp, body);
+  const signature = signGenericWebhook(options.secret ?? WEBHOOK_SECRET, timestamp, body);
   return {
     'content-type': 'application/json',
     'x-timestamp': String(timestamp),

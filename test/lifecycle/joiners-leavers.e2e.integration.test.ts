@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { enqueueFullSync } from '../../jobs/enqueue.ts';
 import { configSchema } from '../../src/config/schema.ts';
-import { signWebhook } from '../../src/http/webhook-signature.ts';
+import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
 import { startWorkerProcess, type WorkerProcess } from '../../src/queue/worker-process.ts';
 import { createReceiptStore } from '../../src/store/receipt-store.ts';
 import { linksIn, startSmtpSink, type SmtpSink } from '../delivery/support/smtp-sink.ts';
@@ -126,7 +126,7 @@ describe('joiners and leavers through the running service', () => {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-signature': signWebhook(SECRET, t, body),
+          'x-signature': signGenericWebhook(SECRET, t, body),
           'x-timestamp': String(t),
         },
         body,

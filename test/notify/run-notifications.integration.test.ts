@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildContext } from '../../src/app/build-context.ts';
-import { verifyWebhookSignature } from '../../src/delivery/webhook-signature.ts';
+import { verifyOutboundWebhook } from '../../src/delivery/outbound-signature.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import type { RunNotifier } from '../../src/notify/run-notifier.ts';
 import { runStoreFor } from '../../src/sync/apply-deps.ts';
@@ -81,8 +81,8 @@ describe('run notifications (queue: sync.full split over the workers)', () => {
     expect(notice!.headers['x-kratos-sync-delivery-id']).toBe(`run-notice.${runId}.held`);
     // Signed exactly as delivery webhooks are: a receiver checks it with the same key and rule.
     const signature = notice!.headers['x-kratos-sync-signature'] as string;
-    expect(verifyWebhookSignature(SECRET, notice!.body, signature, Math.floor(Date.now() / 1000))).toBe(true);
-    expect(verifyWebhookSignature('another-key-entirely', notice!.body, signature, Date.now() / 1000)).toBe(
+    expect(verifyOutboundWebhook(SECRET, notice!.body, signature, Math.floor(Date.now() / 1000))).toBe(true);
+    expect(verifyOutboundWebhook('another-key-entirely', notice!.body, signature, Date.now() / 1000)).toBe(
       false,
     );
     // A Slack incoming-webhook body: `text` and Block Kit `blocks`, nothing else.

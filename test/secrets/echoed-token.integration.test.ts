@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signWebhook } from '../../src/http/webhook-signature.ts';
+import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
 import { spawnWorker, stopAll, waitForLine, type WorkerChild } from '../jobs/process-harness.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { csvOf, people, person } from '../sync/engine-harness.ts';
@@ -220,7 +220,7 @@ describe('a token echoed in a remote error is never stored or shown', { timeout:
       headers: {
         'content-type': 'application/json',
         'x-timestamp': String(timestamp),
-        'x-signature': signWebhook(WEBHOOK_SECRET, timestamp, body),
+        'x-signature': signGenericWebhook(WEBHOOK_SECRET, timestamp, body),
       },
       body,
     });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { SignatureCheck } from '../webhook-signature.ts';
+import type { SignatureCheck } from './signature-check.ts';
 import { fresh, header, sameDigest, timestampMs, type SignedRequest } from './signed-request.ts';
 
 export const BAMBOOHR_SIGNATURE_HEADER = 'x-bamboohr-signature';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { SignatureCheck } from '../webhook-signature.ts';
+import type { SignatureCheck } from './signature-check.ts';
 import { fresh, header, sameDigest, type SignedRequest } from './signed-request.ts';
 
 /**

@@ -1,8 +1,9 @@
 import type { WebhookConfig } from '../../config/sections/source.ts';
-import { checkWebhookSignature, type SignatureCheck } from '../webhook-signature.ts';
 import { checkBambooHrSignature } from './bamboohr-signature.ts';
+import { checkGenericSignature } from './generic-signature.ts';
 import { checkHiBobSignature } from './hibob-signature.ts';
 import { checkHubSpotSignatureV3 } from './hubspot-signature-v3.ts';
+import type { SignatureCheck } from './signature-check.ts';
 import { header, type SignedRequest } from './signed-request.ts';
 
 /** Checks a webhook request in the format its source is configured for (`webhook.format`). */
@@ -10,7 +11,7 @@ export function verifyWebhook(webhook: WebhookConfig, request: SignedRequest): S
   const secret = webhook.secret.reveal();
   switch (webhook.format) {
     case 'generic':
-      return checkWebhookSignature({
+      return checkGenericSignature({
         secret,
         rawBody: request.rawBody,
         signature: header(request, webhook.signatureHeader),

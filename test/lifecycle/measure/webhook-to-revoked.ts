@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { configSchema } from '../../../src/config/schema.ts';
-import { signWebhook } from '../../../src/http/webhook-signature.ts';
+import { signGenericWebhook } from '../../../src/http/webhook-verifiers/generic-signature.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { startWorkerProcess } from '../../../src/queue/worker-process.ts';
 import { enqueueFullSync } from '../../../jobs/enqueue.ts';
@@ -77,7 +77,7 @@ try {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-signature': signWebhook(SECRET, t, body),
+        'x-signature': signGenericWebhook(SECRET, t, body),
         'x-timestamp': String(t),
       },
       body,

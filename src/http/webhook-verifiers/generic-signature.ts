@@ -1,21 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-
-export type SignatureCheck =
-  | {
-      ok: true;
-      /** The expected HMAC (hex): a stable id of this signed request, for replay detection. */ digest: string;
-    }
-  | { ok: false; reason: string };
+import type { SignatureCheck } from './signature-check.ts';
 
 /**
- * Checks a webhook's HMAC-SHA256 signature over `${timestamp}.${rawBody}` (the raw bytes, before any JSON
- * parsing) and the freshness of its timestamp (unix seconds, within `toleranceSeconds` of now in either
- * direction: a clock far ahead is as suspect as a stale one).
+ * The `generic` webhook format (`webhook.format: generic`): checks a webhook's HMAC-SHA256 signature over
+ * `${timestamp}.${rawBody}` (the raw bytes, before any JSON parsing) and the freshness of its timestamp (unix
+ * seconds, within `toleranceSeconds` of now in either direction: a clock far ahead is as suspect as a stale
+ * one).
  *
  * The signature is hex, optionally prefixed `sha256=`. It is compared in constant time
  * (`crypto.timingSafeEqual`, on equal lengths only), and reasons never echo the signature or the secret.
  */
-export function checkWebhookSignature(input: {
+export function checkGenericSignature(input: {
   secret: string;
   rawBody: Buffer;
   signature: string | undefined;
@@ -44,7 +39,7 @@ export function checkWebhookSignature(input: {
   return { ok: true, digest: expected.toString('hex') };
 }
 
-/** Sign a body as a sender would (tests, the docs' example). */
-export function signWebhook(secret: string, timestamp: number, rawBody: string | Buffer): string {
+/** Sign a body as a `generic`-format sender would (tests, the docs' example). */
+export function signGenericWebhook(secret: string, timestamp: number, rawBody: string | Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
 }

@@ -1,10 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** Header carrying the signature of every delivery webhook: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
-export const SIGNATURE_HEADER = 'x-kratos-sync-signature';
+/** Header carrying kratos-sync's signature on every webhook it sends (invites, notices): `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
+export const OUTBOUND_SIGNATURE_HEADER = 'x-kratos-sync-signature';
 
 /** HMAC-SHA256 over `<t>.<raw body>` (the timestamp is signed too, so a captured request cannot be replayed later). */
-export function signWebhook(secret: string, body: string, timestampSeconds: number): string {
+export function signOutboundWebhook(secret: string, timestampSeconds: number, body: string): string {
   const digest = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
   return `t=${timestampSeconds},v1=${digest}`;
 }
@@ -13,7 +13,7 @@ export function signWebhook(secret: string, body: string, timestampSeconds: numb
  * Check a signature header as a receiver should: right key, right body, timestamp within `toleranceSeconds`
  * of `nowSeconds`. Compared in constant time.
  */
-export function verifyWebhookSignature(
+export function verifyOutboundWebhook(
   secret: string,
   body: string,
   header: string | undefined,
