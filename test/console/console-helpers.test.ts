@@ -5,6 +5,7 @@ import { changesChart } from '../../src/http/console/changes-chart.ts';
 import { createCsrfTokens } from '../../src/http/console/csrf.ts';
 import { html, rawHtml } from '../../src/http/console/html.ts';
 import { groupQuarantine } from '../../src/http/console/readers/quarantine-across-runs.ts';
+import { numColumn, table } from '../../src/http/console/table.ts';
 import { newReport, type RunReport } from '../../src/sync/report.ts';
 
 describe('html template', () => {
@@ -24,6 +25,25 @@ describe('html template', () => {
 
   it('leaves markup alone only when it is explicitly raw', () => {
     expect(html`${rawHtml('<svg></svg>')}${'<svg></svg>'}`.value).toBe('<svg></svg>&lt;svg&gt;&lt;/svg&gt;');
+  });
+});
+
+describe('data table', () => {
+  it('draws one header row (number columns right-aligned, left-out columns absent) above the given rows', () => {
+    const markup = table(
+      ['Key', false, numColumn('Runs'), undefined, ''],
+      html`<tr>
+        <td>${'<k>'}</td>
+      </tr>`,
+      {
+        className: 'counts',
+      },
+    ).value.replace(/>\s+</g, '><');
+    expect(markup).toBe(
+      '<table class="counts"><thead><tr><th>Key</th><th class="num">Runs</th><th></th></tr></thead><tbody><tr><td>&lt;k&gt;</td></tr></tbody></table>',
+    );
+    expect(table(['<b>'], '').value).toContain('<table>');
+    expect(table(['<b>'], '').value).toContain('<th>&lt;b&gt;</th>');
   });
 });
 

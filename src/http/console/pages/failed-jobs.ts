@@ -1,5 +1,6 @@
 import { formatCount, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { numColumn, table } from '../table.ts';
 import { card, emptyState } from '../layout.ts';
 import { consoleHref, page, postButton, type ConsoleView } from '../view.ts';
 
@@ -42,22 +43,7 @@ export async function failedJobsPage(
   const body =
     jobs.length === 0
       ? emptyState('No failed job.')
-      : html`<table>
-          <thead>
-            <tr>
-              <th>Job</th>
-              <th>Type</th>
-              <th>About</th>
-              <th>Why it failed</th>
-              <th class="num">Attempts</th>
-              <th>Failed</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            ${rows}
-          </tbody>
-        </table>`;
+      : table(['Job', 'Type', 'About', 'Why it failed', numColumn('Attempts'), 'Failed', ''], rows);
   const content = html`<h1>Failed jobs</h1>
     ${notice}
     <p class="muted">

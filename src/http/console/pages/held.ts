@@ -1,6 +1,7 @@
 import type { RunReport } from '../../../sync/report.ts';
 import { badge, formatCount, shortId, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { table } from '../table.ts';
 import { card, emptyState } from '../layout.ts';
 import { lookupPeople } from '../readers/people-lookup.ts';
 import { page, runHref, type ConsoleView } from '../view.ts';
@@ -54,20 +55,6 @@ async function heldCard(view: ConsoleView, run: RunReport): Promise<SafeHtml> {
       <p>${formatCount(run.guard.held)} removals held${run.guard.reason && html`: ${run.guard.reason}`}.</p>
       ${decisionButtons(view, run, 'held')}
     </div>
-    <table>
-      <thead>
-        <tr>
-          <th>Action</th>
-          <th>Key</th>
-          <th>Person</th>
-          <th>Identity</th>
-          <th>Why</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
-    ${more}`;
+    ${table(['Action', 'Key', 'Person', 'Identity', 'Why'], rows)} ${more}`;
   return card(title, body, badge('held'));
 }

@@ -1,6 +1,7 @@
 import type { ActionSummary } from '../../../sync/report.ts';
 import { badge, shortId } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { table } from '../table.ts';
 import type { PersonLabel } from '../readers/people-lookup.ts';
 
 /** Plan entries: who, what happens to them, which fields change, and why. */
@@ -20,21 +21,7 @@ export function planTable(
       <td class="wrap">${entry.reason}</td>
     </tr>`;
   });
-  return html`<table>
-    <thead>
-      <tr>
-        <th>Action</th>
-        <th>Key</th>
-        <th>Person</th>
-        <th>Identity</th>
-        <th>Changed fields</th>
-        <th>Why</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table(['Action', 'Key', 'Person', 'Identity', 'Changed fields', 'Why'], rows);
 }
 
 /** Name and email from the plan (creates, updates) or from Kratos (removals carry neither). */

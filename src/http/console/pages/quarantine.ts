@@ -1,5 +1,6 @@
 import { badge, formatCount, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { numColumn, table } from '../table.ts';
 import { card, emptyState } from '../layout.ts';
 import { groupQuarantine } from '../readers/quarantine-across-runs.ts';
 import { consoleHref, page, postButton, runHref, type ConsoleView } from '../view.ts';
@@ -42,24 +43,10 @@ export async function quarantinePage(view: ConsoleView): Promise<SafeHtml> {
   const body =
     groups.length === 0
       ? emptyState('No record was quarantined in the recent runs.')
-      : html`<table>
-          <thead>
-            <tr>
-              <th>Source</th>
-              <th>Key</th>
-              <th>Field</th>
-              <th>Rule</th>
-              <th>Reason</th>
-              <th>Last quarantined</th>
-              <th class="num">Runs</th>
-              <th>Now</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            ${rows}
-          </tbody>
-        </table>`;
+      : table(
+          ['Source', 'Key', 'Field', 'Rule', 'Reason', 'Last quarantined', numColumn('Runs'), 'Now', ''],
+          rows,
+        );
   const content = html`<h1>Quarantine</h1>
     <p class="muted">
       Source records that could not be mapped or validated were kept out of their run; everyone else synced.

@@ -1,6 +1,7 @@
 import type { OffboardingReceipt } from '../../../lifecycle/offboarding-receipt.ts';
 import { badge, formatCount, formatDuration, shortId, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { numColumn, table } from '../table.ts';
 import { card, emptyState } from '../layout.ts';
 import { NAME_SEARCH_WINDOW, searchReceipts, type ReceiptHit } from '../readers/receipt-search.ts';
 import { page, consoleHref, type ConsoleView } from '../view.ts';
@@ -56,26 +57,22 @@ function receiptsTable(hits: readonly ReceiptHit[]): SafeHtml {
         </td>
       </tr>`,
   );
-  return html`<table>
-    <thead>
-      <tr>
-        <th>Person key</th>
-        <th>Person</th>
-        <th>Identity</th>
-        <th>Outcome</th>
-        <th>Reason</th>
-        <th>Left</th>
-        <th>Deactivated</th>
-        <th class="num">Sessions revoked</th>
-        <th>Verified</th>
-        <th>Deleted</th>
-        <th class="num">Left → revoked</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table(
+    [
+      'Person key',
+      'Person',
+      'Identity',
+      'Outcome',
+      'Reason',
+      'Left',
+      'Deactivated',
+      numColumn('Sessions revoked'),
+      'Verified',
+      'Deleted',
+      numColumn('Left → revoked'),
+    ],
+    rows,
+  );
 }
 
 function outcomeBadge(receipt: OffboardingReceipt): SafeHtml {

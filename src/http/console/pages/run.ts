@@ -3,6 +3,7 @@ import type { RunReport } from '../../../sync/report.ts';
 import type { PlanActionKind } from '../../../sync/types.ts';
 import { badge, formatCount, formatDuration, shortId, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { numColumn, table } from '../table.ts';
 import { card, emptyState } from '../layout.ts';
 import { lookupPeople } from '../readers/people-lookup.ts';
 import { readPlanPage } from '../readers/plan-page.ts';
@@ -156,21 +157,15 @@ function countsTable(run: RunReport): SafeHtml | '' {
       <td class="num ${c.skipped ? 'warn' : 'zero'}">${formatCount(c.skipped)}</td>
     </tr>`;
   });
+  const columns = [
+    'Action',
+    numColumn('Planned'),
+    numColumn('Applied'),
+    numColumn('Failed'),
+    numColumn('Skipped'),
+  ];
   return html`<h3>Actions</h3>
-    <table class="counts">
-      <thead>
-        <tr>
-          <th>Action</th>
-          <th class="num">Planned</th>
-          <th class="num">Applied</th>
-          <th class="num">Failed</th>
-          <th class="num">Skipped</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>`;
+    ${table(columns, rows, { className: 'counts' })}`;
 }
 
 function quarantineBody(run: RunReport): SafeHtml {
@@ -190,20 +185,7 @@ function quarantineBody(run: RunReport): SafeHtml {
       Showing the first ${formatCount(run.quarantined.records.length)} of
       ${formatCount(run.quarantined.total)}.
     </div>`;
-  return html`<table>
-      <thead>
-        <tr>
-          <th>Key</th>
-          <th>Field</th>
-          <th>Rule</th>
-          <th>Reason</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
-    ${truncated}`;
+  return html`${table(['Key', 'Field', 'Rule', 'Reason'], rows)} ${truncated}`;
 }
 
 function failuresBody(run: RunReport): SafeHtml {
@@ -217,20 +199,7 @@ function failuresBody(run: RunReport): SafeHtml {
         <td class="wrap">${f.error.message}</td>
       </tr>`,
   );
-  return html`<table>
-    <thead>
-      <tr>
-        <th>Action</th>
-        <th>Key</th>
-        <th>Identity</th>
-        <th>Code</th>
-        <th>Message</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table(['Action', 'Key', 'Identity', 'Code', 'Message'], rows);
 }
 
 function auditBody(entries: readonly AuditEntry[]): SafeHtml {
@@ -247,22 +216,7 @@ function auditBody(entries: readonly AuditEntry[]): SafeHtml {
         <td class="wrap">${e.error ? html`<code>${e.error.code}</code> ${e.error.message}` : ''}</td>
       </tr>`,
   );
-  return html`<table>
-    <thead>
-      <tr>
-        <th>When</th>
-        <th>Key</th>
-        <th>Identity</th>
-        <th>Action</th>
-        <th>Changed fields</th>
-        <th>Outcome</th>
-        <th>Error</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table(['When', 'Key', 'Identity', 'Action', 'Changed fields', 'Outcome', 'Error'], rows);
 }
 
 function filterLink(

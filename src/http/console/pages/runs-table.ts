@@ -1,6 +1,7 @@
 import type { RunReport } from '../../../sync/report.ts';
 import { badge, countCell, formatDuration, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { numColumn, table } from '../table.ts';
 import { runChanges } from '../run-counts.ts';
 import { runHref, type ConsoleView } from '../view.ts';
 
@@ -22,26 +23,22 @@ export function runsTable(
       <td class="num">${formatDuration(run.durationMs)}</td>
     </tr>`;
   });
-  return html`<table>
-    <thead>
-      <tr>
-        <th>Started</th>
-        ${options.source && html`<th>Source</th>`}
-        <th>Trigger</th>
-        <th>Outcome</th>
-        <th class="num">Created</th>
-        <th class="num">Updated</th>
-        <th class="num">Deactivated</th>
-        <th class="num">Deleted</th>
-        <th class="num">Quarantined</th>
-        <th class="num">Failed</th>
-        <th class="num">Duration</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table(
+    [
+      'Started',
+      options.source && 'Source',
+      'Trigger',
+      'Outcome',
+      numColumn('Created'),
+      numColumn('Updated'),
+      numColumn('Deactivated'),
+      numColumn('Deleted'),
+      numColumn('Quarantined'),
+      numColumn('Failed'),
+      numColumn('Duration'),
+    ],
+    rows,
+  );
 }
 
 /** The outcome badge, with the number of removals waiting when the run is held. */

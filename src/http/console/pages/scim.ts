@@ -3,6 +3,7 @@ import type { ScimRequestEntry } from '../../scim/scim-request-log.ts';
 import { createScimRequestLog } from '../../scim/scim-request-log.ts';
 import { badge, formatCount, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { numColumn, table } from '../table.ts';
 import { card, emptyState } from '../layout.ts';
 import { page, runHref, type ConsoleView } from '../view.ts';
 
@@ -44,18 +45,7 @@ function clientsTable(connection: ScimInboundConnection): SafeHtml {
         </td>
       </tr>`,
   );
-  return html`<table>
-    <thead>
-      <tr>
-        <th>client</th>
-        <th class="num">valid tokens</th>
-        <th>rate limit</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table(['client', numColumn('valid tokens'), 'rate limit'], rows);
 }
 
 function requestsTable(view: ConsoleView, entries: readonly ScimRequestEntry[]): SafeHtml {
@@ -72,21 +62,5 @@ function requestsTable(view: ConsoleView, entries: readonly ScimRequestEntry[]):
         <td>${e.runId ? html`<a href="${runHref(view, e.runId)}">${e.runId}</a>` : '—'}</td>
       </tr>`,
   );
-  return html`<table>
-    <thead>
-      <tr>
-        <th>at</th>
-        <th>client</th>
-        <th>request</th>
-        <th>id</th>
-        <th>status</th>
-        <th class="num">time</th>
-        <th>engine</th>
-        <th>run</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table(['at', 'client', 'request', 'id', 'status', numColumn('time'), 'engine', 'run'], rows);
 }

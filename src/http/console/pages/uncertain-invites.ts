@@ -1,6 +1,7 @@
 import type { UncertainDelivery } from '../../../store/delivery-store.ts';
 import { timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { table } from '../table.ts';
 import { card } from '../layout.ts';
 import type { ConsoleView } from '../view.ts';
 
@@ -30,19 +31,6 @@ export function uncertainInvitesCard(view: ConsoleView, invites: readonly Uncert
   const body = html`<div class="body">
       A worker stopped while handing these invites to the mail channel, so they may have reached no one.
     </div>
-    <table>
-      <thead>
-        <tr>
-          <th>Source</th>
-          <th>Person</th>
-          <th>Attempt</th>
-          <th>Uncertain since</th>
-          <th>Re-issue due</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>`;
+    ${table(['Source', 'Person', 'Attempt', 'Uncertain since', 'Re-issue due'], rows)}`;
   return card('Invites that may not have arrived', body);
 }
