@@ -5,9 +5,9 @@ import { sourceRowError } from '../sources/types.ts';
 import type { OffboardingReceipt } from '../lifecycle/offboarding-receipt.ts';
 import { applyDepsFor, runStoreFor } from './apply-deps.ts';
 import type { SourceRuntime, SyncContext } from './context.ts';
-import { findPerson } from './find-person.ts';
+import { findPerson, type FoundPerson } from './find-person.ts';
 import { markerOf } from './marker.ts';
-import { planSyncDetailed } from './plan.ts';
+import { planOnePerson } from './plan-one-person.ts';
 import type { DesiredIdentity, QuarantinedRecord } from './types.ts';
 
 /** A job that concerns the person (read from the queue by the caller: identifiers and reasons only). */
@@ -166,23 +166,12 @@ function planNow(
   runtime: SourceRuntime,
   key: string,
   desired: DesiredIdentity | undefined,
-  found: Awaited<ReturnType<typeof findPerson>>,
+  found: FoundPerson,
   outcome: PersonExplanation['record']['outcome'],
 ): PersonExplanation['plan'] {
   if (outcome === 'quarantined' || outcome === 'unreadable' || outcome === 'out-of-scope')
     return { kind: 'none', reason: `nothing: the record is ${outcome} (a sync leaves this person as is)` };
-  const plan = planSyncDetailed({
-    source: runtime.name,
-    desired: desired ? [desired] : [],
-    managed: found.managed ? [found.managed, ...found.others] : found.others,
-    adoptable: found.adoptable,
-    adoptByEmail: runtime.config.adoptByEmail,
-    leaver: runtime.config.leaver,
-    now: ctx.now(),
-    presentKeys: new Set(desired ? [key] : []),
-    externalIds: ctx.kratos.capabilities.externalIdLookup,
-  });
-  const action = plan.actions.find((a) => a.key === key) ?? plan.actions[0];
+  const action = planOnePerson(ctx, runtime, key, desired, found);
   if (!action)
     return {
       kind: 'none',

@@ -6,7 +6,7 @@ import { applyDepsFor, sourceRuntime } from './apply-deps.ts';
 import type { ItemResult } from './apply-types.ts';
 import type { SyncContext } from './context.ts';
 import { findPerson } from './find-person.ts';
-import { planSyncDetailed } from './plan.ts';
+import { planOnePerson } from './plan-one-person.ts';
 import type { ReportError, RunTrigger } from './report.ts';
 import { gateSingleRemoval } from './single-removal-gate.ts';
 import type { DesiredIdentity, PlanAction, QuarantinedRecord } from './types.ts';
@@ -104,18 +104,7 @@ export async function syncPerson(
       reason: 'the event is older than the version Kratos already holds',
     };
   }
-  const plan = planSyncDetailed({
-    source: sourceName,
-    desired: desired ? [desired] : [],
-    managed: found.managed ? [found.managed, ...found.others] : found.others,
-    adoptable: found.adoptable,
-    adoptByEmail: runtime.config.adoptByEmail,
-    leaver: runtime.config.leaver,
-    now: ctx.now(),
-    presentKeys: new Set(desired ? [key] : []),
-    externalIds: ctx.kratos.capabilities.externalIdLookup,
-  });
-  const action = plan.actions.find((a) => a.key === key) ?? plan.actions[0];
+  const action = planOnePerson(ctx, runtime, key, desired, found);
   if (!action)
     return {
       ...base,
