@@ -3,11 +3,10 @@ import type { Config } from '../config/schema.ts';
 import { createKratosClient } from '../kratos/client.ts';
 import type { JsonObject, KratosClient } from '../kratos/types.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
-import { compileMapper } from '../mapping/compile-mapper.ts';
 import { closeRedis, createRedis } from '../queue/redis-connection.ts';
 import { buildRunNotifier } from '../notify/build-run-notifier.ts';
-import { createSource } from '../sources/create-source.ts';
 import type { RunObserver, SourceRuntime, SyncContext, SyncHooks } from '../sync/context.ts';
+import { buildSourceRuntime } from '../sync/source-runtime.ts';
 
 export interface BuildContextOptions {
   config: Config;
@@ -81,23 +80,13 @@ export async function buildContext(options: BuildContextOptions): Promise<BuiltC
     }
     const sources = new Map<string, SourceRuntime>();
     for (const name of names) {
-      const sourceConfig = config.sources[name]!;
-      const mapper = compileMapper({
-        sourceName: name,
-        mapping: sourceConfig.mapping,
-        leaver: sourceConfig.leaver,
-        schemas,
-      });
-      const source = createSource({
-        name,
-        connection: sourceConfig.connection,
+      const runtime = buildSourceRuntime(name, config.sources[name]!, schemas, {
         baseDir,
-        logger: logger.child({ source: name }),
-        keyOf: (record) => mapper.keyOf(record),
+        logger,
         now,
         redis: { client: redis, prefix: config.redis.prefix },
       });
-      sources.set(name, { name, config: sourceConfig, source, mapper });
+      sources.set(name, runtime);
     }
     const ctx: SyncContext = {
       config,

@@ -2,9 +2,8 @@ import type { Config } from '../config/schema.ts';
 import { createKratosClient } from '../kratos/client.ts';
 import type { JsonObject } from '../kratos/types.ts';
 import type { Logger } from '../log/logger.ts';
-import { compileMapper } from '../mapping/compile-mapper.ts';
-import { createSource } from '../sources/create-source.ts';
 import type { SourceRecord } from '../sources/types.ts';
+import { buildSourceRuntime } from '../sync/source-runtime.ts';
 
 /** What `check-config --probe` found for one source. */
 export type SourceProbe =
@@ -67,20 +66,7 @@ async function probeSource(
   const sourceConfig = config.sources[name]!;
   if (sourceConfig.connection.type === 'scim-inbound') return { source: name, status: 'push-only' };
   try {
-    const mapper = compileMapper({
-      sourceName: name,
-      mapping: sourceConfig.mapping,
-      leaver: sourceConfig.leaver,
-      schemas,
-    });
-    const source = createSource({
-      name,
-      connection: sourceConfig.connection,
-      baseDir: options.baseDir,
-      logger: options.logger.child({ source: name }),
-      keyOf: (record) => mapper.keyOf(record),
-      now: options.now,
-    });
+    const { source, mapper } = buildSourceRuntime(name, sourceConfig, schemas, options);
     const record = await firstRecord(source.stream());
     if (record === undefined) return { source: name, status: 'empty' };
     const result = await mapper.map(record, 1, options.now());
