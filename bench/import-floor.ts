@@ -5,7 +5,9 @@
  * single-threaded process) plus the serial latency chain (every call the run made × 5 ms: start-up probe,
  * schemas, the list page and the batches follow one another). Beside it, the ratio to the sequential SDK
  * baseline (one create per person), measured in the same run on a sample and scaled to the size.
- * `npm run bench -- import-floor [--quick]`.
+ * `npm run bench -- import-floor [--quick]`. `BENCH_VERSUS=<bin>` (another checkout's src/cli/bin.ts, or a
+ * build's bin.js) runs that CLI as well, alternating with this one size by size, `BENCH_ROUNDS` times (default
+ * 1): on a shared machine only runs side by side compare.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -38,8 +40,12 @@ interface Measured {
   identities: number;
 }
 
+const THIS_BIN = process.env.BENCH_DIST
+  ? path.join(process.env.BENCH_DIST, 'src/cli/bin.js')
+  : path.join(ROOT, 'src/cli/bin.ts');
+
 /** One `kratos-sync sync` process from start to exit (the CLI from source, or BENCH_DIST's build). */
-async function cliSync(people: number, redisUrl: string): Promise<Measured> {
+async function cliSync(people: number, redisUrl: string, bin = THIS_BIN): Promise<Measured> {
   const workspace = newWorkspace(redisUrl);
   const sim = await startSimProcess({ api: 'v26', latencyMs: LATENCY_MS });
   try {
@@ -56,9 +62,6 @@ async function cliSync(people: number, redisUrl: string): Promise<Measured> {
         log: { level: 'warn' },
       }),
     );
-    const bin = process.env.BENCH_DIST
-      ? path.join(process.env.BENCH_DIST, 'src/cli/bin.js')
-      : path.join(ROOT, 'src/cli/bin.ts');
     const rssFile = path.join(workspace.dir, 'rss.txt');
     const before = await sim.stats();
     const cpuBefore = await sim.cpuMs();
@@ -114,8 +117,14 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const sizes = options.quick ? [1_000, 5_000] : [5_000, 20_000];
   const sample = options.quick ? 200 : 1_000;
   const perCreateMs = await baselinePerCreate(sample, options.redisUrl);
-  const measured: Measured[] = [];
-  for (const people of sizes) measured.push(await cliSync(people, options.redisUrl));
+  const versus = process.env.BENCH_VERSUS;
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+  const measured: Array<Measured & { cli: string }> = [];
+  for (const people of sizes)
+    for (let round = 0; round < rounds; round++) {
+      if (versus) measured.push({ ...(await cliSync(people, options.redisUrl, versus)), cli: 'versus ' });
+      measured.push({ ...(await cliSync(people, options.redisUrl)), cli: '' });
+    }
   const rows = measured.map((m) => {
     const chainMs = total(m.calls) * LATENCY_MS;
     const floorMs = m.simCpuMs + chainMs;
@@ -134,7 +143,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     title: `kratos-sync sync of new people, process start to exit, against the floor (v26 simulator, ${LATENCY_MS} ms per request)`,
     figures: [
       ...rows.map((r): [string, string] => [
-        `kratos-sync ${int(r.people)}`,
+        `${r.cli}kratos-sync ${int(r.people)}`,
         `${ms(r.wallMs)} wall = ${ratio(r.overFloor)} the floor of ${ms(r.floorMs)} (simulator CPU ${ms(r.simCpuMs)} + ${int(total(r.calls))} calls × ${LATENCY_MS} ms = ${ms(r.chainMs)}); ${ratio(r.speedup)} faster than the SDK baseline (${ms(r.baselineMs)}); calls ${formatCounts(r.calls)}; peak RSS ${mb(r.rssMb)}; ${int(r.identities)} identities`,
       ]),
       [
@@ -142,18 +151,21 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         `${perCreateMs.toFixed(2)} ms (sequential creates of a ${int(sample)}-person sample, scaled to each size)`,
       ],
     ],
-    goals: rows.flatMap((r) => [
-      goal(`wall / floor at ${int(r.people)}`, '≤ 1.25×', ratio(r.overFloor), r.overFloor <= 1.25),
-      goal(
-        `everyone created at ${int(r.people)}`,
-        int(r.people),
-        int(r.identities),
-        r.identities === r.people,
-      ),
-    ]),
+    goals: rows
+      .filter((r) => r.cli === '')
+      .flatMap((r) => [
+        goal(`wall / floor at ${int(r.people)}`, '≤ 1.25×', ratio(r.overFloor), r.overFloor <= 1.25),
+        goal(
+          `everyone created at ${int(r.people)}`,
+          int(r.people),
+          int(r.identities),
+          r.identities === r.people,
+        ),
+      ]),
     notes: [
       `The CLI runs ${process.env.BENCH_DIST ? `from ${process.env.BENCH_DIST}` : 'from source (type stripping)'}; its wall time includes Node's start-up and loading every module.`,
       'The floor counts every call the run made as one link of the serial chain, start-up calls included.',
+      ...(versus ? [`"versus" rows ran ${versus}, alternating with this CLI.`] : []),
     ],
   };
 }

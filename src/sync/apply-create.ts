@@ -31,14 +31,38 @@ export async function applyCreates(
   const slice = deps.kratos.capabilities.batchCreate
     ? deps.batchSize
     : Math.max(deps.batchSize, deps.concurrency);
-  for (let start = 0; start < items.length; start += slice) {
-    signal?.throwIfAborted();
-    const chunk = items.slice(start, start + slice);
-    const first = deps.kratos.capabilities.batchCreate
-      ? await createBatch(deps, chunk, signal)
-      : await createSingles(deps, chunk, signal);
-    await onSettled(await settle(deps, chunk, first));
+  // Recording a slice (audit, index, hooks: Redis and our CPU) overlaps the next slice's creates (Kratos),
+  // so neither side waits for the other. Kratos still sees one create request at a time: a slice's lookups
+  // and second attempts run after the previous slice is recorded and before the next slice is sent.
+  let recording: Promise<void> | undefined;
+  try {
+    for (let start = 0; start < items.length; start += slice) {
+      signal?.throwIfAborted();
+      const chunk = items.slice(start, start + slice);
+      const attempt = deps.kratos.capabilities.batchCreate
+        ? createBatch(deps, chunk, signal)
+        : createSingles(deps, chunk, signal);
+      const [first, recorded] = await Promise.allSettled([attempt, recording]);
+      recording = undefined;
+      if (first.status === 'rejected') {
+        if (recorded.status === 'rejected') throw recorded.reason;
+        throw first.reason;
+      }
+      if (recorded.status === 'rejected') {
+        // The creates sent meanwhile may have landed: try to record them too before failing.
+        await settle(deps, chunk, first.value)
+          .then(onSettled)
+          .catch(() => undefined);
+        throw recorded.reason;
+      }
+      recording = onSettled(await settle(deps, chunk, first.value));
+    }
+  } finally {
+    // Never leave a slice half-recorded behind an error or an abort.
+    if (recording) await recording.catch(() => undefined);
   }
+  // Only reached without an error: the last slice's recording failing is this run's failure.
+  if (recording) await recording;
 }
 
 const bodies = new WeakMap<CreateAction, CreateIdentityBody>();
