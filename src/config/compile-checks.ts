@@ -2,6 +2,7 @@ import jsonata from 'jsonata';
 import { IANAZone } from 'luxon';
 import { validateDetailed } from 'node-cron';
 import type { z } from 'zod';
+import { MAPPING_VALUE_FIELDS } from './expression-fields.ts';
 
 interface SourceShape {
   mapping: Record<string, unknown>;
@@ -13,16 +14,7 @@ interface SourceShape {
 
 /** Options holding a JSONata expression, per section of a source. */
 const EXPRESSIONS = {
-  mapping: [
-    'scope',
-    'externalId',
-    'schemaId',
-    'traits',
-    'metadataPublic',
-    'metadataAdmin',
-    'state',
-    'version',
-  ],
+  mapping: ['scope', ...MAPPING_VALUE_FIELDS],
   leaver: ['when', 'terminationDate'],
   webhook: ['personKey', 'eventVersion'],
   onboarding: ['startDate', 'timeZone', 'managerEmail', 'email', 'name'],

@@ -1,3 +1,4 @@
+import { MAPPING_VALUE_FIELDS } from '../config/expression-fields.ts';
 import { ConfigError } from '../config/load.ts';
 import type { LeaverConfig, MappingConfig } from '../config/sections/source.ts';
 import { MARKER_FIELD } from '../domain/ownership-marker.ts';
@@ -28,17 +29,7 @@ export interface CompileMapperOptions {
   schemas: ReadonlyMap<string, JsonObject>;
 }
 
-/** The expressions of one source, in the order they are evaluated. */
-const MAPPING_FIELDS = [
-  'externalId',
-  'schemaId',
-  'traits',
-  'metadataPublic',
-  'metadataAdmin',
-  'state',
-  'version',
-] as const;
-type ExpressionField = (typeof MAPPING_FIELDS)[number] | 'when' | 'terminationDate';
+type ExpressionField = (typeof MAPPING_VALUE_FIELDS)[number] | 'when' | 'terminationDate';
 type Values = Partial<Record<ExpressionField, unknown>>;
 
 /**
@@ -58,7 +49,7 @@ export function compileMapper(options: CompileMapperOptions): Mapper {
   const scope =
     mapping.scope === undefined ? undefined : compileExpression(`${prefix}.mapping.scope`, mapping.scope);
   const expressions: Array<readonly [ExpressionField, CompiledExpression]> = [];
-  for (const field of MAPPING_FIELDS) {
+  for (const field of MAPPING_VALUE_FIELDS) {
     const text = mapping[field];
     if (text !== undefined) expressions.push([field, compileExpression(`${prefix}.mapping.${field}`, text)]);
   }
