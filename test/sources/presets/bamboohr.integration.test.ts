@@ -6,11 +6,11 @@ import { startFakeBambooHr } from '../../support/fakes/bamboohr.ts';
 import type { Employee } from '../../support/fakes/vendor-server.ts';
 import {
   closeAfterEach,
+  expectPermanentReadError,
   fullSync,
   kratosState,
   postWebhook,
   presetSource,
-  readError,
   startPresetRuntime,
   writtenText,
 } from './preset-harness.ts';
@@ -59,18 +59,21 @@ const staff = (): Employee[] => [
 
 const cleanup = closeAfterEach();
 
+const connection = (baseUrl: string, extra: Record<string, unknown> = {}) => ({
+  type: 'http-json',
+  preset: 'bamboohr',
+  subdomain: 'acme',
+  apiKey: API_KEY,
+  baseUrl,
+  ...extra,
+});
+
 async function start(logs = captureLogs('debug')) {
   const api = await startFakeBambooHr({ companyDomain: 'acme', apiKey: API_KEY, employees: staff() });
   cleanup.push(api.close);
   const runtime = await startPresetRuntime(
     {
-      connection: {
-        type: 'http-json',
-        preset: 'bamboohr',
-        subdomain: 'acme',
-        apiKey: API_KEY,
-        baseUrl: api.url,
-      },
+      connection: connection(api.url),
       webhook: { secret: WEBHOOK_KEY },
     },
     { logger: logs.logger },
@@ -213,18 +216,7 @@ describe('BambooHR preset', () => {
       forbiddenFields: ['payRate'],
     });
     cleanup.push(api.close);
-    const source = presetSource({
-      type: 'http-json',
-      preset: 'bamboohr',
-      subdomain: 'acme',
-      apiKey: API_KEY,
-      baseUrl: api.url,
-      ...override,
-    });
-    const error = await readError(source);
-    expect(error.transient).toBe(false);
-    expect(error.message).toContain(message);
-    expect(error.message).not.toContain(API_KEY);
+    await expectPermanentReadError(presetSource(connection(api.url, override)), message, API_KEY);
     expect(api.requests).toHaveLength(1); // not retried
   });
 });

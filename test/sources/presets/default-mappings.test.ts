@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load.ts';
 import type { JsonObject } from '../../../src/kratos/types.ts';
 import { compileMapper } from '../../../src/mapping/compile-mapper.ts';
 import { flattenPersonioEmployee } from '../../../src/sources/presets/personio.ts';
+import { presetSourceConfig } from './preset-config.ts';
 
 // The identity schemas the presets' defaults are written for: the employee schema this repository ships
 // for Kratos (it requires email, name and employee_number) and the email/name quickstart schema.
@@ -23,15 +23,7 @@ const schemas = new Map<string, JsonObject>([
 ]);
 
 function mapperFor(connection: Record<string, unknown>) {
-  const { config } = loadConfig({
-    env: {},
-    object: {
-      kratos: { adminUrl: 'http://127.0.0.1:9' },
-      redis: { url: 'redis://127.0.0.1:9' },
-      sources: { hr: { connection } },
-    },
-  });
-  const source = config.sources.hr!;
+  const source = presetSourceConfig(connection);
   return compileMapper({ sourceName: 'hr', mapping: source.mapping, leaver: source.leaver, schemas });
 }
 

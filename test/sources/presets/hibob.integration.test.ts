@@ -4,11 +4,11 @@ import { startFakeHiBob } from '../../support/fakes/hibob.ts';
 import type { Employee } from '../../support/fakes/vendor-server.ts';
 import {
   closeAfterEach,
+  expectPermanentReadError,
   fullSync,
   kratosState,
   postWebhook,
   presetSource,
-  readError,
   startPresetRuntime,
 } from './preset-harness.ts';
 
@@ -56,6 +56,15 @@ const staff = (): Employee[] => [
 
 const cleanup = closeAfterEach();
 
+const connection = (baseUrl: string, extra: Record<string, unknown> = {}) => ({
+  type: 'http-json',
+  preset: 'hibob',
+  serviceUserId: USER_ID,
+  serviceUserToken: TOKEN,
+  baseUrl,
+  ...extra,
+});
+
 const bobHeaders = (body: string) => ({
   'content-type': 'application/json',
   'bob-signature': signHiBob(WEBHOOK_SECRET, body),
@@ -66,13 +75,7 @@ describe('HiBob preset', () => {
     const api = await startFakeHiBob({ serviceUserId: USER_ID, serviceUserToken: TOKEN, employees: staff() });
     cleanup.push(api.close);
     const runtime = await startPresetRuntime({
-      connection: {
-        type: 'http-json',
-        preset: 'hibob',
-        serviceUserId: USER_ID,
-        serviceUserToken: TOKEN,
-        baseUrl: api.url,
-      },
+      connection: connection(api.url),
       webhook: { secret: WEBHOOK_SECRET },
     });
     cleanup.push(runtime.close);
@@ -143,13 +146,7 @@ describe('HiBob preset', () => {
     const api = await startFakeHiBob({ serviceUserId: USER_ID, serviceUserToken: TOKEN, employees: [] });
     cleanup.push(api.close);
     const runtime = await startPresetRuntime({
-      connection: {
-        type: 'http-json',
-        preset: 'hibob',
-        serviceUserId: USER_ID,
-        serviceUserToken: TOKEN,
-        baseUrl: api.url,
-      },
+      connection: connection(api.url),
       webhook: { secret: WEBHOOK_SECRET },
     });
     cleanup.push(runtime.close);
@@ -187,18 +184,7 @@ describe('HiBob preset', () => {
         forbiddenFields,
       });
       cleanup.push(api.close);
-      const error = await readError(
-        presetSource({
-          type: 'http-json',
-          preset: 'hibob',
-          serviceUserId: USER_ID,
-          serviceUserToken: TOKEN,
-          baseUrl: api.url,
-          ...override,
-        }),
-      );
-      expect(error.transient).toBe(false);
-      expect(error.message).toContain(message);
+      await expectPermanentReadError(presetSource(connection(api.url, override)), message);
     },
   );
 });

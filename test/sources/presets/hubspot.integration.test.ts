@@ -4,6 +4,7 @@ import { hubspotRateLimitWaitMs } from '../../../src/sources/presets/hubspot.ts'
 import { startFakeHubSpot, type Contact } from '../../support/fakes/hubspot.ts';
 import {
   closeAfterEach,
+  expectPermanentReadError,
   fullSync,
   kratosState,
   postWebhook,
@@ -31,6 +32,14 @@ const contacts = (): Contact[] =>
 
 const cleanup = closeAfterEach();
 
+const connection = (baseUrl: string, extra: Record<string, unknown> = {}) => ({
+  type: 'http-json',
+  preset: 'hubspot',
+  token: TOKEN,
+  baseUrl,
+  ...extra,
+});
+
 function hubspotHeaders(body: string) {
   const timestamp = String(Date.now());
   return {
@@ -45,7 +54,7 @@ describe('HubSpot preset', () => {
     const api = await startFakeHubSpot({ token: TOKEN, contacts: contacts() });
     cleanup.push(api.close);
     const runtime = await startPresetRuntime({
-      connection: { type: 'http-json', preset: 'hubspot', token: TOKEN, baseUrl: api.url },
+      connection: connection(api.url),
       webhook: { secret: CLIENT_SECRET, publicUrl: PUBLIC_URL },
     });
     cleanup.push(runtime.close);
@@ -132,7 +141,7 @@ describe('HubSpot preset', () => {
     const api = await startFakeHubSpot({ token: TOKEN, contacts: [] });
     cleanup.push(api.close);
     const runtime = await startPresetRuntime({
-      connection: { type: 'http-json', preset: 'hubspot', token: TOKEN, baseUrl: api.url },
+      connection: connection(api.url),
       webhook: { secret: CLIENT_SECRET, publicUrl: PUBLIC_URL },
     });
     cleanup.push(runtime.close);
@@ -187,24 +196,12 @@ describe('HubSpot preset', () => {
   ])('stops with a message that says what to do, given %s', async (_case, override, scopes, message) => {
     const api = await startFakeHubSpot({ token: TOKEN, contacts: contacts(), scopes });
     cleanup.push(api.close);
-    const error = await readError(
-      presetSource({ type: 'http-json', preset: 'hubspot', token: TOKEN, baseUrl: api.url, ...override }),
-    );
-    expect(error.transient).toBe(false);
-    expect(error.message).toContain(message);
+    await expectPermanentReadError(presetSource(connection(api.url, override)), message);
     expect(api.requests).toHaveLength(1);
   });
 
   it('names the base URL when the host does not resolve', async () => {
-    const error = await readError(
-      presetSource({
-        type: 'http-json',
-        preset: 'hubspot',
-        token: TOKEN,
-        baseUrl: 'http://no-such-host.invalid',
-        retries: 0,
-      }),
-    );
+    const error = await readError(presetSource(connection('http://no-such-host.invalid', { retries: 0 })));
     expect(error.message).toContain('network error (ENOTFOUND): check connection.baseUrl');
   });
 });

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { flattenPersonioEmployee } from '../../../src/sources/presets/personio.ts';
 import { findLeaks } from '../../lifecycle/support/secret-scan.ts';
@@ -7,11 +6,12 @@ import { startFakePersonio } from '../../support/fakes/personio.ts';
 import type { Employee } from '../../support/fakes/vendor-server.ts';
 import {
   closeAfterEach,
+  expectPermanentReadError,
+  genericSignedHeaders,
   fullSync,
   kratosState,
   postWebhook,
   presetSource,
-  readError,
   startPresetRuntime,
   writtenText,
 } from './preset-harness.ts';
@@ -38,16 +38,17 @@ const staff = (): Employee[] =>
 
 const cleanup = closeAfterEach();
 
+const connection = (baseUrl: string, extra: Record<string, unknown> = {}) => ({
+  type: 'http-json',
+  preset: 'personio',
+  clientId: CLIENT_ID,
+  clientSecret: CLIENT_SECRET,
+  baseUrl,
+  ...extra,
+});
+
 /** The generic signed-webhook format (Personio events are relayed by the customer's own tooling). */
-function signed(body: string) {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const signature = createHmac('sha256', WEBHOOK_SECRET).update(`${timestamp}.`).update(body).digest('hex');
-  return {
-    'content-type': 'application/json',
-    'x-timestamp': String(timestamp),
-    'x-signature': `sha256=${signature}`,
-  };
-}
+const signed = (body: string) => genericSignedHeaders(WEBHOOK_SECRET, body, { prefix: true });
 
 describe('Personio preset', () => {
   it('syncs everyone through OAuth2 and limit/offset pages, then one person from a webhook, to the exact Kratos state', async () => {
@@ -60,13 +61,7 @@ describe('Personio preset', () => {
     const logs = captureLogs('debug');
     const runtime = await startPresetRuntime(
       {
-        connection: {
-          type: 'http-json',
-          preset: 'personio',
-          clientId: CLIENT_ID,
-          clientSecret: CLIENT_SECRET,
-          baseUrl: api.url,
-        },
+        connection: connection(api.url),
         webhook: { secret: WEBHOOK_SECRET },
       },
       { logger: logs.logger },
@@ -169,18 +164,6 @@ describe('Personio preset', () => {
       ...fakeOptions,
     });
     cleanup.push(api.close);
-    const error = await readError(
-      presetSource({
-        type: 'http-json',
-        preset: 'personio',
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        baseUrl: api.url,
-        ...override,
-      }),
-    );
-    expect(error.transient).toBe(false);
-    expect(error.message).toContain(message);
-    expect(error.message).not.toContain(CLIENT_SECRET);
+    await expectPermanentReadError(presetSource(connection(api.url, override)), message, CLIENT_SECRET);
   });
 });

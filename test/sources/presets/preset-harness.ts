@@ -1,5 +1,5 @@
+import { createHmac } from 'node:crypto';
 import { afterEach, expect } from 'vitest';
-import { loadConfig } from '../../../src/config/load.ts';
 import { silentLogger, type Logger } from '../../../src/log/logger.ts';
 import { createSource } from '../../../src/sources/create-source.ts';
 import { SourceError, type Source } from '../../../src/sources/types.ts';
@@ -8,6 +8,7 @@ import { startRuntimeHarness, type RuntimeHarness } from '../../jobs/runtime-har
 import { waitFor } from '../../queue/helpers.ts';
 import { dumpRedis } from '../../lifecycle/support/secret-scan.ts';
 import { simIdentitiesByKey } from '../../sync/engine-harness.ts';
+import { presetSourceConfig } from './preset-config.ts';
 
 /**
  * A preset source end to end: the real queue runtime (worker + HTTP roles) on real Redis, the Kratos
@@ -95,15 +96,7 @@ export { waitFor };
 
 /** A preset source on its own (no Kratos), for the misconfiguration checks. */
 export function presetSource(connection: Record<string, unknown>): Source {
-  const { config } = loadConfig({
-    env: {},
-    object: {
-      kratos: { adminUrl: 'http://127.0.0.1:9' },
-      redis: { url: 'redis://127.0.0.1:9' },
-      sources: { hr: { connection } },
-    },
-  });
-  const source = config.sources.hr!;
+  const source = presetSourceConfig(connection);
   return createSource({
     name: 'hr',
     connection: source.connection,
@@ -126,6 +119,39 @@ export async function readError(source: Source): Promise<SourceError> {
     return err as SourceError;
   }
   throw new Error('expected the read to fail');
+}
+
+/**
+ * Reads a misconfigured preset source and expects it to stop for good (a permanent error, not retried) with
+ * a message that says what to fix, and never quotes `secret`.
+ */
+export async function expectPermanentReadError(
+  source: Source,
+  message: string,
+  secret?: string,
+): Promise<void> {
+  const error = await readError(source);
+  expect(error.transient).toBe(false);
+  expect(error.message).toContain(message);
+  if (secret !== undefined) expect(error.message).not.toContain(secret);
+}
+
+/**
+ * Headers of the generic signed-webhook format (`x-timestamp`, `x-signature` = HMAC-SHA256 of
+ * `<timestamp>.<body>`, hex), computed here independently of the verifier; with or without its `sha256=` prefix.
+ */
+export function genericSignedHeaders(
+  secret: string,
+  body: string,
+  options: { prefix: boolean },
+): Record<string, string> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
+  return {
+    'content-type': 'application/json',
+    'x-timestamp': String(timestamp),
+    'x-signature': options.prefix ? `sha256=${signature}` : signature,
+  };
 }
 
 /** Things to close after each test of the file, closed in reverse order (register with `push`). */

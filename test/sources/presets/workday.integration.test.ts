@@ -1,14 +1,14 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { startFakeWorkday } from '../../support/fakes/workday.ts';
 import type { Employee } from '../../support/fakes/vendor-server.ts';
 import {
   closeAfterEach,
+  expectPermanentReadError,
+  genericSignedHeaders,
   fullSync,
   kratosState,
   postWebhook,
   presetSource,
-  readError,
   startPresetRuntime,
 } from './preset-harness.ts';
 
@@ -58,11 +58,8 @@ const connection = (url: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-function signed(body: string) {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const signature = createHmac('sha256', WEBHOOK_SECRET).update(`${timestamp}.`).update(body).digest('hex');
-  return { 'content-type': 'application/json', 'x-timestamp': String(timestamp), 'x-signature': signature };
-}
+/** The generic signed-webhook format, here with a bare hex signature (no `sha256=` prefix). */
+const signed = (body: string) => genericSignedHeaders(WEBHOOK_SECRET, body, { prefix: false });
 
 describe('Workday preset', () => {
   it('syncs the RaaS report, then one worker through the report prompt, to the exact Kratos state', async () => {
@@ -181,9 +178,6 @@ describe('Workday preset', () => {
       ...fakeOptions,
     });
     cleanup.push(api.close);
-    const error = await readError(presetSource(connection(api.url, override)));
-    expect(error.transient).toBe(false);
-    expect(error.message).toContain(message);
-    expect(error.message).not.toContain(PASSWORD);
+    await expectPermanentReadError(presetSource(connection(api.url, override)), message, PASSWORD);
   });
 });
