@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { spawnCli } from './spawn-cli.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
 const dir = mkdtempSync(path.join(tmpdir(), 'ks-check-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -31,20 +30,7 @@ function writeConfig(config: Record<string, unknown>): string {
   return file;
 }
 
-function checkConfig(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--config', file, 'check-config'], {
-      env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const checkConfig = (file: string) => spawnCli(['--config', file, 'check-config'], { NODE_NO_WARNINGS: '1' });
 
 describe('kratos-sync check-config', { timeout: 120_000 }, () => {
   it('redacts URL userinfo and kratos.headers values, keeping the rest readable', async () => {

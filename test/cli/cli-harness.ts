@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,14 +7,7 @@ import { inject } from 'vitest';
 import { stringify } from 'yaml';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { csvOf, sourceSection, type Person } from '../sync/engine-harness.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../../bin/kratos-sync.js');
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { CLI_PACKAGE_BIN, spawnCli, type CliResult } from './spawn-cli.ts';
 
 /** A config file over a fresh simulator and a prefix of its own in the test Redis; the CLI spawned for real. */
 export interface CliHarness {
@@ -59,18 +51,7 @@ export async function startCliHarness(options: {
     redis,
     writePeople,
     run: (args, env = {}) =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [BIN, '--config', config, ...args], {
-          env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      }),
+      spawnCli(['--config', config, ...args], { LOG_LEVEL: 'warn', ...env }, CLI_PACKAGE_BIN),
     async release() {
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length) await redis.del(...keys);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,29 +7,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { csvOf, people, person, simIdentitiesByKey } from '../sync/engine-harness.ts';
+import { spawnCli } from './spawn-cli.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(configFile: string, args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--config', configFile, ...args], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (configFile: string, args: string[]) =>
+  spawnCli(['--config', configFile, ...args], { LOG_LEVEL: 'warn' });
 
 // Every step spawns the real CLI (a fresh Node process each time), so the file gets a generous time budget.
 describe(

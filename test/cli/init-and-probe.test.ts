@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,25 +11,13 @@ import { PRESET_NAMES } from '../../src/config/sections/presets/index.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { startFakeBambooHr } from '../support/fakes/bamboohr.ts';
 import { writesOf } from '../sync/engine-harness.ts';
+import { spawnCli } from './spawn-cli.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
 const dir = mkdtempSync(path.join(tmpdir(), 'ks-init-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', LOG_LEVEL: 'error', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  spawnCli(args, { NODE_NO_WARNINGS: '1', LOG_LEVEL: 'error', ...env });
 
 /** The CLI in this process (commands that touch no network are quick to test this way). */
 async function inProcess(args: string[]): Promise<{ code: number; stderr: string }> {

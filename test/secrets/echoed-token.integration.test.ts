@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -8,11 +7,10 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
+import { spawnCli } from '../cli/spawn-cli.ts';
 import { spawnWorker, stopAll, waitForLine, type WorkerChild } from '../jobs/process-harness.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { csvOf, people, person } from '../sync/engine-harness.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
 
 // The configured admin token (a config secret) and a token the gateway knows but we never configured.
 const ADMIN_TOKEN = `ory_pat_${randomBytes(16).toString('hex')}`;
@@ -71,23 +69,13 @@ async function startEchoingProxy(target: string) {
   };
 }
 
-interface CliResult {
-  code: number | null;
-  output: string;
-}
-
-function cli(configFile: string, args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--config', configFile, ...args], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', NODE_NO_WARNINGS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
+/** The CLI's exit code and everything it printed (stdout, then stderr: the scan looks at both). */
+async function cli(configFile: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  const { code, stdout, stderr } = await spawnCli(['--config', configFile, ...args], {
+    LOG_LEVEL: 'info',
+    NODE_NO_WARNINGS: '1',
   });
+  return { code, output: stdout + stderr };
 }
 
 /** Every value under the prefix, whatever its type (strings, hashes, lists, sets, sorted sets, streams). */
