@@ -9,12 +9,9 @@
  * build's bin.js) runs that CLI as well, alternating with this one size by size, `BENCH_ROUNDS` times (default
  * 1): on a shared machine only runs side by side compare.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import type { baselinePhase as BaselinePhase } from './initial-import.ts';
-import { newWorkspace, peopleCsv, removeWorkspace, sourceSection, writePeople } from './support/fixture.ts';
+import { newWorkspace, peopleCsv, removeWorkspace, writeCliConfig, writePeople } from './support/fixture.ts';
 import { runPhase } from './support/phase.ts';
 import {
   formatCounts,
@@ -27,6 +24,7 @@ import {
   type BenchResult,
 } from './support/report.ts';
 import { perRoute, startSimProcess, statsDelta, total } from './support/sim-process.ts';
+import { timedNodeProcess } from './support/timed-process.ts';
 
 const LATENCY_MS = 5;
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -50,42 +48,15 @@ async function cliSync(people: number, redisUrl: string, bin = THIS_BIN): Promis
   const sim = await startSimProcess({ api: 'v26', latencyMs: LATENCY_MS });
   try {
     writePeople(workspace, peopleCsv(people));
-    const config = path.join(workspace.dir, 'kratos-sync.yaml');
-    writeFileSync(
-      config,
-      stringify({
-        kratos: { adminUrl: sim.url, apiVersion: 'v26' },
-        redis: { url: workspace.redisUrl, prefix: workspace.prefix },
-        sources: {
-          hr: sourceSection({ connection: { type: 'csv', path: path.join(workspace.dir, 'people.csv') } }),
-        },
-        log: { level: 'warn' },
-      }),
-    );
-    const rssFile = path.join(workspace.dir, 'rss.txt');
+    const config = writeCliConfig(workspace, sim.url, 'warn');
     const before = await sim.stats();
     const cpuBefore = await sim.cpuMs();
-    const started = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(
-        '/usr/bin/time',
-        ['-f', '%M', '-o', rssFile, process.execPath, bin, '-c', config, 'sync'],
-        {
-          cwd: ROOT,
-          stdio: ['ignore', 'ignore', 'pipe'],
-        },
-      );
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) =>
-        code === 0 ? resolve() : reject(new Error(`sync exited ${code}: ${stderr}`)),
-      );
-    });
-    const wallMs = performance.now() - started;
+    const { wallMs, rssMb } = await timedNodeProcess(
+      [bin, '-c', config, 'sync'],
+      path.join(workspace.dir, 'rss.txt'),
+    );
     const simCpuMs = (await sim.cpuMs()) - cpuBefore;
     const calls = perRoute(statsDelta(before, await sim.stats()));
-    const rssMb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024;
     return { people, wallMs, rssMb, simCpuMs, calls, identities: await sim.count() };
   } finally {
     await sim.stop();

@@ -7,43 +7,14 @@
  * probe, schemas, Redis, then a run with nothing to do).
  * `npm run bench -- startup`; `BENCH_DIST=<folder>` measures a build other than ./dist.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
-import { newWorkspace, peopleCsv, removeWorkspace, sourceSection, writePeople } from './support/fixture.ts';
+import { newWorkspace, peopleCsv, removeWorkspace, writeCliConfig, writePeople } from './support/fixture.ts';
 import { goal, mb, ms, ratio, type BenchOptions, type BenchResult } from './support/report.ts';
 import { startSimProcess } from './support/sim-process.ts';
+import { TIME, timedNodeProcess, type ProcessSample } from './support/timed-process.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const TIME = '/usr/bin/time';
-
-interface Sample {
-  wallMs: number;
-  rssMb: number;
-}
-
-/** One process start to exit: wall time from spawning to its exit, peak RSS from /usr/bin/time. */
-async function once(args: string[], rssFile: string, env: NodeJS.ProcessEnv = {}): Promise<Sample> {
-  const started = performance.now();
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (exit) =>
-      exit === 0 ? resolve(exit) : reject(new Error(`${args.join(' ')}: ${stderr}`)),
-    );
-  });
-  const wallMs = performance.now() - started;
-  if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}`);
-  const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
-  return { wallMs, rssMb: kb / 1024 };
-}
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -56,19 +27,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const sim = await startSimProcess({ api: 'v26' });
   const workspace = newWorkspace(options.redisUrl);
   const rssFile = path.join(workspace.dir, 'rss.txt');
-  const configFile = path.join(workspace.dir, 'kratos-sync.yaml');
   writePeople(workspace, peopleCsv(1));
-  writeFileSync(
-    configFile,
-    stringify({
-      kratos: { adminUrl: sim.url, apiVersion: 'v26' },
-      redis: { url: workspace.redisUrl, prefix: workspace.prefix },
-      sources: {
-        hr: sourceSection({ connection: { type: 'csv', path: path.join(workspace.dir, 'people.csv') } }),
-      },
-      log: { level: 'silent' },
-    }),
-  );
+  const configFile = writeCliConfig(workspace, sim.url, 'silent');
   // BENCH_DIST=<folder>: a build elsewhere (`tsc -p tsconfig.build.json --outDir <folder>`), e.g. when
   // dist/ in a shared checkout is older than the source.
   const dist = path.join(process.env.BENCH_DIST ?? path.join(ROOT, 'dist'), 'src/cli/bin.js');
@@ -96,11 +56,11 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   ];
   try {
     // The first sync creates the one person; every measured one has nothing to do.
-    await once(['src/cli/bin.ts', '-c', configFile, 'sync'], rssFile);
-    const samples = new Map<string, Sample[]>(contenders.map((c) => [c.label, []]));
+    await timedNodeProcess(['src/cli/bin.ts', '-c', configFile, 'sync'], rssFile);
+    const samples = new Map<string, ProcessSample[]>(contenders.map((c) => [c.label, []]));
     for (let round = 0; round < rounds; round++)
       for (const contender of contenders)
-        samples.get(contender.label)!.push(await once(contender.args, rssFile, contender.env));
+        samples.get(contender.label)!.push(await timedNodeProcess(contender.args, rssFile, contender.env));
     const figure = (label: string) => {
       const list = samples.get(label)!;
       return {

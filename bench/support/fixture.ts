@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { stringify } from 'yaml';
 import { buildContext, type BuiltContext } from '../../src/app/build-context.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
@@ -109,6 +110,26 @@ export async function removeWorkspace(workspace: Workspace): Promise<void> {
     redis.disconnect();
   }
   rmSync(workspace.dir, { recursive: true, force: true });
+}
+
+/**
+ * A config file for the real CLI (`kratos-sync -c <file>`): the workspace's people.csv as source `hr`, its
+ * Redis prefix, Kratos at `adminUrl` (v26). Returns the file's path.
+ */
+export function writeCliConfig(workspace: Workspace, adminUrl: string, logLevel: 'warn' | 'silent'): string {
+  const file = path.join(workspace.dir, 'kratos-sync.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      kratos: { adminUrl, apiVersion: 'v26' },
+      redis: { url: workspace.redisUrl, prefix: workspace.prefix },
+      sources: {
+        hr: sourceSection({ connection: { type: 'csv', path: path.join(workspace.dir, 'people.csv') } }),
+      },
+      log: { level: logLevel },
+    }),
+  );
+  return file;
 }
 
 export interface SyncConfigOptions {
