@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { configErrorOf, minimalConfig } from './config-fixture.ts';
 
 // Invites carry recovery links and codes: the channels that carry them are encrypted unless the operator
 // says otherwise, or the other end is on this very machine.
 
-const withDelivery = (delivery: Record<string, unknown>) => ({
-  kratos: { adminUrl: 'http://127.0.0.1:4434' },
-  redis: { url: 'redis://127.0.0.1:6379' },
-  sources: {
-    hr: {
-      connection: { type: 'csv', path: 'people.csv' },
-      mapping: { key: 'employee_id', traits: '{"email": email}' },
-    },
-  },
-  delivery,
-});
+const withDelivery = (delivery: Record<string, unknown>) => minimalConfig({ delivery });
 
 const smtp = (extra: Record<string, unknown>) => ({
   smtp: { host: 'smtp.example.com', from: 'IT <it@example.com>', ...extra },
@@ -23,16 +14,6 @@ const smtp = (extra: Record<string, unknown>) => ({
 const webhook = (extra: Record<string, unknown>) => ({
   webhook: { url: 'https://mailer.example.com/invites', secret: 'whsec-delivery', ...extra },
 });
-
-function configError(object: unknown): string {
-  try {
-    loadConfig({ object, env: {} });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('delivery.smtp.requireTLS', () => {
   it.each([
@@ -59,7 +40,7 @@ describe('delivery.smtp.requireTLS', () => {
 
 describe('delivery.webhook.url', () => {
   it('refuses plain http to a remote host, naming the option and the way out', () => {
-    const message = configError(withDelivery(webhook({ url: 'http://mailer.example.com/invites' })));
+    const message = configErrorOf(withDelivery(webhook({ url: 'http://mailer.example.com/invites' })));
     expect(message).toContain('delivery.webhook.url');
     expect(message).toContain('delivery.webhook.allowInsecureHttp');
   });
@@ -77,7 +58,7 @@ describe('delivery.webhook.url', () => {
   });
 
   it('refuses a URL that is not http(s) at all', () => {
-    expect(configError(withDelivery(webhook({ url: 'ftp://mailer.example.com/x' })))).toContain(
+    expect(configErrorOf(withDelivery(webhook({ url: 'ftp://mailer.example.com/x' })))).toContain(
       'delivery.webhook.url',
     );
   });

@@ -4,17 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { Secret } from '../../src/config/secret.ts';
-
-const minimal = () => ({
-  kratos: { adminUrl: 'http://127.0.0.1:4434' },
-  redis: { url: 'redis://127.0.0.1:6379' },
-  sources: {
-    hr: {
-      connection: { type: 'csv', path: 'people.csv' },
-      mapping: { key: 'employee_id', traits: '{"email": email}' },
-    },
-  },
-});
+import { minimalConfig } from './config-fixture.ts';
 
 function writeTemp(name: string, text: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ks-config-'));
@@ -25,7 +15,7 @@ function writeTemp(name: string, text: string): string {
 
 describe('loadConfig', () => {
   it('applies defaults and freezes the result', () => {
-    const { config } = loadConfig({ object: minimal(), env: {} });
+    const { config } = loadConfig({ object: minimalConfig(), env: {} });
     expect(config.kratos.apiVersion).toBe('auto');
     expect(config.kratos.batchSize).toBeUndefined(); // the server's own limit
     expect(config.redis.prefix).toBe('{kratos-sync}');
@@ -36,7 +26,7 @@ describe('loadConfig', () => {
   });
 
   it('names every unknown or invalid option and what is expected', () => {
-    const raw = minimal() as Record<string, any>;
+    const raw = minimalConfig() as Record<string, any>;
     raw.kratos.adminUrl = 'not a url';
     raw.kratos.concurency = 4;
     raw.sources.hr.guard = { maxRemoveFraction: 2 };
@@ -53,14 +43,14 @@ describe('loadConfig', () => {
   });
 
   it('defaults the guard against empty sources and bursts of single-person removals, and refuses a zero window', () => {
-    const { config } = loadConfig({ object: minimal(), env: {} });
+    const { config } = loadConfig({ object: minimalConfig(), env: {} });
     expect(config.sources.hr?.guard).toMatchObject({
       maxSourceShrink: 0.5,
       maxEventRemovals: 20,
       eventWindow: 3_600_000,
     });
     expect(config.sources.hr?.mayBeEmpty).toBe(false);
-    const raw = minimal() as Record<string, any>;
+    const raw = minimalConfig() as Record<string, any>;
     raw.sources.hr.guard = { eventWindow: '0s', maxSourceShrink: 1.5 };
     let message = '';
     try {
@@ -73,7 +63,7 @@ describe('loadConfig', () => {
   });
 
   it('rejects a source name that cannot be used in keys and URLs', () => {
-    const raw = minimal() as Record<string, any>;
+    const raw = minimalConfig() as Record<string, any>;
     raw.sources = { 'HR System': raw.sources.hr };
     expect(() => loadConfig({ object: raw, env: {} })).toThrow(
       /sources\.HR System: source names are lowercase/,
@@ -83,7 +73,7 @@ describe('loadConfig', () => {
   it('takes the documented environment overrides, secrets also from *_FILE', () => {
     const tokenFile = writeTemp('token', 'file-token-value\n');
     const { config } = loadConfig({
-      object: minimal(),
+      object: minimalConfig(),
       env: {
         KRATOS_ADMIN_URL: 'http://kratos-admin:4434',
         KRATOS_PUBLIC_URL: 'http://kratos:4433',
@@ -100,7 +90,7 @@ describe('loadConfig', () => {
 
   it('reads secret options from env and files, and never prints them', () => {
     const secretFile = writeTemp('hook', 'webhook-secret-from-file');
-    const raw = minimal() as Record<string, any>;
+    const raw = minimalConfig() as Record<string, any>;
     raw.kratos.adminToken = { fromEnv: 'ORY_TOKEN' };
     raw.sources.hr.webhook = { secret: { fromFile: secretFile }, personKey: 'employee_id' };
     const { config } = loadConfig({ object: raw, env: { ORY_TOKEN: 'ory_pat_abcdef123456' } });
@@ -113,7 +103,7 @@ describe('loadConfig', () => {
   });
 
   it('fails naming the option when a secret reference cannot be resolved', () => {
-    const raw = minimal() as Record<string, any>;
+    const raw = minimalConfig() as Record<string, any>;
     raw.kratos.adminToken = { fromEnv: 'MISSING_TOKEN' };
     expect(() => loadConfig({ object: raw, env: {} })).toThrow(
       /kratos\.adminToken: environment variable MISSING_TOKEN is not set/,

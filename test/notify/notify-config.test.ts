@@ -1,30 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
+import { configErrorOf, minimalConfig } from '../config/config-fixture.ts';
 
-const base = (extra: Record<string, unknown>) => ({
-  kratos: { adminUrl: 'http://127.0.0.1:4434' },
-  redis: { url: 'redis://127.0.0.1:6379' },
-  sources: {
-    hr: {
-      connection: { type: 'csv', path: 'people.csv' },
-      mapping: { key: 'employee_id', traits: '{"email": email}' },
-    },
-  },
-  ...extra,
-});
+const base = minimalConfig;
 
 const SMTP = { delivery: { smtp: { host: '127.0.0.1', from: 'sync@example.com' } } };
 const SLACK = 'https://hooks.slack.com/services/T0000/B0000/notifyConfigTokenXYZ123';
 
 /** The ConfigError message of a config that must fail (what start-up and `check-config` print). */
-function failure(extra: Record<string, unknown>): string {
-  try {
-    loadConfig({ object: base(extra), env: {} });
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected the config to be refused');
-}
+const failure = (extra: Record<string, unknown>) => configErrorOf(base(extra));
 
 describe('notify: configuration', () => {
   it('accepts a webhook and email with their defaults, and holds the webhook URL as a secret', () => {
