@@ -2,6 +2,7 @@ import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { DeliveryError, type DeliveryChannel, type InviteMessage } from './channel.ts';
+import { inviteMail } from './invite-mail.ts';
 
 export interface OutboxChannelOptions {
   /** Absolute folder the messages are written to. */
@@ -21,17 +22,7 @@ export function createOutboxChannel(options: OutboxChannelOptions): DeliveryChan
     name: 'outbox',
     async send(message: InviteMessage) {
       try {
-        const raw = await new MailComposer({
-          from: options.from,
-          to: message.to,
-          subject: message.subject,
-          text: message.text.reveal(),
-          html: message.html.reveal(),
-          messageId: message.messageId,
-          headers: { 'X-Kratos-Sync-Kind': message.kind },
-        })
-          .compile()
-          .build();
+        const raw = await new MailComposer({ from: options.from, ...inviteMail(message) }).compile().build();
         await mkdir(options.dir, { recursive: true });
         const file = fileOf(message.messageId);
         const partial = `${file}.${process.pid}.tmp`;

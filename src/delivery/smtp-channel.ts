@@ -2,6 +2,7 @@ import type { Transporter } from 'nodemailer';
 import { isLoopbackHost } from '../config/loopback-host.ts';
 import type { Secret } from '../config/secret.ts';
 import { DeliveryError, type DeliveryChannel, type InviteMessage } from './channel.ts';
+import { inviteMail } from './invite-mail.ts';
 
 export interface SmtpChannelOptions {
   host: string;
@@ -96,14 +97,7 @@ export function createSmtpChannel(options: SmtpChannelOptions): DeliveryChannel 
   return {
     name: 'smtp',
     async send(message: InviteMessage) {
-      await mailer.send({
-        to: message.to,
-        subject: message.subject,
-        text: message.text.reveal(),
-        html: message.html.reveal(),
-        messageId: message.messageId,
-        headers: { 'X-Kratos-Sync-Kind': message.kind },
-      });
+      await mailer.send(inviteMail(message));
       return { messageId: message.messageId };
     },
     async close() {
