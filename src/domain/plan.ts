@@ -42,32 +42,21 @@ export interface ManagedIdentity {
 /** A field-level change: the path (e.g. `traits.name.last`) only — never the values (they are personal data). */
 export type ChangedField = string;
 
+/** An action that writes the desired identity over an existing one, naming the fields it changes. */
+interface RewriteAction<Kind extends 'update' | 'adopt' | 'reactivate'> {
+  kind: Kind;
+  key: string;
+  identityId: string;
+  desired: DesiredIdentity;
+  changed: ChangedField[];
+  reason: string;
+}
+
 export type PlanAction =
   | { kind: 'create'; key: string; desired: DesiredIdentity; reason: string }
-  | {
-      kind: 'update';
-      key: string;
-      identityId: string;
-      desired: DesiredIdentity;
-      changed: ChangedField[];
-      reason: string;
-    }
-  | {
-      kind: 'adopt';
-      key: string;
-      identityId: string;
-      desired: DesiredIdentity;
-      changed: ChangedField[];
-      reason: string;
-    }
-  | {
-      kind: 'reactivate';
-      key: string;
-      identityId: string;
-      desired: DesiredIdentity;
-      changed: ChangedField[];
-      reason: string;
-    }
+  | RewriteAction<'update'>
+  | RewriteAction<'adopt'>
+  | RewriteAction<'reactivate'>
   | { kind: 'deactivate'; key: string; identityId: string; reason: string; leftAt?: string }
   | { kind: 'delete'; key: string; identityId: string; reason: string; leftAt?: string }
   | { kind: 'skip'; key: string; identityId?: string; reason: string };
