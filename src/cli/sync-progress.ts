@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
 import type { SyncProgress } from '../sync/run-full-sync.ts';
 
 /**
@@ -24,7 +25,11 @@ function describe(progress: SyncProgress): string {
   return `applying: ${progress.done}/${progress.total}`;
 }
 
+// The bar library loads only on a terminal: a sync from cron or CI never draws one.
+const require = createRequire(import.meta.url);
+
 function barReporter(): ProgressReporter {
+  const cliProgress = require('cli-progress') as typeof cliProgressModule;
   const bar = new cliProgress.SingleBar(
     {
       format: '{source} {phase} [{bar}] {value}/{total}',

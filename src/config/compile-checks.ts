@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import jsonata from 'jsonata';
 import { IANAZone } from 'luxon';
-import { validateDetailed } from 'node-cron';
+import type * as NodeCron from 'node-cron';
 import type { z } from 'zod';
 import { MAPPING_VALUE_FIELDS } from './expression-fields.ts';
 
@@ -53,7 +54,7 @@ export function checkCompiledOptions(
       );
     }
     if (source.schedule !== undefined) {
-      const result = validateDetailed(source.schedule);
+      const result = cron().validateDetailed(source.schedule);
       if (!result.valid) {
         const problems = result.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
         fail(
@@ -64,6 +65,10 @@ export function checkCompiledOptions(
     }
   }
 }
+
+// node-cron loads only for a config with a schedule: most syncs and every CLI command without one skip it.
+const require = createRequire(import.meta.url);
+const cron = () => require('node-cron') as typeof NodeCron;
 
 function jsonataProblem(text: string): string | undefined {
   try {

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent } from 'undici';
 import { boundRemoteText } from '../config/remote-text.ts';
 import type { KratosConfig } from '../config/sections/kratos.ts';
 import { KratosError, type KratosErrorEnvelope } from './errors.ts';
 import { parseRetryAfterMs } from './retry-after.ts';
+import { createKratosAgent } from './undici-agent.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -57,7 +57,7 @@ const MAX_REDIRECTS = 3;
 export function createKratosHttp(options: { config: KratosConfig; now: () => number }): KratosHttp {
   const { config, now } = options;
   // Writes are capped at `concurrency`; reads (list pages, lookups) run beside them, hence the headroom.
-  const agent = new Agent({
+  const agent = createKratosAgent({
     connections: Math.max(4, config.concurrency * 2),
     connectTimeout: config.timeoutMs,
   });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry from 'p-retry';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Logger } from '../../log/logger.ts';
 import { SourceError } from '../types.ts';
 import {
@@ -164,6 +164,8 @@ async function attemptOnce(
   attempt: Attempt,
   signal: AbortSignal | undefined,
 ): Promise<JsonResponse | null> {
+  // undici's index (~110 modules) loads with the first request, not with every command that builds sources.
+  const { request } = await import('undici');
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   const timedOut = () => (timeout.aborted && !signal?.aborted ? options.timeoutMs : undefined);

@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import { fetch as undiciFetch, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { HttpJsonConnection } from '../../config/sections/source.ts';
 import { AttemptFailure, failureForNetworkError } from './attempt-failure.ts';
 
@@ -62,8 +62,9 @@ export function createOAuth2Token(options: OAuth2TokenOptions): OAuth2Token {
       response = await oauth.clientCredentialsGrantRequest(server, client, clientAuth, params, {
         signal: timeout,
         [oauth.allowInsecureRequests]: tokenUrl.protocol === 'http:',
-        [oauth.customFetch]: (url, init) =>
-          undiciFetch(url, {
+        // undici loads with the first token request, not with every command that builds sources.
+        [oauth.customFetch]: async (url, init) =>
+          (await import('undici')).fetch(url, {
             ...(init as object),
             ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
           }) as unknown as Promise<Response>,
