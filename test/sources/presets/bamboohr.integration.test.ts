@@ -10,6 +10,7 @@ import {
   fullSync,
   kratosState,
   postWebhook,
+  presetConnection,
   presetSource,
   startPresetRuntime,
   writtenText,
@@ -59,13 +60,9 @@ const staff = (): Employee[] => [
 
 const cleanup = closeAfterEach();
 
-const connection = (baseUrl: string, extra: Record<string, unknown> = {}) => ({
-  type: 'http-json',
-  preset: 'bamboohr',
+const connection = presetConnection('bamboohr', {
   subdomain: 'acme',
   apiKey: API_KEY,
-  baseUrl,
-  ...extra,
 });
 
 async function start(logs = captureLogs('debug')) {

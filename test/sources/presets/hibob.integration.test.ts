@@ -8,6 +8,7 @@ import {
   fullSync,
   kratosState,
   postWebhook,
+  presetConnection,
   presetSource,
   startPresetRuntime,
 } from './preset-harness.ts';
@@ -56,13 +57,9 @@ const staff = (): Employee[] => [
 
 const cleanup = closeAfterEach();
 
-const connection = (baseUrl: string, extra: Record<string, unknown> = {}) => ({
-  type: 'http-json',
-  preset: 'hibob',
+const connection = presetConnection('hibob', {
   serviceUserId: USER_ID,
   serviceUserToken: TOKEN,
-  baseUrl,
-  ...extra,
 });
 
 const bobHeaders = (body: string) => ({

@@ -8,6 +8,7 @@ import {
   fullSync,
   kratosState,
   postWebhook,
+  presetConnection,
   presetSource,
   readError,
   startPresetRuntime,
@@ -32,12 +33,8 @@ const contacts = (): Contact[] =>
 
 const cleanup = closeAfterEach();
 
-const connection = (baseUrl: string, extra: Record<string, unknown> = {}) => ({
-  type: 'http-json',
-  preset: 'hubspot',
+const connection = presetConnection('hubspot', {
   token: TOKEN,
-  baseUrl,
-  ...extra,
 });
 
 function hubspotHeaders(body: string) {

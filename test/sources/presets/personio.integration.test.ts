@@ -11,6 +11,7 @@ import {
   fullSync,
   kratosState,
   postWebhook,
+  presetConnection,
   presetSource,
   startPresetRuntime,
   writtenText,
@@ -38,13 +39,9 @@ const staff = (): Employee[] =>
 
 const cleanup = closeAfterEach();
 
-const connection = (baseUrl: string, extra: Record<string, unknown> = {}) => ({
-  type: 'http-json',
-  preset: 'personio',
+const connection = presetConnection('personio', {
   clientId: CLIENT_ID,
   clientSecret: CLIENT_SECRET,
-  baseUrl,
-  ...extra,
 });
 
 /** The generic signed-webhook format (Personio events are relayed by the customer's own tooling). */

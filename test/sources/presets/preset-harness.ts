@@ -94,6 +94,20 @@ export async function postWebhook(
 
 export { waitFor };
 
+/**
+ * A preset's `connection` section: its credentials, the vendor fake's URL as `baseUrl`, and the `extra`
+ * options a test adds or overrides.
+ */
+export function presetConnection(preset: string, credentials: Record<string, unknown>) {
+  return (baseUrl: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    type: 'http-json',
+    preset,
+    ...credentials,
+    baseUrl,
+    ...extra,
+  });
+}
+
 /** A preset source on its own (no Kratos), for the misconfiguration checks. */
 export function presetSource(connection: Record<string, unknown>): Source {
   const source = presetSourceConfig(connection);

@@ -8,6 +8,7 @@ import {
   fullSync,
   kratosState,
   postWebhook,
+  presetConnection,
   presetSource,
   startPresetRuntime,
 } from './preset-harness.ts';
@@ -45,17 +46,13 @@ const staff = (): Employee[] => [
 
 const cleanup = closeAfterEach();
 
-const connection = (url: string, extra: Record<string, unknown> = {}) => ({
-  type: 'http-json',
-  preset: 'workday',
+const connection = presetConnection('workday', {
   host: 'wd2-impl-services1.workday.com',
   tenant: REPORT.tenant,
   reportOwner: REPORT.owner,
   reportName: REPORT.report,
   auth: { type: 'basic', username: USER, password: PASSWORD },
   lookupPrompt: 'Employee_ID',
-  baseUrl: url,
-  ...extra,
 });
 
 /** The generic signed-webhook format, here with a bare hex signature (no `sha256=` prefix). */
