@@ -5,23 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { minimalConfig } from '../config/config-fixture.ts';
 import { spawnCli } from './spawn-cli.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ks-check-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function baseConfig(): Record<string, any> {
-  return {
-    kratos: { adminUrl: 'http://127.0.0.1:4434' },
-    redis: { url: 'redis://127.0.0.1:6379' },
-    sources: {
-      hr: {
-        connection: { type: 'csv', path: 'people.csv' },
-        mapping: { key: 'id', traits: '{ "email": email }' },
-      },
-    },
-  };
-}
+const baseConfig = (): Record<string, any> => minimalConfig();
 
 let files = 0;
 function writeConfig(config: Record<string, unknown>): string {
@@ -53,7 +43,7 @@ describe('kratos-sync check-config', { timeout: 120_000 }, () => {
     expect(printed.redis.url).toBe('redis://[redacted]@redis.internal:6379/0');
     expect(printed.kratos.adminUrl).toBe('https://[redacted]@kratos.internal:4434');
     expect(printed.kratos.headers).toEqual({ 'x-gateway-key': '[redacted]', 'x-tenant': '[redacted]' });
-    expect(printed.sources.hr.mapping.traits).toBe('{ "email": email }');
+    expect(printed.sources.hr.mapping.traits).toBe('{"email": email}');
   });
 
   // Each of these used to pass check-config and only fail when the worker or a sync started.

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { minimalConfig } from './config-fixture.ts';
 
-const base = {
-  kratos: { adminUrl: 'http://127.0.0.1:4434' },
-  redis: { url: 'redis://127.0.0.1:6379' },
-  sources: {
-    hr: {
-      connection: { type: 'csv', path: 'people.csv' },
-      mapping: { key: 'id', traits: '{ "email": email }' },
-    },
-  },
-};
+const base = minimalConfig();
 
 describe('undo configuration', () => {
   it('keeps before-images 30 days by default and has no key unless given', () => {
