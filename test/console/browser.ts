@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium, headless, with a fresh profile; closed (and the profile removed) by `close`. */
 export async function launchChromium(options: {
@@ -31,4 +31,21 @@ export async function launchChromium(options: {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * An operator's tab in the console: Chromium signed in with `credentials`, and one page that accepts every
+ * confirm() dialog (the console asks before each action), recording its text in `dialogs`.
+ */
+export async function openOperatorPage(
+  credentials: { username: string; password: string },
+  dialogs: string[],
+): Promise<{ browser: Awaited<ReturnType<typeof launchChromium>>; page: Page }> {
+  const browser = await launchChromium({ httpCredentials: credentials });
+  const page = await browser.context.newPage();
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.accept();
+  });
+  return { browser, page };
 }

@@ -17,7 +17,7 @@ import {
   type Harness,
   type Person,
 } from '../sync/engine-harness.ts';
-import { launchChromium } from './browser.ts';
+import { launchChromium, openOperatorPage } from './browser.ts';
 import { CONSOLE_PASSWORD, CONSOLE_USER, startConsoleServer, withConsoleAuth } from './console-fixture.ts';
 
 const NAMES = [
@@ -116,14 +116,10 @@ describe('operations console in headless Chromium', () => {
     failedJobId = await failOneJob(queue, harness.prefix);
 
     server = await startConsoleServer(withConsoleAuth(harness.ctx), failedJobsOf(queue));
-    browser = await launchChromium({
-      httpCredentials: { username: CONSOLE_USER, password: CONSOLE_PASSWORD },
-    });
-    page = await browser.context.newPage();
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.accept();
-    });
+    ({ browser, page } = await openOperatorPage(
+      { username: CONSOLE_USER, password: CONSOLE_PASSWORD },
+      dialogs,
+    ));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 

@@ -7,7 +7,7 @@ import { readAuditForPerson } from '../../src/store/audit-store.ts';
 import { createRunStore } from '../../src/store/run-store.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { person, people, simIdentitiesByKey, startHarness, type Harness } from '../sync/engine-harness.ts';
-import { launchChromium } from './browser.ts';
+import { openOperatorPage, type launchChromium } from './browser.ts';
 import { CONSOLE_PASSWORD, CONSOLE_USER, startConsoleServer, withConsoleAuth } from './console-fixture.ts';
 
 const SCREENSHOTS = path.resolve('test/output/console');
@@ -35,14 +35,10 @@ describe('console operator actions in headless Chromium', { timeout: 120_000 }, 
     });
     expect((await runFullSync(harness.ctx, 'hr', { trigger: 'cli' })).quarantined.total).toBe(1);
     server = await startConsoleServer(withConsoleAuth(harness.ctx));
-    browser = await launchChromium({
-      httpCredentials: { username: CONSOLE_USER, password: CONSOLE_PASSWORD },
-    });
-    page = await browser.context.newPage();
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.accept();
-    });
+    ({ browser, page } = await openOperatorPage(
+      { username: CONSOLE_USER, password: CONSOLE_PASSWORD },
+      dialogs,
+    ));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
