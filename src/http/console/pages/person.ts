@@ -2,20 +2,12 @@ import type { PersonExplanation } from '../../../sync/explain-person.ts';
 import { badge, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { card, emptyState } from '../layout.ts';
+import { searchForm } from '../search-form.ts';
 import { consoleHref, page, postButton, runHref, type ConsoleView } from '../view.ts';
 
 /** The search form of the People page. */
-function searchForm(view: ConsoleView, q: string): SafeHtml {
-  return html`<form method="get" action="${consoleHref(view, '/people')}" class="search">
-    <input
-      type="search"
-      name="q"
-      value="${q}"
-      placeholder="person key or email"
-      aria-label="Person key or email"
-    />
-    <button type="submit">Explain</button>
-  </form>`;
+function peopleSearch(view: ConsoleView, q: string): SafeHtml {
+  return searchForm(consoleHref(view, '/people'), q, { label: 'Person key or email', button: 'Explain' });
 }
 
 /** `kratos-sync explain` in the console: everything about a person, found by key or email. */
@@ -41,7 +33,7 @@ export function personPage(
         entries, jobs, a held run, invite and offboarding — by person key or email.
       </p>
       ${done && html`<div class="notice info">Synced from the source now: <strong>${done}</strong>.</div>`}
-      ${searchForm(view, q)} ${body}`,
+      ${peopleSearch(view, q)} ${body}`,
   );
 }
 

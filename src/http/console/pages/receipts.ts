@@ -3,6 +3,7 @@ import { badge, formatCount, formatDuration, shortId, timeCell } from '../format
 import { html, type SafeHtml } from '../html.ts';
 import { numColumn, table } from '../table.ts';
 import { card, emptyState } from '../layout.ts';
+import { searchForm } from '../search-form.ts';
 import { NAME_SEARCH_WINDOW, searchReceipts, type ReceiptHit } from '../readers/receipt-search.ts';
 import { page, consoleHref, type ConsoleView } from '../view.ts';
 import { personCell } from './plan-table.ts';
@@ -20,16 +21,7 @@ export async function receiptsPage(view: ConsoleView, query: string): Promise<Sa
       ? emptyState(search.by === 'recent' ? 'No one has been offboarded yet.' : 'No receipt matches.')
       : receiptsTable(search.hits);
   const content = html`<h1>Offboarding receipts</h1>
-    <form class="search" method="get" action="${consoleHref(view, '/receipts')}" role="search">
-      <input
-        type="search"
-        name="q"
-        value="${query}"
-        placeholder="Person key, email or name"
-        aria-label="Person key, email or name"
-      />
-      <button type="submit">Search</button>
-    </form>
+    ${searchForm(consoleHref(view, '/receipts'), query, { label: 'Person key, email or name', button: 'Search' })}
     <p class="muted">
       A person key is matched in every source; an email through the receipts' email index; a name against the
       ${NAME_SEARCH_WINDOW} most recent receipts whose identity still exists in Kratos.
