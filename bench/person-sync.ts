@@ -8,10 +8,10 @@
  */
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { z } from 'zod';
 import { enqueuePersonSync } from '../jobs/enqueue.ts';
 import { silentLogger } from '../src/log/logger.ts';
-import { createCatalogue, defineJob } from '../src/queue/job-definition.ts';
+import { createCatalogue } from '../src/queue/job-definition.ts';
+import { noopJob } from './support/noop-job.ts';
 import { addJob, createQueue } from '../src/queue/job-queue.ts';
 import { createJobWorker } from '../src/queue/job-worker.ts';
 import { createKratosGate } from '../src/queue/kratos-gate.ts';
@@ -25,15 +25,6 @@ import { perRoute, statsDelta } from './support/sim-process.ts';
 
 // queue.concurrency's default; BENCH_CONCURRENCY=<n> measures another.
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-
-const noop = defineJob<null>()({
-  name: 'bench.noop',
-  schema: z.strictObject({ n: z.int() }),
-  options: { attempts: 3, backoff: { baseMs: 1_000, maxMs: 1_000 } },
-  async handle() {
-    return null;
-  },
-});
 
 interface PhaseResult {
   personJobs: number;
@@ -111,7 +102,7 @@ export async function personSyncPhase(args: {
 
   // The no-op job through the same queue runtime, same concurrency, same process.
   const noopJobs = args.jobs;
-  for (let n = 0; n < noopJobs; n++) await addJob(queue, noop, { n });
+  for (let n = 0; n < noopJobs; n++) await addJob(queue, noopJob, { n });
   const gate = createKratosGate({
     ready: async () => true,
     hold: (ms) => queue.rateLimit(ms),
@@ -126,7 +117,7 @@ export async function personSyncPhase(args: {
   const worker = createJobWorker({
     connection,
     prefix: config.redis.prefix,
-    catalogue: createCatalogue([noop]),
+    catalogue: createCatalogue([noopJob]),
     deps: null,
     logger,
     gate,

@@ -6,24 +6,15 @@
  */
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { z } from 'zod';
 import { silentLogger } from '../src/log/logger.ts';
-import { createCatalogue, defineJob } from '../src/queue/job-definition.ts';
+import { createCatalogue } from '../src/queue/job-definition.ts';
+import { noopJob } from './support/noop-job.ts';
 import { addJob, createQueue } from '../src/queue/job-queue.ts';
 import { createJobWorker } from '../src/queue/job-worker.ts';
 import { createKratosGate } from '../src/queue/kratos-gate.ts';
 import { closeRedis, createRedis, redisReady } from '../src/queue/redis-connection.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 import { goal, type BenchOptions, type BenchResult } from './support/report.ts';
-
-const noop = defineJob<null>()({
-  name: 'bench.noop',
-  schema: z.strictObject({ n: z.int() }),
-  options: { attempts: 3, backoff: { baseMs: 1_000, maxMs: 1_000 } },
-  async handle() {
-    return null;
-  },
-});
 
 async function queueBenchOutput(jobs: number): Promise<string> {
   const child = spawn(
@@ -62,7 +53,7 @@ async function roundTrips(jobs: number): Promise<{ enqueue: number; process: num
   await queue.waitUntilReady();
   try {
     phase = 'enqueue';
-    for (let i = 0; i < jobs; i++) await addJob(queue, noop, { n: i });
+    for (let i = 0; i < jobs; i++) await addJob(queue, noopJob, { n: i });
     const gate = createKratosGate({
       ready: async () => true,
       hold: (ms) => queue.rateLimit(ms),
@@ -77,7 +68,7 @@ async function roundTrips(jobs: number): Promise<{ enqueue: number; process: num
     const worker = createJobWorker({
       connection,
       prefix: config.prefix,
-      catalogue: createCatalogue([noop]),
+      catalogue: createCatalogue([noopJob]),
       deps: null,
       logger,
       gate,

@@ -8,9 +8,9 @@
  */
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { z } from 'zod';
 import { silentLogger } from '../src/log/logger.ts';
-import { createCatalogue, defineJob } from '../src/queue/job-definition.ts';
+import { createCatalogue } from '../src/queue/job-definition.ts';
+import { noopJob } from './support/noop-job.ts';
 import { addJob, createQueue } from '../src/queue/job-queue.ts';
 import { createJobWorker } from '../src/queue/job-worker.ts';
 import { createKratosGate } from '../src/queue/kratos-gate.ts';
@@ -23,15 +23,7 @@ const { values } = parseArgs({
 const jobs = Number(values.jobs);
 const concurrency = Number(values.concurrency);
 
-const noop = defineJob<null>()({
-  name: 'bench.noop',
-  schema: z.strictObject({ n: z.int() }),
-  options: { attempts: 3, backoff: { baseMs: 1_000, maxMs: 1_000 } },
-  async handle() {
-    return null;
-  },
-});
-const catalogue = createCatalogue([noop]);
+const catalogue = createCatalogue([noopJob]);
 
 async function commandStats(admin: Redis): Promise<Map<string, number>> {
   const stats = new Map<string, number>();
@@ -70,7 +62,7 @@ try {
   let started = performance.now();
   for (let i = 0; i < jobs; i += 100) {
     await Promise.all(
-      Array.from({ length: Math.min(100, jobs - i) }, (_, k) => addJob(queue, noop, { n: i + k })),
+      Array.from({ length: Math.min(100, jobs - i) }, (_, k) => addJob(queue, noopJob, { n: i + k })),
     );
   }
   const enqueueMs = performance.now() - started;
