@@ -8,6 +8,7 @@ import { buildContext, type BuiltContext } from '../../src/app/build-context.ts'
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/log/logger.ts';
+import { deleteKeys } from '../../test/support/delete-keys.ts';
 
 /**
  * The people benchmarks sync: a CSV export as an HR system writes it, mapped with the engine tests' mapping
@@ -172,13 +173,4 @@ export async function setUpSync(workspace: Workspace, options: SyncConfigOptions
       redis.disconnect();
     },
   };
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
 }

@@ -11,6 +11,7 @@ import type { SyncHooks } from '../../src/sync/context.ts';
 import { startWorkerProcess, type WorkerProcess } from '../../src/queue/worker-process.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { uniquePrefix } from '../queue/helpers.ts';
+import { deleteKeys } from '../support/delete-keys.ts';
 
 export const EXAMPLE_CONFIG = path.resolve('config/examples/scim-inbound.yaml');
 export const EXAMPLE_SCHEMA = path.resolve('config/examples/scim-inbound.schema.json');
@@ -148,12 +149,7 @@ export async function startScimHarness(options: ScimHarnessOptions): Promise<Sci
     },
     async release() {
       await worker.close();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
+      await deleteKeys(redis, prefix);
       redis.disconnect();
       await sim.stop();
     },

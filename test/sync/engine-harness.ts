@@ -9,6 +9,7 @@ import { buildContext } from '../../src/app/build-context.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import type { SyncContext, SyncHooks } from '../../src/sync/context.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
+import { deleteKeys } from '../support/delete-keys.ts';
 
 /** One person of the fixture HR export. */
 export interface Person {
@@ -179,15 +180,6 @@ export function writesOf(sim: KratosSim): Record<string, number> {
     writes[route] = Object.values(byStatus).reduce((a, b) => a + b, 0);
   }
   return writes;
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
 }
 
 /** Identities in the simulator, by the person key in their marker (only ours). */
