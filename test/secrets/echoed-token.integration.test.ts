@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
 import { spawnCli } from '../cli/spawn-cli.ts';
+import { dumpRedis } from '../lifecycle/support/secret-scan.ts';
 import { spawnWorker, stopAll, waitForLine, type WorkerChild } from '../jobs/process-harness.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { csvOf, people, person } from '../sync/engine-harness.ts';
@@ -76,28 +77,6 @@ async function cli(configFile: string, args: string[]): Promise<{ code: number |
     NODE_NO_WARNINGS: '1',
   });
   return { code, output: stdout + stderr };
-}
-
-/** Every value under the prefix, whatever its type (strings, hashes, lists, sets, sorted sets, streams). */
-async function dumpRedis(redis: Redis, prefix: string): Promise<string> {
-  const parts: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      parts.push(key);
-      if (type === 'string') parts.push((await redis.get(key)) ?? '');
-      else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
-      else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-      else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
-      else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES')));
-      else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-      else parts.push(`<${type}>`);
-    }
-  } while (cursor !== '0');
-  return parts.join('\n');
 }
 
 function leaks(text: string): string[] {
@@ -243,7 +222,7 @@ describe('a token echoed in a remote error is never stored or shown', { timeout:
       pages.push(await answer.text());
     }
 
-    const stored = await dumpRedis(redis, prefix);
+    const stored = (await dumpRedis(redis, `${prefix}*`)).join('\n');
     // The failures were recorded, with the gateway's words minus the secrets, so the scan looked at them.
     expect(stored).toContain('upstream rejected POST');
     expect(pages.join('\n')).toContain('upstream rejected POST');
