@@ -5,7 +5,8 @@
  * Contenders: `--help` from source (Node's type stripping), `--help` from the built `dist/` when it exists,
  * and a no-op `kratos-sync sync` of one person against the simulator in its own process (config, Kratos
  * probe, schemas, Redis, then a run with nothing to do).
- * `npm run bench -- startup`; `BENCH_DIST=<folder>` measures a build other than ./dist.
+ * `npm run bench -- startup`; `BENCH_DIST=<folder>` measures a build other than ./dist; `BENCH_VERSUS=<bin>`
+ * (another build's src/cli/bin.js) adds its no-op sync to the same rounds, for a before/after side by side.
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -53,6 +54,14 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       args: ['src/cli/bin.ts', '-c', configFile, 'sync'],
       env: noCache,
     },
+    ...(process.env.BENCH_VERSUS
+      ? [
+          {
+            label: `kratos-sync sync, nothing to do (versus ${process.env.BENCH_VERSUS})`,
+            args: [process.env.BENCH_VERSUS, '-c', configFile, 'sync'],
+          },
+        ]
+      : []),
   ];
   try {
     // The first sync creates the one person; every measured one has nothing to do.
