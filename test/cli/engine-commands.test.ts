@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { csvOf, people, person, simIdentitiesByKey } from '../sync/engine-harness.ts';
+import { plainCsvSource } from './plain-csv-source.ts';
 import { spawnCli } from './spawn-cli.ts';
 
 const cli = (configFile: string, args: string[]) =>
@@ -32,25 +34,15 @@ describe(
       config = path.join(dir, 'kratos-sync.yaml');
       writeFileSync(
         config,
-        [
-          'kratos:',
-          `  adminUrl: ${sim.adminUrl}`,
-          '  retry: { retries: 1, minDelayMs: 5, maxDelayMs: 10 }',
-          'redis:',
-          `  url: ${inject('redisUrl')}`,
-          `  prefix: '${prefix}'`,
-          'sources:',
-          '  hr:',
-          '    connection: { type: csv, path: people.csv }',
-          '    mapping:',
-          '      key: employee_id',
-          `      externalId: '"hr-" & employee_id'`,
-          `      schemaId: '"employee"'`,
-          `      traits: '{ "email": work_email, "name": { "first": first_name, "last": last_name }, "department": department }'`,
-          '      version: updated_at',
-          '    guard: { maxRemoveFraction: 0.3, maxRemoveCount: 100, maxSourceShrink: 0.9 }',
-          '',
-        ].join('\n'),
+        stringify({
+          kratos: { adminUrl: sim.adminUrl, retry: { retries: 1, minDelayMs: 5, maxDelayMs: 10 } },
+          redis: { url: inject('redisUrl'), prefix },
+          sources: {
+            hr: plainCsvSource({
+              guard: { maxRemoveFraction: 0.3, maxRemoveCount: 100, maxSourceShrink: 0.9 },
+            }),
+          },
+        }),
       );
       write(people(6));
     });
