@@ -4,9 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { csvOf, people, simIdentitiesByKey } from '../sync/engine-harness.ts';
+import { plainCsvSource } from './plain-csv-source.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
 const RECORDER = path.resolve(import.meta.dirname, 'fixtures/record-loaded-modules.mjs');
@@ -32,23 +34,11 @@ describe('kratos-sync sync start-up (spawned from source, against the simulator 
     writeFileSync(path.join(dir, 'people.csv'), csvOf(people(3)));
     writeFileSync(
       config,
-      [
-        'kratos:',
-        `  adminUrl: ${sim.adminUrl}`,
-        'redis:',
-        `  url: ${inject('redisUrl')}`,
-        `  prefix: '${prefix}'`,
-        'sources:',
-        '  hr:',
-        '    connection: { type: csv, path: people.csv }',
-        '    mapping:',
-        '      key: employee_id',
-        `      externalId: '"hr-" & employee_id'`,
-        `      schemaId: '"employee"'`,
-        `      traits: '{ "email": work_email, "name": { "first": first_name, "last": last_name }, "department": department }'`,
-        '      version: updated_at',
-        '',
-      ].join('\n'),
+      stringify({
+        kratos: { adminUrl: sim.adminUrl },
+        redis: { url: inject('redisUrl'), prefix },
+        sources: { hr: plainCsvSource() },
+      }),
     );
   });
 
