@@ -13,6 +13,7 @@ import { linksIn, startSmtpSink, type SmtpSink } from '../delivery/support/smtp-
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { PROFILES } from '../sync/engine-harness.ts';
 import { captureLogger, mintSession, whoamiStatus } from './support/harness.ts';
+import { hrWebhookSource } from './support/hr-webhook-source.ts';
 import { dumpRedis, findLeaks, simSecrets } from './support/secret-scan.ts';
 
 const SECRET = 'e2e-webhook-secret';
@@ -66,20 +67,11 @@ describe('joiners and leavers through the running service', () => {
         kratos: { adminUrl: sim.adminUrl, publicUrl: sim.publicUrl },
         redis: { url: inject('redisUrl'), prefix },
         sources: {
-          hr: {
-            connection: { type: 'csv', path: 'hr.csv' },
-            mapping: {
-              key: 'employee_id',
-              externalId: 'employee_id',
-              schemaId: '"employee"',
-              traits: '{ "email": email, "name": { "first": first, "last": last } }',
-            },
-            leaver: { when: 'status = "terminated"' },
+          hr: hrWebhookSource(SECRET, {
             // Three people: the default 10 % guard would hold even one removal for approval.
             guard: { maxRemoveFraction: 1 },
-            webhook: { secret: SECRET, personKey: 'employee_id' },
             onboarding: { enabled: true, channel: 'smtp', name: 'first' },
-          },
+          }),
         },
         delivery: { smtp: { host: '127.0.0.1', port: sink.port, from: 'IT <it@example.com>' } },
         http: { host: '127.0.0.1', port: 0 },

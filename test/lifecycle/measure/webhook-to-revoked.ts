@@ -16,6 +16,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startKratosSim } from '../../kratos-sim/index.ts';
 import { startRedisServer } from '../../support/redis-server.ts';
+import { hrWebhookSource } from '../support/hr-webhook-source.ts';
 
 const PEOPLE = Number(process.env.PEOPLE ?? 100);
 const SECRET = 'measure-webhook-secret';
@@ -33,17 +34,7 @@ const config = configSchema.parse({
   kratos: { adminUrl: sim.adminUrl, publicUrl: sim.publicUrl },
   redis: { url: redisServer.url, prefix },
   sources: {
-    hr: {
-      connection: { type: 'csv', path: 'hr.csv' },
-      mapping: {
-        key: 'employee_id',
-        externalId: 'employee_id',
-        schemaId: '"employee"',
-        traits: '{ "email": email, "name": { "first": first, "last": last } }',
-      },
-      leaver: { when: 'status = "terminated"' },
-      webhook: { secret: SECRET, personKey: 'employee_id' },
-    },
+    hr: hrWebhookSource(SECRET),
   },
   http: { host: '127.0.0.1', port: 0 },
   queue: { concurrency: 8 },
