@@ -16,6 +16,10 @@ import { uniquePrefix } from '../queue/helpers.ts';
 
 export const WEBHOOK_SECRET = 'whsec-0123456789abcdef-never-logged';
 
+/** An HR system's `employee.updated` event naming one employee (the fixture's `personKey` reads its id). */
+export const employeeEvent = (id: string | number, extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({ type: 'employee.updated', data: { employee: { id, ...extra } } });
+
 export function httpTestConfig(
   prefix: string,
   overrides: { http?: Record<string, unknown>; webhook?: Record<string, unknown>; adminUrl?: string } = {},

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { personSyncPayload } from '../../jobs/person-sync.ts';
 import type { EnqueuePerson } from '../../src/http/routes/webhooks.ts';
 import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
-import { startHttpFixture, WEBHOOK_SECRET } from './http-fixture.ts';
+import { employeeEvent, startHttpFixture, WEBHOOK_SECRET } from './http-fixture.ts';
 
 // A sender told "not accepted" (any non-2xx) must be able to send the same signed request again and have it
 // accepted: only an accepted request counts for the replay check.
@@ -15,8 +15,6 @@ afterEach(async () => {
 });
 
 const NOW = Date.parse('2026-11-27T09:00:00Z');
-const event = (id: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ type: 'employee.updated', data: { employee: { id, ...extra } } });
 
 function signed(body: string) {
   const timestamp = Math.floor(NOW / 1000);
@@ -51,7 +49,7 @@ function deferred() {
 describe('a webhook that was not accepted can be sent again', () => {
   it('a request answered 503 (the queue failed) is accepted when the sender retries it, then is a replay', async () => {
     const f = (fixture = await startHttpFixture({ now: () => new Date(NOW), wrapEnqueue: failingFirst(1) }));
-    const body = event('E00501');
+    const body = employeeEvent('E00501');
     const first = await post(f, body);
     expect(first.statusCode).toBe(503);
     expect(first.json()).toMatchObject({ error: 'unavailable' });
@@ -90,7 +88,7 @@ describe('a webhook that was not accepted can be sent again', () => {
         return await enqueue(request);
       };
     const f = (fixture = await startHttpFixture({ now: () => new Date(NOW), wrapEnqueue: slowThenFail }));
-    const body = event('E00502');
+    const body = employeeEvent('E00502');
     const first = post(f, body);
     await expect.poll(() => calls).toBe(1);
     // The same request while the first is still being enqueued: not accepted yet, so not a replay.
@@ -107,7 +105,7 @@ describe('a webhook that was not accepted can be sent again', () => {
 
   it('two concurrent deliveries that both succeed enqueue one job and answer 202 once', async () => {
     const f = (fixture = await startHttpFixture({ now: () => new Date(NOW) }));
-    const body = event('E00503');
+    const body = employeeEvent('E00503');
     const answers = await Promise.all(Array.from({ length: 8 }, () => post(f, body)));
     const codes = answers.map((a) => a.statusCode);
     expect(codes.filter((c) => c === 202)).toHaveLength(1);
@@ -126,7 +124,7 @@ describe('the event version limit agrees between the route and the job', () => {
       ['E00510', 'v'.repeat(200), false],
       ['E00511', 'v'.repeat(128), true],
     ] as const) {
-      const body = event(key, { version });
+      const body = employeeEvent(key, { version });
       const res = await post(f, body);
       expect(res.statusCode).toBe(202);
       const job = await f.queue.getJob(res.json<{ jobId: string }>().jobId);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
 import { captureLogs } from '../support/capture-logs.ts';
-import { startHttpFixture, WEBHOOK_SECRET } from './http-fixture.ts';
+import { employeeEvent, startHttpFixture, WEBHOOK_SECRET } from './http-fixture.ts';
 
 type Fixture = Awaited<ReturnType<typeof startHttpFixture>>;
 let fixture: Fixture | undefined;
@@ -12,8 +12,6 @@ afterEach(async () => {
 
 const NOW = Date.parse('2026-11-27T09:00:00Z');
 const nowSeconds = Math.floor(NOW / 1000);
-const event = (id: string | number, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ type: 'employee.updated', data: { employee: { id, ...extra } } });
 
 function signed(body: string, options: { timestamp?: number; secret?: string; bare?: boolean } = {}) {
   const timestamp = options.timestamp ?? nowSeconds;
@@ -42,7 +40,7 @@ async function personJobs(f: Fixture) {
 describe('POST /webhooks/:source', () => {
   it('accepts a signed event, answers 202 with the job id and enqueues a sync of that one person', async () => {
     const f = await start();
-    const body = event('E00042');
+    const body = employeeEvent('E00042');
     const res = await post(f, body, signed(body));
     expect(res.statusCode).toBe(202);
     const { jobId } = res.json<{ jobId: string }>();
@@ -54,13 +52,13 @@ describe('POST /webhooks/:source', () => {
 
   it('passes the version the event announces on to the job, when the source says where to read it', async () => {
     const f = await start({ webhook: { eventVersion: 'data.employee.updated_at' } });
-    const body = event('E00043', { updated_at: '2026-11-27T08:59:00Z' });
+    const body = employeeEvent('E00043', { updated_at: '2026-11-27T08:59:00Z' });
     const res = await post(f, body, signed(body));
     expect(res.statusCode).toBe(202);
     const job = await f.queue.getJob(res.json<{ jobId: string }>().jobId);
     expect(job?.data).toMatchObject({ key: 'E00043', eventVersion: '2026-11-27T08:59:00Z' });
     // An event without one is still accepted (the record's own version decides).
-    const bare = event('E00044');
+    const bare = employeeEvent('E00044');
     const plain = await post(f, bare, signed(bare));
     expect(plain.statusCode).toBe(202);
     expect((await f.queue.getJob(plain.json<{ jobId: string }>().jobId))?.data).not.toHaveProperty(
@@ -70,27 +68,33 @@ describe('POST /webhooks/:source', () => {
 
   it('accepts a bare hex signature and a numeric person key', async () => {
     const f = await start();
-    const body = event(42);
+    const body = employeeEvent(42);
     const res = await post(f, body, signed(body, { bare: true }));
     expect(res.statusCode).toBe(202);
     expect((await f.queue.getJob(res.json<{ jobId: string }>().jobId))?.data.key).toBe('42');
   });
 
   it.each([
-    ['signed with another secret', () => signed(event('E1'), { secret: 'someone-elses-secret' })],
-    ['for another body', () => signed(event('E2'))],
+    ['signed with another secret', () => signed(employeeEvent('E1'), { secret: 'someone-elses-secret' })],
+    ['for another body', () => signed(employeeEvent('E2'))],
     [
       'without a signature',
       () => ({ 'content-type': 'application/json', 'x-timestamp': String(nowSeconds) }),
     ],
     [
       'without a timestamp',
-      () => ({ 'content-type': 'application/json', 'x-signature': signed(event('E1'))['x-signature'] }),
+      () => ({
+        'content-type': 'application/json',
+        'x-signature': signed(employeeEvent('E1'))['x-signature'],
+      }),
     ],
-    ['with a signature that is not hex', () => ({ ...signed(event('E1')), 'x-signature': 'sha256=not-hex' })],
+    [
+      'with a signature that is not hex',
+      () => ({ ...signed(employeeEvent('E1')), 'x-signature': 'sha256=not-hex' }),
+    ],
   ])('refuses an event %s with 401', async (_case, headers) => {
     const f = await start();
-    const res = await post(f, event('E1'), headers());
+    const res = await post(f, employeeEvent('E1'), headers());
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ error: 'unauthorized' });
     expect(await personJobs(f)).toHaveLength(0);
@@ -103,7 +107,7 @@ describe('POST /webhooks/:source', () => {
     'refuses a %s timestamp with 401, and accepts one just inside the tolerance',
     async (_case, timestamp) => {
       const f = await start();
-      const body = event('E7');
+      const body = employeeEvent('E7');
       const res = await post(f, body, signed(body, { timestamp }));
       expect(res.statusCode).toBe(401);
       expect(res.json<{ reason: string }>().reason).toBe('timestamp is outside the 300 s tolerance');
@@ -114,7 +118,7 @@ describe('POST /webhooks/:source', () => {
 
   it('refuses a replay of an accepted request with 409, also when its signature is re-spelled', async () => {
     const f = await start();
-    const body = event('E8');
+    const body = employeeEvent('E8');
     const headers = signed(body);
     expect((await post(f, body, headers)).statusCode).toBe(202);
     const again = await post(f, body, headers);
@@ -129,7 +133,7 @@ describe('POST /webhooks/:source', () => {
 
   it('refuses a body over maxBodyBytes with 413, by its declared length and by its real size', async () => {
     const f = await start();
-    const body = event('E9', { note: 'x'.repeat(3000) });
+    const body = employeeEvent('E9', { note: 'x'.repeat(3000) });
     const res = await post(f, body, signed(body));
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ error: 'too-large' });
@@ -153,7 +157,11 @@ describe('POST /webhooks/:source', () => {
 
   it('answers 422 with a reason when the event has no person key', async () => {
     const f = await start();
-    for (const body of [JSON.stringify({ data: {} }), event(''), event({ nested: true } as never)]) {
+    for (const body of [
+      JSON.stringify({ data: {} }),
+      employeeEvent(''),
+      employeeEvent({ nested: true } as never),
+    ]) {
       const res = await post(f, body, signed(body));
       expect(res.statusCode).toBe(422);
       expect(res.json<{ reason: string }>().reason).toBe(
@@ -164,7 +172,7 @@ describe('POST /webhooks/:source', () => {
 
   it('answers 404 for an unknown source and for a source without webhooks', async () => {
     const f = await start();
-    const body = event('E1');
+    const body = employeeEvent('E1');
     expect((await post(f, body, signed(body), 'payroll')).statusCode).toBe(404);
     expect((await post(f, body, signed(body), 'crm')).json()).toMatchObject({ error: 'unknown-source' });
   });
@@ -173,7 +181,7 @@ describe('POST /webhooks/:source', () => {
     const f = await start();
     const ids = new Set<string>();
     for (let i = 0; i < 100; i++) {
-      const body = event('E00100', { seq: i });
+      const body = employeeEvent('E00100', { seq: i });
       const res = await post(f, body, signed(body));
       expect(res.statusCode).toBe(202);
       ids.add(res.json<{ jobId: string }>().jobId);
@@ -185,12 +193,12 @@ describe('POST /webhooks/:source', () => {
   it('never writes the secret or the signature to the logs', async () => {
     const logs = captureLogs('trace');
     const f = await start({ logger: logs.logger });
-    const good = event('E10');
+    const good = employeeEvent('E10');
     const goodHeaders = signed(good);
     await post(f, good, goodHeaders);
     await post(f, good, goodHeaders);
-    const forged = signed(event('E11'), { secret: 'wrong-secret-value' });
-    await post(f, event('E11'), forged);
+    const forged = signed(employeeEvent('E11'), { secret: 'wrong-secret-value' });
+    await post(f, employeeEvent('E11'), forged);
     const text = logs.text();
     expect(text).toContain('webhook refused');
     for (const secret of [
