@@ -23,6 +23,8 @@ function createAction(n: number): CreateAction {
       state: 'active',
       leaver: false,
       email,
+      createOnly: [],
+      createOnlyTraits: [],
     },
   };
 }
