@@ -6,14 +6,13 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { enqueueFullSync } from '../../jobs/enqueue.ts';
 import { configSchema } from '../../src/config/schema.ts';
-import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
 import { startWorkerProcess, type WorkerProcess } from '../../src/queue/worker-process.ts';
 import { createReceiptStore } from '../../src/store/receipt-store.ts';
 import { linksIn, startSmtpSink, type SmtpSink } from '../delivery/support/smtp-sink.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { PROFILES } from '../sync/engine-harness.ts';
 import { captureLogger, mintSession, whoamiStatus } from './support/harness.ts';
-import { hrWebhookSource } from './support/hr-webhook-source.ts';
+import { hrWebhookSource, postLeaverWebhook } from './support/hr-webhook-source.ts';
 import { dumpRedis, findLeaks, simSecrets } from './support/secret-scan.ts';
 
 const SECRET = 'e2e-webhook-secret';
@@ -111,18 +110,8 @@ describe('joiners and leavers through the running service', () => {
       for (const token of leaverTokens) expect(await whoamiStatus(sim, token)).toBe(200);
 
       csv([row('J1', 'active'), row('J2', 'terminated'), row('J3', 'active')]);
-      const body = JSON.stringify({ employee_id: 'J2', event: 'employee.terminated' });
-      const t = Math.floor(Date.now() / 1000);
       const port = (worker.http!.server.address() as { port: number }).port;
-      const response = await fetch(`http://127.0.0.1:${port}/webhooks/hr`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-signature': signGenericWebhook(SECRET, t, body),
-          'x-timestamp': String(t),
-        },
-        body,
-      });
+      const response = await postLeaverWebhook(port, SECRET, 'J2');
       expect(response.status).toBe(202);
       await waitFor(
         'the leaver to lose access',

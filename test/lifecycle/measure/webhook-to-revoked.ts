@@ -8,7 +8,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { configSchema } from '../../../src/config/schema.ts';
-import { signGenericWebhook } from '../../../src/http/webhook-verifiers/generic-signature.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { startWorkerProcess } from '../../../src/queue/worker-process.ts';
 import { enqueueFullSync } from '../../../jobs/enqueue.ts';
@@ -16,7 +15,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startKratosSim } from '../../kratos-sim/index.ts';
 import { startRedisServer } from '../../support/redis-server.ts';
-import { hrWebhookSource } from '../support/hr-webhook-source.ts';
+import { hrWebhookSource, postLeaverWebhook } from '../support/hr-webhook-source.ts';
 
 const PEOPLE = Number(process.env.PEOPLE ?? 100);
 const SECRET = 'measure-webhook-secret';
@@ -61,18 +60,8 @@ try {
   const samples: number[] = [];
   for (let i = 0; i < PEOPLE; i++) {
     const { sessionToken } = sim.login(byKey.get(`W${i}`)!);
-    const body = JSON.stringify({ employee_id: `W${i}`, event: 'employee.terminated' });
-    const t = Math.floor(Date.now() / 1000);
     const started = performance.now();
-    const response = await fetch(`http://127.0.0.1:${address.port}/webhooks/hr`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-signature': signGenericWebhook(SECRET, t, body),
-        'x-timestamp': String(t),
-      },
-      body,
-    });
+    const response = await postLeaverWebhook(address.port, SECRET, `W${i}`);
     if (response.status !== 202)
       throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
     for (;;) {
