@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { csvOf, people, person, simIdentitiesByKey } from '../sync/engine-harness.ts';
-import { plainCsvSource } from './plain-csv-source.ts';
+import { deleteKeys } from '../support/delete-keys.ts';
+import { cliConfigYaml } from './cli-config.ts';
 import { spawnCli } from './spawn-cli.ts';
 
 const cli = (configFile: string, args: string[]) =>
@@ -34,22 +34,17 @@ describe(
       config = path.join(dir, 'kratos-sync.yaml');
       writeFileSync(
         config,
-        stringify({
+        cliConfigYaml({
           kratos: { adminUrl: sim.adminUrl, retry: { retries: 1, minDelayMs: 5, maxDelayMs: 10 } },
-          redis: { url: inject('redisUrl'), prefix },
-          sources: {
-            hr: plainCsvSource({
-              guard: { maxRemoveFraction: 0.3, maxRemoveCount: 100, maxSourceShrink: 0.9 },
-            }),
-          },
+          prefix,
+          source: { guard: { maxRemoveFraction: 0.3, maxRemoveCount: 100, maxSourceShrink: 0.9 } },
         }),
       );
       write(people(6));
     });
 
     afterAll(async () => {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
+      await deleteKeys(redis, prefix);
       redis.disconnect();
       await sim.stop();
       rmSync(dir, { recursive: true, force: true });

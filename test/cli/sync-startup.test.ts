@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { csvOf, people, simIdentitiesByKey } from '../sync/engine-harness.ts';
-import { plainCsvSource } from './plain-csv-source.ts';
+import { deleteKeys } from '../support/delete-keys.ts';
+import { cliConfigYaml } from './cli-config.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
 const RECORDER = path.resolve(import.meta.dirname, 'fixtures/record-loaded-modules.mjs');
@@ -32,19 +32,11 @@ describe('kratos-sync sync start-up (spawned from source, against the simulator 
     prefix = `{ks-test-${randomBytes(6).toString('hex')}}`;
     config = path.join(dir, 'kratos-sync.yaml');
     writeFileSync(path.join(dir, 'people.csv'), csvOf(people(3)));
-    writeFileSync(
-      config,
-      stringify({
-        kratos: { adminUrl: sim.adminUrl },
-        redis: { url: inject('redisUrl'), prefix },
-        sources: { hr: plainCsvSource() },
-      }),
-    );
+    writeFileSync(config, cliConfigYaml({ kratos: { adminUrl: sim.adminUrl }, prefix }));
   });
 
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteKeys(redis, prefix);
     redis.disconnect();
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
-import { plainCsvSource } from '../cli/plain-csv-source.ts';
+import { cliConfigYaml } from '../cli/cli-config.ts';
+import { deleteKeys } from '../support/delete-keys.ts';
 import { spawnCli } from '../cli/spawn-cli.ts';
 import { dumpRedis } from '../lifecycle/support/secret-scan.ts';
 import { spawnWorker, stopAll, waitForLine, type WorkerChild } from '../jobs/process-harness.ts';
@@ -108,20 +108,20 @@ describe('a token echoed in a remote error is never stored or shown', { timeout:
     configFile = path.join(dir, 'kratos-sync.yaml');
     writeFileSync(
       configFile,
-      stringify({
+      cliConfigYaml({
         kratos: {
           adminUrl: proxy.url,
           adminToken: ADMIN_TOKEN,
           retry: { retries: 0, minDelayMs: 5, maxDelayMs: 10 },
         },
-        redis: { url: inject('redisUrl'), prefix },
-        sources: {
-          hr: plainCsvSource({
-            guard: { maxRemoveFraction: 0.9, maxRemoveCount: 100 },
-            webhook: { secret: WEBHOOK_SECRET, personKey: 'id' },
-          }),
+        prefix,
+        source: {
+          guard: { maxRemoveFraction: 0.9, maxRemoveCount: 100 },
+          webhook: { secret: WEBHOOK_SECRET, personKey: 'id' },
         },
-        http: { host: '127.0.0.1', port: httpPort, auth: { username: 'ops', password: HTTP_PASSWORD } },
+        extra: {
+          http: { host: '127.0.0.1', port: httpPort, auth: { username: 'ops', password: HTTP_PASSWORD } },
+        },
       }),
     );
     writeFileSync(path.join(dir, 'people.csv'), csvOf(people(4)));
@@ -131,8 +131,7 @@ describe('a token echoed in a remote error is never stored or shown', { timeout:
     await stopAll(children);
     await proxy?.close();
     await sim?.stop();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteKeys(redis, prefix);
     redis.disconnect();
     rmSync(dir, { recursive: true, force: true });
   });
