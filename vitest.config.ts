@@ -1,13 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: the everyday suite (unit + integration against real Redis and the Kratos simulator) and the
-// slower resilience suite (fault injection, SIGKILLed processes, floods) that CI runs as well.
+// Two projects: `everyday` (unit, integration against real Redis and the Kratos simulator, processes, the
+// console in headless Chromium, packaging — run on every change) and the slower `resilience` suite (fault
+// injection, SIGKILLed processes, floods) that CI runs as well.
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
-          name: 'unit',
+          name: 'everyday',
           include: ['test/**/*.test.ts'],
           exclude: ['test/resilience/**', 'node_modules/**'],
           globalSetup: ['test/support/global-redis.ts'],

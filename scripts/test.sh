@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's test command: lint, types, the unit + integration suite, then the resilience suite.
+# The README's test command: lint, types, the everyday suite (unit, integration, browser), then the resilience suite.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/ensure-env.sh"
 cd "$repo_root"
