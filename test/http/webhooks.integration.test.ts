@@ -153,6 +153,11 @@ describe('POST /webhooks/:source', () => {
     const res = await post(f, body, signed(body));
     expect(res.statusCode).toBe(400);
     expect(res.json<{ reason: string }>().reason).toMatch(/^body is not valid JSON/);
+    // JSON.parse's own message quotes the text it choked on; the reason must not.
+    const quoting = '{"email": jane@example.com}';
+    const quoted = await post(f, quoting, signed(quoting));
+    expect(quoted.statusCode).toBe(400);
+    expect(quoted.body).not.toContain('jane');
   });
 
   it('answers 422 with a reason when the event has no person key', async () => {

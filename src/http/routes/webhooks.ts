@@ -93,7 +93,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
       try {
         event = JSON.parse(rawBody.toString('utf8'));
       } catch (err) {
-        return refuse(reply, 400, 'malformed', `body is not valid JSON: ${(err as Error).message}`);
+        // Only where it broke: JSON.parse's own message may quote the body (personal data).
+        const at = /at position \d+/.exec((err as Error).message)?.[0];
+        return refuse(reply, 400, 'malformed', `body is not valid JSON${at ? ` (${at})` : ''}`);
       }
       const keys = await keysOf(source.personKey, event);
       if (keys.length === 0) {
