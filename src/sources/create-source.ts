@@ -56,9 +56,7 @@ export function createSource(options: CreateSourceOptions): Source {
       return createHttpJsonSource({
         ...shared,
         plan:
-          connection.preset === undefined
-            ? genericPlan(options.name, connection)
-            : presetPlan(options.name, connection),
+          connection.preset === undefined ? genericPlan(connection) : presetPlan(options.name, connection),
       });
     case 'scim':
       return createScimSource({ ...shared, connection });

@@ -34,7 +34,7 @@ async function setup(
   const logs = captureLogs('warn');
   const source = createHttpJsonSource({
     name: 'hris',
-    plan: genericPlan('hris', connection({ url: api.collectionUrl, ...raw })),
+    plan: genericPlan(connection({ url: api.collectionUrl, ...raw })),
     keyOf: (record) => record.id as string | undefined,
     logger: logs.logger,
     now,
@@ -315,6 +315,31 @@ describe('HTTP JSON source: fetchOne', () => {
     expect(await source.fetchOne('nobody')).toBeNull();
     expect(api.requests.map((r) => r.path)).toEqual(['/v1/employees/A%2F1%20b', '/v1/employees/nobody']);
   });
+
+  it.each(['..', '.', ''])(
+    'refuses the key %j before any request, for itemUrl and a preset plan alike',
+    async (key) => {
+      const { api, source } = await setup({ people: people(1) }, { itemUrl: '/v1/employees/{key}' });
+      const message = `hris: "${key}" is not a usable record key for a single-record URL`;
+      await expect(source.fetchOne(key)).rejects.toThrow(message);
+      // A preset builds its own URL (e.g. /crm/v3/objects/contacts/{id}); ".." would resolve to the collection.
+      const preset = createHttpJsonSource({
+        name: 'hris',
+        plan: {
+          ...genericPlan(connection({ url: api.collectionUrl })),
+          one: (k) => ({
+            url: new URL(`/v1/employees/${encodeURIComponent(k)}`, api.collectionUrl),
+            itemPath: 'data',
+          }),
+        },
+        keyOf: (record) => record.id as string | undefined,
+        logger: captureLogs('warn').logger,
+        now: () => new Date(),
+      });
+      await expect(preset.fetchOne(key)).rejects.toThrow(message);
+      expect(api.requests).toEqual([]);
+    },
+  );
 
   it('refuses to read "absent" from a misconfigured itemPath', async () => {
     const { source } = await setup(

@@ -50,7 +50,7 @@ async function setup(options: { expiresIn?: number | null; auth?: Record<string,
   }) as HttpJsonConnection;
   const source = createHttpJsonSource({
     name: 'hris',
-    plan: genericPlan('hris', connection),
+    plan: genericPlan(connection),
     keyOf: (record) => record.id as string | undefined,
     logger: logs.logger,
     now: () => clock.now,
@@ -74,7 +74,7 @@ async function sourceFor(target: FakeHrApi, oauth: FakeOAuth2): Promise<Source> 
   }) as HttpJsonConnection;
   return createHttpJsonSource({
     name: 'hris',
-    plan: genericPlan('hris', connection),
+    plan: genericPlan(connection),
     keyOf: (record) => record.id as string | undefined,
     logger: captureLogs('warn').logger,
     now: () => new Date(),

@@ -5,7 +5,7 @@ import { badRow } from '../record-meta.ts';
 import { SourceError, type Source, type SourceRecord } from '../types.ts';
 import { jsonTypeOf, readDottedPath } from './dotted-path.ts';
 import { createJsonClient, type JsonClient, type RetryTiming } from './fetch-json.ts';
-import type { HttpSourcePlan, ItemRequest } from './http-source-plan.ts';
+import { checkItemKey, type HttpSourcePlan, type ItemRequest } from './http-source-plan.ts';
 import { createRequestAuth } from './request-auth.ts';
 import { walkPages } from './walk-pages.ts';
 
@@ -58,10 +58,11 @@ export function createHttpJsonSource(options: HttpJsonSourceOptions): Source {
   return {
     name: options.name,
     stream,
-    fetchOne: (key, signal) =>
-      plan.one === undefined
-        ? findByScan(stream(signal), options.keyOf, key)
-        : fetchItem(options, client, plan.one(key), signal),
+    fetchOne: async (key, signal) => {
+      if (plan.one === undefined) return await findByScan(stream(signal), options.keyOf, key);
+      checkItemKey(options.name, key);
+      return await fetchItem(options, client, plan.one(key), signal);
+    },
   };
 }
 

@@ -38,7 +38,7 @@ export interface HttpSourcePlan {
 }
 
 /** The plan for the generic `http-json` source: everything comes from its options. */
-export function genericPlan(sourceName: string, connection: HttpJsonConnection): HttpSourcePlan {
+export function genericPlan(connection: HttpJsonConnection): HttpSourcePlan {
   const url = new URL(connection.url);
   const { itemUrl } = connection;
   return {
@@ -47,7 +47,7 @@ export function genericPlan(sourceName: string, connection: HttpJsonConnection):
       ? {}
       : {
           one: (key: string) => ({
-            url: itemUrlFor(sourceName, itemUrl, url, key),
+            url: itemUrlFor(itemUrl, url, key),
             itemPath: connection.itemPath,
           }),
         }),
@@ -58,13 +58,20 @@ export function genericPlan(sourceName: string, connection: HttpJsonConnection):
   };
 }
 
-/** `template` with `{key}` replaced by the URL-encoded key, resolved against `base`. */
-export function itemUrlFor(sourceName: string, template: string, base: URL, key: string): URL {
-  // URL parsing resolves "." and ".." (even encoded) as path steps: such a key would read another resource.
+/**
+ * Refuses a key that cannot be one URL path segment, before any plan's `one` builds its URL (itemUrl and the
+ * presets alike): URL parsing resolves "." and ".." (even encoded) as path steps, so such a key would read
+ * another resource.
+ */
+export function checkItemKey(sourceName: string, key: string): void {
   if (key === '' || key === '.' || key === '..') {
-    throw new SourceError(`${sourceName}: "${key}" is not a usable record key for itemUrl`, {
+    throw new SourceError(`${sourceName}: "${key}" is not a usable record key for a single-record URL`, {
       transient: false,
     });
   }
+}
+
+/** `template` with `{key}` replaced by the URL-encoded key, resolved against `base`. */
+export function itemUrlFor(template: string, base: URL, key: string): URL {
   return new URL(template.replaceAll('{key}', encodeURIComponent(key)), base);
 }
