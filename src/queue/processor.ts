@@ -200,11 +200,6 @@ export function createProcessor<Deps>(options: ProcessorOptions<Deps>): Processo
   }
 }
 
-/**
- * BullMQ keeps a failed job's `failedReason` and `stacktrace` in Redis and shows them in the dashboard,
- * the console and `failed list`: the same scrubbing as every other stored string, in place (BullMQ tells
- * its control-flow errors apart by class and name, which stay).
- */
 /** A job's return value is kept in Redis too (`returnvalue`, and its parent's children values). */
 function scrubbedResult(result: unknown): unknown {
   if (result === undefined || result === null || typeof result !== 'object') return result;
@@ -213,6 +208,11 @@ function scrubbedResult(result: unknown): unknown {
   return clean === text ? result : JSON.parse(clean);
 }
 
+/**
+ * BullMQ keeps a failed job's `failedReason` and `stacktrace` in Redis and shows them in the dashboard,
+ * the console and `failed list`: the same scrubbing as every other stored string, in place (BullMQ tells
+ * its control-flow errors apart by class and name, which stay).
+ */
 function scrubbed(error: Error): Error {
   error.message = scrubSecrets(error.message);
   if (error.stack) error.stack = scrubSecrets(error.stack);
