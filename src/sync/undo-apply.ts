@@ -92,7 +92,7 @@ function createBody(deps: ApplyDeps, step: Extract<UndoStep, { kind: 'recreate' 
 /** PUT replaces: every field is sent, from the before-image, or (states only) from Kratos as it is now. */
 function updateBody(deps: ApplyDeps, step: Exclude<WriteStep, { kind: 'recreate' }>): UpdateIdentityBody {
   const externalIds = deps.kratos.capabilities.externalIdLookup;
-  const source = step.image?.identity ?? statesOnly(step.current);
+  const source = step.image?.identity ?? statesOnly(step.current, deps.source);
   const body: UpdateIdentityBody = {
     schema_id: source.schema_id,
     traits: source.traits,
@@ -105,9 +105,9 @@ function updateBody(deps: ApplyDeps, step: Exclude<WriteStep, { kind: 'recreate'
 }
 
 /** Without a before-image a reactivation sets `active` and drops the deactivation stamp it wrote. */
-function statesOnly(current: Identity): Identity {
+function statesOnly(current: Identity, source: string): Identity {
   const metadataAdmin = { ...(current.metadata_admin ?? {}) };
-  const marker = markerOf(current, String((metadataAdmin[MARKER_FIELD] as { source?: unknown })?.source));
+  const marker = markerOf(current, source);
   if (marker) {
     const { deactivated_at: _stamp, ...rest } = marker;
     metadataAdmin[MARKER_FIELD] = markerValue(rest);
