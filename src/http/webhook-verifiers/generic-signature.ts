@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { SignatureCheck } from './signature-check.ts';
+import { sameDigest } from './signed-request.ts';
 
 /**
  * The `generic` webhook format (`webhook.format: generic`): checks a webhook's HMAC-SHA256 signature over
@@ -8,7 +9,7 @@ import type { SignatureCheck } from './signature-check.ts';
  * one).
  *
  * The signature is hex, optionally prefixed `sha256=`. It is compared in constant time
- * (`crypto.timingSafeEqual`, on equal lengths only), and reasons never echo the signature or the secret.
+ * (`sameDigest`, on equal lengths only), and reasons never echo the signature or the secret.
  */
 export function checkGenericSignature(input: {
   secret: string;
@@ -32,8 +33,7 @@ export function checkGenericSignature(input: {
     .update(`${input.timestamp}.`)
     .update(input.rawBody)
     .digest();
-  const given = Buffer.from(provided, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!sameDigest(Buffer.from(provided, 'hex'), expected)) {
     return { ok: false, reason: 'signature does not match' };
   }
   return { ok: true, digest: expected.toString('hex') };
