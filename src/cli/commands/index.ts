@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 
-/** Every CLI command, one module each (loaded lazily so `--help` stays fast). */
+/**
+ * Every CLI command, one module each. `--help` loads them all, so each imports only light modules at the top
+ * and loads what its action needs inside the action (see program.ts).
+ */
 export const commandLoaders: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./check-config.ts'),
   () => import('./init.ts'),
