@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LIFECYCLE_JOB_OPTIONS } from '../src/lifecycle/job-options.ts';
 import { lifecycleOf, type LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
 import { offboardIdentity } from '../src/lifecycle/offboard-identity.ts';
-import type { OffboardingReceipt } from '../src/lifecycle/offboarding-receipt.ts';
+import type { OffboardingReceipt } from '../src/domain/offboarding-receipt.ts';
 import { defineJob } from '../src/queue/job-definition.ts';
 
 /** How long a person's job waits when another job (a sync) holds the person's lock. */

@@ -2,7 +2,7 @@ import type { Identity } from '../kratos/types.ts';
 import { readAuditForPerson, type AuditEntry } from '../store/audit-store.ts';
 import { createDeliveryStore, inviteDeliveryId, type DeliveryRecord } from '../store/delivery-store.ts';
 import { sourceRowError } from '../sources/types.ts';
-import type { OffboardingReceipt } from '../lifecycle/offboarding-receipt.ts';
+import type { OffboardingReceipt } from '../domain/offboarding-receipt.ts';
 import { applyDepsFor, runStoreFor } from './apply-deps.ts';
 import type { SourceRuntime, SyncContext } from './context.ts';
 import { findPerson, type FoundPerson } from './find-person.ts';

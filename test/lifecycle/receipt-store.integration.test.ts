@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
-import type { OffboardingReceipt } from '../../src/lifecycle/offboarding-receipt.ts';
+import type { OffboardingReceipt } from '../../src/domain/offboarding-receipt.ts';
 import { createReceiptStore } from '../../src/store/receipt-store.ts';
 
 function receipt(key: string): OffboardingReceipt {

@@ -1,4 +1,4 @@
-import type { OffboardingReceipt } from '../../../lifecycle/offboarding-receipt.ts';
+import type { OffboardingReceipt } from '../../../domain/offboarding-receipt.ts';
 import { badge, formatCount, formatDuration, shortId, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { numColumn, table } from '../table.ts';

@@ -1,5 +1,5 @@
 import type { KratosClient } from '../../../kratos/types.ts';
-import type { OffboardingReceipt } from '../../../lifecycle/offboarding-receipt.ts';
+import type { OffboardingReceipt } from '../../../domain/offboarding-receipt.ts';
 import type { ReceiptStore } from '../../../store/receipt-store.ts';
 import { lookupPeople, type PersonLabel } from './people-lookup.ts';
 
