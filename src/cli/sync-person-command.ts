@@ -17,7 +17,13 @@ interface Options {
 /** `sync --person <key> [--source s] [--queue]`: one person now, inline or as a queued person.sync job. */
 export async function syncPersonCommand(program: Command, options: Options): Promise<number> {
   const key = options.person?.trim();
-  if (!key) throw new ConfigError('--queue needs --person <key>: only one person’s sync can be enqueued');
+  if (!key) {
+    throw new ConfigError(
+      options.person === undefined
+        ? '--queue needs --person <key>: only one person’s sync can be enqueued'
+        : '--person needs a person key (it was empty)',
+    );
+  }
   const source = personSource(program, options.source);
   if (options.queue) return await enqueueOne(program, source, key, options.json === true);
   return await withEngine(program, { source, onboarding: true }, async (ctx) => {

@@ -67,6 +67,10 @@ describe('kratos-sync sync --person (spawned, simulator + real Redis)', { timeou
     const noPerson = await h.run(['sync', '--queue']);
     expect(noPerson.code).toBe(EXIT.usage);
     expect(noPerson.stderr).toContain('--person');
+    const emptyPerson = await h.run(['sync', '--person', ' ']);
+    expect(emptyPerson.code).toBe(EXIT.usage);
+    expect(emptyPerson.stderr).toContain('--person needs a person key');
+    expect(emptyPerson.stderr).not.toContain('--queue');
   });
 
   it('a removal the guard holds waits for approve: exit 4 and the held run named', async () => {
