@@ -1,7 +1,7 @@
 import type { CreateIdentityBody, Identity, UpdateIdentityBody } from '../kratos/types.ts';
 import type { AuditEntry } from '../store/audit-store.ts';
 import { digestOf } from './apply.ts';
-import { describeFailure, isKratosFailure } from './apply-errors.ts';
+import { describeFailure, isKratosFailure, statusOf } from './apply-errors.ts';
 import { mapPool } from './apply-pool.ts';
 import type { ApplyDeps } from './apply-types.ts';
 import type { AuditRange, ReportError } from './report.ts';
@@ -68,7 +68,7 @@ async function applyStep(deps: ApplyDeps, step: WriteStep): Promise<UndoResult> 
   } catch (err) {
     if (!isKratosFailure(err)) throw err;
     const error = describeFailure(err);
-    if ((err as { status?: number }).status === 409)
+    if (step.kind === 'recreate' && statusOf(err) === 409)
       error.message = 'an identity with the same identifier or external id exists now: not recreated';
     return { step, outcome: 'failed', identityId: step.identityId, error };
   }
