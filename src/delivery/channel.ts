@@ -46,6 +46,15 @@ export interface DeliveryChannel {
  * connection lost mid-transfer) it may have gone out, and the invite is marked uncertain instead of resent.
  * The message names the channel and the failure code only: never the recipient or the body.
  */
+/** Socket error codes that mean no connection was ever made, so nothing can have been delivered. */
+export const NEVER_CONNECTED: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
 export class DeliveryError extends Error {
   override name = 'DeliveryError';
   readonly channel: string;

@@ -1,4 +1,4 @@
-import { DeliveryError } from './channel.ts';
+import { DeliveryError, NEVER_CONNECTED } from './channel.ts';
 import { OUTBOUND_SIGNATURE_HEADER, signOutboundWebhook } from './outbound-signature.ts';
 
 export interface SignedPost {
@@ -14,8 +14,6 @@ export interface SignedPost {
   /** Names the channel in a `DeliveryError`. */
   channel: string;
 }
-
-const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * POST a JSON body signed as every kratos-sync outbound webhook is (`x-kratos-sync-signature:

@@ -1,7 +1,7 @@
 import type { Transporter } from 'nodemailer';
 import { isLoopbackHost } from '../config/loopback-host.ts';
 import type { Secret } from '../config/secret.ts';
-import { DeliveryError, type DeliveryChannel, type InviteMessage } from './channel.ts';
+import { DeliveryError, NEVER_CONNECTED, type DeliveryChannel, type InviteMessage } from './channel.ts';
 import { inviteMail } from './invite-mail.ts';
 
 export interface SmtpChannelOptions {
@@ -27,8 +27,6 @@ const NO_STARTTLS =
 
 /** Codes nodemailer gives to failures that happen before any message data goes on the wire. */
 const BEFORE_DATA = new Set(['EENVELOPE', 'EAUTH', 'EDNS', 'ETLS', 'EREQUIRETLS', 'EMESSAGE']);
-/** Socket errors that mean no connection was ever made. */
-const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** One message as an SMTP mailer sends it (bodies already revealed: the caller decides what is secret). */
 export interface OutgoingMail {
