@@ -1,5 +1,5 @@
 import { MAPPING_VALUE_FIELDS } from '../config/expression-fields.ts';
-import { ConfigError } from '../config/load.ts';
+import { ConfigError } from '../config/config-error.ts';
 import type { LeaverConfig, MappingConfig } from '../config/sections/source.ts';
 import { MARKER_FIELD } from '../domain/ownership-marker.ts';
 import type { DesiredIdentity, QuarantinedRecord } from '../domain/plan.ts';

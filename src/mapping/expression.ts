@@ -1,5 +1,5 @@
 import jsonata from 'jsonata';
-import { ConfigError } from '../config/load.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { BAIL, compileFast, type AstNode, type FastExpression } from './fast-expression.ts';
 
 /** One mapping expression, compiled once at start-up. */
