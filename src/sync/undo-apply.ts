@@ -92,7 +92,7 @@ function createBody(deps: ApplyDeps, step: Extract<UndoStep, { kind: 'recreate' 
 /** PUT replaces: every field is sent, from the before-image, or (states only) from Kratos as it is now. */
 function updateBody(deps: ApplyDeps, step: Exclude<WriteStep, { kind: 'recreate' }>): UpdateIdentityBody {
   const externalIds = deps.kratos.capabilities.externalIdLookup;
-  const source = step.image?.identity ?? statesOnly(step.current, deps.source);
+  const source = step.image ? fromImage(step) : statesOnly(step.current, deps.source);
   const body: UpdateIdentityBody = {
     schema_id: source.schema_id,
     traits: source.traits,
@@ -102,6 +102,16 @@ function updateBody(deps: ApplyDeps, step: Exclude<WriteStep, { kind: 'recreate'
   };
   if (externalIds) body.external_id = source.external_id ?? null;
   return body;
+}
+
+/**
+ * A deactivation wrote only the state and the marker's stamp, so its inverse puts back only those: traits and
+ * metadata_public stay as Kratos holds them now (edits made since the run are kept). A restore puts back all.
+ */
+function fromImage(step: Exclude<WriteStep, { kind: 'recreate' }>): Identity {
+  const image = step.image!.identity;
+  if (step.kind !== 'reactivate') return image;
+  return { ...step.current, state: image.state ?? 'active', metadata_admin: image.metadata_admin ?? null };
 }
 
 /** Without a before-image a reactivation sets `active` and drops the deactivation stamp it wrote. */

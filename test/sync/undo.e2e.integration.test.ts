@@ -132,6 +132,10 @@ describe.each(['v26', 'v0.10'] as const)('undo a run (%s)', (api) => {
       traits: { ...identityOf(harness, 'E00001').traits, department: 'Hand-edited' },
     });
     await put(harness, identityOf(harness, 'E00026'), { state: 'active' });
+    // A deactivated person's traits edited since the run: reactivating them keeps the edit.
+    await put(harness, identityOf(harness, 'E00027'), {
+      traits: { ...identityOf(harness, 'E00027').traits, department: 'Edited-while-inactive' },
+    });
 
     const writesBefore = harness.writes();
     const preview = await undoRun(harness.ctx, run.id, { dryRun: true, by: 'test' });
@@ -158,6 +162,14 @@ describe.each(['v26', 'v0.10'] as const)('undo a run (%s)', (api) => {
     const after = snapshot(harness);
     for (const [key, was] of before) {
       if (key === 'E00001' || key === 'E00026') continue;
+      if (key === 'E00027') {
+        const { traits, ...rest } = was as { traits: Record<string, unknown> };
+        expect(after.get(key), key).toEqual({
+          ...rest,
+          traits: { ...traits, department: 'Edited-while-inactive' },
+        });
+        continue;
+      }
       expect(after.get(key), key).toEqual(was);
     }
     expect((after.get('E00001') as { traits: { department: string } }).traits.department).toBe('Hand-edited');
