@@ -20,7 +20,8 @@ export function renderUndo(outcome: UndoOutcome): string {
     `  plan: ${[...counts].map(([kind, n]) => `${n} ${kind}`).join(', ') || 'nothing to undo'}` +
       `; ${plan.skipped.length} skipped`,
   );
-  const table = new Table({ head: ['undo', 'key', 'identity', 'why'] });
+  // No colours: CLI output shows control characters as escapes (terminal-output.ts).
+  const table = new Table({ head: ['undo', 'key', 'identity', 'why'], style: { head: [], border: [] } });
   const rows = [
     ...plan.steps.map((s) => [s.kind, s.key, s.identityId, s.reason]),
     ...plan.skipped.map((s) => [`skip (${s.action})`, s.key, s.identityId ?? '', s.reason]),
