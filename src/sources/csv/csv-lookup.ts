@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { abortable } from '../abortable.ts';
 import { safeKeyOf } from '../record-meta.ts';
 import { SourceError, sourceRowError, type SourceRecord } from '../types.ts';
 
@@ -119,20 +120,4 @@ async function fingerprintOf(path: string): Promise<{ fingerprint: string; size:
     // The later of the two: ctime moves on any change, including a `touch` that sets an old mtime.
     mtimeMs: Number((s.mtimeNs > s.ctimeNs ? s.mtimeNs : s.ctimeNs) / 1_000_000n),
   };
-}
-
-/** Wait for a shared promise, giving up (with the signal's reason) when this caller is aborted. */
-async function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return await promise;
-  signal.throwIfAborted();
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([promise, aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
 }

@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import type { Dispatcher } from 'undici';
 import type { HttpJsonConnection } from '../../config/sections/source.ts';
+import { abortable } from '../abortable.ts';
 import { AttemptFailure, failureForNetworkError } from './attempt-failure.ts';
 
 export type OAuth2ClientCredentials = Extract<
@@ -99,16 +100,8 @@ export function createOAuth2Token(options: OAuth2TokenOptions): OAuth2Token {
       pending ??= fetchToken().finally(() => {
         pending = undefined;
       });
-      const token = pending;
-      if (!signal) return await token;
       // The caller may stop waiting (its job was cancelled); the token request goes on for the others.
-      signal.throwIfAborted();
-      return await Promise.race([
-        token,
-        new Promise<never>((_, reject) =>
-          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
-        ),
-      ]);
+      return await abortable(pending, signal);
     },
     invalidate() {
       held = undefined;
