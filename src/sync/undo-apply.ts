@@ -108,7 +108,7 @@ function updateBody(deps: ApplyDeps, step: Exclude<WriteStep, { kind: 'recreate'
  * A deactivation wrote only the state and the marker's stamp, so its inverse puts back only those: traits and
  * metadata_public stay as Kratos holds them now (edits made since the run are kept). A restore puts back all.
  */
-function fromImage(step: Exclude<WriteStep, { kind: 'recreate' }>): Identity {
+function fromImage(step: Exclude<WriteStep, { kind: 'recreate' }>): Omit<Identity, 'id'> {
   const image = step.image!.identity;
   if (step.kind !== 'reactivate') return image;
   return { ...step.current, state: image.state ?? 'active', metadata_admin: image.metadata_admin ?? null };
