@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { scrubSecrets } from '../config/secret.ts';
 import { createQueue } from '../queue/job-queue.ts';
 import { personJobs } from '../queue/person-jobs.ts';
 import { closeRedis, createRedis } from '../queue/redis-connection.ts';
@@ -37,10 +36,9 @@ export async function explainCommand(
         console.error(`kratos-sync: nobody found for "${input}" in ${sources.join(', ')}`);
         return EXIT.failure;
       }
+      // The CLI's console scrubs secrets and escapes control characters (terminal-output.ts).
       console.log(
-        scrubSecrets(
-          options.json ? JSON.stringify(explained, null, 2) : explained.map(renderExplanation).join('\n\n'),
-        ),
+        options.json ? JSON.stringify(explained, null, 2) : explained.map(renderExplanation).join('\n\n'),
       );
       return EXIT.ok;
     });
