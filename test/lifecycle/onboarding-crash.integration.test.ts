@@ -24,6 +24,16 @@ async function waitFor<T>(
   }
 }
 
+/**
+ * The job once it has completed. A job read before its state is asked can complete in between, and then holds
+ * no return value: read it again once it is known to be complete.
+ */
+async function completedJob(queue: Queue, id: string) {
+  const job = await queue.getJob(id);
+  if ((await job?.getState()) !== 'completed') return undefined;
+  return queue.getJob(id);
+}
+
 describe('a new hire gets exactly one working link when the worker dies mid-delivery', () => {
   let h: Harness;
   let sink: SmtpSink;
@@ -80,10 +90,9 @@ describe('a new hire gets exactly one working link when the worker dies mid-deli
     expect(sink.messages).toHaveLength(0);
 
     const healthy = startWorker(false);
-    const job = await waitFor('the invite job to complete', async () => {
-      const found = await queue.getJob(`onboard-deliver.${identity.id}.1`);
-      return (await found?.getState()) === 'completed' ? found : undefined;
-    });
+    const job = await waitFor('the invite job to complete', () =>
+      completedJob(queue, `onboard-deliver.${identity.id}.1`),
+    );
     expect(job!.returnvalue).toMatchObject({ outcome: 'sent' });
     // Give a duplicate every chance to show up before counting.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -128,10 +137,9 @@ describe('a new hire gets exactly one working link when the worker dies mid-deli
     sink.holdAfterData(false);
 
     const healthy = startWorker(false);
-    const first = await waitFor('the first delivery to settle', async () => {
-      const job = await queue.getJob(`onboard-deliver.${identity.id}.1`);
-      return (await job?.getState()) === 'completed' ? job : undefined;
-    });
+    const first = await waitFor('the first delivery to settle', () =>
+      completedJob(queue, `onboard-deliver.${identity.id}.1`),
+    );
     expect(first.returnvalue).toMatchObject({ outcome: 'uncertain' });
     expect(sink.messages).toHaveLength(0);
     // Reported, not silent: the uncertain index feeds run reports, the console and the metric.
@@ -148,10 +156,9 @@ describe('a new hire gets exactly one working link when the worker dies mid-deli
     expect(check!.delay).toBeLessThanOrEqual(24 * 3_600_000);
     await check!.promote();
 
-    const reissued = await waitFor('the re-issued invite to go out', async () => {
-      const job = await queue.getJob(`onboard-deliver.${identity.id}.2`);
-      return (await job?.getState()) === 'completed' ? job : undefined;
-    });
+    const reissued = await waitFor('the re-issued invite to go out', () =>
+      completedJob(queue, `onboard-deliver.${identity.id}.2`),
+    );
     expect(reissued.returnvalue).toMatchObject({ outcome: 'sent' });
     healthy.child.kill('SIGTERM');
     await healthy.exited;
