@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { createPersonLocks } from '../queue/person-locks.ts';
 import type { RedisClient } from '../queue/redis-connection.ts';
 import type { SyncContext } from '../sync/context.ts';
-import { failedJobsOf } from './console/failed-jobs.ts';
+import { failedJobAccessOf } from './console/failed-job-access.ts';
 import { registerConsole } from './console/register-console.ts';
 import { DASHBOARD_PATH, dashboardRoutes } from './dashboard.ts';
 import { loginThrottleFor } from './login-throttle.ts';
@@ -113,7 +113,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   if (deps.ctx) {
     await registerConsole(app, {
       ctx: deps.ctx,
-      failedJobs: failedJobsOf(deps.queue),
+      failedJobs: failedJobAccessOf(deps.queue),
       queueDashboardPath: DASHBOARD_PATH,
       ...(loginThrottle ? { loginThrottle } : {}),
     });

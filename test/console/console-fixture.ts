@@ -1,7 +1,7 @@
 import fastify, { type FastifyInstance } from 'fastify';
 import { Secret } from '../../src/config/secret.ts';
 import type { SyncContext } from '../../src/sync/context.ts';
-import type { FailedJobs } from '../../src/http/console/failed-jobs.ts';
+import type { FailedJobAccess } from '../../src/http/console/failed-job-access.ts';
 import { registerConsole } from '../../src/http/console/register-console.ts';
 
 export const CONSOLE_USER = 'ops';
@@ -31,7 +31,7 @@ export function withConsoleAuth(ctx: SyncContext): SyncContext {
 /** A fastify app with only the console on it, listening on loopback. */
 export async function startConsoleServer(
   ctx: SyncContext,
-  failedJobs?: FailedJobs,
+  failedJobs?: FailedJobAccess,
 ): Promise<{ app: FastifyInstance; url: string; mounted: boolean }> {
   const app = fastify({ logger: false });
   const mounted = await registerConsole(app, { ctx, ...(failedJobs ? { failedJobs } : {}) });

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { failedJobsOf } from '../../src/http/console/failed-jobs.ts';
+import { failedJobAccessOf } from '../../src/http/console/failed-job-access.ts';
 import { QUEUE_NAME } from '../../src/queue/runtime-keys.ts';
 import { createRunStore } from '../../src/store/run-store.ts';
 import type { RunReport } from '../../src/sync/report.ts';
@@ -115,7 +115,7 @@ describe('operations console in headless Chromium', () => {
     queue = new Queue(QUEUE_NAME, { connection: queueRedis, prefix: harness.prefix });
     failedJobId = await failOneJob(queue, harness.prefix);
 
-    server = await startConsoleServer(withConsoleAuth(harness.ctx), failedJobsOf(queue));
+    server = await startConsoleServer(withConsoleAuth(harness.ctx), failedJobAccessOf(queue));
     ({ browser, page } = await openOperatorPage(
       { username: CONSOLE_USER, password: CONSOLE_PASSWORD },
       dialogs,

@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .option('--limit <n>', 'show at most this many (newest first)', (v) => Number.parseInt(v, 10), 100)
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { limit: number; json?: boolean }) => {
-      const { listFailedJobs } = await import('../../queue/failed-jobs.ts');
+      const { listFailedJobs } = await import('../../queue/failed-job-admin.ts');
       process.exitCode = await withQueue(program, async (queue) => {
         const rows = await listFailedJobs(queue, { limit: options.limit });
         if (options.json) {
@@ -54,7 +54,7 @@ export function register(program: Command): void {
         process.exitCode = EXIT.usage;
         return;
       }
-      const { retryFailedJobs } = await import('../../queue/failed-jobs.ts');
+      const { retryFailedJobs } = await import('../../queue/failed-job-admin.ts');
       process.exitCode = await withQueue(program, async (queue) => {
         const result = await retryFailedJobs(queue, options.all ? { all: true } : { ids });
         console.log(

@@ -13,7 +13,7 @@ import type { BasicCredentials } from './auth.ts';
 import { loginThrottleFor, type LoginThrottle } from '../login-throttle.ts';
 import { CONSOLE_JS } from './client-script.ts';
 import { createCsrfTokens, CSRF_FIELD } from './csrf.ts';
-import type { FailedJobs } from './failed-jobs.ts';
+import type { FailedJobAccess } from './failed-job-access.ts';
 import type { SafeHtml } from './html.ts';
 import { failedJobsPage } from './pages/failed-jobs.ts';
 import { heldPage } from './pages/held.ts';
@@ -31,7 +31,7 @@ export interface ConsoleDeps {
   /** The engine context: stores, Kratos client, the same `approveRun`/`rejectRun` the CLI calls. */
   ctx: SyncContext;
   /** Failed jobs of the queue; the page says the queue is not connected when absent. */
-  failedJobs?: FailedJobs;
+  failedJobs?: FailedJobAccess;
   /** Where the queue dashboard is mounted. @defaultValue '/admin/queues' */
   queueDashboardPath?: string;
   /** Where the console is mounted. @defaultValue '/console' */

@@ -2,7 +2,7 @@ import type { ReceiptStore } from '../../store/receipt-store.ts';
 import type { RunStore } from '../../store/run-store.ts';
 import type { SyncContext } from '../../sync/context.ts';
 import { CSRF_FIELD } from './csrf.ts';
-import type { FailedJobs } from './failed-jobs.ts';
+import type { FailedJobAccess } from './failed-job-access.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type ConsoleSection, type PageFrame } from './layout.ts';
 
@@ -11,7 +11,7 @@ export interface ConsoleView {
   ctx: SyncContext;
   runs: RunStore;
   receipts: ReceiptStore;
-  failedJobs: FailedJobs | undefined;
+  failedJobs: FailedJobAccess | undefined;
   frame: Omit<PageFrame, 'title' | 'section'>;
   csrfToken: string;
   now: Date;

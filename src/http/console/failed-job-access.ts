@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { listFailedJobs, retryFailedJobs } from '../../queue/failed-jobs.ts';
+import { listFailedJobs, retryFailedJobs } from '../../queue/failed-job-admin.ts';
 
 /** A failed job as the console shows it: identifiers, the error and the attempts — never its payload. */
 export interface FailedJobView {
@@ -14,7 +14,7 @@ export interface FailedJobView {
 }
 
 /** The failed-job operations the console needs: count, list, and send one back to the queue. */
-export interface FailedJobs {
+export interface FailedJobAccess {
   count(): Promise<number>;
   /** Newest first. */
   list(limit: number): Promise<FailedJobView[]>;
@@ -23,7 +23,7 @@ export interface FailedJobs {
 }
 
 /** Failed jobs of the shared queue, through the same helpers as `kratos-sync failed list|retry`. */
-export function failedJobsOf(queue: Queue): FailedJobs {
+export function failedJobAccessOf(queue: Queue): FailedJobAccess {
   return {
     count: () => queue.getFailedCount(),
     async list(limit) {
