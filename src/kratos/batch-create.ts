@@ -54,7 +54,7 @@ async function sendOrSplit(ctx: KratosContext, bodies: CreateIdentityBody[]): Pr
       path: '/admin/identities',
       body: { identities: bodies.map((create) => ({ create: createWireBody(create, ctx.capabilities) })) },
       accept: [200],
-      gate: { kind: 'collection' },
+      limit: { kind: 'collection' },
       repeatable: ctx.capabilities.externalIdLookup && bodies.every((body) => Boolean(body.external_id)),
     });
   } catch (err) {

@@ -14,7 +14,7 @@ import { createRequester } from './requester.ts';
 import { getIdentitySchema, listIdentitySchemas } from './schemas.ts';
 import { listIdentitySessions, revokeIdentitySessions } from './sessions.ts';
 import type { KratosClient } from './types.ts';
-import { createWriteGate } from './write-gate.ts';
+import { createWriteLimiter } from './write-limiter.ts';
 
 export interface CreateKratosClientOptions {
   config: KratosConfig;
@@ -29,7 +29,7 @@ export interface CreateKratosClientOptions {
 }
 
 /**
- * Builds the Kratos admin client: one connection pool, the write gate, retries, and the API generation —
+ * Builds the Kratos admin client: one connection pool, the write limiter, retries, and the API generation —
  * probed now unless `config.apiVersion` pins it. Call `close()` when done (it also releases the pool when
  * the probe fails).
  */
@@ -41,7 +41,7 @@ export async function createKratosClient(options: CreateKratosClientOptions): Pr
   const availability = new AvailabilityMonitor({ threshold: options.unavailableAfter ?? 3, logger });
   const call = createRequester({
     http,
-    gate: createWriteGate({ concurrency: config.concurrency, oryNetwork: config.oryNetwork }),
+    limiter: createWriteLimiter({ concurrency: config.concurrency, oryNetwork: config.oryNetwork }),
     retry: config.retry,
     availability,
     logger,

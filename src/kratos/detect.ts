@@ -6,7 +6,7 @@ import { KratosError } from './errors.ts';
 import { createKratosHttp, type KratosResponse } from './http.ts';
 import { createRequester, type Requester } from './requester.ts';
 import type { ApiGeneration, KratosCapabilities } from './types.ts';
-import { createWriteGate } from './write-gate.ts';
+import { createWriteLimiter } from './write-limiter.ts';
 
 /** Offset pages are clamped to 1..1000 by v0.10.1 and v1.0.0 (ory/x `pagepagination`). */
 const OFFSET_MAX_PAGE = 1000;
@@ -114,7 +114,7 @@ export function capabilitiesFromProbes(answers: ProbeAnswers): KratosCapabilitie
  */
 export async function probeCapabilities(call: Requester, logger: Logger): Promise<KratosCapabilities> {
   const probe = (path: string, accept: number[]) =>
-    call({ operation: 'detect', method: 'GET', path, accept, gate: { kind: 'read' }, repeatable: true });
+    call({ operation: 'detect', method: 'GET', path, accept, limit: { kind: 'read' }, repeatable: true });
   const [list, byExternal, badToken] = await Promise.all([
     probe(`/admin/identities?page_size=${CAP_PROBE_SIZE}&per_page=1`, [200]),
     probe(`/admin/identities/by/external/kratos-sync-probe-${randomUUID()}`, [200, 404]),
@@ -155,7 +155,7 @@ export async function detectCapabilities(options: {
   try {
     const call = createRequester({
       http,
-      gate: createWriteGate({ concurrency: 1, oryNetwork: false }),
+      limiter: createWriteLimiter({ concurrency: 1, oryNetwork: false }),
       retry: options.config.retry,
       availability: new AvailabilityMonitor({ threshold: 3, logger: options.logger }),
       logger: options.logger,

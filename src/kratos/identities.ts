@@ -41,7 +41,7 @@ export function identityOperations(ctx: KratosContext): IdentityOperations {
       method: 'GET',
       path: include.length ? `${identityPath(id)}?${include.join('&')}` : identityPath(id),
       accept: [200],
-      gate: { kind: 'read' },
+      limit: { kind: 'read' },
       repeatable: true,
     });
     return asIdentity(response.data, 'getIdentity');
@@ -56,7 +56,7 @@ export function identityOperations(ctx: KratosContext): IdentityOperations {
         path: '/admin/identities',
         body: createWireBody(body, capabilities),
         accept: [200, 201],
-        gate: { kind: 'collection' },
+        limit: { kind: 'collection' },
         // A unique external_id turns a repeated create into a 409 instead of a second identity.
         repeatable: withExternalId,
       });
@@ -76,7 +76,7 @@ export function identityOperations(ctx: KratosContext): IdentityOperations {
         method: 'GET',
         path: `/admin/identities/by/external/${encodeURIComponent(externalId)}`,
         accept: [200, 404],
-        gate: { kind: 'read' },
+        limit: { kind: 'read' },
         repeatable: true,
       };
       const response = await call(plan);
@@ -92,7 +92,7 @@ export function identityOperations(ctx: KratosContext): IdentityOperations {
         path: identityPath(id),
         body: updateWireBody(body, current, capabilities),
         accept: [200],
-        gate: { kind: 'identity', id },
+        limit: { kind: 'identity', id },
         repeatable: true,
       });
       return asIdentity(response.data, 'updateIdentity');
@@ -106,7 +106,7 @@ export function identityOperations(ctx: KratosContext): IdentityOperations {
         path: identityPath(id),
         body: operations,
         accept: [200],
-        gate: { kind: 'identity', id },
+        limit: { kind: 'identity', id },
         repeatable: operations.every(isRepeatablePatch),
       });
       return asIdentity(response.data, 'patchIdentity');
@@ -118,7 +118,7 @@ export function identityOperations(ctx: KratosContext): IdentityOperations {
         method: 'DELETE',
         path: identityPath(id),
         accept: [204, 404],
-        gate: { kind: 'identity', id },
+        limit: { kind: 'identity', id },
         // A repeat after a lost answer gets 404, which is reported as "already gone": the end state is the same.
         repeatable: true,
       };

@@ -46,7 +46,7 @@ async function* keysetPages(
       method: 'GET',
       path,
       accept: [200],
-      gate: { kind: 'read' },
+      limit: { kind: 'read' },
       repeatable: true,
     });
   const seen = new Set<string>();
@@ -90,7 +90,7 @@ async function* offsetPages(
       method: 'GET',
       path: `/admin/identities?page=${page}&per_page=${perPage}${filter}`,
       accept: [200],
-      gate: { kind: 'read' },
+      limit: { kind: 'read' },
       repeatable: true,
     });
     const items = asArray(response.data, OPERATION) as Identity[];

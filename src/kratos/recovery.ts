@@ -19,7 +19,7 @@ export async function createRecoveryLink(
     path: '/admin/recovery/link',
     body: { identity_id: identityId, expires_in: expiresIn },
     accept: [200, 201],
-    gate: { kind: 'write' },
+    limit: { kind: 'write' },
     // A repeat only makes a second, equally valid link; the caller delivers the one it got.
     repeatable: true,
   });
@@ -44,7 +44,7 @@ export async function createRecoveryCode(
     path: '/admin/recovery/code',
     body: { identity_id: identityId, expires_in: expiresIn },
     accept: [200, 201],
-    gate: { kind: 'write' },
+    limit: { kind: 'write' },
     repeatable: true,
   });
   const data = response.data as

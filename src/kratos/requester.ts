@@ -7,11 +7,11 @@ import { isDefinitelyNotApplied, KratosError } from './errors.ts';
 import type { KratosHttp, KratosRequest, KratosResponse } from './http.ts';
 import type { RateLimitPacer } from './rate-limit-pacer.ts';
 import { retriesPermanentFailure } from './retry-policy.ts';
-import type { GateKind, WriteGate } from './write-gate.ts';
+import type { WriteLimitKind, WriteLimiter } from './write-limiter.ts';
 
 /** A request as operations describe it: what to send, which limit it falls under, whether to retry blind. */
 export interface RequestPlan extends KratosRequest {
-  gate: GateKind;
+  limit: WriteLimitKind;
   /**
    * False for requests that must not be repeated after a failure that may have been applied (a timeout, a
    * dropped connection, a 502/504): creates without a unique `external_id` could make a duplicate identity.
@@ -28,25 +28,25 @@ export type Requester = (plan: RequestPlan) => Promise<KratosResponse>;
 const MAX_DELAY_CAP_MS = 30_000;
 
 /**
- * Sends a request through the write gate with retries by class (p-retry):
+ * Sends a request through the write limiter with retries by class (p-retry):
  * - transient failures (no answer, 408, 429, 502/503/504) are retried with exponential backoff and jitter;
  * - a 500 on a read (GET) is retried the same way a few times (`retry-policy.ts`); on a write it is final;
  * - when the server says how long to wait (x-ratelimit-reset, Retry-After), that wait replaces the backoff
  *   (plus a little jitter so the waiters do not all return in the same millisecond) and still counts
  *   against `retries`;
  * - every other failure is thrown at once;
- * - the gate is held per attempt, not across the wait, so one request backing off blocks no one.
+ * - the limiter permit is held per attempt, not across the wait, so one request backing off blocks no one.
  */
 export function createRequester(options: {
   http: KratosHttp;
-  gate: WriteGate;
+  limiter: WriteLimiter;
   retry: KratosConfig['retry'];
   availability: AvailabilityMonitor;
   logger: Logger;
   /** Waits out spent rate-limit buckets before sending (Ory Network's x-ratelimit-* headers). */
   pacer?: RateLimitPacer;
 }): Requester {
-  const { http, gate, availability, logger } = options;
+  const { http, limiter, availability, logger } = options;
   const maxDelay = Math.min(options.retry.maxDelayMs, MAX_DELAY_CAP_MS);
   const { retries } = options.retry;
 
@@ -59,7 +59,7 @@ export function createRequester(options: {
     const paceKind = plan.method === 'GET' ? 'read' : 'write';
     const attempt = async (): Promise<KratosResponse> => {
       attempts++;
-      const release = await gate.enter(plan.gate);
+      const release = await limiter.enter(plan.limit);
       let answerHeaders: KratosResponse['headers'] | undefined;
       await options.pacer?.beforeSend(paceKind);
       try {

@@ -54,7 +54,7 @@ function schemaPlan(ctx: KratosContext, operation: string, path: string): Reques
     api: ctx.config.publicUrl ? 'public' : 'admin',
     followRedirects: true,
     accept: [200],
-    gate: { kind: 'read' },
+    limit: { kind: 'read' },
     repeatable: true,
   };
 }

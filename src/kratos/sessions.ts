@@ -24,7 +24,7 @@ export async function listIdentitySessions(
       method: 'GET',
       path: `/admin/identities/${encodeURIComponent(identityId)}/sessions?page=${page}&per_page=${PER_PAGE}${active}`,
       accept: [200],
-      gate: { kind: 'read' },
+      limit: { kind: 'read' },
       repeatable: true,
     });
     const items = asArray(response.data, 'listIdentitySessions') as KratosSession[];
@@ -47,7 +47,7 @@ export async function revokeIdentitySessions(ctx: KratosContext, identityId: str
     method: 'DELETE',
     path: `/admin/identities/${encodeURIComponent(identityId)}/sessions`,
     accept: [204, 404],
-    gate: { kind: 'identity', id: identityId },
+    limit: { kind: 'identity', id: identityId },
     repeatable: true,
   };
   const response = await ctx.call(plan);

@@ -17,7 +17,7 @@ async function seed(client: KratosClient, t: string): Promise<Set<string>> {
       }
     }
   } else {
-    // v0.10 has no batch: single creates, `concurrency` at a time through the client's own gate.
+    // v0.10 has no batch: single creates, `concurrency` at a time through the client's own write limiter.
     const created = await Promise.all(bodies.map((body) => client.createIdentity(body)));
     for (const identity of created) ids.add(identity.id);
   }

@@ -435,7 +435,7 @@ describe('SCIM endpoint: a mass deactivation from the directory', () => {
 });
 
 describe('SCIM endpoint: Ory Network', () => {
-  it('creates many users at once through the write gate: one identity write in flight, no 429', async () => {
+  it('creates many users at once through the write limiter: one identity write in flight, no 429', async () => {
     const h = await startScimHarness({
       api: 'v26',
       latencyMs: 3,

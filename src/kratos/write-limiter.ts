@@ -9,12 +9,12 @@ import { Semaphore, type Release } from './semaphore.ts';
  * - `write`: another write (recovery links) — only the overall write limit applies.
  * - `read`: GETs, exempt from every limit here (the connection pool bounds them).
  */
-export type GateKind =
+export type WriteLimitKind =
   { kind: 'read' } | { kind: 'write' } | { kind: 'collection' } | { kind: 'identity'; id: string };
 
-export interface WriteGate {
+export interface WriteLimiter {
   /** Waits until the request may be sent; call the release when its response (or failure) is in. */
-  enter(kind: GateKind): Promise<Release>;
+  enter(kind: WriteLimitKind): Promise<Release>;
 }
 
 const noop: Release = () => {};
@@ -29,7 +29,7 @@ const noop: Release = () => {};
  * The per-key lock is taken before the permit, so a write queued behind its own identity does not sit on a
  * permit another identity could use.
  */
-export function createWriteGate(options: { concurrency: number; oryNetwork: boolean }): WriteGate {
+export function createWriteLimiter(options: { concurrency: number; oryNetwork: boolean }): WriteLimiter {
   const permits = new Semaphore(options.concurrency);
   const keys = new KeyedMutex();
 
@@ -49,8 +49,8 @@ export function createWriteGate(options: { concurrency: number; oryNetwork: bool
   }
 
   return {
-    enter(gate) {
-      switch (gate.kind) {
+    enter(request) {
+      switch (request.kind) {
         case 'read':
           return Promise.resolve(noop);
         case 'write':
@@ -58,7 +58,7 @@ export function createWriteGate(options: { concurrency: number; oryNetwork: bool
         case 'collection':
           return options.oryNetwork ? enterKeyed('collection') : permits.acquire();
         case 'identity':
-          return enterKeyed(`identity:${gate.id}`);
+          return enterKeyed(`identity:${request.id}`);
       }
     },
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KeyedMutex } from '../../src/kratos/keyed-mutex.ts';
 import { Semaphore } from '../../src/kratos/semaphore.ts';
-import { createWriteGate, type GateKind } from '../../src/kratos/write-gate.ts';
+import { createWriteLimiter, type WriteLimitKind } from '../../src/kratos/write-limiter.ts';
 
 /** Runs `count` holders through `enter`, each holding for a few ticks; returns the peak holders at once. */
 async function peakConcurrency(enter: () => Promise<() => void>, count: number): Promise<number> {
@@ -57,27 +57,30 @@ describe('KeyedMutex', () => {
   });
 });
 
-describe('write gate', () => {
-  const enter = (gate: ReturnType<typeof createWriteGate>, kind: GateKind) => () => gate.enter(kind);
+describe('write limiter', () => {
+  const enter = (limiter: ReturnType<typeof createWriteLimiter>, kind: WriteLimitKind) => () =>
+    limiter.enter(kind);
 
   it('keeps writes within `concurrency`, reads unlimited', async () => {
-    const gate = createWriteGate({ concurrency: 4, oryNetwork: false });
-    expect(await peakConcurrency(enter(gate, { kind: 'write' }), 40)).toBe(4);
-    expect(await peakConcurrency(enter(gate, { kind: 'collection' }), 40)).toBe(4);
-    expect(await peakConcurrency(enter(gate, { kind: 'read' }), 40)).toBe(40);
+    const limiter = createWriteLimiter({ concurrency: 4, oryNetwork: false });
+    expect(await peakConcurrency(enter(limiter, { kind: 'write' }), 40)).toBe(4);
+    expect(await peakConcurrency(enter(limiter, { kind: 'collection' }), 40)).toBe(4);
+    expect(await peakConcurrency(enter(limiter, { kind: 'read' }), 40)).toBe(40);
   });
 
   it('on Ory Network allows one collection write (create/batch) at a time', async () => {
-    const gate = createWriteGate({ concurrency: 8, oryNetwork: true });
-    expect(await peakConcurrency(enter(gate, { kind: 'collection' }), 30)).toBe(1);
+    const limiter = createWriteLimiter({ concurrency: 8, oryNetwork: true });
+    expect(await peakConcurrency(enter(limiter, { kind: 'collection' }), 30)).toBe(1);
   });
 
   it('allows one write per identity at a time, in both modes', async () => {
     for (const oryNetwork of [false, true]) {
-      const gate = createWriteGate({ concurrency: 8, oryNetwork });
-      expect(await peakConcurrency(enter(gate, { kind: 'identity', id: 'x' }), 20)).toBe(1);
+      const limiter = createWriteLimiter({ concurrency: 8, oryNetwork });
+      expect(await peakConcurrency(enter(limiter, { kind: 'identity', id: 'x' }), 20)).toBe(1);
       let n = 0;
-      expect(await peakConcurrency(() => gate.enter({ kind: 'identity', id: String(n++ % 5) }), 40)).toBe(5);
+      expect(await peakConcurrency(() => limiter.enter({ kind: 'identity', id: String(n++ % 5) }), 40)).toBe(
+        5,
+      );
     }
   });
 });
