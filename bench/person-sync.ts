@@ -14,7 +14,7 @@ import { createCatalogue } from '../src/queue/job-definition.ts';
 import { noopJob } from './support/noop-job.ts';
 import { addJob, createQueue } from '../src/queue/job-queue.ts';
 import { createJobWorker } from '../src/queue/job-worker.ts';
-import { createKratosGate } from '../src/queue/kratos-gate.ts';
+import { createKratosOutagePause } from '../src/queue/kratos-outage-pause.ts';
 import { closeRedis, createRedis, redisReady } from '../src/queue/redis-connection.ts';
 import { startWorkerProcess } from '../src/queue/worker-process.ts';
 import { personKey, removeWorkspace, syncConfig, type Workspace } from './support/fixture.ts';
@@ -103,7 +103,7 @@ export async function personSyncPhase(args: {
   // The no-op job through the same queue runtime, same concurrency, same process.
   const noopJobs = args.jobs;
   for (let n = 0; n < noopJobs; n++) await addJob(queue, noopJob, { n });
-  const gate = createKratosGate({
+  const outagePause = createKratosOutagePause({
     ready: async () => true,
     hold: (ms) => queue.rateLimit(ms),
     release: async () => void (await queue.removeRateLimitKey()),
@@ -120,7 +120,7 @@ export async function personSyncPhase(args: {
     catalogue: createCatalogue([noopJob]),
     deps: null,
     logger,
-    gate,
+    outagePause,
     rateLimit: (ms) => queue.rateLimit(ms),
     concurrency: CONCURRENCY,
     lockDurationMs: 30_000,
@@ -132,7 +132,7 @@ export async function personSyncPhase(args: {
   await allDone;
   const noopMs = performance.now() - noopStarted;
   await worker.close(5_000);
-  gate.close();
+  outagePause.close();
   await closeRedis(connection);
   await queue.close();
   await closeRedis(producer);

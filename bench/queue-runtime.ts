@@ -11,7 +11,7 @@ import { createCatalogue } from '../src/queue/job-definition.ts';
 import { noopJob } from './support/noop-job.ts';
 import { addJob, createQueue } from '../src/queue/job-queue.ts';
 import { createJobWorker } from '../src/queue/job-worker.ts';
-import { createKratosGate } from '../src/queue/kratos-gate.ts';
+import { createKratosOutagePause } from '../src/queue/kratos-outage-pause.ts';
 import { closeRedis, createRedis, redisReady } from '../src/queue/redis-connection.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 import { goal, type BenchOptions, type BenchResult } from './support/report.ts';
@@ -54,7 +54,7 @@ async function roundTrips(jobs: number): Promise<{ enqueue: number; process: num
   try {
     phase = 'enqueue';
     for (let i = 0; i < jobs; i++) await addJob(queue, noopJob, { n: i });
-    const gate = createKratosGate({
+    const outagePause = createKratosOutagePause({
       ready: async () => true,
       hold: (ms) => queue.rateLimit(ms),
       release: async () => void (await queue.removeRateLimitKey()),
@@ -71,7 +71,7 @@ async function roundTrips(jobs: number): Promise<{ enqueue: number; process: num
       catalogue: createCatalogue([noopJob]),
       deps: null,
       logger,
-      gate,
+      outagePause,
       rateLimit: (ms) => queue.rateLimit(ms),
       concurrency: 16,
       lockDurationMs: 30_000,
@@ -83,7 +83,7 @@ async function roundTrips(jobs: number): Promise<{ enqueue: number; process: num
     await allDone;
     phase = 'idle';
     await worker.close(5_000);
-    gate.close();
+    outagePause.close();
     await closeRedis(connection);
   } finally {
     phase = 'idle';

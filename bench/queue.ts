@@ -13,7 +13,7 @@ import { createCatalogue } from '../src/queue/job-definition.ts';
 import { noopJob } from './support/noop-job.ts';
 import { addJob, createQueue } from '../src/queue/job-queue.ts';
 import { createJobWorker } from '../src/queue/job-worker.ts';
-import { createKratosGate } from '../src/queue/kratos-gate.ts';
+import { createKratosOutagePause } from '../src/queue/kratos-outage-pause.ts';
 import { closeRedis, createRedis, redisReady } from '../src/queue/redis-connection.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 
@@ -71,7 +71,7 @@ try {
   let done = 0;
   let resolveDone: () => void = () => undefined;
   const allDone = new Promise<void>((resolve) => (resolveDone = resolve));
-  const gate = createKratosGate({
+  const outagePause = createKratosOutagePause({
     ready: async () => true,
     hold: (ms) => queue.rateLimit(ms),
     release: async () => void (await queue.removeRateLimitKey()),
@@ -86,7 +86,7 @@ try {
     catalogue,
     deps: null,
     logger,
-    gate,
+    outagePause,
     rateLimit: (ms) => queue.rateLimit(ms),
     concurrency,
     lockDurationMs: 30_000,
@@ -104,7 +104,7 @@ try {
   const processMs = performance.now() - started;
   const processed = perJob(before, await commandStats(admin));
   await worker.close(5_000);
-  gate.close();
+  outagePause.close();
   await closeRedis(connection);
 
   console.log(`queue runtime, no-op handler: ${jobs} jobs, worker concurrency ${concurrency}, one process`);

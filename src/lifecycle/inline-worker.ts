@@ -4,7 +4,7 @@ import type { KratosClient } from '../kratos/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { createBackoffStrategy } from '../queue/backoff.ts';
 import { lookupJob } from '../queue/job-definition.ts';
-import { createKratosGate } from '../queue/kratos-gate.ts';
+import { createKratosOutagePause } from '../queue/kratos-outage-pause.ts';
 import { createProcessor } from '../queue/processor.ts';
 import { closeRedis, createRedis } from '../queue/redis-connection.ts';
 import type { LifecycleHost } from './lifecycle-host.ts';
@@ -39,7 +39,7 @@ export function startInlineWorker(options: {
   });
   const queue = new Queue(INLINE_RUNBOOK_QUEUE, { connection: producer, prefix });
   queue.on('error', (err) => logger.warn({ err }, 'queue error'));
-  const gate = createKratosGate({
+  const outagePause = createKratosOutagePause({
     ready: () => options.kratos.ready(),
     hold: (ms) => queue.rateLimit(ms),
     release: async () => {
@@ -52,7 +52,7 @@ export function startInlineWorker(options: {
     catalogue: options.catalogue,
     deps: { ...options.host, queue },
     logger,
-    gate,
+    outagePause,
     rateLimit: (ms) => queue.rateLimit(ms),
     shutdownSignal: shutdown.signal,
     defaultTimeoutMs: config.queue.jobTimeout,
@@ -77,7 +77,7 @@ export function startInlineWorker(options: {
     async close() {
       await worker.close();
       shutdown.abort();
-      gate.close();
+      outagePause.close();
       await queue.close();
       await closeRedis(connection);
       await closeRedis(producer);

@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { Logger } from '../log/logger.ts';
 import { createBackoffStrategy } from './backoff.ts';
 import { lookupJob } from './job-definition.ts';
-import type { KratosGate } from './kratos-gate.ts';
+import type { KratosOutagePause } from './kratos-outage-pause.ts';
 import { createProcessor, type JobObserver } from './processor.ts';
 import type { RedisClient } from './redis-connection.ts';
 import { QUEUE_NAME } from './runtime-keys.ts';
@@ -19,7 +19,7 @@ export interface JobWorkerOptions<Deps> {
   catalogue: object;
   deps: Deps;
   logger: Logger;
-  gate: KratosGate;
+  outagePause: KratosOutagePause;
   /** queue.rateLimit of a producer-side Queue: holds every worker of the queue. */
   rateLimit: (ms: number) => Promise<void>;
   concurrency: number;
@@ -56,7 +56,7 @@ export function createJobWorker<Deps>(options: JobWorkerOptions<Deps>): JobWorke
     catalogue: options.catalogue,
     deps: options.deps,
     logger: options.logger,
-    gate: options.gate,
+    outagePause: options.outagePause,
     rateLimit: options.rateLimit,
     shutdownSignal: shutdown.signal,
     defaultTimeoutMs: options.defaultTimeoutMs,

@@ -10,7 +10,7 @@ import { scrubSecrets } from '../config/secret.ts';
 import type { Logger } from '../log/logger.ts';
 import { decideFailure, type FailureDecision } from './failure-policy.ts';
 import { lookupJob, type AnyJobDefinition } from './job-definition.ts';
-import type { KratosGate } from './kratos-gate.ts';
+import type { KratosOutagePause } from './kratos-outage-pause.ts';
 
 /** How one job attempt ended, as metrics count it. */
 export type JobOutcome =
@@ -38,7 +38,7 @@ export interface ProcessorOptions<Deps> {
   catalogue: object;
   deps: Deps;
   logger: Logger;
-  gate: KratosGate;
+  outagePause: KratosOutagePause;
   /** Stop every worker of the queue from taking jobs for `ms` (queue.rateLimit). */
   rateLimit: (ms: number) => Promise<void>;
   /** Aborted when the process shuts down and waited long enough: running jobs go back to the queue. */
@@ -158,8 +158,8 @@ export function createProcessor<Deps>(options: ProcessorOptions<Deps>): Processo
     report: (outcome: JobOutcome) => void,
   ): Promise<Error> {
     if (decision.kind === 'kratos-down') {
-      if (await options.gate.confirmDown()) {
-        await options.rateLimit(options.gate.holdMs);
+      if (await options.outagePause.confirmDown()) {
+        await options.rateLimit(options.outagePause.holdMs);
         logger.warn(
           { reason: decision.reason },
           'kratos is down: job returned to the queue (not an attempt)',
@@ -237,7 +237,7 @@ function linkAbort<Deps>(
   options.shutdownSignal.addEventListener('abort', onShutdown, { once: true });
   bullSignal?.addEventListener('abort', onBull, { once: true });
   const stopOnDown = definition.options.stopWhenKratosDown
-    ? options.gate.onDown(() =>
+    ? options.outagePause.onDown(() =>
         controller.abort(new KratosDownAbort('SYNC_ERR_KRATOS_UNAVAILABLE: Kratos is down')),
       )
     : () => undefined;

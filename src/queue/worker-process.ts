@@ -11,7 +11,7 @@ import type { SyncContext, SyncHooks } from '../sync/context.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import { createQueue } from './job-queue.ts';
 import { createJobWorker, type JobWorker } from './job-worker.ts';
-import { createKratosGate } from './kratos-gate.ts';
+import { createKratosOutagePause } from './kratos-outage-pause.ts';
 import { createPersonLocks } from './person-locks.ts';
 import { closeRedis, createRedis, redisReady } from './redis-connection.ts';
 import { startScheduler, type Scheduler } from './scheduler.ts';
@@ -114,7 +114,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
           import('../../jobs/full-sync/chunk-store.ts'),
         ]);
       const readyKratos = kratos;
-      const gate = createKratosGate({
+      const outagePause = createKratosOutagePause({
         ready: () => readyKratos.ready(),
         hold: (ms) => queue.rateLimit(ms),
         release: async () => {
@@ -123,10 +123,10 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
         logger,
         onChange: (available) => metrics.kratosAvailable(available),
       });
-      onRelease('kratos gate', async () => gate.close());
+      onRelease('kratos outage pause', async () => outagePause.close());
       // The client noticed an outage first (several requests in a row went unanswered): hold the queue now
       // rather than when the next job gives up.
-      const onUnavailable = () => void gate.confirmDown().catch(() => undefined);
+      const onUnavailable = () => void outagePause.confirmDown().catch(() => undefined);
       kratos.events.on('unavailable', onUnavailable);
       onRelease('kratos events', async () => void kratos?.events.off('unavailable', onUnavailable));
       // Onboarding listens to creates and reactivations; its hooks reach the job deps built just below.
@@ -162,7 +162,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
         catalogue: jobCatalogue,
         deps,
         logger,
-        gate,
+        outagePause,
         rateLimit: (ms) => queue.rateLimit(ms),
         concurrency: config.queue.concurrency,
         lockDurationMs: config.queue.lockDuration,

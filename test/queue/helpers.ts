@@ -5,7 +5,7 @@ import type { Logger } from '../../src/log/logger.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { createJobQueue, type JobQueue } from '../../src/queue/job-queue.ts';
 import { createJobWorker, type JobWorker, type JobWorkerOptions } from '../../src/queue/job-worker.ts';
-import { createKratosGate, type KratosGate } from '../../src/queue/kratos-gate.ts';
+import { createKratosOutagePause, type KratosOutagePause } from '../../src/queue/kratos-outage-pause.ts';
 import type { JobObserver, JobOutcome } from '../../src/queue/processor.ts';
 import { closeRedis, createRedis, type RedisClient } from '../../src/queue/redis-connection.ts';
 
@@ -55,7 +55,7 @@ export interface TestRuntime<C extends object> {
   /** A plain client for assertions. */
   redis: Redis;
   queue: JobQueue<C>;
-  gate: KratosGate;
+  outagePause: KratosOutagePause;
   observer: RecordingObserver;
   startWorker(overrides?: Partial<JobWorkerOptions<unknown>>): JobWorker;
   close(): Promise<void>;
@@ -67,7 +67,7 @@ export function createTestRuntime<C extends object>(options: {
   deps: unknown;
   ready?: () => Promise<boolean>;
   logger?: Logger;
-  gateIntervals?: { min: number; max: number };
+  probeIntervals?: { min: number; max: number };
 }): TestRuntime<C> {
   const redisUrl = inject('redisUrl');
   const prefix = uniquePrefix();
@@ -82,15 +82,15 @@ export function createTestRuntime<C extends object>(options: {
     catalogue: options.catalogue,
     logger,
   });
-  const gate = createKratosGate({
+  const outagePause = createKratosOutagePause({
     ready: options.ready ?? (async () => true),
     hold: (ms) => queue.queue.rateLimit(ms),
     release: async () => {
       await queue.queue.removeRateLimitKey();
     },
     logger,
-    minProbeIntervalMs: options.gateIntervals?.min ?? 100,
-    maxProbeIntervalMs: options.gateIntervals?.max ?? 400,
+    minProbeIntervalMs: options.probeIntervals?.min ?? 100,
+    maxProbeIntervalMs: options.probeIntervals?.max ?? 400,
   });
   const observer = new RecordingObserver();
   const workers: JobWorker[] = [];
@@ -100,7 +100,7 @@ export function createTestRuntime<C extends object>(options: {
     redisUrl,
     redis,
     queue,
-    gate,
+    outagePause,
     observer,
     startWorker(overrides = {}) {
       const connection = createRedis(redisConfig, { role: 'worker', logger });
@@ -111,7 +111,7 @@ export function createTestRuntime<C extends object>(options: {
         catalogue: options.catalogue,
         deps: options.deps,
         logger,
-        gate,
+        outagePause,
         rateLimit: (ms) => queue.queue.rateLimit(ms),
         concurrency: 4,
         lockDurationMs: 5_000,
@@ -125,7 +125,7 @@ export function createTestRuntime<C extends object>(options: {
       return worker;
     },
     async close() {
-      gate.close();
+      outagePause.close();
       for (const worker of workers) await worker.close(1_000);
       await queue.close();
       for (const connection of connections) await closeRedis(connection);

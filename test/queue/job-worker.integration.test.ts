@@ -197,7 +197,7 @@ describe('job worker', () => {
     const rt = start({ ready: async () => kratosUp });
     rt.startWorker();
     const id = await rt.queue.add('test.flaky', { id: 'd', failures: 1, kind: 'kratos-down' });
-    await waitFor('the gate to close', () => rt.gate.down);
+    await waitFor('the queue to pause', () => rt.outagePause.down);
     // While Kratos is down, other jobs wait too instead of failing.
     const other = await rt.queue.add('test.echo', { n: 1 });
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -208,7 +208,7 @@ describe('job worker', () => {
     expect(deps.calls.get('d')).toBe(2);
     expect(job.attemptsMade).toBe(1);
     expect((await settled(rt, other)).state).toBe('completed');
-    expect(rt.gate.down).toBe(false);
+    expect(rt.outagePause.down).toBe(false);
     expect(rt.observer.count('paused')).toBe(1);
   });
 
@@ -226,7 +226,7 @@ describe('job worker', () => {
       () => rt.observer.count('paused', 'test.kratos-bound') === 1,
       5_000,
     ).catch((e: unknown) => {
-      throw new Error(`${String(e)} ${JSON.stringify(rt.observer.events)} down=${rt.gate.down}`);
+      throw new Error(`${String(e)} ${JSON.stringify(rt.observer.events)} down=${rt.outagePause.down}`);
     });
     expect(await rt.queue.queue.getJobState(bound)).toMatch(/^(waiting|active)$/);
     kratosUp = true;

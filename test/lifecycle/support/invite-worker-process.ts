@@ -14,7 +14,7 @@ import { onboardingQueueOf } from '../../../src/lifecycle/lifecycle-host.ts';
 import { createLogger } from '../../../src/log/logger.ts';
 import { createCatalogue } from '../../../src/queue/job-definition.ts';
 import { createJobWorker } from '../../../src/queue/job-worker.ts';
-import { createKratosGate } from '../../../src/queue/kratos-gate.ts';
+import { createKratosOutagePause } from '../../../src/queue/kratos-outage-pause.ts';
 import { createPersonLocks } from '../../../src/queue/person-locks.ts';
 import { createRedis } from '../../../src/queue/redis-connection.ts';
 import type { SourceRuntime } from '../../../src/sync/context.ts';
@@ -72,7 +72,7 @@ createJobWorker({
   catalogue: createCatalogue([onboardDeliverJob, onboardCheckJob]),
   deps: { ctx, queue, locks, lifecycle },
   logger,
-  gate: createKratosGate({
+  outagePause: createKratosOutagePause({
     ready: () => kratos.ready(),
     hold: (ms) => queue.rateLimit(ms),
     release: async () => {},

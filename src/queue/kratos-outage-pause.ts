@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.ts';
  * notices it again and takes over probing. Jobs that were running when Kratos went down go back to the
  * queue through the rate-limit path, which does not count as an attempt.
  */
-export interface KratosGate {
+export interface KratosOutagePause {
   /** True while this process holds the queue because Kratos is down. */
   readonly down: boolean;
   /**
@@ -26,7 +26,7 @@ export interface KratosGate {
   close(): void;
 }
 
-export interface KratosGateOptions {
+export interface KratosOutagePauseOptions {
   /** Kratos readiness (GET /health/ready); false or a throw means not ready. */
   ready: () => Promise<boolean>;
   /** Stop all workers of the queue from taking jobs for `ms` (queue.rateLimit). */
@@ -44,7 +44,7 @@ export interface KratosGateOptions {
   onChange?: (available: boolean) => void;
 }
 
-export function createKratosGate(options: KratosGateOptions): KratosGate {
+export function createKratosOutagePause(options: KratosOutagePauseOptions): KratosOutagePause {
   const minInterval = options.minProbeIntervalMs ?? 500;
   const maxInterval = options.maxProbeIntervalMs ?? 10_000;
   const probeTimeout = options.probeTimeoutMs ?? 5_000;
