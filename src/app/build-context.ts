@@ -7,6 +7,7 @@ import { closeRedis, createRedis } from '../queue/redis-connection.ts';
 import { buildRunNotifier } from '../notify/build-run-notifier.ts';
 import type { RunObserver, SourceRuntime, SyncContext, SyncHooks } from '../sync/context.ts';
 import { buildSourceRuntime } from '../sync/source-runtime.ts';
+import { createReleaseStack } from './release-stack.ts';
 
 export interface BuildContextOptions {
   config: Config;
@@ -32,7 +33,7 @@ export interface BuildContextOptions {
 
 export interface BuiltContext extends AsyncDisposable {
   ctx: SyncContext;
-  /** Close what was opened here, in reverse order; the first error is rethrown after all ran. */
+  /** Close what was opened here, in reverse order; every close is attempted, failures thrown together. */
   release(): Promise<void>;
 }
 
@@ -46,31 +47,21 @@ export interface BuiltContext extends AsyncDisposable {
 export async function buildContext(options: BuildContextOptions): Promise<BuiltContext> {
   const { config, baseDir } = options;
   const logger = options.logger ?? createLogger({ level: config.log.level });
-  const releasers: Array<() => Promise<void>> = [];
-  const release = async () => {
-    let first: unknown;
-    for (const releaser of releasers.splice(0).reverse()) {
-      try {
-        await releaser();
-      } catch (err) {
-        first ??= err;
-      }
-    }
-    if (first !== undefined) throw first;
-  };
+  const releasers = createReleaseStack();
+  const release = releasers.release;
   const now = options.now ?? (() => new Date());
   try {
     const kratos = options.kratos ?? (await createKratosClient({ config: config.kratos, logger }));
-    if (!options.kratos) releasers.push(() => kratos.close());
+    if (!options.kratos) releasers.defer('kratos client', () => kratos.close());
     // A Cluster client serves every command the engine sends (all keys share the prefix's hash tag).
     const redis =
       options.redis ??
       (createRedis(config.redis, { role: 'state', logger, name: 'kratos-sync:engine' }) as Redis);
-    if (!options.redis) releasers.push(() => closeRedis(redis));
+    if (!options.redis) releasers.defer('engine state connection', () => closeRedis(redis));
     let runObserver = options.runObserver;
     if (!runObserver) {
       const notifier = buildRunNotifier(config, { redis, logger, now });
-      if (notifier) releasers.push(() => notifier.close());
+      if (notifier) releasers.defer('run notifier', () => notifier.close());
       runObserver = notifier;
     }
     const names = Object.keys(config.sources).filter((name) => !options.only || options.only.includes(name));
