@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpsUrl, httpsUrlOrRelative } from './https-url.ts';
 import { durationOption, secretOption } from './secret-option.ts';
 import { PRESET_NAMES, presetConnections } from './presets/index.ts';
 import { scimInboundConnection } from './scim-inbound.ts';
@@ -21,7 +22,7 @@ const csvConnection = z.strictObject({
  */
 const oauth2ClientCredentials = z.strictObject({
   type: z.literal('oauth2-client-credentials'),
-  tokenUrl: z.url({ error: 'expected an absolute http(s) URL' }),
+  tokenUrl: httpsUrl(),
   clientId: secretOption,
   clientSecret: secretOption,
   /** Sent space-separated as `scope`; none when empty. */
@@ -72,9 +73,9 @@ const httpJsonConnection = z.strictObject({
   /** No preset: every option below is the user's (the presets are in `./presets`). */
   preset: z.undefined().optional(),
   /** URL of the collection, e.g. https://api.example-hr.com/v1/employees */
-  url: z.url({ error: 'expected an absolute http(s) URL' }),
+  url: httpsUrl(),
   /** URL of one record; `{key}` is replaced by the URL-encoded record key. */
-  itemUrl: z.string().optional(),
+  itemUrl: httpsUrlOrRelative().optional(),
   auth: httpAuth.default({ type: 'none' }),
   /** Dotted path of the items array in each page body; empty for a top-level array. */
   itemsPath: z.string().default(''),
@@ -88,7 +89,7 @@ const httpJsonConnection = z.strictObject({
 const scimConnection = z.strictObject({
   type: z.literal('scim'),
   /** SCIM base URL (the one that `/Users` is appended to). */
-  baseUrl: z.url({ error: 'expected an absolute http(s) URL' }),
+  baseUrl: httpsUrl(),
   token: secretOption.optional(),
   /** SCIM filter applied to every read (e.g. `active eq true`), and combined with the key on lookups. */
   filter: z.string().optional(),

@@ -198,7 +198,7 @@ describe('HubSpot preset', () => {
   });
 
   it('names the base URL when the host does not resolve', async () => {
-    const error = await readError(presetSource(connection('http://no-such-host.invalid', { retries: 0 })));
+    const error = await readError(presetSource(connection('https://no-such-host.invalid', { retries: 0 })));
     expect(error.message).toContain('network error (ENOTFOUND): check connection.baseUrl');
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpsUrl } from '../https-url.ts';
 import { secretOption } from '../secret-option.ts';
 
 /**
@@ -8,7 +9,7 @@ import { secretOption } from '../secret-option.ts';
 export const presetCommon = {
   type: z.literal('http-json'),
   /** Replaces the vendor's scheme and host (and any path prefix before the API's own paths). */
-  baseUrl: z.url({ error: 'expected an absolute http(s) URL' }).optional(),
+  baseUrl: httpsUrl().optional(),
   timeoutMs: z.int().positive().default(30_000),
   retries: z.int().min(0).max(20).default(5),
 };
@@ -17,7 +18,7 @@ export const presetCommon = {
 export const presetOAuth2 = z.strictObject({
   type: z.literal('oauth2-client-credentials'),
   /** The vendor's token URL; override only for a proxy or a test fake. */
-  tokenUrl: z.url({ error: 'expected an absolute http(s) URL' }).optional(),
+  tokenUrl: httpsUrl().optional(),
   clientId: secretOption,
   clientSecret: secretOption,
   scopes: z.array(z.string().min(1)).default([]),
