@@ -20,5 +20,5 @@ export interface JobDeps {
    * One apply chunk at a time in this process: a chunk already writes with `kratos.concurrency`, and the
    * Kratos call counts a chunk reports (a delta of the client's counters) stay its own.
    */
-  applyGate: <T>(work: () => Promise<T>) => Promise<T>;
+  applyOneAtATime: <T>(work: () => Promise<T>) => Promise<T>;
 }

@@ -51,7 +51,7 @@ export const syncApplyJob = defineJob<JobDeps>()({
       throw new DelayedError();
     }
     try {
-      return await deps.applyGate(async () => {
+      return await deps.applyOneAtATime(async () => {
         const lock = runLock({
           redis: deps.ctx.redis,
           prefix: deps.ctx.config.redis.prefix,

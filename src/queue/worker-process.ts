@@ -15,7 +15,7 @@ import { createKratosOutagePause } from './kratos-outage-pause.ts';
 import { createPersonLocks } from './person-locks.ts';
 import { closeRedis, createRedis, redisReady } from './redis-connection.ts';
 import { startScheduler, type Scheduler } from './scheduler.ts';
-import { serialGate } from './serial-gate.ts';
+import { oneAtATime } from './one-at-a-time.ts';
 import type { WorkerRole } from './worker-roles.ts';
 
 export { WORKER_ROLES, type WorkerRole } from './worker-roles.ts';
@@ -152,7 +152,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
         stats,
         chunkSize: config.queue.applyChunkSize,
         runLockTtlMs: Math.max(config.queue.jobTimeout, 10 * 60_000),
-        applyGate: serialGate(),
+        applyOneAtATime: oneAtATime(),
       });
       const connection = createRedis(config.redis, { role: 'worker', logger, name: `${name}:worker` });
       onRelease('worker connection', () => closeRedis(connection));
