@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { basicAuthGate } from './basic-auth-gate.ts';
+import { basicAuthCheck } from './basic-auth-check.ts';
 import type { BasicCredentials } from './console/auth.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { DASHBOARD_SECURITY_HEADERS } from './security-headers.ts';
@@ -23,9 +23,9 @@ export async function dashboardRoutes(
   app: FastifyInstance,
   deps: { queue: Queue; auth: BasicCredentials; throttle: LoginThrottle },
 ): Promise<void> {
-  const gate = basicAuthGate(deps.auth, deps.throttle, DASHBOARD_SECURITY_HEADERS);
+  const checkAuth = basicAuthCheck(deps.auth, deps.throttle, DASHBOARD_SECURITY_HEADERS);
   app.addHook('onRequest', async (request, reply) => {
-    if (gate(request, reply) === null) return reply;
+    if (checkAuth(request, reply) === null) return reply;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return reply
         .code(405)

@@ -8,7 +8,7 @@ import { isRunId } from '../../store/run-id.ts';
 import { approveRun, rejectRun } from '../../sync/approve.ts';
 import { CONSOLE_SECURITY_HEADERS } from '../security-headers.ts';
 import type { SyncContext } from '../../sync/context.ts';
-import { basicAuthGate } from '../basic-auth-gate.ts';
+import { basicAuthCheck } from '../basic-auth-check.ts';
 import type { BasicCredentials } from './auth.ts';
 import { loginThrottleFor, type LoginThrottle } from '../login-throttle.ts';
 import { CONSOLE_JS } from './client-script.ts';
@@ -106,13 +106,13 @@ async function consoleRoutes(
     { parseAs: 'string', bodyLimit: 8 * 1024 },
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
-  const gate = basicAuthGate(
+  const checkAuth = basicAuthCheck(
     auth,
     deps.loginThrottle ?? loginThrottleFor(auth, () => ctx.now().getTime()),
     CONSOLE_SECURITY_HEADERS,
   );
   app.addHook('onRequest', async (request, reply) => {
-    const user = gate(request, reply);
+    const user = checkAuth(request, reply);
     if (user === null) return reply;
     users.set(request, user);
   });

@@ -7,7 +7,7 @@ import type { LoginThrottle } from './login-throttle.ts';
  * (`authenticatedUser`), failed logins throttled per client. Resolves the signed-in user, or null after
  * answering 401 (no or wrong credentials) or 429 (too many failures; `retry-after` says when to come back).
  */
-export function basicAuthGate(
+export function basicAuthCheck(
   auth: BasicCredentials,
   throttle: LoginThrottle,
   headers: Record<string, string>,
