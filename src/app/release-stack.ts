@@ -1,11 +1,12 @@
 /** One failed release inside the AggregateError a ReleaseStack throws: what was being released, and why not. */
 export class ReleaseError extends Error {
   override name = 'ReleaseError';
-  constructor(
-    readonly what: string,
-    cause: unknown,
-  ) {
+  // A declared field, not a constructor parameter property: Node runs src/ by stripping types, which
+  // refuses parameter properties (ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX).
+  readonly what: string;
+  constructor(what: string, cause: unknown) {
     super(`${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.what = what;
   }
 }
 
