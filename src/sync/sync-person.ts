@@ -8,7 +8,7 @@ import type { SyncContext } from './context.ts';
 import { findPerson } from './find-person.ts';
 import { planOnePerson } from './plan-one-person.ts';
 import type { ReportError, RunTrigger } from './report.ts';
-import { gateSingleRemoval } from './single-removal-gate.ts';
+import { guardSingleRemoval } from './single-removal-guard.ts';
 import type { DesiredIdentity, PlanAction, QuarantinedRecord } from './types.ts';
 import { compareVersions } from './versions.ts';
 
@@ -121,13 +121,16 @@ export async function syncPerson(
     };
   }
   if (action.kind === 'deactivate' || action.kind === 'delete') {
-    const gate = await gateSingleRemoval(ctx, deps, action, { trigger: options.trigger ?? 'webhook', runId });
-    if (!gate.proceed) {
+    const verdict = await guardSingleRemoval(ctx, deps, action, {
+      trigger: options.trigger ?? 'webhook',
+      runId,
+    });
+    if (!verdict.proceed) {
       return {
         ...base,
-        runId: gate.runId,
+        runId: verdict.runId,
         status: 'held',
-        reason: gate.reason,
+        reason: verdict.reason,
         identityId: action.identityId,
       };
     }

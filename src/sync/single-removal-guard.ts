@@ -27,7 +27,7 @@ export type SingleRemovalVerdict =
  *    already at `guard.maxEventRemovals`.
  * Held removals join the source's event-hold run (hold-event-removal.ts).
  */
-export async function gateSingleRemoval(
+export async function guardSingleRemoval(
   ctx: SyncContext,
   deps: ApplyDeps,
   action: HeldAction,
