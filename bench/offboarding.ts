@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { signGenericWebhook } from '../src/http/webhook-verifiers/generic-signature.ts';
+import { signGenericInboundWebhook } from '../src/http/webhook-verifiers/generic-inbound-signature.ts';
 import { QUEUE_NAME } from '../src/queue/runtime-keys.ts';
 import { startFakeHrApi } from '../test/support/fake-hr-api.ts';
 import { freePort } from '../test/support/redis-server.ts';
@@ -134,7 +134,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-signature': signGenericWebhook(SECRET, timestamp, body),
+          'x-signature': signGenericInboundWebhook(SECRET, timestamp, body),
           'x-timestamp': String(timestamp),
         },
         body,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
+import { signGenericInboundWebhook } from '../../src/http/webhook-verifiers/generic-inbound-signature.ts';
 import { startHttpFixture, WEBHOOK_SECRET } from './http-fixture.ts';
 
 let fixture: Awaited<ReturnType<typeof startHttpFixture>> | undefined;
@@ -24,7 +24,7 @@ async function post(body: unknown) {
     headers: {
       'content-type': 'application/json',
       'x-timestamp': String(timestamp),
-      'x-signature': signGenericWebhook(WEBHOOK_SECRET, timestamp, text),
+      'x-signature': signGenericInboundWebhook(WEBHOOK_SECRET, timestamp, text),
     },
   });
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { personSyncPayload } from '../../jobs/person-sync.ts';
 import type { EnqueuePerson } from '../../src/http/routes/webhooks.ts';
-import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
+import { signGenericInboundWebhook } from '../../src/http/webhook-verifiers/generic-inbound-signature.ts';
 import { employeeEvent, startHttpFixture, WEBHOOK_SECRET } from './http-fixture.ts';
 
 // A sender told "not accepted" (any non-2xx) must be able to send the same signed request again and have it
@@ -21,7 +21,7 @@ function signed(body: string) {
   return {
     'content-type': 'application/json',
     'x-timestamp': String(timestamp),
-    'x-signature': signGenericWebhook(WEBHOOK_SECRET, timestamp, body),
+    'x-signature': signGenericInboundWebhook(WEBHOOK_SECRET, timestamp, body),
   };
 }
 

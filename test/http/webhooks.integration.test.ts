@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
+import { signGenericInboundWebhook } from '../../src/http/webhook-verifiers/generic-inbound-signature.ts';
 import { captureLogs } from '../support/capture-logs.ts';
 import { employeeEvent, startHttpFixture, WEBHOOK_SECRET } from './http-fixture.ts';
 
@@ -15,7 +15,7 @@ const nowSeconds = Math.floor(NOW / 1000);
 
 function signed(body: string, options: { timestamp?: number; secret?: string; bare?: boolean } = {}) {
   const timestamp = options.timestamp ?? nowSeconds;
-  const signature = signGenericWebhook(options.secret ?? WEBHOOK_SECRET, timestamp, body);
+  const signature = signGenericInboundWebhook(options.secret ?? WEBHOOK_SECRET, timestamp, body);
   return {
     'content-type': 'application/json',
     'x-timestamp': String(timestamp),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
+import { signGenericInboundWebhook } from '../../src/http/webhook-verifiers/generic-inbound-signature.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { createPersonLocks } from '../../src/queue/person-locks.ts';
 import { enqueuePersonSync } from '../../jobs/enqueue.ts';
@@ -50,7 +50,7 @@ async function postEvent(
     headers: {
       'content-type': 'application/json',
       'x-timestamp': String(timestamp),
-      'x-signature': signGenericWebhook(SECRET, timestamp, body),
+      'x-signature': signGenericInboundWebhook(SECRET, timestamp, body),
     },
   });
   return res.statusCode;

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
+import { signGenericInboundWebhook } from '../../src/http/webhook-verifiers/generic-inbound-signature.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { startFakeHrApi, type FakeHrApi } from '../support/fake-hr-api.ts';
 import { freePort } from '../support/redis-server.ts';
@@ -103,7 +103,11 @@ describe('a webhook flood', () => {
       const body = JSON.stringify({ event: 'employee.updated', employee_id: key });
       const now = Math.floor(Date.now() / 1000);
       const timestamp = kind === 'stale' ? now - 3_600 : now;
-      const signature = signGenericWebhook(kind === 'forged' ? 'not-the-secret' : SECRET, timestamp, body);
+      const signature = signGenericInboundWebhook(
+        kind === 'forged' ? 'not-the-secret' : SECRET,
+        timestamp,
+        body,
+      );
       const started = performance.now();
       return request(`${baseUrl}/webhooks/hr`, {
         method: 'POST',

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signGenericWebhook } from '../../src/http/webhook-verifiers/generic-signature.ts';
+import { signGenericInboundWebhook } from '../../src/http/webhook-verifiers/generic-inbound-signature.ts';
 import { cliConfigYaml } from '../cli/cli-config.ts';
 import { deleteKeys } from '../support/delete-keys.ts';
 import { spawnCli } from '../cli/spawn-cli.ts';
@@ -178,7 +178,7 @@ describe('a token echoed in a remote error is never stored or shown', { timeout:
       headers: {
         'content-type': 'application/json',
         'x-timestamp': String(timestamp),
-        'x-signature': signGenericWebhook(WEBHOOK_SECRET, timestamp, body),
+        'x-signature': signGenericInboundWebhook(WEBHOOK_SECRET, timestamp, body),
       },
       body,
     });

@@ -1,6 +1,6 @@
 import type { WebhookConfig } from '../../config/sections/source.ts';
 import { checkBambooHrSignature } from './bamboohr-signature.ts';
-import { checkGenericSignature } from './generic-signature.ts';
+import { checkGenericInboundSignature } from './generic-inbound-signature.ts';
 import { checkHiBobSignature } from './hibob-signature.ts';
 import { checkHubSpotSignatureV3 } from './hubspot-signature-v3.ts';
 import type { SignatureCheck } from './signature-check.ts';
@@ -11,7 +11,7 @@ export function verifyWebhook(webhook: WebhookConfig, request: SignedRequest): S
   const secret = webhook.secret.reveal();
   switch (webhook.format) {
     case 'generic':
-      return checkGenericSignature({
+      return checkGenericInboundSignature({
         secret,
         rawBody: request.rawBody,
         signature: header(request, webhook.signatureHeader),

@@ -1,4 +1,4 @@
-import { signGenericWebhook } from '../../../src/http/webhook-verifiers/generic-signature.ts';
+import { signGenericInboundWebhook } from '../../../src/http/webhook-verifiers/generic-inbound-signature.ts';
 
 /**
  * Source `hr` of the joiners/leavers scenarios: hr.csv (`employee_id,email,first,last,status`), a leaver
@@ -34,7 +34,7 @@ export async function postLeaverWebhook(port: number, secret: string, key: strin
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'x-signature': signGenericWebhook(secret, t, body),
+      'x-signature': signGenericInboundWebhook(secret, t, body),
       'x-timestamp': String(t),
     },
     body,

@@ -3,7 +3,8 @@ import type { SignatureCheck } from './signature-check.ts';
 import { sameDigest } from './signed-request.ts';
 
 /**
- * The `generic` webhook format (`webhook.format: generic`): checks a webhook's HMAC-SHA256 signature over
+ * The `generic` format of webhooks we receive (`webhook.format: generic`; what we send is signed by
+ * delivery/outbound-signature.ts, another format): checks an inbound webhook's HMAC-SHA256 signature over
  * `${timestamp}.${rawBody}` (the raw bytes, before any JSON parsing) and the freshness of its timestamp (unix
  * seconds, within `toleranceSeconds` of now in either direction: a clock far ahead is as suspect as a stale
  * one).
@@ -11,7 +12,7 @@ import { sameDigest } from './signed-request.ts';
  * The signature is hex, optionally prefixed `sha256=`. It is compared in constant time
  * (`sameDigest`, on equal lengths only), and reasons never echo the signature or the secret.
  */
-export function checkGenericSignature(input: {
+export function checkGenericInboundSignature(input: {
   secret: string;
   rawBody: Buffer;
   signature: string | undefined;
@@ -39,7 +40,11 @@ export function checkGenericSignature(input: {
   return { ok: true, digest: expected.toString('hex') };
 }
 
-/** Sign a body as a `generic`-format sender would (tests, the docs' example). */
-export function signGenericWebhook(secret: string, timestamp: number, rawBody: string | Buffer): string {
+/** Sign a body as a `generic`-format sender (an HR system calling us) would: tests and the docs' example. */
+export function signGenericInboundWebhook(
+  secret: string,
+  timestamp: number,
+  rawBody: string | Buffer,
+): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
 }
