@@ -9,20 +9,12 @@ import { isRunId, newRunId } from '../src/store/run-id.ts';
 import { runStoreFor } from '../src/sync/apply-deps.ts';
 import { describeFailure, withoutValues } from '../src/sync/apply-errors.ts';
 import { noteUncertainInvites } from '../src/sync/report-invites.ts';
-import {
-  addFailure,
-  callDelta,
-  countFor,
-  mergeCalls,
-  settledStatus,
-  type FailureItem,
-  type RunReport,
-  type RunStatus,
-} from '../src/sync/report.ts';
+import { addFailure, callDelta, countFor, mergeCalls } from '../src/domain/run-report-tally.ts';
+import { settledStatus, type FailureItem, type RunReport, type RunStatus } from '../src/domain/run-report.ts';
 import type { ClaimedPlan } from './full-sync/chunk-store.ts';
 import { addTallyToReport, type ChunkTally } from './full-sync/chunk-tally.ts';
 import { planRun } from './full-sync/plan-run.ts';
-import { runLock } from './full-sync/run-lock.ts';
+import { runLock } from '../src/store/sync-lock.ts';
 import type { JobDeps } from './job-deps.ts';
 import { requireKnownSource } from './known-source.ts';
 import { syncApplyJob } from './sync-apply.ts';

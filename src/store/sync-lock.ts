@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { SyncError } from '../errors/catalogue.ts';
 import type { Logger } from '../log/logger.ts';
 import { engineKeys } from './keys.ts';
+import { keepRenewed, redisLock } from './redis-lock.ts';
 
 /**
  * One full sync (or approval) per source at a time, across processes. The queue runtime already prevents
  * overlapping jobs, but an operator can run `kratos-sync sync` by hand next to it.
  *
- * `SET NX PX` with a random token, renewed every third of its lifetime; release and renewal only act if the
- * token is still ours (a lock that expired and was taken by someone else is never deleted by us). If a
- * renewal finds the lock gone, `lost` aborts so the run stops writing.
+ * A `redisLock` on the source's key with a random token, renewed every third of its lifetime while the
+ * process holds it. If a renewal finds the lock gone, `lost` aborts so the run stops writing.
  */
 export interface SyncLock {
   /** Aborted when the lock was lost (expired before renewal, or taken over). */
@@ -18,11 +18,8 @@ export interface SyncLock {
   release(): Promise<void>;
 }
 
-const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-
 export interface AcquireSyncLockOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
   source: string;
   logger: Logger;
@@ -36,36 +33,75 @@ export async function acquireSyncLock(options: AcquireSyncLockOptions): Promise<
   const { redis, source, logger } = options;
   const ttlMs = options.ttlMs ?? 30_000;
   const key = engineKeys(options.prefix).syncLock(source);
-  const token = `${options.holder}:${randomBytes(8).toString('hex')}`;
-  const taken = await redis.set(key, token, 'PX', ttlMs, 'NX');
-  if (taken !== 'OK') {
-    const current = (await redis.get(key)) ?? 'another run';
-    throw new SyncError(
-      'SYNC_ERR_RUN_LOCKED',
-      `source "${source}" is already being synced (lock held by ${current.split(':')[0]}); try again when it finishes`,
-      { details: { source } },
-    );
-  }
-  const controller = new AbortController();
-  const timer = setInterval(
-    () => {
-      redis.eval(RENEW_SCRIPT, 1, key, token, ttlMs).then(
-        (renewed) => {
-          if (renewed === 1) return;
-          logger.error({ source }, 'sync lock lost; stopping the run');
-          controller.abort(new SyncError('SYNC_ERR_RUN_LOCKED', `lost the sync lock of source "${source}"`));
-        },
-        (err: unknown) => logger.warn({ err, source }, 'could not renew the sync lock; will retry'),
-      );
-    },
-    Math.max(50, Math.floor(ttlMs / 3)),
-  );
-  timer.unref();
+  const lock = redisLock({
+    redis,
+    keys: [key],
+    token: `${options.holder}:${randomBytes(8).toString('hex')}`,
+    ttlMs,
+  });
+  if (!(await lock.tryTake())) throw await lockedError(redis, key, source, 'try again when it finishes');
+  const renewal = keepRenewed(lock, {
+    intervalMs: Math.max(50, Math.floor(ttlMs / 3)),
+    lostReason: () => new SyncError('SYNC_ERR_RUN_LOCKED', `lost the sync lock of source "${source}"`),
+    onLost: () => logger.error({ source }, 'sync lock lost; stopping the run'),
+    onRenewError: (err) => logger.warn({ err, source }, 'could not renew the sync lock; will retry'),
+  });
   return {
-    lost: controller.signal,
+    lost: renewal.lost,
     async release() {
-      clearInterval(timer);
-      await redis.eval(RELEASE_SCRIPT, 1, key, token);
+      renewal.stop();
+      await lock.release();
     },
   };
+}
+
+/**
+ * The same source lock held by a run that spans processes (a queued full sync): taken when the run is
+ * planned, renewed by every apply chunk as it starts, released when the report is finished. Its token is
+ * derived from the run id, so whichever process works on the run can renew or release it, and a plan step
+ * that runs again takes it again; a run whose processes all died lets it expire after `ttlMs`.
+ */
+export interface RunLock {
+  take(): Promise<void>;
+  renew(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+export function runLock(options: {
+  redis: Redis | Cluster;
+  prefix: string;
+  source: string;
+  runId: string;
+  ttlMs: number;
+}): RunLock {
+  const key = engineKeys(options.prefix).syncLock(options.source);
+  // `acquireSyncLock`'s tokens read `<holder>:<random>`; this one is fixed per run so any process can renew it.
+  const lock = redisLock({
+    redis: options.redis,
+    keys: [key],
+    token: `${options.runId}:queue`,
+    ttlMs: options.ttlMs,
+  });
+  return {
+    async take() {
+      if (await lock.tryTake()) return;
+      throw await lockedError(options.redis, key, options.source, 'the run waits for it');
+    },
+    renew: () => lock.renew(),
+    release: () => lock.release(),
+  };
+}
+
+async function lockedError(
+  redis: Redis | Cluster,
+  key: string,
+  source: string,
+  then: string,
+): Promise<SyncError> {
+  const holder = ((await redis.get(key)) ?? 'another run').split(':')[0];
+  return new SyncError(
+    'SYNC_ERR_RUN_LOCKED',
+    `source "${source}" is already being synced (lock held by ${holder}); ${then}`,
+    { details: { source } },
+  );
 }

@@ -1,0 +1,126 @@
+import type { Cluster, Redis } from 'ioredis';
+
+/**
+ * The one Redis lock every exclusive step of kratos-sync is built on (a source's sync, a person's jobs, a
+ * short read-modify-write): keys set to the holder's token with an expiry, so a holder that dies frees them
+ * by itself. Only the token's owner renews or releases them (checked inside a Lua script), so a lock that
+ * expired and was taken by someone else is never extended or deleted by its former holder.
+ *
+ * A lock may span many keys, taken all or none (a chunk locks every person it writes). Every key must share
+ * one Redis Cluster hash slot (the configured prefix's hash tag does that). Keys go to Redis in slices of
+ * `SLICE`, so a big set is taken by several scripts; a refused slice gives back those taken before it.
+ */
+export interface RedisLock {
+  readonly keys: readonly string[];
+  readonly token: string;
+  /** Take every key, or none: false when any is held under another token. Taking again under the same token renews. */
+  tryTake(): Promise<boolean>;
+  /** Extend every key still ours; true when all of them were. */
+  renew(): Promise<boolean>;
+  /** Delete the keys still ours. */
+  release(): Promise<void>;
+}
+
+// A key already holding our own token counts as free: a holder with a fixed token may take its lock again.
+const TAKE_ALL = `
+for i = 1, #KEYS do
+  local current = redis.call('GET', KEYS[i])
+  if current and current ~= ARGV[1] then return 0 end
+end
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
+end
+return #KEYS`;
+
+const RENEW_ALL = `
+local renewed = 0
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[i], ARGV[2])
+    renewed = renewed + 1
+  end
+end
+return renewed`;
+
+const RELEASE_ALL = `
+local released = 0
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then
+    redis.call('DEL', KEYS[i])
+    released = released + 1
+  end
+end
+return released`;
+
+/** Keys per script call. */
+const SLICE = 1_000;
+
+export function redisLock(options: {
+  redis: Redis | Cluster;
+  keys: readonly string[];
+  token: string;
+  /** Lifetime of every key without renewal. */
+  ttlMs: number;
+}): RedisLock {
+  const { redis, token, ttlMs } = options;
+  const keys = [...new Set(options.keys)];
+
+  /** Run a script over every slice; the keys it acted on in all (a refused take stops at its slice). */
+  async function eachSlice(script: string, ...args: Array<string | number>): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < keys.length; i += SLICE) {
+      const slice = keys.slice(i, i + SLICE);
+      const done = Number(await redis.eval(script, slice.length, ...slice, token, ...args));
+      total += done;
+      if (done === 0 && script === TAKE_ALL) break;
+    }
+    return total;
+  }
+
+  return {
+    keys,
+    token,
+    async tryTake() {
+      const taken = await eachSlice(TAKE_ALL, ttlMs);
+      if (taken === keys.length) return true;
+      // A later slice was refused: give back the earlier ones so the whole set is none.
+      if (taken > 0) await eachSlice(RELEASE_ALL);
+      return false;
+    },
+    async renew() {
+      return (await eachSlice(RENEW_ALL, ttlMs)) === keys.length;
+    },
+    async release() {
+      await eachSlice(RELEASE_ALL);
+    },
+  };
+}
+
+/**
+ * Keep a taken lock alive while its holder works: renew it every third of its lifetime. When a renewal
+ * finds a key gone or taken, `lost` aborts with `lostReason()` so the holder stops writing; a renewal that
+ * fails (Redis unreachable) is reported and tried again at the next tick. `stop` ends the renewals.
+ */
+export function keepRenewed(
+  lock: RedisLock,
+  options: {
+    intervalMs: number;
+    lostReason: () => unknown;
+    onLost: () => void;
+    onRenewError: (err: unknown) => void;
+  },
+): { readonly lost: AbortSignal; stop(): void } {
+  const controller = new AbortController();
+  const timer = setInterval(() => {
+    lock.renew().then(
+      (renewed) => {
+        if (renewed || controller.signal.aborted) return;
+        options.onLost();
+        controller.abort(options.lostReason());
+      },
+      (err: unknown) => options.onRenewError(err),
+    );
+  }, options.intervalMs);
+  timer.unref();
+  return { lost: controller.signal, stop: () => clearInterval(timer) };
+}
