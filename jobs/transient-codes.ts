@@ -1,5 +1,5 @@
 import { ERROR_CATALOGUE, SyncError, type SyncErrorCode } from '../src/errors/catalogue.ts';
-import type { ReportError } from '../src/sync/report.ts';
+import type { ReportError } from '../src/domain/run-report.ts';
 
 /**
  * The engine reports a Kratos failure per person (a code and a value-free message) instead of throwing, so

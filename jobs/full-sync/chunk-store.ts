@@ -1,6 +1,6 @@
 import type { RedisClient } from '../../src/queue/redis-connection.ts';
 import { runtimeKeys } from '../../src/queue/runtime-keys.ts';
-import type { RunReport } from '../../src/sync/report.ts';
+import type { RunReport } from '../../src/domain/run-report.ts';
 import type { PlanAction } from '../../src/sync/types.ts';
 import { emptyTally, mergeTally, type ChunkTally } from './chunk-tally.ts';
 

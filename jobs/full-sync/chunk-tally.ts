@@ -1,15 +1,12 @@
 import type { ItemResult } from '../../src/sync/apply-types.ts';
+import { addAuditRange, addFailure, countFor, mergeCalls } from '../../src/domain/run-report-tally.ts';
 import {
-  addAuditRange,
-  addFailure,
-  countFor,
-  mergeCalls,
   REPORT_ITEM_LIMIT,
   type ActionCounts,
   type AuditRange,
   type FailureItem,
   type RunReport,
-} from '../../src/sync/report.ts';
+} from '../../src/domain/run-report.ts';
 import type { PlanActionKind } from '../../src/sync/types.ts';
 
 /** What one apply chunk did, value-free (the chunk job's result, kept in Redis with the job). */

@@ -1,7 +1,7 @@
 import { runStoreFor } from '../../src/sync/apply-deps.ts';
 import type { SyncContext } from '../../src/sync/context.ts';
 import { planFullSync, storePlan } from '../../src/sync/plan-full-sync.ts';
-import { newReport, type RunReport, type RunTrigger } from '../../src/sync/report.ts';
+import { newReport, type RunReport, type RunTrigger } from '../../src/domain/run-report.ts';
 import type { PlanAction } from '../../src/sync/types.ts';
 
 export interface PlannedRun {

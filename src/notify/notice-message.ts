@@ -1,6 +1,6 @@
 import { boundRemoteText } from '../config/remote-text.ts';
 import { scrubSecrets } from '../config/secret.ts';
-import type { RunReport } from '../sync/report.ts';
+import type { RunReport } from '../domain/run-report.ts';
 import type { RunNotice } from './run-notice.ts';
 
 /** One notification, rendered once for every channel. */

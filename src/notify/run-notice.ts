@@ -1,5 +1,5 @@
 import type { NotifyConfig, NotifyEvent } from '../config/sections/notify.ts';
-import type { RunReport } from '../sync/report.ts';
+import type { RunReport } from '../domain/run-report.ts';
 
 /** What an operator is told about one run: which outcome, and why in one line. */
 export interface RunNotice {

@@ -4,7 +4,7 @@ import { DeliveryError } from '../delivery/channel.ts';
 import type { Logger } from '../log/logger.ts';
 import { engineKeys } from '../store/keys.ts';
 import type { RunObserver } from '../sync/context.ts';
-import type { RunReport } from '../sync/report.ts';
+import type { RunReport } from '../domain/run-report.ts';
 import type { NoticeChannel } from './notice-channels.ts';
 import { renderNotice, type NoticeMessage } from './notice-message.ts';
 import { noticeFor } from './run-notice.ts';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { scrubSecrets } from '../config/secret.ts';
-import type { AuditRange, ReportError } from '../sync/report.ts';
+import type { AuditRange, ReportError } from '../domain/run-report.ts';
 import { engineKeys } from './keys.ts';
 
 /**

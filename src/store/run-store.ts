@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { scrubSecrets } from '../config/secret.ts';
-import type { ActionSummary, RunReport } from '../sync/report.ts';
+import type { ActionSummary } from '../domain/action-summary.ts';
+import type { RunReport } from '../domain/run-report.ts';
 import type { PlanAction } from '../domain/plan.ts';
 import { engineKeys } from './keys.ts';
 

@@ -1,5 +1,5 @@
 import { coerceError, SyncError } from '../errors/catalogue.ts';
-import type { ReportError } from './report.ts';
+import type { ReportError } from '../domain/run-report.ts';
 
 /**
  * An error as a report, the audit trail and logs may keep it: the stable code and a message stripped of

@@ -5,7 +5,7 @@ import type { MarkerIndex } from '../store/marker-index.ts';
 import type { ReceiptStore } from '../store/receipt-store.ts';
 import type { ImageRecorder } from './before-image.ts';
 import type { SyncHooks } from './context.ts';
-import type { ItemOutcome, ReportError } from './report.ts';
+import type { ItemOutcome, ReportError } from '../domain/run-report.ts';
 import type { PlanAction } from './types.ts';
 
 export type CreateAction = Extract<PlanAction, { kind: 'create' }>;

@@ -15,7 +15,7 @@ import type {
 } from './apply-types.ts';
 import { applyWrite } from './apply-write.ts';
 import { markerOf, readMarker } from './marker.ts';
-import type { AuditRange } from './report.ts';
+import type { AuditRange } from '../domain/run-report.ts';
 import type { PlanAction } from './types.ts';
 
 export interface ApplyInput {

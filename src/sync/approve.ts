@@ -9,7 +9,8 @@ import { applyDepsFor, runStoreFor } from './apply-deps.ts';
 import type { ApplyDeps, ItemResult } from './apply-types.ts';
 import type { SyncContext } from './context.ts';
 import { markerOf } from './marker.ts';
-import { addAuditRange, settledStatus, tallyResults, type RunReport, type RunStatus } from './report.ts';
+import { addAuditRange, tallyResults } from '../domain/run-report-tally.ts';
+import { settledStatus, type RunReport, type RunStatus } from '../domain/run-report.ts';
 
 export interface DecisionResult {
   runId: string;

@@ -4,14 +4,9 @@ import type { HeldAction, RunStore } from '../store/run-store.ts';
 import { runStoreFor } from './apply-deps.ts';
 import type { ApplyDeps } from './apply-types.ts';
 import type { SyncContext } from './context.ts';
-import {
-  newReport,
-  settledStatus,
-  summariseAction,
-  tallyPlan,
-  type RunReport,
-  type RunTrigger,
-} from './report.ts';
+import { newReport, settledStatus, type RunReport, type RunTrigger } from '../domain/run-report.ts';
+import { summariseAction } from '../domain/action-summary.ts';
+import { tallyPlan } from '../domain/run-report-tally.ts';
 
 export interface EventHoldRequest {
   action: HeldAction;

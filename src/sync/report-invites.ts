@@ -1,6 +1,6 @@
 import { createDeliveryStore } from '../store/delivery-store.ts';
 import type { SyncContext } from './context.ts';
-import type { RunReport } from './report.ts';
+import type { RunReport } from '../domain/run-report.ts';
 
 /**
  * Puts the source's unsettled `uncertain` invites into a finishing run's report, with a notice the CLI and

@@ -6,18 +6,9 @@ import { describeFailure } from './apply-errors.ts';
 import type { SyncContext } from './context.ts';
 import { planFullSync, storePlan, type SyncProgress } from './plan-full-sync.ts';
 import { noteUncertainInvites } from './report-invites.ts';
-import {
-  addAuditRange,
-  callDelta,
-  mergeCalls,
-  newReport,
-  settledStatus,
-  summariseAction,
-  tallyResults,
-  type ActionSummary,
-  type RunReport,
-  type RunTrigger,
-} from './report.ts';
+import { addAuditRange, callDelta, mergeCalls, tallyResults } from '../domain/run-report-tally.ts';
+import { newReport, settledStatus, type RunReport, type RunTrigger } from '../domain/run-report.ts';
+import { summariseAction, type ActionSummary } from '../domain/action-summary.ts';
 
 export type { SyncProgress };
 

@@ -11,13 +11,10 @@ import {
   callDelta,
   countFor,
   mergeCalls,
-  newReport,
-  REPORT_ITEM_LIMIT,
-  settledStatus,
   tallyResults,
-  type ActionSummary,
-  type RunReport,
-} from './report.ts';
+} from '../domain/run-report-tally.ts';
+import { newReport, REPORT_ITEM_LIMIT, settledStatus, type RunReport } from '../domain/run-report.ts';
+import { type ActionSummary } from '../domain/action-summary.ts';
 import type { PlanAction } from './types.ts';
 import { applyUndoWrites, COUNTED_AS } from './undo-apply.ts';
 import { planUndo, type UndoPlan, type UndoStep } from './undo-plan.ts';

@@ -5,7 +5,7 @@ import type { SyncContext } from './context.ts';
 import { admitEventRemoval } from './event-guard.ts';
 import { guardPlan } from './guard.ts';
 import { holdEventRemoval } from './hold-event-removal.ts';
-import type { RunTrigger } from './report.ts';
+import type { RunTrigger } from '../domain/run-report.ts';
 
 export type SingleRemovalVerdict =
   | { proceed: true }

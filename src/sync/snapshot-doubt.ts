@@ -1,4 +1,4 @@
-import type { ReportError } from './report.ts';
+import type { ReportError } from '../domain/run-report.ts';
 
 export interface SnapshotDoubtOptions {
   /** The source may legitimately read empty or shrink without limit (`sources.<name>.mayBeEmpty`). */

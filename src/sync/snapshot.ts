@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Mapper, MappingResult } from '../mapping/types.ts';
 import { sourceRowError, type Source, type SourceRecord } from '../sources/types.ts';
 import { coerceError } from '../errors/catalogue.ts';
-import type { ReportError } from './report.ts';
+import type { ReportError } from '../domain/run-report.ts';
 import type { DesiredIdentity, QuarantinedRecord } from './types.ts';
 
 /**

@@ -7,7 +7,7 @@ import type { ItemResult } from './apply-types.ts';
 import type { SyncContext } from './context.ts';
 import { findPerson } from './find-person.ts';
 import { planOnePerson } from './plan-one-person.ts';
-import type { ReportError, RunTrigger } from './report.ts';
+import type { ReportError, RunTrigger } from '../domain/run-report.ts';
 import { guardSingleRemoval } from './single-removal-guard.ts';
 import type { DesiredIdentity, PlanAction, QuarantinedRecord } from './types.ts';
 import { compareVersions } from './versions.ts';

@@ -4,7 +4,7 @@ import { digestOf } from './apply.ts';
 import { describeFailure, isKratosFailure, statusOf } from './apply-errors.ts';
 import { mapPool } from './apply-pool.ts';
 import type { ApplyDeps } from './apply-types.ts';
-import type { AuditRange, ReportError } from './report.ts';
+import type { AuditRange, ReportError } from '../domain/run-report.ts';
 import { markerOf, markerValue } from './marker.ts';
 import { MARKER_FIELD, type PlanActionKind } from './types.ts';
 import type { UndoStep } from './undo-plan.ts';

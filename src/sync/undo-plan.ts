@@ -7,7 +7,7 @@ import { applyDepsFor, beforeImageStoreFor, runStoreFor } from './apply-deps.ts'
 import { fingerprint } from './before-image.ts';
 import type { SyncContext } from './context.ts';
 import { markerOf } from './marker.ts';
-import type { RunReport } from './report.ts';
+import type { RunReport } from '../domain/run-report.ts';
 
 /**
  * One step of an undo, the inverse of one change the run applied:

@@ -24,8 +24,6 @@ const knownDebt: Record<string, string> = {
     'issue 11: worker-process.ts wires the process from inside queue/ (metrics reads queue types)',
   // CLI commands build their own engine context; app/ should assemble them (issue 11, item 1).
   'cli -> app': 'issue 11: cli/engine-session.ts and cli/offboard-command.ts call app/build-context.ts',
-  // The run report still lives in sync/report.ts; it belongs in domain/ (issue 11, item 2).
-  'store -> sync': 'issue 11: store/run-store.ts and store/audit-store.ts import the run report from sync/',
   // The offboarding steps a sync applies live in lifecycle/, above sync/ (issue 11, item 2).
   'sync -> lifecycle': 'issue 11: sync/apply-removal.ts and sync/explain-person.ts reach into lifecycle/',
 };

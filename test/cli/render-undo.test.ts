@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderUndo } from '../../src/cli/render-undo.ts';
-import type { RunReport } from '../../src/sync/report.ts';
+import type { RunReport } from '../../src/domain/run-report.ts';
 import type { UndoOutcome } from '../../src/sync/run-undo.ts';
 
 describe('renderUndo', () => {

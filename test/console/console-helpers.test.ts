@@ -6,7 +6,7 @@ import { createCsrfTokens } from '../../src/http/console/csrf.ts';
 import { html, rawHtml } from '../../src/http/console/html.ts';
 import { groupQuarantine } from '../../src/http/console/readers/quarantine-across-runs.ts';
 import { numColumn, table } from '../../src/http/console/table.ts';
-import { newReport, type RunReport } from '../../src/sync/report.ts';
+import { newReport, type RunReport } from '../../src/domain/run-report.ts';
 
 describe('html template', () => {
   it('escapes every interpolated string, including attribute breakers', () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { failedJobAccessOf } from '../../src/http/console/failed-job-access.ts';
 import { QUEUE_NAME } from '../../src/queue/runtime-keys.ts';
 import { createRunStore } from '../../src/store/run-store.ts';
-import type { RunReport } from '../../src/sync/report.ts';
+import type { RunReport } from '../../src/domain/run-report.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import {
   person,

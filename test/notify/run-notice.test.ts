@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Secret } from '../../src/config/secret.ts';
 import { renderNotice, slackEscape } from '../../src/notify/notice-message.ts';
 import { noticeFor } from '../../src/notify/run-notice.ts';
-import { newReport, type RunReport } from '../../src/sync/report.ts';
+import { newReport, type RunReport } from '../../src/domain/run-report.ts';
 
 const OPTIONS = { on: ['held', 'failed', 'partial'] as const, partialAbove: { fraction: 0.05 } };
 

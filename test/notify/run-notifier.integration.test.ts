@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, inject } from 'vitest';
 import { Secret } from '../../src/config/secret.ts';
 import { createNoticeChannels } from '../../src/notify/notice-channels.ts';
 import { createRunNotifier } from '../../src/notify/run-notifier.ts';
-import { newReport } from '../../src/sync/report.ts';
+import { newReport } from '../../src/domain/run-report.ts';
 import { uniquePrefix } from '../queue/helpers.ts';
 import { captureLogs } from '../support/capture-logs.ts';
 

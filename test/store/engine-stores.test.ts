@@ -13,7 +13,7 @@ import { createMarkerIndex } from '../../src/store/marker-index.ts';
 import { isRunId, newRunId } from '../../src/store/run-id.ts';
 import { createRunStore } from '../../src/store/run-store.ts';
 import { acquireSyncLock } from '../../src/store/sync-lock.ts';
-import { newReport } from '../../src/sync/report.ts';
+import { newReport } from '../../src/domain/run-report.ts';
 
 const redis = new Redis(inject('redisUrl'));
 let prefix = '';

@@ -1,4 +1,4 @@
-import type { RunReport } from '../../sync/report.ts';
+import type { RunReport } from '../../domain/run-report.ts';
 import { formatTime } from './format.ts';
 import { escapeHtml, rawHtml, type SafeHtml } from './html.ts';
 import { runChanges } from './run-counts.ts';

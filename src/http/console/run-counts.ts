@@ -1,4 +1,4 @@
-import type { RunReport } from '../../sync/report.ts';
+import type { RunReport } from '../../domain/run-report.ts';
 import type { PlanActionKind } from '../../sync/types.ts';
 
 /** What a run changed, in the words of the console's columns. */

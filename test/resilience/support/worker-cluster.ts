@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { enqueueFullSync } from '../../../jobs/enqueue.ts';
 import { QUEUE_NAME } from '../../../src/queue/runtime-keys.ts';
 import { createRunStore } from '../../../src/store/run-store.ts';
-import type { RunReport } from '../../../src/sync/report.ts';
+import type { RunReport } from '../../../src/domain/run-report.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
 

@@ -1,6 +1,6 @@
 import { formatCount } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
-import type { RunReport } from '../../../sync/report.ts';
+import type { RunReport } from '../../../domain/run-report.ts';
 import { runHref, postButton, type ConsoleView } from '../view.ts';
 
 /** Approve / Reject for a held run; `back` says which page the redirect returns to. */

@@ -1,4 +1,4 @@
-import type { RunReport } from '../../../sync/report.ts';
+import type { RunReport } from '../../../domain/run-report.ts';
 import { badge, formatCount, shortId, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { table } from '../table.ts';

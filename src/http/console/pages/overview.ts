@@ -1,5 +1,5 @@
 import { createDeliveryStore } from '../../../store/delivery-store.ts';
-import type { RunReport } from '../../../sync/report.ts';
+import type { RunReport } from '../../../domain/run-report.ts';
 import { changesChart } from '../changes-chart.ts';
 import { badge, formatCount, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';

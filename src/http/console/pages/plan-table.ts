@@ -1,4 +1,4 @@
-import type { ActionSummary } from '../../../sync/report.ts';
+import type { ActionSummary } from '../../../domain/action-summary.ts';
 import { badge, shortId } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { table } from '../table.ts';

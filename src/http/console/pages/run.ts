@@ -1,5 +1,5 @@
 import { readAuditForRun, type AuditEntry } from '../../../store/audit-store.ts';
-import type { RunReport } from '../../../sync/report.ts';
+import type { RunReport } from '../../../domain/run-report.ts';
 import type { PlanActionKind } from '../../../sync/types.ts';
 import { badge, formatCount, formatDuration, shortId, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';

@@ -1,4 +1,4 @@
-import type { RunReport } from '../../../sync/report.ts';
+import type { RunReport } from '../../../domain/run-report.ts';
 import { badge, countCell, formatDuration, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { numColumn, table } from '../table.ts';

@@ -1,5 +1,5 @@
 import type { RunStore } from '../../../store/run-store.ts';
-import type { ActionSummary } from '../../../sync/report.ts';
+import type { ActionSummary } from '../../../domain/action-summary.ts';
 import type { PlanActionKind } from '../../../sync/types.ts';
 
 export interface PlanPage {

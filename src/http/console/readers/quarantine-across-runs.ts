@@ -1,4 +1,4 @@
-import type { RunReport } from '../../../sync/report.ts';
+import type { RunReport } from '../../../domain/run-report.ts';
 import type { QuarantinedRecord } from '../../../sync/types.ts';
 
 /** One quarantined record as it recurs over recent runs: the newest reason, where and how often. */
