@@ -4,7 +4,7 @@ import type { PersonLocks } from '../src/queue/person-locks.ts';
 import type { SyncContext } from '../src/sync/context.ts';
 import type { ChunkStore } from './full-sync/chunk-store.ts';
 
-/** What every job handler is given (built once per worker process, src/queue/worker-process.ts). */
+/** What every job handler is given (built once per worker process, src/app/worker-process.ts). */
 export interface JobDeps {
   ctx: SyncContext;
   /** Producer side of the queue: a full sync adds its apply chunks here. */

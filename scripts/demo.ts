@@ -20,7 +20,7 @@ import { runCli } from '../src/cli/program.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { QUEUE_NAME } from '../src/queue/runtime-keys.ts';
-import { startWorkerProcess } from '../src/queue/worker-process.ts';
+import { startWorkerProcess } from '../src/app/worker-process.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const demoData = path.join(root, 'config', 'demo');

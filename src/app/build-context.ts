@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
 import { createKratosClient } from '../kratos/client.ts';
-import type { JsonObject, KratosClient } from '../kratos/types.ts';
+import type { JsonObject } from '../domain/identity.ts';
+import type { KratosClient } from '../kratos/types.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { closeRedis, createRedis } from '../queue/redis-connection.ts';
 import { buildRunNotifier } from '../notify/build-run-notifier.ts';

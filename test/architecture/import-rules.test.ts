@@ -13,15 +13,6 @@ const graph = buildFolderGraph(repoRoot, ['src', 'jobs']);
  * list only shrinks: delete the line when you remove the import.
  */
 const knownDebt: Record<string, string> = {
-  // queue/worker-process.ts is the worker process's composition root; it moves to app/ (issue 11, item 1).
-  'queue -> app': 'issue 11: worker-process.ts wires the process from inside queue/',
-  'queue -> http': 'issue 11: worker-process.ts wires the process from inside queue/',
-  'queue -> jobs': 'issue 11: worker-process.ts wires the process from inside queue/',
-  'queue -> lifecycle': 'issue 11: worker-process.ts wires the process from inside queue/',
-  'queue -> notify': 'issue 11: worker-process.ts wires the process from inside queue/',
-  'queue -> sync': 'issue 11: worker-process.ts wires the process from inside queue/',
-  'queue -> metrics':
-    'issue 11: worker-process.ts wires the process from inside queue/ (metrics reads queue types)',
   // CLI commands build their own engine context; app/ should assemble them (issue 11, item 1).
   'cli -> app': 'issue 11: cli/engine-session.ts and cli/offboard-command.ts call app/build-context.ts',
   // The offboarding steps a sync applies live in lifecycle/, above sync/ (issue 11, item 2).

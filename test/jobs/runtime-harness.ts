@@ -10,7 +10,7 @@ import type { Logger } from '../../src/log/logger.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { createQueue } from '../../src/queue/job-queue.ts';
 import { closeRedis, createRedis, redisReady, type RedisClient } from '../../src/queue/redis-connection.ts';
-import { startWorkerProcess, type WorkerProcess, type WorkerRole } from '../../src/queue/worker-process.ts';
+import { startWorkerProcess, type WorkerProcess, type WorkerRole } from '../../src/app/worker-process.ts';
 import { enqueueFullSync } from '../../jobs/enqueue.ts';
 import { startKratosSim } from '../kratos-sim/index.ts';
 import { uniquePrefix, waitFor } from '../queue/helpers.ts';

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { enqueueFullSync } from '../../jobs/enqueue.ts';
 import { configSchema } from '../../src/config/schema.ts';
-import { startWorkerProcess, type WorkerProcess } from '../../src/queue/worker-process.ts';
+import { startWorkerProcess, type WorkerProcess } from '../../src/app/worker-process.ts';
 import { createReceiptStore } from '../../src/store/receipt-store.ts';
 import { linksIn, startSmtpSink, type SmtpSink } from '../delivery/support/smtp-sink.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
-import { startWorkerProcess, type WorkerProcess } from '../../src/queue/worker-process.ts';
+import { startWorkerProcess, type WorkerProcess } from '../../src/app/worker-process.ts';
 import { runCliProcess, writeConfig } from './support/cli.ts';
 import {
   captureLogger,

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { silentLogger, type Logger } from '../../src/log/logger.ts';
 import type { SyncHooks } from '../../src/sync/context.ts';
-import { startWorkerProcess, type WorkerProcess } from '../../src/queue/worker-process.ts';
+import { startWorkerProcess, type WorkerProcess } from '../../src/app/worker-process.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { uniquePrefix } from '../queue/helpers.ts';
 import { deleteKeys } from '../support/delete-keys.ts';

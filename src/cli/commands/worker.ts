@@ -19,7 +19,7 @@ export function register(program: Command): void {
       const roles = parseRoles(options.role);
       const { loadConfig } = await import('../../config/load.ts');
       const { createLogger } = await import('../../log/logger.ts');
-      const { startWorkerProcess } = await import('../../queue/worker-process.ts');
+      const { startWorkerProcess } = await import('../../app/worker-process.ts');
       const { config, baseDir } = loadConfig({ file: program.opts<{ config: string }>().config });
       const logger = createLogger({ level: config.log.level });
       const running = await startWorkerProcess({

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { configSchema } from '../../../src/config/schema.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
-import { startWorkerProcess } from '../../../src/queue/worker-process.ts';
+import { startWorkerProcess } from '../../../src/app/worker-process.ts';
 import { enqueueFullSync } from '../../../jobs/enqueue.ts';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
