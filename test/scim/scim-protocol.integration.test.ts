@@ -488,6 +488,47 @@ describe('SCIM endpoint: token guessing', () => {
       await h.release();
     }
   });
+
+  /** GET /Users as a client behind a reverse proxy would arrive: the proxy's address, a forwarding header. */
+  const viaProxy = async (h: ScimHarness, token: string) =>
+    (
+      await fetch(`${h.base}/Users`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.7' },
+      })
+    ).status;
+
+  it('refuses a wrong token retried over and over on its own: the right token from that address still works', async () => {
+    const h = await startScimHarness({ api: 'v26' });
+    try {
+      const stale = 'revoked-token-0123456789abcdef0123456789';
+      const answers: number[] = [];
+      for (let n = 0; n < 25; n++) answers.push((await h.scim('GET', '/Users', undefined, stale)).status);
+      expect(answers).toEqual([...Array<number>(10).fill(401), ...Array<number>(15).fill(429)]);
+      const refused = await h.scim('GET', '/Users', undefined, stale);
+      expect(refused.body.detail).toMatch(/this token was wrong too many times/);
+      expect(JSON.stringify(refused.body)).not.toContain(stale);
+      expect((await h.scim('GET', '/Users')).status).toBe(200);
+    } finally {
+      await h.release();
+    }
+  });
+
+  it('behind a proxy, one client guessing does not lock the others out until it has tried 200 tokens', async () => {
+    const h = await startScimHarness({ api: 'v26' });
+    try {
+      for (let n = 0; n < 30; n++)
+        expect(await viaProxy(h, `guess-${n}-0123456789abcdef0123456789`)).toBe(401);
+      // 30 wrong tokens would have locked a direct client's address (20); through the proxy the others go on.
+      expect(await viaProxy(h, OKTA_TOKEN)).toBe(200);
+      // ... and a right token there does not clear the guesser's count: it was another directory's.
+      for (let n = 30; n < 200; n++)
+        expect(await viaProxy(h, `guess-${n}-0123456789abcdef0123456789`)).toBe(401);
+      expect(await viaProxy(h, 'guess-200-0123456789abcdef0123456789')).toBe(429);
+      expect(await viaProxy(h, OKTA_TOKEN)).toBe(429);
+    } finally {
+      await h.release();
+    }
+  });
 });
 
 describe("SCIM endpoint: a directory's own extension", () => {

@@ -6,11 +6,11 @@ import { handleResource } from './resource-handlers.ts';
 import { GROUP_KIND, USER_KIND } from '../../scim/resource-kinds.ts';
 import { createResourceStore } from '../../scim/resource-store.ts';
 import { notFound, ScimError } from '../../scim/scim-error.ts';
-import { createLoginThrottle } from '../login-throttle.ts';
 import { createScimAuthenticator } from './scim-auth.ts';
 import type { ScimAnswer, ScimCall, ScimDeps, ScimSource } from './scim-call.ts';
 import { takeRequest } from './scim-rate-limit.ts';
 import { createScimRequestLog, type ScimRequestEntry } from './scim-request-log.ts';
+import { createWrongTokenThrottle } from './wrong-token-throttle.ts';
 
 export const SCIM_BASE = '/scim/v2';
 const CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -83,9 +83,9 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimDeps & { config
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, json);
 
   const started = new WeakMap<FastifyRequest, RequestState>();
-  // Wrong tokens per client address: after 20 in 15 minutes that address is refused (429) for the rest of
-  // the window, so a token cannot be guessed at speed; a right token clears the count.
-  const wrongTokens = createLoginThrottle({ maxFailures: 20, windowMs: 15 * 60_000, now: () => Date.now() });
+  // Wrong tokens, per token and per client address, so a token cannot be guessed at speed and one directory
+  // with a bad token behind the same proxy as the others does not lock them out (wrong-token-throttle.ts).
+  const wrongTokens = createWrongTokenThrottle({ now: () => Date.now() });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (err instanceof ScimError) return send(reply, err.status, err.body());
@@ -131,19 +131,26 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimDeps & { config
     const routed = route(sources, request.url);
     if (!routed) throw notFound('no SCIM endpoint at this path');
     state.routed = routed;
-    const blockedMs = wrongTokens.blockedFor(request.ip);
-    if (blockedMs > 0) {
-      const seconds = Math.ceil(blockedMs / 1000);
+    const authorization = header(request.headers.authorization);
+    const attempt = { ip: request.ip, headers: request.headers, authorization };
+    const block = wrongTokens.blocked(attempt);
+    if (block) {
+      const seconds = Math.ceil(block.waitMs / 1000);
       reply.header('retry-after', String(seconds));
-      throw new ScimError(429, `too many wrong tokens from this address; retry after ${seconds}s`, 'tooMany');
+      throw new ScimError(429, `${block.reason}; retry after ${seconds}s`, 'tooMany');
     }
-    const client = routed.source.authenticate(header(request.headers.authorization));
+    const client = routed.source.authenticate(authorization);
     if (!client) {
-      wrongTokens.failed(request.ip);
+      if (wrongTokens.failed(attempt)) {
+        request.log.warn(
+          { address: request.ip },
+          'scim: too many wrong tokens from one address; it is refused',
+        );
+      }
       reply.header('www-authenticate', 'Bearer realm="kratos-sync SCIM"');
       throw new ScimError(401, 'a valid bearer token is required');
     }
-    wrongTokens.succeeded(request.ip);
+    wrongTokens.succeeded(attempt);
     state.client = client;
     const config = routed.source.connection.clients.find((c) => c.name === client)!;
     const rate = await takeRequest(deps.redis, deps.keyPrefix, routed.source.name, config);
