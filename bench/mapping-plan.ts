@@ -9,12 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { sourceSection } from '../src/config/sections/source.ts';
-import type { Identity } from '../src/kratos/types.ts';
+import type { Identity } from '../src/domain/identity.ts';
 import { compileMapper } from '../src/mapping/compile-mapper.ts';
 import { toCreateBody } from '../src/sync/identity-body.ts';
 import { readMarker } from '../src/sync/marker.ts';
 import { planSyncDetailed } from '../src/sync/plan.ts';
-import type { DesiredIdentity, ManagedIdentity } from '../src/sync/types.ts';
+import type { DesiredIdentity, ManagedIdentity } from '../src/domain/plan.ts';
 
 const people = Number(process.argv[2] ?? 100_000);
 

@@ -1,7 +1,7 @@
 import type { RedisClient } from '../../src/queue/redis-connection.ts';
 import { runtimeKeys } from '../../src/queue/runtime-keys.ts';
 import type { RunReport } from '../../src/domain/run-report.ts';
-import type { PlanAction } from '../../src/sync/types.ts';
+import type { PlanAction } from '../../src/domain/plan.ts';
 import { emptyTally, mergeTally, type ChunkTally } from './chunk-tally.ts';
 
 export interface ChunkRef {

@@ -7,7 +7,7 @@ import {
   type FailureItem,
   type RunReport,
 } from '../../src/domain/run-report.ts';
-import type { PlanActionKind } from '../../src/sync/types.ts';
+import type { PlanActionKind } from '../../src/domain/plan.ts';
 
 /** What one apply chunk did, value-free (the chunk job's result, kept in Redis with the job). */
 export interface ChunkTally {

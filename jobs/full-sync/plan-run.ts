@@ -2,7 +2,7 @@ import { runStoreFor } from '../../src/sync/apply-deps.ts';
 import type { SyncContext } from '../../src/sync/context.ts';
 import { planFullSync, storePlan } from '../../src/sync/plan-full-sync.ts';
 import { newReport, type RunReport, type RunTrigger } from '../../src/domain/run-report.ts';
-import type { PlanAction } from '../../src/sync/types.ts';
+import type { PlanAction } from '../../src/domain/plan.ts';
 
 export interface PlannedRun {
   /** The run's report so far (status `running`): snapshot, plan counts, guard, quarantine. */

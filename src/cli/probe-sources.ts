@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import { createKratosClient } from '../kratos/client.ts';
-import type { JsonObject } from '../kratos/types.ts';
+import type { JsonObject } from '../domain/identity.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SourceRecord } from '../sources/types.ts';
 import { buildSourceRuntime } from '../sync/source-runtime.ts';

@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { AuditEntry } from '../store/audit-store.ts';
 import type { ActionSummary } from '../domain/action-summary.ts';
 import type { RunReport } from '../domain/run-report.ts';
-import type { PlanActionKind } from '../sync/types.ts';
+import type { PlanActionKind } from '../domain/plan.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
 
 /** How many plan rows, quarantined records and failures a terminal shows before "… N more". */

@@ -1,7 +1,6 @@
 /**
  * A Kratos identity as the admin API sends it, in every supported version (docs/kratos-behaviour.md). It is
- * the shape every layer speaks of, so it lives here, below the Kratos client (src/kratos/types.ts
- * re-exports it). Only the fields kratos-sync reads are typed; everything else passes through untouched.
+ * the shape every layer speaks of, so it lives here, below the Kratos client. Only the fields kratos-sync reads are typed; everything else passes through untouched.
  */
 export type IdentityState = 'active' | 'inactive';
 export type JsonObject = { [key: string]: unknown };

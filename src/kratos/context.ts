@@ -3,7 +3,8 @@ import type { Logger } from '../log/logger.ts';
 import { KratosError } from './errors.ts';
 import { errorFromResponse, type KratosResponse } from './http.ts';
 import type { RequestPlan, Requester } from './requester.ts';
-import type { Identity, KratosCapabilities } from './types.ts';
+import type { Identity } from '../domain/identity.ts';
+import type { KratosCapabilities } from './types.ts';
 
 /** What every operation module is built from (compiled once in createKratosClient). */
 export interface KratosContext {

@@ -11,12 +11,12 @@ import type { RequestPlan } from './requester.ts';
 import type {
   CreateIdentityBody,
   GetIdentityOptions,
-  Identity,
   JsonPatchOperation,
   KratosCapabilities,
   KratosClient,
   UpdateIdentityBody,
 } from './types.ts';
+import type { Identity } from '../domain/identity.ts';
 
 type IdentityOperations = Pick<
   KratosClient,

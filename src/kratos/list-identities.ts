@@ -1,6 +1,7 @@
 import { asArray, refused, unsupported, type KratosContext } from './context.ts';
 import { nextLink } from './link-header.ts';
-import type { Identity, ListIdentitiesOptions } from './types.ts';
+import type { Identity } from '../domain/identity.ts';
+import type { ListIdentitiesOptions } from './types.ts';
 
 const OPERATION = 'listIdentities';
 

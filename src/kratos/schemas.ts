@@ -2,7 +2,8 @@ import { asArray, refused, type KratosContext } from './context.ts';
 import { KratosError } from './errors.ts';
 import { nextLink } from './link-header.ts';
 import type { RequestPlan } from './requester.ts';
-import type { IdentitySchemaSummary, JsonObject } from './types.ts';
+import type { IdentitySchemaSummary } from './types.ts';
+import type { JsonObject } from '../domain/identity.ts';
 
 /**
  * Identity schemas live on the public API (`GET /schemas`, `GET /schemas/{id}`; both specs: the list is

@@ -5,10 +5,9 @@ import type { KratosClientEventMap } from './availability.ts';
 
 /**
  * Kratos admin API shapes, as both API generations send them (docs/kratos-behaviour.md).
- * Only the fields kratos-sync reads are typed; everything else passes through untouched.
+ * Only the fields kratos-sync reads are typed; everything else passes through untouched. The identity
+ * itself is a domain type every layer speaks of: it lives in src/domain/identity.ts.
  */
-// The identity itself is a domain type (every layer speaks of it): it lives in src/domain/identity.ts.
-export type { Identity, IdentityState, JsonObject };
 
 /** Body of POST /admin/identities and of each batch entry. `external_id` is only sent to v25.4+. */
 export interface CreateIdentityBody {

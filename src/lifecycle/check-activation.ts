@@ -1,4 +1,4 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { inviteDeliveryId } from '../store/delivery-store.ts';
 import { isNotFound } from './kratos-errors.ts';
 import { deliverJobId, ONBOARD_DELIVER, type InviteRef, type OnboardingDeps } from './onboarding-deps.ts';

@@ -1,4 +1,5 @@
-import type { Identity, KratosClient, UpdateIdentityBody } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
+import type { KratosClient, UpdateIdentityBody } from '../kratos/types.ts';
 import { MARKER_FIELD } from '../domain/ownership-marker.ts';
 import { readMarker } from './ownership.ts';
 

@@ -1,4 +1,5 @@
-import type { Identity, RecoveryCode, RecoveryLink } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
+import type { RecoveryCode, RecoveryLink } from '../kratos/types.ts';
 import { isNotFound } from './kratos-errors.ts';
 import type { OnboardingFields } from './onboarding-fields.ts';
 import type { InviteRef, OnboardingDeps, OnboardingSource } from './onboarding-deps.ts';

@@ -1,4 +1,5 @@
-import type { Identity, KratosClient } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
+import type { KratosClient } from '../kratos/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { SyncError } from '../errors/catalogue.ts';
 import type { ReceiptStore } from '../store/receipt-store.ts';

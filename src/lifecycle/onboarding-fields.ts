@@ -1,6 +1,6 @@
 import jsonata from 'jsonata';
 import type { OnboardingConfig } from '../config/sections/source.ts';
-import type { JsonObject } from '../kratos/types.ts';
+import type { JsonObject } from '../domain/identity.ts';
 import type { SourceRecord } from '../sources/types.ts';
 
 /** What onboarding reads about one new hire: where to send, how to greet, when and in which zone. */

@@ -1,4 +1,4 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { readMarker } from '../sync/marker.ts';
 
 // One marker parser for the whole codebase (src/sync/marker.ts); re-exported for lifecycle code.

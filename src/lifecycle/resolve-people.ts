@@ -1,4 +1,5 @@
-import type { Identity, KratosClient } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
+import type { KratosClient } from '../kratos/types.ts';
 import type { MarkerIndex } from '../store/marker-index.ts';
 import { identityEmails } from './identity-emails.ts';
 import { isNotFound } from './kratos-errors.ts';

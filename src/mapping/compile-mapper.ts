@@ -3,7 +3,7 @@ import { ConfigError } from '../config/config-error.ts';
 import type { LeaverConfig, MappingConfig } from '../config/sections/source.ts';
 import { MARKER_FIELD } from '../domain/ownership-marker.ts';
 import type { DesiredIdentity, QuarantinedRecord } from '../domain/plan.ts';
-import type { JsonObject } from '../kratos/types.ts';
+import type { JsonObject } from '../domain/identity.ts';
 import { sourceLine, sourceRowError, type SourceRecord } from '../sources/types.ts';
 import { compileExpression, type CompiledExpression } from './expression.ts';
 import { normalizeKey, readDottedPath } from './field-path.ts';

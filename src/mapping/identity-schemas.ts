@@ -2,7 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { JsonObject } from '../kratos/types.ts';
+import type { JsonObject } from '../domain/identity.ts';
 
 // ajv-formats is CommonJS (`module.exports = plugin`); under Node's ESM interop the default import is the plugin.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;

@@ -1,4 +1,4 @@
-import type { IdentityState, JsonObject } from '../kratos/types.ts';
+import type { IdentityState, JsonObject } from '../domain/identity.ts';
 import { pathSegmentProblem } from '../kratos/path-segment.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Secret } from '../config/secret.ts';
-import type { JsonObject } from '../kratos/types.ts';
+import type { JsonObject } from '../domain/identity.ts';
 import { engineKeys } from './keys.ts';
 import { deriveKey, newDataKey, open, seal } from './sealed-box.ts';
 

@@ -1,4 +1,5 @@
-import type { BatchCreateResult, CreateIdentityBody, Identity } from '../kratos/types.ts';
+import type { BatchCreateResult, CreateIdentityBody } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { describeFailure, isKratosFailure, maybeApplied, statusOf, withoutValues } from './apply-errors.ts';
 import { mapPool } from './apply-pool.ts';
 import { lookUpCreates, type CreateLookup, type UnsettledCreate } from './apply-resolve.ts';

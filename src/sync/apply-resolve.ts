@@ -1,4 +1,5 @@
-import type { CreateIdentityBody, Identity } from '../kratos/types.ts';
+import type { CreateIdentityBody } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { mapPool } from './apply-pool.ts';
 import type { ApplyDeps, CreateAction } from './apply-types.ts';
 import { markerOf } from './marker.ts';

@@ -6,7 +6,7 @@ import type { ReceiptStore } from '../store/receipt-store.ts';
 import type { ImageRecorder } from './before-image.ts';
 import type { SyncHooks } from './context.ts';
 import type { ItemOutcome, ReportError } from '../domain/run-report.ts';
-import type { PlanAction } from './types.ts';
+import type { PlanAction } from '../domain/plan.ts';
 
 export type CreateAction = Extract<PlanAction, { kind: 'create' }>;
 export type WriteAction = Extract<PlanAction, { kind: 'update' | 'adopt' | 'reactivate' }>;

@@ -1,4 +1,4 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { describeFailure, isKratosFailure, statusOf } from './apply-errors.ts';
 import type { ApplyDeps, ItemResult, WriteAction } from './apply-types.ts';
 import { fingerprint, imageOf } from './before-image.ts';

@@ -1,4 +1,4 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { adminDigest } from '../store/admin-digest.ts';
 import type { AuditEntry } from '../store/audit-store.ts';
 import type { MarkerIndexEntry } from '../store/marker-index.ts';
@@ -16,7 +16,7 @@ import type {
 import { applyWrite } from './apply-write.ts';
 import { markerOf, readMarker } from './marker.ts';
 import type { AuditRange } from '../domain/run-report.ts';
-import type { PlanAction } from './types.ts';
+import type { PlanAction } from '../domain/plan.ts';
 
 export interface ApplyInput {
   /** The guarded actions to carry out (`skip` actions are ignored). */

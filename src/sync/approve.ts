@@ -1,4 +1,4 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { acquireSyncLock } from '../store/sync-lock.ts';
 import { isRunId } from '../store/run-id.ts';
 import { engineKeys } from '../store/keys.ts';

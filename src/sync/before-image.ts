@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Identity, JsonObject, KratosClient } from '../kratos/types.ts';
+import type { Identity, JsonObject } from '../domain/identity.ts';
+import type { KratosClient } from '../kratos/types.ts';
 import type { BeforeImage, BeforeImageStore } from '../store/before-image-store.ts';
 
 /**

@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Mapper } from '../mapping/types.ts';
 import type { Source } from '../sources/types.ts';
 import type { RunReport } from '../domain/run-report.ts';
-import type { DesiredIdentity } from './types.ts';
+import type { DesiredIdentity } from '../domain/plan.ts';
 
 /** One configured source, ready to read: its connection, its compiled mapping and its settings. */
 export interface SourceRuntime {

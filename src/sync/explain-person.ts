@@ -1,4 +1,4 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { readAuditForPerson, type AuditEntry } from '../store/audit-store.ts';
 import { createDeliveryStore, inviteDeliveryId, type DeliveryRecord } from '../store/delivery-store.ts';
 import { sourceRowError } from '../sources/types.ts';
@@ -8,7 +8,7 @@ import type { SourceRuntime, SyncContext } from './context.ts';
 import { findPerson, type FoundPerson } from './find-person.ts';
 import { markerOf } from './marker.ts';
 import { planOnePerson } from './plan-one-person.ts';
-import type { DesiredIdentity, QuarantinedRecord } from './types.ts';
+import type { DesiredIdentity, QuarantinedRecord } from '../domain/plan.ts';
 
 /** A job that concerns the person (read from the queue by the caller: identifiers and reasons only). */
 export interface PersonJob {

@@ -1,8 +1,8 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { digestOf } from './apply.ts';
 import type { ApplyDeps } from './apply-types.ts';
 import { markerOf, readMarker } from './marker.ts';
-import type { DesiredIdentity, ManagedIdentity } from './types.ts';
+import type { DesiredIdentity, ManagedIdentity } from '../domain/plan.ts';
 
 export interface FoundPerson {
   /** The person's identity, proven ours by its marker (read by id, so never a stale list entry). */

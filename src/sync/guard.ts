@@ -1,5 +1,5 @@
 import type { GuardConfig } from '../config/sections/source.ts';
-import type { PlanAction } from './types.ts';
+import type { PlanAction } from '../domain/plan.ts';
 
 export interface GuardOptions {
   /** False when the source failed, timed out or was cut short while it was read. */

@@ -1,12 +1,8 @@
-import type {
-  CreateIdentityBody,
-  Identity,
-  JsonPatchOperation,
-  UpdateIdentityBody,
-} from '../kratos/types.ts';
+import type { CreateIdentityBody, JsonPatchOperation, UpdateIdentityBody } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { isPlainObject } from './diff.ts';
 import { changedPaths, deactivatedFields, targetFields, type WritableFields } from './target.ts';
-import type { DesiredIdentity, PlanAction } from './types.ts';
+import type { DesiredIdentity, PlanAction } from '../domain/plan.ts';
 
 /**
  * Request bodies for the writes a plan asks for. All of them start from `targetFields`, so a PUT, a JSON

@@ -1,6 +1,7 @@
 import type { LeaverConfig } from '../config/sections/source.ts';
-import type { Identity } from '../kratos/types.ts';
-import type { OwnershipMarker, PlanAction } from './types.ts';
+import type { Identity } from '../domain/identity.ts';
+import type { OwnershipMarker } from '../domain/ownership-marker.ts';
+import type { PlanAction } from '../domain/plan.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,7 +1,8 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { adminDigest } from '../store/admin-digest.ts';
 import { changedPaths, targetFields } from './target.ts';
-import type { DesiredIdentity, OwnershipMarker } from './types.ts';
+import type { DesiredIdentity } from '../domain/plan.ts';
+import type { OwnershipMarker } from '../domain/ownership-marker.ts';
 import { compareVersions } from './versions.ts';
 
 /**

@@ -1,4 +1,5 @@
-import type { Identity, KratosClient } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
+import type { KratosClient } from '../kratos/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { adminDigest } from '../store/admin-digest.ts';
 import {
@@ -10,7 +11,8 @@ import {
 import { mapPool } from './apply-pool.ts';
 import { markerOf, markerValue, readMarker } from './marker.ts';
 import { isSettled, restoreFromDigest } from './managed-unchanged.ts';
-import { MARKER_FIELD, type DesiredIdentity, type ManagedIdentity } from './types.ts';
+import { MARKER_FIELD } from '../domain/ownership-marker.ts';
+import { type DesiredIdentity, type ManagedIdentity } from '../domain/plan.ts';
 
 /**
  * Which identities in Kratos this source owns (only these are ever changed).

@@ -1,5 +1,5 @@
-import type { Identity, JsonObject } from '../kratos/types.ts';
-import { MARKER_FIELD, type OwnershipMarker } from './types.ts';
+import type { Identity, JsonObject } from '../domain/identity.ts';
+import { MARKER_FIELD, type OwnershipMarker } from '../domain/ownership-marker.ts';
 
 /**
  * The ownership marker as stored, whatever source wrote it; null when the identity carries none (or a value

@@ -1,5 +1,6 @@
-import type { Identity } from '../kratos/types.ts';
-import type { ManagedIdentity, OwnershipMarker } from './types.ts';
+import type { Identity } from '../domain/identity.ts';
+import type { ManagedIdentity } from '../domain/plan.ts';
+import type { OwnershipMarker } from '../domain/ownership-marker.ts';
 
 /**
  * Indexes of the identities a plan matches records against. Only identities carrying this source's marker

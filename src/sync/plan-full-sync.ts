@@ -1,4 +1,4 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import type { Logger } from '../log/logger.ts';
 import type { HeldAction, RunStore } from '../store/run-store.ts';
 import { createSourceBaseline } from '../store/source-baseline.ts';
@@ -13,7 +13,7 @@ import { summariseAction } from '../domain/action-summary.ts';
 import { type RunReport } from '../domain/run-report.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
 import { snapshotDoubt } from './snapshot-doubt.ts';
-import type { ManagedIdentity, PlanAction } from './types.ts';
+import type { ManagedIdentity, PlanAction } from '../domain/plan.ts';
 
 export type SyncProgress =
   | { phase: 'source'; records: number }

@@ -1,7 +1,7 @@
 import type { SourceRuntime, SyncContext } from './context.ts';
 import type { FoundPerson } from './find-person.ts';
 import { planSyncDetailed } from './plan.ts';
-import type { DesiredIdentity, PlanAction } from './types.ts';
+import type { DesiredIdentity, PlanAction } from '../domain/plan.ts';
 
 /**
  * What a sync would do to one person now: the full-sync planner run over that person alone, with the

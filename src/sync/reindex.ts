@@ -1,4 +1,4 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { adminDigest } from '../store/admin-digest.ts';
 import { createMarkerIndex, type MarkerIndexEntry } from '../store/marker-index.ts';
 import { acquireSyncLock, type SyncLock } from '../store/sync-lock.ts';

@@ -1,4 +1,4 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { isRunId, newRunId } from '../store/run-id.ts';
 import { acquireSyncLock } from '../store/sync-lock.ts';
 import { applyPlan } from './apply.ts';
@@ -15,7 +15,7 @@ import {
 } from '../domain/run-report-tally.ts';
 import { newReport, REPORT_ITEM_LIMIT, settledStatus, type RunReport } from '../domain/run-report.ts';
 import { type ActionSummary } from '../domain/action-summary.ts';
-import type { PlanAction } from './types.ts';
+import type { PlanAction } from '../domain/plan.ts';
 import { applyUndoWrites, COUNTED_AS } from './undo-apply.ts';
 import { planUndo, type UndoPlan, type UndoStep } from './undo-plan.ts';
 

@@ -3,7 +3,7 @@ import type { Mapper, MappingResult } from '../mapping/types.ts';
 import { sourceRowError, type Source, type SourceRecord } from '../sources/types.ts';
 import { coerceError } from '../errors/catalogue.ts';
 import type { ReportError } from '../domain/run-report.ts';
-import type { DesiredIdentity, QuarantinedRecord } from './types.ts';
+import type { DesiredIdentity, QuarantinedRecord } from '../domain/plan.ts';
 
 /**
  * What a full read of the source says: the desired identities (in source order), the records kept out

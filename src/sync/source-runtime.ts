@@ -1,5 +1,5 @@
 import type { SourceConfig } from '../config/sections/source.ts';
-import type { JsonObject } from '../kratos/types.ts';
+import type { JsonObject } from '../domain/identity.ts';
 import type { Logger } from '../log/logger.ts';
 import { compileMapper } from '../mapping/compile-mapper.ts';
 import { createSource, type CreateSourceOptions } from '../sources/create-source.ts';

@@ -1,4 +1,4 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { sourceRowError } from '../sources/types.ts';
 import { newRunId } from '../store/run-id.ts';
 import { applyPlan } from './apply.ts';
@@ -9,7 +9,7 @@ import { findPerson } from './find-person.ts';
 import { planOnePerson } from './plan-one-person.ts';
 import type { ReportError, RunTrigger } from '../domain/run-report.ts';
 import { guardSingleRemoval } from './single-removal-guard.ts';
-import type { DesiredIdentity, PlanAction, QuarantinedRecord } from './types.ts';
+import type { DesiredIdentity, PlanAction, QuarantinedRecord } from '../domain/plan.ts';
 import { compareVersions } from './versions.ts';
 
 export type PersonStatus =

@@ -1,7 +1,8 @@
-import type { Identity, IdentityState, JsonObject } from '../kratos/types.ts';
+import type { Identity, IdentityState, JsonObject } from '../domain/identity.ts';
 import { diffMetadata, diffPaths, isPlainObject, jsonEqual } from './diff.ts';
 import { markerOf, readMarker, withMarker, withoutMarker } from './marker.ts';
-import type { DesiredIdentity, OwnershipMarker } from './types.ts';
+import type { DesiredIdentity } from '../domain/plan.ts';
+import type { OwnershipMarker } from '../domain/ownership-marker.ts';
 import { compareVersions } from './versions.ts';
 
 /**

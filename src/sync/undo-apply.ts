@@ -1,4 +1,5 @@
-import type { CreateIdentityBody, Identity, UpdateIdentityBody } from '../kratos/types.ts';
+import type { CreateIdentityBody, UpdateIdentityBody } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import type { AuditEntry } from '../store/audit-store.ts';
 import { digestOf } from './apply.ts';
 import { describeFailure, isKratosFailure, statusOf } from './apply-errors.ts';
@@ -6,7 +7,8 @@ import { mapPool } from './apply-pool.ts';
 import type { ApplyDeps } from './apply-types.ts';
 import type { AuditRange, ReportError } from '../domain/run-report.ts';
 import { markerOf, markerValue } from './marker.ts';
-import { MARKER_FIELD, type PlanActionKind } from './types.ts';
+import { MARKER_FIELD } from '../domain/ownership-marker.ts';
+import { type PlanActionKind } from '../domain/plan.ts';
 import type { UndoStep } from './undo-plan.ts';
 
 type WriteStep = Exclude<UndoStep, { kind: 'deactivate' }>;

@@ -1,4 +1,4 @@
-import type { Identity } from '../kratos/types.ts';
+import type { Identity } from '../domain/identity.ts';
 import { readAuditForRun, type AuditEntry } from '../store/audit-store.ts';
 import type { BeforeImage } from '../store/before-image-store.ts';
 import { isRunId } from '../store/run-id.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateIdentityBody, Identity, KratosClient } from '../../src/kratos/types.ts';
+import type { CreateIdentityBody, KratosClient } from '../../src/kratos/types.ts';
+import type { Identity } from '../../src/domain/identity.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
 import { clientFor, employee, GENERATIONS, tag } from './support.ts';
 

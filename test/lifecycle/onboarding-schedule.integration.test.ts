@@ -2,7 +2,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { checkActivation } from '../../src/lifecycle/check-activation.ts';
 import { deliverInvite } from '../../src/lifecycle/deliver-invite.ts';
 import { createOnboardingHooks } from '../../src/lifecycle/onboarding-scheduler.ts';
-import type { DesiredIdentity } from '../../src/sync/types.ts';
+import type { DesiredIdentity } from '../../src/domain/plan.ts';
 import { linksIn } from '../delivery/support/smtp-sink.ts';
 import { createManagedIdentity } from './support/harness.ts';
 import { leaksIn } from './support/secret-scan.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.ts';
 import { sourceSection, type SourceConfig } from '../../src/config/sections/source.ts';
-import type { JsonObject } from '../../src/kratos/types.ts';
+import type { JsonObject } from '../../src/domain/identity.ts';
 import { compileMapper } from '../../src/mapping/compile-mapper.ts';
 import type { MappingResult } from '../../src/mapping/types.ts';
 import { badRow, withLine } from '../../src/sources/record-meta.ts';

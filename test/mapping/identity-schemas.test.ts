@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../src/kratos/types.ts';
+import type { JsonObject } from '../../src/domain/identity.ts';
 import { createIdentitySchemas, findEmailIdentifier } from '../../src/mapping/identity-schemas.ts';
 
 const kratosEmail = { credentials: { password: { identifier: true } }, recovery: { via: 'email' } };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
-import type { JsonObject } from '../../src/kratos/types.ts';
+import type { JsonObject } from '../../src/domain/identity.ts';
 import { compileMapper } from '../../src/mapping/compile-mapper.ts';
 import { flattenScimUser } from '../../src/sources/scim/flatten-scim-user.ts';
 import { describeErrors, identityDataValidator, identitySchemaValidator } from './kratos-schemas.ts';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MARKER_FIELD } from '../../src/sync/types.ts';
+import { MARKER_FIELD } from '../../src/domain/ownership-marker.ts';
 import { startKratosSim } from '../kratos-sim/index.ts';
 import { COMPOSE_SCIM_TOKEN, composeConfigFor } from './compose-config.ts';
 import { devOnlyPackages } from './lockfile.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { guardPlan } from '../../src/sync/guard.ts';
-import type { PlanAction } from '../../src/sync/types.ts';
+import type { PlanAction } from '../../src/domain/plan.ts';
 
 const guard = { maxRemoveFraction: 0.1, maxRemoveCount: 100 };
 const create = (key: string): PlanAction => ({ kind: 'create', key, reason: 'new', desired: {} as never });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Identity } from '../../src/kratos/types.ts';
+import type { Identity } from '../../src/domain/identity.ts';
 import {
   identityAfterApply,
   toCreateBody,
@@ -7,7 +7,7 @@ import {
   toPatchOps,
   toUpdateBody,
 } from '../../src/sync/identity-body.ts';
-import type { PlanAction } from '../../src/sync/types.ts';
+import type { PlanAction } from '../../src/domain/plan.ts';
 import { applyJsonPatch, desired, identityFor, NOW, SOURCE } from './plan.support.ts';
 
 const write = { source: SOURCE, now: NOW, externalIds: true };

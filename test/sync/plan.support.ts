@@ -3,7 +3,8 @@
  * applier uses, then plan again.
  */
 import type { LeaverConfig } from '../../src/config/sections/source.ts';
-import type { ApiGeneration, Identity, JsonPatchOperation } from '../../src/kratos/types.ts';
+import type { ApiGeneration, JsonPatchOperation } from '../../src/kratos/types.ts';
+import type { Identity } from '../../src/domain/identity.ts';
 import {
   identityAfterApply,
   toDeactivateBody,
@@ -11,7 +12,8 @@ import {
   toUpdateBody,
 } from '../../src/sync/identity-body.ts';
 import { readMarker, withMarker } from '../../src/sync/marker.ts';
-import type { DesiredIdentity, ManagedIdentity, OwnershipMarker, PlanAction } from '../../src/sync/types.ts';
+import type { DesiredIdentity, ManagedIdentity, PlanAction } from '../../src/domain/plan.ts';
+import type { OwnershipMarker } from '../../src/domain/ownership-marker.ts';
 
 export const SOURCE = 'hr';
 export const NOW = new Date('2026-11-27T12:00:00.000Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Identity } from '../../src/kratos/types.ts';
+import type { Identity } from '../../src/domain/identity.ts';
 import { planSync, planSyncDetailed, type PlanInput } from '../../src/sync/plan.ts';
-import type { PlanAction } from '../../src/sync/types.ts';
+import type { PlanAction } from '../../src/domain/plan.ts';
 import { byEmail, DAY, desired, identityFor, leaverConfig, managedOf, NOW, SOURCE } from './plan.support.ts';
 
 function plan(overrides: Partial<PlanInput> & { identities?: Identity[] } = {}): PlanAction[] {

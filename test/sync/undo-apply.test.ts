@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SyncError } from '../../src/errors/catalogue.ts';
-import type { Identity } from '../../src/kratos/types.ts';
+import type { Identity } from '../../src/domain/identity.ts';
 import type { ApplyDeps } from '../../src/sync/apply-types.ts';
 import { applyUndoWrites } from '../../src/sync/undo-apply.ts';
 import type { BeforeImage } from '../../src/store/before-image-store.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Identity } from '../../src/kratos/types.ts';
+import type { Identity } from '../../src/domain/identity.ts';
 import { approveRun } from '../../src/sync/approve.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { createBeforeImageStore } from '../../src/store/before-image-store.ts';

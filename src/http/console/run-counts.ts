@@ -1,5 +1,5 @@
 import type { RunReport } from '../../domain/run-report.ts';
-import type { PlanActionKind } from '../../sync/types.ts';
+import type { PlanActionKind } from '../../domain/plan.ts';
 
 /** What a run changed, in the words of the console's columns. */
 export interface RunChanges {

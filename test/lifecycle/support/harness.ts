@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { kratosSection } from '../../../src/config/sections/kratos.ts';
 import { createKratosClient } from '../../../src/kratos/index.ts';
-import type { Identity, KratosClient } from '../../../src/kratos/types.ts';
+import type { Identity } from '../../../src/domain/identity.ts';
+import type { KratosClient } from '../../../src/kratos/types.ts';
 import { createLogger, type Logger } from '../../../src/log/logger.ts';
 import { startKratosSim, type KratosSim } from '../../kratos-sim/index.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../../src/kratos/types.ts';
+import type { JsonObject } from '../../../src/domain/identity.ts';
 import { compileMapper } from '../../../src/mapping/compile-mapper.ts';
 import { flattenPersonioEmployee } from '../../../src/sources/presets/personio.ts';
 import { presetSourceConfig } from './preset-config.ts';

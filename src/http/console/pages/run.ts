@@ -1,6 +1,6 @@
 import { readAuditForRun, type AuditEntry } from '../../../store/audit-store.ts';
 import type { RunReport } from '../../../domain/run-report.ts';
-import type { PlanActionKind } from '../../../sync/types.ts';
+import type { PlanActionKind } from '../../../domain/plan.ts';
 import { badge, formatCount, formatDuration, shortId, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { numColumn, table } from '../table.ts';

@@ -1,4 +1,5 @@
-import type { Identity, KratosClient } from '../../../kratos/types.ts';
+import type { Identity } from '../../../domain/identity.ts';
+import type { KratosClient } from '../../../kratos/types.ts';
 
 /** Who an identity is, as far as the console may show: a display name and an email, nothing else. */
 export interface PersonLabel {

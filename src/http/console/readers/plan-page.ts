@@ -1,6 +1,6 @@
 import type { RunStore } from '../../../store/run-store.ts';
 import type { ActionSummary } from '../../../domain/action-summary.ts';
-import type { PlanActionKind } from '../../../sync/types.ts';
+import type { PlanActionKind } from '../../../domain/plan.ts';
 
 export interface PlanPage {
   /** Entries matching the filter in the whole plan (from the run's counts when filtered by kind). */

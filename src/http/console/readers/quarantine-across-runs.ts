@@ -1,5 +1,5 @@
 import type { RunReport } from '../../../domain/run-report.ts';
-import type { QuarantinedRecord } from '../../../sync/types.ts';
+import type { QuarantinedRecord } from '../../../domain/plan.ts';
 
 /** One quarantined record as it recurs over recent runs: the newest reason, where and how often. */
 export interface QuarantineGroup {
