@@ -2,6 +2,8 @@ import { inspect } from 'node:util';
 import { scrubTokenShapes } from './token-shapes.ts';
 
 const REDACTED = '[redacted]';
+/** How many levels of JSON-in-a-JSON-string a configured secret is recognised through. */
+const JSON_LEVELS = 4;
 
 /**
  * A secret value (token, password, webhook secret, recovery link or code). It prints as `[redacted]` through
@@ -21,10 +23,16 @@ export class Secret {
    * and rely on the type and on field redaction instead.
    */
   static fromConfig(value: string): Secret {
-    secretValues.add(value);
-    // As it appears inside a serialised JSON string (a quote or backslash in a password).
-    const escaped = JSON.stringify(value).slice(1, -1);
-    if (escaped !== value) secretValues.add(escaped);
+    // As it appears inside a serialised JSON string (a quote or backslash in a password), and escaped again
+    // for each level of JSON held in a JSON string (an error body kept in a job's failure, printed by --json).
+    // Deepest first: scrubbing goes in this order, and a shallower form must not cut into a deeper one.
+    const forms = [value];
+    for (let level = 0; level < JSON_LEVELS; level++) {
+      const escaped = JSON.stringify(forms[0]).slice(1, -1);
+      if (escaped === forms[0]) break;
+      forms.unshift(escaped);
+    }
+    for (const form of forms) secretValues.add(form);
     return new Secret(value);
   }
 
