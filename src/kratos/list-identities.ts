@@ -1,5 +1,5 @@
 import { asArray, refused, unsupported, type KratosContext } from './context.ts';
-import { nextLink } from './link-header.ts';
+import { nextLink } from '../outbound/link-header.ts';
 import type { Identity } from '../domain/identity.ts';
 import type { ListIdentitiesOptions } from './types.ts';
 

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { numberHeader } from './retry-after.ts';
 
 /**
  * Paces requests by the rate-limit headers Ory Network sends (`x-ratelimit-remaining`, `x-ratelimit-reset`,
@@ -63,10 +64,4 @@ export function createRateLimitPacer(options: { now: () => number; random?: () =
       bucket.resetAt = Math.max(bucket.resetAt, now() + resetInMs);
     },
   };
-}
-
-function numberHeader(value: string | string[] | undefined): number | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  if (first === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(first)) return undefined;
-  return Number(first);
 }

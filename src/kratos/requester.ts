@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import pRetry from 'p-retry';
 import type { KratosConfig } from '../config/sections/kratos.ts';
 import type { Logger } from '../log/logger.ts';
+import { withRetries, type RetryVerdict } from '../outbound/retry-loop.ts';
 import type { AvailabilityMonitor } from './availability.ts';
 import { isDefinitelyNotApplied, KratosError } from './errors.ts';
 import type { KratosHttp, KratosRequest, KratosResponse } from './http.ts';
@@ -28,7 +27,7 @@ export type Requester = (plan: RequestPlan) => Promise<KratosResponse>;
 const MAX_DELAY_CAP_MS = 30_000;
 
 /**
- * Sends a request through the write limiter with retries by class (p-retry):
+ * Sends a request through the write limiter with retries by class (the shared loop, `outbound/retry-loop.ts`):
  * - transient failures (no answer, 408, 429, 502/503/504) are retried with exponential backoff and jitter;
  * - a 500 on a read (GET) is retried the same way a few times (`retry-policy.ts`); on a write it is final;
  * - when the server says how long to wait (x-ratelimit-reset, Retry-After), that wait replaces the backoff
@@ -52,7 +51,6 @@ export function createRequester(options: {
 
   return async function request(plan) {
     let attempts = 0;
-    let serverWaits = 0;
     let permanentRetries = 0;
     let maybeApplied = false;
 
@@ -87,35 +85,47 @@ export function createRequester(options: {
         ? err
         : err.withAttempts(attempts, maybeApplied && plan.method !== 'GET');
 
-    return pRetry(attempt, {
+    // Kratos's own status table decides what is worth another attempt; the loop is the shared one.
+    const verdict = (error: Error): RetryVerdict => {
+      if (!(error instanceof KratosError)) return { retry: false };
+      if (error.retry !== 'transient') {
+        if (!retriesPermanentFailure(plan.method, error, permanentRetries))
+          return { retry: false, error: final(error) };
+        permanentRetries++;
+      }
+      if (!plan.repeatable && !isDefinitelyNotApplied(error)) return { retry: false, error: final(error) };
+      if (error.retryAfterMs === undefined) return { retry: true };
+      // The server's window is not ours to shorten (a retry before it resets earns another 429), so only
+      // Ory's 30 s ceiling applies here, not the configured backoff maximum; a little jitter so the waiters do
+      // not all return in the same millisecond.
+      const wait = Math.min(Math.max(error.retryAfterMs, 50), MAX_DELAY_CAP_MS);
+      return {
+        retry: true,
+        serverWaitMs: Math.round(wait + Math.random() * Math.min(1_000, 50 + wait * 0.1)),
+      };
+    };
+
+    return withRetries(attempt, {
       retries,
-      factor: 2,
-      minTimeout: options.retry.minDelayMs,
-      maxTimeout: maxDelay,
-      randomize: true,
-      // A wait the server named replaces the backoff: p-retry then adds no delay of its own.
-      shouldConsumeRetry: ({ error }) => !(error instanceof KratosError && error.retryAfterMs !== undefined),
-      onFailedAttempt: async ({ error, retriesConsumed, retryDelay }) => {
-        // Throwing here ends the retries with that error (p-retry contract).
-        if (!(error instanceof KratosError)) throw error;
-        if (error.retry !== 'transient') {
-          if (!retriesPermanentFailure(plan.method, error, permanentRetries)) throw final(error);
-          permanentRetries++;
-        }
-        if (!plan.repeatable && !isDefinitelyNotApplied(error)) throw final(error);
-        if (retriesConsumed + serverWaits >= retries) throw final(error);
-        const log = { operation: plan.operation, status: error.status, attempt: attempts, code: error.code };
-        if (error.retryAfterMs === undefined) {
-          logger.warn({ ...log, delayMs: retryDelay }, 'kratos request failed; retrying');
-          return;
-        }
-        serverWaits++;
-        // The server's window is not ours to shorten (a retry before it resets earns another 429), so only
-        // Ory's 30 s ceiling applies here, not the configured backoff maximum.
-        const wait = Math.min(Math.max(error.retryAfterMs, 50), MAX_DELAY_CAP_MS);
-        const jittered = Math.round(wait + Math.random() * Math.min(1_000, 50 + wait * 0.1));
-        logger.warn({ ...log, delayMs: jittered }, 'kratos asked us to wait; retrying after the reset');
-        await sleep(jittered);
+      minDelayMs: options.retry.minDelayMs,
+      maxDelayMs: maxDelay,
+      serverWait: 'instead',
+      verdict,
+      exhausted: (error) => final(error as KratosError),
+      onRetry: ({ error, delayMs, serverWait }) => {
+        const failure = error as KratosError;
+        const log = {
+          operation: plan.operation,
+          status: failure.status,
+          attempt: attempts,
+          code: failure.code,
+        };
+        logger.warn(
+          { ...log, delayMs },
+          serverWait
+            ? 'kratos asked us to wait; retrying after the reset'
+            : 'kratos request failed; retrying',
+        );
       },
     });
   };

@@ -1,6 +1,6 @@
 import { asArray, refused, type KratosContext } from './context.ts';
 import { KratosError } from './errors.ts';
-import { nextLink } from './link-header.ts';
+import { nextLink } from '../outbound/link-header.ts';
 import type { RequestPlan } from './requester.ts';
 import type { IdentitySchemaSummary } from './types.ts';
 import type { JsonObject } from '../domain/identity.ts';

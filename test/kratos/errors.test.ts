@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE } from '../../src/errors/catalogue.ts';
 import { isDefinitelyNotApplied, KratosError } from '../../src/kratos/errors.ts';
 import { errorFromResponse } from '../../src/kratos/http.ts';
-import { nextLink } from '../../src/kratos/link-header.ts';
 import { parseRetryAfterMs } from '../../src/kratos/retry-after.ts';
 
 const request = {
@@ -134,25 +133,5 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs({ 'retry-after': 'soon' }, now)).toBeUndefined();
     expect(parseRetryAfterMs({ 'x-ratelimit-reset': '-1' }, now)).toBeUndefined();
     expect(parseRetryAfterMs({}, now)).toBeUndefined();
-  });
-});
-
-describe('nextLink', () => {
-  it('finds rel="next" in the comma-joined v26 header', () => {
-    const header =
-      '</admin/identities?page_size=250&page_token=00000000-0000-0000-0000-000000000000>; rel="first",' +
-      '</admin/identities?page_size=250&page_token=30f8507f-40e6-44b9-924f-5f814e3f072e>; rel="next"';
-    expect(nextLink(header)).toBe(
-      '/admin/identities?page_size=250&page_token=30f8507f-40e6-44b9-924f-5f814e3f072e',
-    );
-  });
-  it('is undefined on the last page and without a header', () => {
-    expect(nextLink('</admin/identities?page_size=250&page_token=0>; rel="first"')).toBeUndefined();
-    expect(nextLink(undefined)).toBeUndefined();
-  });
-  it('does not mistake rel="prev" or "last" for next', () => {
-    expect(nextLink('</a?page=0>; rel="prev", </a?page=9>; rel="last", </a?page=2>; rel="next"')).toBe(
-      '/a?page=2',
-    );
   });
 });

@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import pRetry from 'p-retry';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../../log/logger.ts';
+import { retryAfterMs } from '../../outbound/retry-after.ts';
+import { withRetries, type RetryVerdict } from '../../outbound/retry-loop.ts';
 import { SourceError } from '../types.ts';
 import {
   AttemptFailure,
@@ -9,7 +9,6 @@ import {
   failureForNetworkError,
   failureForStatus,
 } from './attempt-failure.ts';
-import { parseRetryAfter } from './retry-after.ts';
 
 /** Backoff between attempts. Exposed for tests and benchmarks; production uses the defaults. */
 export interface RetryTiming {
@@ -84,8 +83,8 @@ export interface JsonClient {
 
 /**
  * The one retrying JSON-over-HTTP helper that every HTTP source (REST, SCIM) uses. Keep-alive connections,
- * a per-attempt timeout, exponential backoff with jitter on network errors, timeouts, 429 and 5xx (p-retry),
- * Retry-After honoured (seconds or HTTP-date). Error messages name the source, the URL without its query
+ * a per-attempt timeout, exponential backoff with jitter on network errors, timeouts, 429 and 5xx (the shared
+ * loop, `outbound/retry-loop.ts`), Retry-After honoured (seconds or HTTP-date). Error messages name the source, the URL without its query
  * (filters carry personal data; misconfigured URLs carry keys), the status and what to check.
  */
 export function createJsonClient(options: JsonClientOptions): JsonClient {
@@ -104,19 +103,29 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
       }
       let attempts = 0;
       try {
-        return await pRetry(
+        return await withRetries(
           () => {
             attempts++;
             return attemptWithRenewal(options, { url, body, notFoundIsNull }, signal);
           },
           {
             retries: options.retries,
-            factor: 2,
-            minTimeout: timing.minDelayMs,
-            maxTimeout: timing.maxDelayMs,
-            randomize: true,
-            signal,
-            shouldRetry: (context) => shouldRetry(options, timing, where, context, signal),
+            minDelayMs: timing.minDelayMs,
+            maxDelayMs: timing.maxDelayMs,
+            serverWait: 'at-least',
+            ...(signal ? { signal } : {}),
+            verdict: (failure) => verdict(timing, failure),
+            onRetry: ({ error, attemptNumber, delayMs }) => {
+              options.logger.warn(
+                {
+                  source: options.sourceName,
+                  attempt: attemptNumber,
+                  status: (error as AttemptFailure).status,
+                  waitMs: delayMs,
+                },
+                `${where}: ${error.message}; retrying`,
+              );
+            },
           },
         );
       } catch (err) {
@@ -192,7 +201,8 @@ async function attemptOnce(
     body.dump().catch(() => {}); // free the connection for keep-alive; the content does not matter
     if (statusCode === 404 && attempt.notFoundIsNull) return null;
     const now = options.now();
-    const waitMs = parseRetryAfter(headers['retry-after'], now) ?? options.rateLimitWaitMs?.(headers, now);
+    const waitMs =
+      retryAfterMs(headers['retry-after'], now.getTime()) ?? options.rateLimitWaitMs?.(headers, now);
     throw failureForStatus(statusCode, waitMs, options.statusAdvice);
   }
   let text: string;
@@ -210,27 +220,15 @@ async function attemptOnce(
   }
 }
 
-async function shouldRetry(
-  options: JsonClientOptions,
-  timing: RetryTiming,
-  where: string,
-  context: { error: Error; attemptNumber: number; retryDelay: number },
-  signal: AbortSignal | undefined,
-): Promise<boolean> {
-  const failure = context.error;
-  if (!(failure instanceof AttemptFailure) || !failure.transient) return false;
+/**
+ * Transient failures are tried again, after at least the wait the server named; a server asking for more
+ * than `maxRetryAfterMs` ends the read (the run is retried later instead of holding a worker).
+ */
+function verdict(timing: RetryTiming, failure: Error): RetryVerdict {
+  if (!(failure instanceof AttemptFailure) || !failure.transient) return { retry: false };
   const asked = failure.retryAfterMs;
-  if (asked !== undefined && asked > timing.maxRetryAfterMs) return false;
-  const waitMs = Math.max(context.retryDelay, asked ?? 0);
-  options.logger.warn(
-    { source: options.sourceName, attempt: context.attemptNumber, status: failure.status, waitMs },
-    `${where}: ${failure.message}; retrying`,
-  );
-  // p-retry waits `retryDelay` after we return; a longer Retry-After is made up here, first.
-  if (asked !== undefined && asked > context.retryDelay) {
-    await sleep(asked - context.retryDelay, undefined, { signal });
-  }
-  return true;
+  if (asked !== undefined && asked > timing.maxRetryAfterMs) return { retry: false };
+  return asked === undefined ? { retry: true } : { retry: true, serverWaitMs: asked };
 }
 
 /** The URL as messages may show it: origin and path, no query (it may hold filters or misplaced keys). */

@@ -1,8 +1,8 @@
 import type { HttpJsonConnection } from '../../config/sections/source.ts';
+import { nextLink } from '../../outbound/link-header.ts';
 import { SourceError } from '../types.ts';
 import { jsonTypeOf, readDottedPath } from './dotted-path.ts';
 import type { JsonClient, JsonResponse } from './fetch-json.ts';
-import { nextLink } from './link-header.ts';
 
 type Pagination = HttpJsonConnection['pagination'];
 
@@ -114,8 +114,10 @@ function nextUrl(options: WalkPagesOptions, page: PageState, longest: number): U
       if (/^https?:\/\//i.test(text)) return new URL(text);
       return withParams(firstUrl(options.url, pagination), { [pagination.cursorParam]: text });
     }
-    case 'link-header':
-      return nextLink(page.response.headers.link, page.url);
+    case 'link-header': {
+      const next = nextLink(page.response.headers.link);
+      return next === undefined ? undefined : new URL(next, page.url);
+    }
   }
 }
 
