@@ -7,10 +7,10 @@ import { defineJob, type JobRun } from '../src/queue/job-definition.ts';
 import { createMarkerIndex } from '../src/store/marker-index.ts';
 import { isRunId, newRunId } from '../src/store/run-id.ts';
 import { runStoreFor } from '../src/sync/apply-deps.ts';
-import { describeFailure, withoutValues } from '../src/sync/apply-errors.ts';
-import { noteUncertainInvites } from '../src/sync/report-invites.ts';
+import { withoutValues } from '../src/sync/apply-errors.ts';
+import { endRun, failRun } from '../src/sync/full-sync-phases.ts';
 import { addFailure, callDelta, countFor, mergeCalls } from '../src/domain/run-report-tally.ts';
-import { settledStatus, type FailureItem, type RunReport, type RunStatus } from '../src/domain/run-report.ts';
+import type { FailureItem, RunReport, RunStatus } from '../src/domain/run-report.ts';
 import type { ClaimedPlan } from './full-sync/chunk-store.ts';
 import { addTallyToReport, type ChunkTally } from './full-sync/chunk-tally.ts';
 import { planRun } from './full-sync/plan-run.ts';
@@ -41,11 +41,12 @@ export interface SyncFullResult {
 
 /**
  * A source's full reconcile, split so every worker process shares it:
- * 1. plan (this job): snapshot, managed identities, plan, guard — stored as `runFullSync` stores them;
- *    the actions to apply are cut into chunks, each enqueued as a `sync.apply` child of this job;
+ * 1. plan (this job): the run's first half, shared with the in-process `runFullSync`
+ *    (src/sync/full-sync-phases.ts: snapshot, managed identities, plan, guard, stored); the actions to
+ *    apply are cut into chunks, each enqueued as a `sync.apply` child of this job;
  * 2. apply (the children, on any worker): see jobs/sync-apply.ts;
- * 3. finish (this job again, once every child is done): tallies into the report, stores it, releases the
- *    source lock.
+ * 3. finish (this job again, once every child is done): tallies into the report, then the shared second
+ *    half (`endRun`), and releases the source lock.
  * A worker that dies in any step leaves its job to BullMQ's stalled check, which hands it to another
  * worker. A plan step that runs again finds the plan the run already settled on (jobs/full-sync/
  * chunk-store.ts) and only re-adds its chunks (same job ids: no chunk twice); chunks settle idempotently;
@@ -167,11 +168,10 @@ async function finish(
   if (!finished) {
     if (claim.chunks > 0)
       await foldChunks(report, job, deps, { runId, plan: claim.plan, chunks: claim.chunks });
-    report.status = settledStatus(report);
-    report.finishedAt = finishedAt.toISOString();
-    report.durationMs = Math.max(0, finishedAt.getTime() - Date.parse(report.startedAt));
-    await noteUncertainInvites(ctx, report);
-    await runs.save(report);
+    await endRun(ctx, report, {
+      finishedAt,
+      durationMs: Math.max(0, finishedAt.getTime() - Date.parse(report.startedAt)),
+    });
   }
   await runs.prune(report.source);
   const managed = await createMarkerIndex(ctx.redis, ctx.config.redis.prefix, report.source).count();
@@ -250,8 +250,7 @@ async function recordFailure(
   const runs = runStoreFor(run.deps.ctx);
   const report = await runs.get(runId);
   if (!report) return;
-  report.status = 'failed';
-  report.error = describeFailure(err, 'SYNC_ERR_KRATOS_UNAVAILABLE');
+  failRun(report, err, 'SYNC_ERR_KRATOS_UNAVAILABLE');
   if (willRunAgain(run, err)) report.retryScheduled = true;
   report.finishedAt = run.deps.ctx.now().toISOString();
   report.durationMs = Math.max(0, Date.now() - Date.parse(startedAt));

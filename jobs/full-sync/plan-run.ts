@@ -1,7 +1,6 @@
-import { runStoreFor } from '../../src/sync/apply-deps.ts';
-import type { SyncContext } from '../../src/sync/context.ts';
-import { planFullSync, storePlan } from '../../src/sync/plan-full-sync.ts';
 import { newReport, type RunReport, type RunTrigger } from '../../src/domain/run-report.ts';
+import type { SyncContext } from '../../src/sync/context.ts';
+import { beginRun } from '../../src/sync/full-sync-phases.ts';
 import type { PlanAction } from '../../src/domain/plan.ts';
 
 export interface PlannedRun {
@@ -12,17 +11,15 @@ export interface PlannedRun {
 }
 
 /**
- * The first half of a full reconcile for the queue: the engine's own `planFullSync` (snapshot → managed
- * identities → plan → guard), stored like `runFullSync` stores it (report `running`, plan summary, held
- * removals). The apply half runs as chunk jobs spread over every worker (jobs/sync-apply.ts), and the
- * report is finished by jobs/sync-full.ts.
+ * The plan step of a queued full sync: the run's first half as every runner does it
+ * (src/sync/full-sync-phases.ts), for a run whose id and start time the job fixed. The apply half runs as
+ * chunk jobs spread over every worker (jobs/sync-apply.ts), and the report is finished by jobs/sync-full.ts.
  */
 export async function planRun(
   ctx: SyncContext,
   sourceName: string,
   options: { runId: string; trigger: RunTrigger; startedAt: Date; signal?: AbortSignal },
 ): Promise<PlannedRun> {
-  const logger = ctx.logger.child({ source: sourceName, runId: options.runId });
   const report = newReport({
     id: options.runId,
     source: sourceName,
@@ -30,15 +27,9 @@ export async function planRun(
     dryRun: false,
     startedAt: options.startedAt,
   });
-  const runs = runStoreFor(ctx);
-  await runs.save(report);
-  const { guarded } = await planFullSync(ctx, sourceName, report, {
-    runId: options.runId,
-    dryRun: false,
-    logger,
+  const { guarded } = await beginRun(ctx, report, {
+    logger: ctx.logger.child({ source: sourceName, runId: options.runId }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  await storePlan(runs, report, guarded);
-  await runs.save(report);
   return { report, apply: guarded.apply };
 }

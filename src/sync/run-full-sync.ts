@@ -2,12 +2,11 @@ import { acquireSyncLock, type SyncLock } from '../store/sync-lock.ts';
 import { newRunId } from '../store/run-id.ts';
 import { applyPlan } from './apply.ts';
 import { runStoreFor, sourceRuntime } from './apply-deps.ts';
-import { describeFailure } from './apply-errors.ts';
 import type { SyncContext } from './context.ts';
-import { planFullSync, storePlan, type SyncProgress } from './plan-full-sync.ts';
-import { noteUncertainInvites } from './report-invites.ts';
+import { beginRun, endRun, failRun } from './full-sync-phases.ts';
+import type { SyncProgress } from './plan-full-sync.ts';
 import { addAuditRange, callDelta, mergeCalls, tallyResults } from '../domain/run-report-tally.ts';
-import { newReport, settledStatus, type RunReport, type RunTrigger } from '../domain/run-report.ts';
+import { newReport, type RunReport, type RunTrigger } from '../domain/run-report.ts';
 import { summariseAction, type ActionSummary } from '../domain/action-summary.ts';
 
 export type { SyncProgress };
@@ -26,9 +25,10 @@ export interface FullSyncOptions {
 export type FullSyncReport = RunReport & { plan?: ActionSummary[] };
 
 /**
- * A full reconcile of one source: snapshot → managed identities → plan → guard → apply → report.
- * One per source at a time (a Redis lock, renewed while it runs; losing it stops the run). The run is
- * stored (`running` first, then its outcome) with its plan summary and held removals.
+ * A full reconcile of one source in this process: snapshot → managed identities → plan → guard → apply →
+ * report, started and finished by the steps every runner shares (src/sync/full-sync-phases.ts), applying
+ * in place where the queue's `sync.full` job spreads chunk jobs. One per source at a time (a Redis lock,
+ * renewed while it runs; losing it stops the run).
  *
  * Never throws for what goes wrong inside the run (Kratos down, source broken): the report says `failed`
  * or `partial` and why. It throws when the run cannot start: unknown source, or the source is locked
@@ -50,7 +50,6 @@ export async function runFullSync(
     startedAt: ctx.now(),
   });
   const logger = ctx.logger.child({ source: sourceName, runId });
-  const runs = runStoreFor(ctx);
   let lock: SyncLock | undefined;
   if (!dryRun) {
     lock = await acquireSyncLock({
@@ -65,7 +64,6 @@ export async function runFullSync(
   const callsBefore = ctx.kratos.callCounts();
   const started = performance.now();
   try {
-    if (!dryRun) await runs.save(report);
     logger.info({ trigger: options.trigger, dryRun }, 'full sync started');
     const phase = (name: string, fields: Record<string, unknown>) =>
       logger.info(
@@ -77,9 +75,7 @@ export async function runFullSync(
         },
         'full sync phase done',
       );
-    const { guarded, current, deps } = await planFullSync(ctx, sourceName, report, {
-      runId,
-      dryRun,
+    const { guarded, current, deps } = await beginRun(ctx, report, {
       logger,
       ...(signal ? { signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -89,8 +85,6 @@ export async function runFullSync(
       report.plan = guarded.all.map(summariseAction);
       return finish(ctx, report, callsBefore, started);
     }
-    await storePlan(runs, report, guarded);
-    await runs.save(report);
     const outcome = await applyPlan(deps, {
       actions: guarded.apply,
       current,
@@ -104,11 +98,7 @@ export async function runFullSync(
     addAuditRange(report, outcome.auditRange);
     return await finish(ctx, report, callsBefore, started);
   } catch (err) {
-    report.status = 'failed';
-    report.error = describeFailure(
-      err,
-      signal?.aborted ? 'SYNC_ERR_RUN_LOCKED' : 'SYNC_ERR_KRATOS_UNAVAILABLE',
-    );
+    failRun(report, err, signal?.aborted ? 'SYNC_ERR_RUN_LOCKED' : 'SYNC_ERR_KRATOS_UNAVAILABLE');
     logger.error({ err }, 'full sync failed');
     return await finish(ctx, report, callsBefore, started);
   } finally {
@@ -123,20 +113,16 @@ async function finish(
   started: number,
 ): Promise<FullSyncReport> {
   mergeCalls(report, callDelta(callsBefore, ctx.kratos.callCounts()));
-  if (report.status !== 'failed') report.status = settledStatus(report);
-  await noteUncertainInvites(ctx, report);
-  report.finishedAt = ctx.now().toISOString();
   // Measured on the monotonic clock: `ctx.now` may be a test's frozen clock.
-  report.durationMs = Math.round(performance.now() - started);
+  await endRun(ctx, report, {
+    finishedAt: ctx.now(),
+    durationMs: Math.round(performance.now() - started),
+  });
   ctx.logger.info(
     { source: report.source, runId: report.id, status: report.status, counts: report.counts },
     'full sync finished',
   );
-  if (!report.dryRun) {
-    const runs = runStoreFor(ctx);
-    await runs.save(report);
-    await runs.prune(report.source);
-  }
+  if (!report.dryRun) await runStoreFor(ctx).prune(report.source);
   return report;
 }
 
