@@ -200,8 +200,12 @@ export function createProcessor<Deps>(options: ProcessorOptions<Deps>): Processo
   }
 }
 
-/** A job's return value is kept in Redis too (`returnvalue`, and its parent's children values). */
+/**
+ * A job's return value is kept in Redis too (`returnvalue`, and its parent's children values) and shown by
+ * the queue dashboard: a plain string is scrubbed like any other, an object through its JSON.
+ */
 function scrubbedResult(result: unknown): unknown {
+  if (typeof result === 'string') return scrubSecrets(result);
   if (result === undefined || result === null || typeof result !== 'object') return result;
   const text = JSON.stringify(result);
   const clean = scrubSecrets(text);

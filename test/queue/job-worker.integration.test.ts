@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SyncError } from '../../src/errors/catalogue.ts';
+import { Secret } from '../../src/config/secret.ts';
 import { KratosError } from '../../src/kratos/errors.ts';
 import { createCatalogue, defineJob } from '../../src/queue/job-definition.ts';
 import { QUEUE_NAME } from '../../src/queue/runtime-keys.ts';
@@ -49,6 +50,15 @@ const jobs = createCatalogue([
     options: fast,
     async handle({ payload }) {
       return { doubled: payload.n * 2 };
+    },
+  }),
+  define({
+    name: 'test.tell',
+    // A plain-string result that repeats what a remote system said (here: our own token, echoed).
+    schema: z.strictObject({ text: z.string() }),
+    options: fast,
+    async handle({ payload }) {
+      return payload.text;
     },
   }),
   define({
@@ -116,6 +126,23 @@ describe('job worker', () => {
     expect(state).toBe('completed');
     expect(job.returnvalue).toEqual({ doubled: 42 });
     expect(rt.observer.count('completed', 'test.echo')).toBe(1);
+  });
+
+  it('scrubs a plain-string result before BullMQ keeps it (the queue dashboard shows it)', async () => {
+    const token = 'configured-token-Hq72Zx';
+    Secret.fromConfig(token);
+    const rt = start();
+    rt.startWorker();
+    const id = await rt.queue.add('test.tell', {
+      text: `remote said: bad token ${token}; Bearer abc.def.ghi`,
+    });
+    const { job, state } = await settled(rt, id);
+    expect(state).toBe('completed');
+    expect(job.returnvalue).toBe('remote said: bad token [redacted]; Bearer [redacted]');
+    // What Redis holds, read raw: the job's hash keeps the result; the payload is the test's own input.
+    const stored = await rt.redis.hget(rt.queue.queue.toKey(id), 'returnvalue');
+    expect(stored).not.toContain('Hq72Zx');
+    expect(stored).not.toContain('abc.def.ghi');
   });
 
   it('refuses an invalid payload at the producer, naming the field', async () => {
