@@ -51,9 +51,29 @@ export interface RunStore {
   prune(source: string): Promise<number>;
 }
 
+/**
+ * Removes people (ARGV[2..]) from a source's held-people hash (KEYS[1]) whose entry still names the run
+ * ARGV[1]: a person held again by a later run keeps that run's entry.
+ */
+const RELEASE_HELD_PEOPLE = `
+local released = 0
+for i = 2, #ARGV do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[1] then
+    released = released + redis.call('HDEL', KEYS[1], ARGV[i])
+  end
+end
+return released`;
+
 export function createRunStore(redis: Redis, prefix: string, options: RunStoreOptions = {}): RunStore {
   const keys = engineKeys(prefix);
   const keepRuns = options.keepRuns ?? 50;
+
+  /** Forget that these people wait for `runId` (it is decided or gone), so the hash does not grow for ever. */
+  async function releaseHeldPeople(runId: string, source: string, people: string[]): Promise<void> {
+    for (let i = 0; i < people.length; i += 1000) {
+      await redis.eval(RELEASE_HELD_PEOPLE, 1, keys.heldPeople(source), runId, ...people.slice(i, i + 1000));
+    }
+  }
 
   return {
     async save(report) {
@@ -108,18 +128,31 @@ export function createRunStore(redis: Redis, prefix: string, options: RunStoreOp
     async heldRunOf(source, key) {
       const runId = await redis.hget(keys.heldPeople(source), key);
       if (!runId) return null;
-      // Entries are not removed when a run is decided or pruned: such a run no longer holds anyone.
+      // A decided or removed run holds no one. Its entries go when it is decided or pruned; one left behind
+      // (a release that failed, or a run decided before entries were released) goes now.
       const [decided, stored] = await Promise.all([
         redis.exists(keys.runDecision(runId)),
         redis.exists(keys.run(runId)),
       ]);
-      return decided === 0 && stored === 1 ? runId : null;
+      if (decided === 0 && stored === 1) return runId;
+      await releaseHeldPeople(runId, source, [key]);
+      return null;
     },
     async isDecided(runId) {
       return (await redis.exists(keys.runDecision(runId))) === 1;
     },
     async claimDecision(runId, decision) {
-      return (await redis.set(keys.runDecision(runId), decision, 'NX')) === 'OK';
+      if ((await redis.set(keys.runDecision(runId), decision, 'NX')) !== 'OK') return false;
+      // Decided: its people no longer wait for it (heldRunOf already says so from the claim). A failure here
+      // must not fail the decision just taken; an entry left behind is dropped when read or pruned.
+      try {
+        const [report, held] = await redis.mget(keys.run(runId), keys.runHeld(runId));
+        const source = report ? (JSON.parse(report) as { source?: unknown }).source : undefined;
+        if (typeof source === 'string') await releaseHeldPeople(runId, source, heldKeys(held ?? null));
+      } catch {
+        // See above: the decision stands.
+      }
+      return true;
     },
     async prune(source) {
       const older = await redis.zrange(keys.runsBySource(source), 0, String(-(keepRuns + 1)));
@@ -132,6 +165,8 @@ export function createRunStore(redis: Redis, prefix: string, options: RunStoreOp
       ]);
       const stale = older.filter((_, i) => !(isHeld(raws[i] ?? null) && decided[i] == null));
       if (stale.length === 0) return 0;
+      const held = await redis.mget(stale.map((id) => keys.runHeld(id)));
+      for (const [i, id] of stale.entries()) await releaseHeldPeople(id, source, heldKeys(held[i] ?? null));
       const multi = redis.multi();
       for (const id of stale) {
         multi.del(keys.run(id), keys.runPlan(id), keys.runHeld(id), keys.runDecision(id));
@@ -142,6 +177,18 @@ export function createRunStore(redis: Redis, prefix: string, options: RunStoreOp
       return stale.length;
     },
   };
+}
+
+/** The people a run's stored held removals name (none when they are gone or unreadable). */
+function heldKeys(raw: string | null): string[] {
+  if (raw === null) return [];
+  try {
+    return (JSON.parse(raw) as Array<{ key?: unknown }>).flatMap((action) =>
+      typeof action.key === 'string' ? [action.key] : [],
+    );
+  } catch {
+    return [];
+  }
 }
 
 function isHeld(raw: string | null): boolean {

@@ -83,6 +83,50 @@ describe('run store', () => {
     expect(await runs.get(held.id)).toBeNull();
   });
 
+  it("forgets the people a run held once it is decided, leaving a newer run's hold of them", async () => {
+    const runs = createRunStore(redis, prefix);
+    const people = `${prefix}:held:hr:people`;
+    const first = { ...report('hr', '2026-01-01T00:00:00Z'), status: 'held' as const };
+    const second = { ...report('hr', '2026-01-02T00:00:00Z'), status: 'held' as const };
+    const leaver = (key: string) => ({
+      kind: 'deactivate' as const,
+      key,
+      identityId: `id-${key}`,
+      reason: 'left',
+    });
+    await runs.save(first);
+    // More than one write batch of people.
+    await runs.saveHeld(
+      first.id,
+      'hr',
+      Array.from({ length: 2500 }, (_, i) => leaver(`E${i}`)),
+    );
+    await runs.save(second);
+    await runs.saveHeld(second.id, 'hr', [leaver('E7')]);
+    expect(await redis.hlen(people)).toBe(2500);
+
+    expect(await runs.claimDecision(first.id, 'approved')).toBe(true);
+    expect(await redis.hgetall(people)).toEqual({ E7: second.id });
+    expect(await runs.heldRunOf('hr', 'E7')).toBe(second.id);
+
+    expect(await runs.claimDecision(second.id, 'rejected')).toBe(true);
+    expect(await redis.exists(people)).toBe(0);
+  });
+
+  it('drops an entry left by a run decided or removed before, when it is read or the run is pruned', async () => {
+    const runs = createRunStore(redis, prefix, { keepRuns: 1 });
+    const people = `${prefix}:held:hr:people`;
+    const old = report('hr', '2026-01-01T00:00:00Z');
+    await runs.save(old);
+    await redis.hset(people, 'E1', old.id, 'E2', 'run-long-gone');
+    await redis.set(`${prefix}:run:${old.id}:held`, JSON.stringify([{ kind: 'deactivate', key: 'E1' }]));
+    expect(await runs.heldRunOf('hr', 'E2')).toBeNull();
+    expect(await redis.hexists(people, 'E2')).toBe(0);
+    await runs.save(report('hr', '2026-01-02T00:00:00Z'));
+    expect(await runs.prune('hr')).toBe(1);
+    expect(await redis.exists(people)).toBe(0);
+  });
+
   it('pages through a large plan and decides a run only once', async () => {
     const runs = createRunStore(redis, prefix);
     const id = newRunId(new Date());
