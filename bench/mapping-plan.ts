@@ -12,7 +12,7 @@ import { sourceSection } from '../src/config/sections/source.ts';
 import type { Identity } from '../src/domain/identity.ts';
 import { compileMapper } from '../src/mapping/compile-mapper.ts';
 import { toCreateBody } from '../src/sync/identity-body.ts';
-import { readMarker } from '../src/sync/marker.ts';
+import { readMarker } from '../src/domain/ownership-marker.ts';
 import { planSyncDetailed } from '../src/sync/plan.ts';
 import type { DesiredIdentity, ManagedIdentity } from '../src/domain/plan.ts';
 

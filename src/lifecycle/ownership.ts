@@ -1,5 +1,5 @@
 import type { Identity } from '../domain/identity.ts';
-import { readMarker } from '../sync/marker.ts';
+import { readMarker } from '../domain/ownership-marker.ts';
 
 // One marker parser for the whole codebase (src/sync/marker.ts); re-exported for lifecycle code.
 export { readMarker };

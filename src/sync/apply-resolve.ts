@@ -2,7 +2,7 @@ import type { CreateIdentityBody } from '../kratos/types.ts';
 import type { Identity } from '../domain/identity.ts';
 import { mapPool } from './apply-pool.ts';
 import type { ApplyDeps, CreateAction } from './apply-types.ts';
-import { markerOf } from './marker.ts';
+import { markerOf } from '../domain/ownership-marker.ts';
 
 /** A create whose result is unknown: Kratos said 409, or the answer was lost after it may have been applied. */
 export interface UnsettledCreate {

@@ -14,7 +14,7 @@ import type {
   WriteAction,
 } from './apply-types.ts';
 import { applyWrite } from './apply-write.ts';
-import { markerOf, readMarker } from './marker.ts';
+import { markerOf, readMarker } from '../domain/ownership-marker.ts';
 import type { AuditRange } from '../domain/run-report.ts';
 import type { PlanAction } from '../domain/plan.ts';
 

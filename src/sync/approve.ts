@@ -8,7 +8,7 @@ import { applyPlan } from './apply.ts';
 import { applyDepsFor, runStoreFor } from './apply-deps.ts';
 import type { ApplyDeps, ItemResult } from './apply-types.ts';
 import type { SyncContext } from './context.ts';
-import { markerOf } from './marker.ts';
+import { markerOf } from '../domain/ownership-marker.ts';
 import { addAuditRange, tallyResults } from '../domain/run-report-tally.ts';
 import { settledStatus, type RunReport, type RunStatus } from '../domain/run-report.ts';
 

@@ -6,7 +6,7 @@ import type { OffboardingReceipt } from '../domain/offboarding-receipt.ts';
 import { applyDepsFor, runStoreFor } from './apply-deps.ts';
 import type { SourceRuntime, SyncContext } from './context.ts';
 import { findPerson, type FoundPerson } from './find-person.ts';
-import { markerOf } from './marker.ts';
+import { markerOf } from '../domain/ownership-marker.ts';
 import { planOnePerson } from './plan-one-person.ts';
 import type { DesiredIdentity, QuarantinedRecord } from '../domain/plan.ts';
 

@@ -1,5 +1,5 @@
 import type { SourceRuntime, SyncContext } from './context.ts';
-import { readMarker } from './marker.ts';
+import { readMarker } from '../domain/ownership-marker.ts';
 
 /**
  * Who `explain <key|email>` is about: a person key as it is, or an email resolved to the key of the source

@@ -1,7 +1,7 @@
 import type { Identity } from '../domain/identity.ts';
 import { digestOf } from './apply.ts';
 import type { ApplyDeps } from './apply-types.ts';
-import { markerOf, readMarker } from './marker.ts';
+import { markerOf, readMarker } from '../domain/ownership-marker.ts';
 import type { DesiredIdentity, ManagedIdentity } from '../domain/plan.ts';
 
 export interface FoundPerson {

@@ -9,9 +9,8 @@ import {
   type MarkerIndexEntry,
 } from '../store/marker-index.ts';
 import { mapPool } from './apply-pool.ts';
-import { markerOf, markerValue, readMarker } from './marker.ts';
+import { markerOf, markerValue, readMarker, MARKER_FIELD } from '../domain/ownership-marker.ts';
 import { isSettled, restoreFromDigest } from './managed-unchanged.ts';
-import { MARKER_FIELD } from '../domain/ownership-marker.ts';
 import { type DesiredIdentity, type ManagedIdentity } from '../domain/plan.ts';
 
 /**

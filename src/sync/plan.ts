@@ -2,7 +2,7 @@ import type { LeaverConfig } from '../config/sections/source.ts';
 import type { Identity } from '../domain/identity.ts';
 import { formatPath } from './diff.ts';
 import { decideLeaver, leaverAction } from './leaver-decision.ts';
-import { readMarker } from './marker.ts';
+import { readMarker } from '../domain/ownership-marker.ts';
 import { indexManaged, type ManagedIndex } from './match.ts';
 import { changedPaths, targetFields } from './target.ts';
 import type { DesiredIdentity, ManagedIdentity, PlanAction, PlanActionKind } from '../domain/plan.ts';

@@ -4,7 +4,7 @@ import { createMarkerIndex, type MarkerIndexEntry } from '../store/marker-index.
 import { acquireSyncLock, type SyncLock } from '../store/sync-lock.ts';
 import { mapPool } from './apply-pool.ts';
 import type { SyncContext } from './context.ts';
-import { readMarker } from './marker.ts';
+import { readMarker } from '../domain/ownership-marker.ts';
 
 export interface ReindexResult {
   source: string;

@@ -1,6 +1,6 @@
 import type { Identity, IdentityState, JsonObject } from '../domain/identity.ts';
 import { diffMetadata, diffPaths, isPlainObject, jsonEqual } from './diff.ts';
-import { markerOf, readMarker, withMarker, withoutMarker } from './marker.ts';
+import { markerOf, readMarker, withMarker, withoutMarker } from '../domain/ownership-marker.ts';
 import type { DesiredIdentity } from '../domain/plan.ts';
 import type { OwnershipMarker } from '../domain/ownership-marker.ts';
 import { compareVersions } from './versions.ts';

@@ -6,8 +6,7 @@ import { describeFailure, isKratosFailure, statusOf } from './apply-errors.ts';
 import { mapPool } from './apply-pool.ts';
 import type { ApplyDeps } from './apply-types.ts';
 import type { AuditRange, ReportError } from '../domain/run-report.ts';
-import { markerOf, markerValue } from './marker.ts';
-import { MARKER_FIELD } from '../domain/ownership-marker.ts';
+import { markerOf, markerValue, MARKER_FIELD } from '../domain/ownership-marker.ts';
 import { type PlanActionKind } from '../domain/plan.ts';
 import type { UndoStep } from './undo-plan.ts';
 

@@ -6,7 +6,7 @@ import { mapPool } from './apply-pool.ts';
 import { applyDepsFor, beforeImageStoreFor, runStoreFor } from './apply-deps.ts';
 import { fingerprint } from './before-image.ts';
 import type { SyncContext } from './context.ts';
-import { markerOf } from './marker.ts';
+import { markerOf } from '../domain/ownership-marker.ts';
 import type { RunReport } from '../domain/run-report.ts';
 
 /**

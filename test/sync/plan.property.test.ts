@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ApiGeneration } from '../../src/kratos/types.ts';
 import type { Identity } from '../../src/domain/identity.ts';
-import { readMarker, withMarker } from '../../src/sync/marker.ts';
+import { readMarker, withMarker } from '../../src/domain/ownership-marker.ts';
 import { planSync, type PlanInput } from '../../src/sync/plan.ts';
 import type { DesiredIdentity } from '../../src/domain/plan.ts';
 import type { OwnershipMarker } from '../../src/domain/ownership-marker.ts';

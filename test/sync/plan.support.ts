@@ -11,7 +11,7 @@ import {
   toPatchOps,
   toUpdateBody,
 } from '../../src/sync/identity-body.ts';
-import { readMarker, withMarker } from '../../src/sync/marker.ts';
+import { readMarker, withMarker } from '../../src/domain/ownership-marker.ts';
 import type { DesiredIdentity, ManagedIdentity, PlanAction } from '../../src/domain/plan.ts';
 import type { OwnershipMarker } from '../../src/domain/ownership-marker.ts';
 

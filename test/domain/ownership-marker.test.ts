@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markerOf, readMarker, withMarker, withoutMarker } from '../../src/sync/marker.ts';
+import { markerOf, readMarker, withMarker, withoutMarker } from '../../src/domain/ownership-marker.ts';
 
 describe('ownership marker', () => {
   it("reads this source's marker and nobody else's", () => {
