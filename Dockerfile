@@ -48,5 +48,5 @@ EXPOSE 8080
 # probe only, for a config that moves the HTTP port (http.port).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.KRATOS_SYNC_HEALTHCHECK_URL ?? 'http://127.0.0.1:8080/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["tini", "--", "node", "dist/src/cli/bin.js"]
+ENTRYPOINT ["tini", "--", "node", "dist/src/app/bin.js"]
 CMD ["worker", "--role", "worker,scheduler,http"]

@@ -5,7 +5,7 @@
  * single-threaded process) plus the serial latency chain (every call the run made × 5 ms: start-up probe,
  * schemas, the list page and the batches follow one another). Beside it, the ratio to the sequential SDK
  * baseline (one create per person), measured in the same run on a sample and scaled to the size.
- * `npm run bench -- import-floor [--quick]`. `BENCH_VERSUS=<bin>` (another checkout's src/cli/bin.ts, or a
+ * `npm run bench -- import-floor [--quick]`. `BENCH_VERSUS=<bin>` (another checkout's src/app/bin.ts, or a
  * build's bin.js) runs that CLI as well, alternating with this one size by size, `BENCH_ROUNDS` times (default
  * 1): on a shared machine only runs side by side compare.
  */
@@ -39,8 +39,8 @@ interface Measured {
 }
 
 const THIS_BIN = process.env.BENCH_DIST
-  ? path.join(process.env.BENCH_DIST, 'src/cli/bin.js')
-  : path.join(ROOT, 'src/cli/bin.ts');
+  ? path.join(process.env.BENCH_DIST, 'src/app/bin.js')
+  : path.join(ROOT, 'src/app/bin.ts');
 
 /** One `kratos-sync sync` process from start to exit (the CLI from source, or BENCH_DIST's build). */
 async function cliSync(people: number, redisUrl: string, bin = THIS_BIN): Promise<Measured> {

@@ -100,7 +100,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const started = performance.now();
     const cli = spawn(
       process.execPath,
-      [path.join(REPO, 'src/cli/bin.ts'), '-c', config.file, 'offboard', '--file', file, '--reason', 'bench'],
+      [path.join(REPO, 'src/app/bin.ts'), '-c', config.file, 'offboard', '--file', file, '--reason', 'bench'],
       {
         cwd: REPO,
         env: { ...process.env, KRATOS_SYNC_CONFIG: '' },

@@ -52,7 +52,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   writeFileSync(file, stringify(config));
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(REPO, 'src/cli/bin.ts'), '-c', file, 'worker', '--role', 'worker,http'],
+    [path.join(REPO, 'src/app/bin.ts'), '-c', file, 'worker', '--role', 'worker,http'],
     {
       cwd: REPO,
       env: {

@@ -6,7 +6,7 @@
  * and a no-op `kratos-sync sync` of one person against the simulator in its own process (config, Kratos
  * probe, schemas, Redis, then a run with nothing to do).
  * `npm run bench -- startup`; `BENCH_DIST=<folder>` measures a build other than ./dist; `BENCH_VERSUS=<bin>`
- * (another build's src/cli/bin.js) adds its no-op sync to the same rounds, for a before/after side by side.
+ * (another build's src/app/bin.js) adds its no-op sync to the same rounds, for a before/after side by side.
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -32,13 +32,13 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const configFile = writeCliConfig(workspace, sim.url, 'silent');
   // BENCH_DIST=<folder>: a build elsewhere (`tsc -p tsconfig.build.json --outDir <folder>`), e.g. when
   // dist/ in a shared checkout is older than the source.
-  const dist = path.join(process.env.BENCH_DIST ?? path.join(ROOT, 'dist'), 'src/cli/bin.js');
+  const dist = path.join(process.env.BENCH_DIST ?? path.join(ROOT, 'dist'), 'src/app/bin.js');
   const noCache = { NODE_DISABLE_COMPILE_CACHE: '1' };
   const contenders: Array<{ label: string; args: string[]; env?: NodeJS.ProcessEnv }> = [
     { label: 'floor: node -e 0', args: ['-e', '0'] },
-    { label: 'kratos-sync --help (source)', args: ['src/cli/bin.ts', '--help'] },
+    { label: 'kratos-sync --help (source)', args: ['src/app/bin.ts', '--help'] },
     ...(existsSync(dist) ? [{ label: 'kratos-sync --help (dist)', args: [dist, '--help'] }] : []),
-    { label: 'kratos-sync sync, nothing to do (source)', args: ['src/cli/bin.ts', '-c', configFile, 'sync'] },
+    { label: 'kratos-sync sync, nothing to do (source)', args: ['src/app/bin.ts', '-c', configFile, 'sync'] },
     ...(existsSync(dist)
       ? [
           { label: 'kratos-sync sync, nothing to do (dist)', args: [dist, '-c', configFile, 'sync'] },
@@ -51,7 +51,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       : []),
     {
       label: 'kratos-sync sync, nothing to do (source, compile cache off)',
-      args: ['src/cli/bin.ts', '-c', configFile, 'sync'],
+      args: ['src/app/bin.ts', '-c', configFile, 'sync'],
       env: noCache,
     },
     ...(process.env.BENCH_VERSUS
@@ -65,7 +65,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   ];
   try {
     // The first sync creates the one person; every measured one has nothing to do.
-    await timedNodeProcess(['src/cli/bin.ts', '-c', configFile, 'sync'], rssFile);
+    await timedNodeProcess(['src/app/bin.ts', '-c', configFile, 'sync'], rssFile);
     const samples = new Map<string, ProcessSample[]>(contenders.map((c) => [c.label, []]));
     for (let round = 0; round < rounds; round++)
       for (const contender of contenders)

@@ -11,8 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const compiled = new URL('../dist/src/cli/bin.js', import.meta.url);
-const source = new URL('../src/cli/bin.ts', import.meta.url);
+const compiled = new URL('../dist/src/app/bin.js', import.meta.url);
+const source = new URL('../src/app/bin.ts', import.meta.url);
 const projectNode = fileURLToPath(new URL('../.tools/node24/node_modules/.bin/node', import.meta.url));
 const major = Number(process.versions.node.split('.')[0]);
 

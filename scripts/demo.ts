@@ -16,6 +16,7 @@ import { API_PROFILES, type ApiProfile, startKratosSim } from '../test/kratos-si
 import { startRedisServer } from '../test/support/redis-server.ts';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { cliParts } from '../src/app/cli-parts.ts';
 import { runCli } from '../src/cli/program.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/log/logger.ts';
@@ -32,7 +33,10 @@ function banner(text: string): void {
 
 async function cli(...args: string[]): Promise<number> {
   console.log(`\x1b[2m$ kratos-sync ${args.join(' ')}\x1b[0m`);
-  return await runCli(['node', 'kratos-sync', '--config', path.join(work, 'kratos-sync.yaml'), ...args]);
+  return await runCli(
+    ['node', 'kratos-sync', '--config', path.join(work, 'kratos-sync.yaml'), ...args],
+    cliParts,
+  );
 }
 
 /**

@@ -4,12 +4,14 @@ import { personJobs } from '../queue/person-jobs.ts';
 import { closeRedis, createRedis } from '../queue/redis-connection.ts';
 import { explainPerson, type PersonExplanation } from '../sync/explain-person.ts';
 import { resolvePeople } from '../sync/explain-target.ts';
+import type { CliParts } from './cli-parts.ts';
 import { cliLogger, loadCliConfig, withEngine } from './engine-session.ts';
 import { EXIT } from './exit-codes.ts';
 
 /** `explain <key|email> [--source s] [--json]`: reads the source, Kratos and Redis; changes nothing. */
 export async function explainCommand(
   program: Command,
+  parts: CliParts,
   input: string,
   options: { source?: string; json?: boolean },
 ): Promise<number> {
@@ -21,7 +23,7 @@ export async function explainCommand(
   });
   const queue = createQueue({ connection, prefix: config.redis.prefix, logger: cliLogger(config) });
   try {
-    return await withEngine(program, { source: options.source }, async (ctx, sources) => {
+    return await withEngine(program, parts, { source: options.source }, async (ctx, sources) => {
       const runtimes = sources.map((name) => ctx.sources.get(name)!);
       const people = await resolvePeople(ctx, input, runtimes);
       const explained: PersonExplanation[] = [];

@@ -1,14 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Queue } from 'bullmq';
 import { pino } from 'pino';
-import { offboardPersonJob } from '../../jobs/offboard-person.ts';
-import { offboardRunbookJob } from '../../jobs/offboard-runbook.ts';
-import { buildContext } from '../app/build-context.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { scrubSecrets } from '../config/secret.ts';
 import { parseDurationMs } from '../config/sections/secret-option.ts';
-import { startInlineWorker, type InlineWorker } from '../lifecycle/inline-worker.ts';
 import {
   newRunbookId,
   startRunbook,
@@ -20,12 +15,9 @@ import { entriesFromCsv, entriesFromLists, type RunbookInput } from '../lifecycl
 import { rowsFor, summarise } from '../lifecycle/runbook-report.ts';
 import { resolvePeople } from '../lifecycle/resolve-people.ts';
 import { createLogger } from '../log/logger.ts';
-import { createCatalogue } from '../queue/job-definition.ts';
-import { createPersonLocks } from '../queue/person-locks.ts';
-import { closeRedis, createRedis } from '../queue/redis-connection.ts';
-import { QUEUE_NAME } from '../queue/runtime-keys.ts';
 import { createMarkerIndex } from '../store/marker-index.ts';
 import { createReceiptStore } from '../store/receipt-store.ts';
+import type { CliParts } from './cli-parts.ts';
 import { EXIT } from './exit-codes.ts';
 
 export interface OffboardOptions {
@@ -45,10 +37,14 @@ class UsageError extends Error {
 }
 
 /** The action of `kratos-sync offboard` (its options are declared in commands/offboard.ts). */
-export async function offboardCommand(configFile: string, options: OffboardOptions): Promise<number> {
+export async function offboardCommand(
+  configFile: string,
+  parts: CliParts,
+  options: OffboardOptions,
+): Promise<number> {
   const { config, baseDir } = loadConfig({ file: configFile });
   try {
-    return await runOffboard(config, baseDir, options);
+    return await runOffboard(config, baseDir, parts, options);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`kratos-sync offboard: ${err.message}`);
@@ -85,7 +81,12 @@ function pickSource(config: Config, requested: string | undefined): string {
   return names[0]!;
 }
 
-async function runOffboard(config: Config, baseDir: string, options: OffboardOptions): Promise<number> {
+async function runOffboard(
+  config: Config,
+  baseDir: string,
+  parts: CliParts,
+  options: OffboardOptions,
+): Promise<number> {
   const source = pickSource(config, options.source);
   const input = readInput(options);
   const timeoutMs = parseDurationMs(options.timeout);
@@ -96,8 +97,14 @@ async function runOffboard(config: Config, baseDir: string, options: OffboardOpt
     level: config.log.level,
     destination: pino.destination({ dest: 2, sync: true }),
   });
-  await using built = await buildContext({ config, baseDir, logger, only: [source] });
-  const { ctx } = built;
+  await using session = await parts.openOffboardSession({
+    config,
+    baseDir,
+    logger,
+    source,
+    inline: options.inline === true,
+  });
+  const { ctx, connection, queue } = session;
   const prefix = config.redis.prefix;
   const resolutions = await resolvePeople(
     { kratos: ctx.kratos, index: createMarkerIndex(ctx.redis, prefix, source) },
@@ -108,55 +115,40 @@ async function runOffboard(config: Config, baseDir: string, options: OffboardOpt
     r.status === 'resolved' ? [{ entry: r.entry, identityId: r.identityId, key: r.key }] : [],
   );
   const receipts = createReceiptStore({ redis: ctx.redis, prefix });
-  const locks = createPersonLocks({ redis: ctx.redis, prefix, logger, ttlMs: 30_000 });
-  let inline: InlineWorker | undefined;
-  const connection = createRedis(config.redis, { role: 'state', logger, name: 'kratos-sync:offboard' });
-  const queue = options.inline ? undefined : new Queue(QUEUE_NAME, { connection, prefix });
-  try {
-    if (options.inline) {
-      const catalogue = createCatalogue([offboardPersonJob, offboardRunbookJob]);
-      inline = startInlineWorker({ config, kratos: ctx.kratos, logger, catalogue, host: { ctx, locks } });
-    }
-    const target = inline?.queue ?? queue!;
-    const runbookId = newRunbookId(ctx.now());
-    const request = { source, people, reason: options.reason, deleteNow: options.deleteNow === true };
-    const startedAt = ctx.now();
-    const started = await startRunbook(
-      { connection, prefix, queueName: target.name },
+  const runbookId = newRunbookId(ctx.now());
+  const request = { source, people, reason: options.reason, deleteNow: options.deleteNow === true };
+  const startedAt = ctx.now();
+  const started = await startRunbook(
+    { connection, prefix, queueName: queue.name },
+    runbookId,
+    request,
+    startedAt,
+  );
+  console.log(
+    `runbook ${runbookId}: ${people.length} to offboard, ${resolutions.length + input.problems.length - people.length} not resolvable`,
+  );
+  const progress = progressReporter(process.stdout, people.length);
+  const outcomes = await waitForRunbook({ queue, receipts }, started, request, {
+    timeoutMs,
+    onProgress: (p) => progress.update(p),
+  }).finally(() => progress.stop());
+  const rows = rowsFor(input.problems, resolutions, outcomes);
+  const summary = summarise(rows);
+  console.log(receiptTable(rows));
+  console.log(summaryLine(summary, runbookId));
+  if (options.jsonOut) {
+    const document = {
       runbookId,
-      request,
-      startedAt,
-    );
-    console.log(
-      `runbook ${runbookId}: ${people.length} to offboard, ${resolutions.length + input.problems.length - people.length} not resolvable`,
-    );
-    const progress = progressReporter(process.stdout, people.length);
-    const outcomes = await waitForRunbook({ queue: target, receipts }, started, request, {
-      timeoutMs,
-      onProgress: (p) => progress.update(p),
-    }).finally(() => progress.stop());
-    const rows = rowsFor(input.problems, resolutions, outcomes);
-    const summary = summarise(rows);
-    console.log(receiptTable(rows));
-    console.log(summaryLine(summary, runbookId));
-    if (options.jsonOut) {
-      const document = {
-        runbookId,
-        source,
-        startedAt: startedAt.toISOString(),
-        finishedAt: ctx.now().toISOString(),
-        summary,
-        people: rows,
-      };
-      // A file an operator keeps and passes on: the same scrubbing as everything stored or shown.
-      writeFileSync(options.jsonOut, `${scrubSecrets(JSON.stringify(document, null, 2))}\n`, { mode: 0o600 });
-    }
-    for (const row of rows.filter((r) => !r.done))
-      console.error(`not offboarded: ${row.input || row.origin} (${row.origin}): ${row.why}`);
-    return summary.notOffboarded === 0 ? EXIT.ok : EXIT.partial;
-  } finally {
-    await inline?.close();
-    await queue?.close();
-    await closeRedis(connection);
+      source,
+      startedAt: startedAt.toISOString(),
+      finishedAt: ctx.now().toISOString(),
+      summary,
+      people: rows,
+    };
+    // A file an operator keeps and passes on: the same scrubbing as everything stored or shown.
+    writeFileSync(options.jsonOut, `${scrubSecrets(JSON.stringify(document, null, 2))}\n`, { mode: 0o600 });
   }
+  for (const row of rows.filter((r) => !r.done))
+    console.error(`not offboarded: ${row.input || row.origin} (${row.origin}): ${row.why}`);
+  return summary.notOffboarded === 0 ? EXIT.ok : EXIT.partial;
 }

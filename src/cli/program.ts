@@ -1,15 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
+import type { CliParts } from './cli-parts.ts';
 import { EXIT } from './exit-codes.ts';
 
 /**
- * Each command lives in `./commands/<name>.ts` and exports `register(program)`. Commands set
+ * Each command lives in `./commands/<name>.ts` and exports `register(program, parts)`, `parts` being what
+ * app/ hands the commands (opening the engine, starting the worker: app/cli-parts.ts). Commands set
  * `process.exitCode` in their action. Every command module is loaded to build the program (so `--help`
  * lists them all), which is why a command module imports only commander and light modules at the top, and
  * loads what its action needs with `await import()` inside the action (test/cli/help-startup.test.ts).
  */
 
-export async function buildProgram(): Promise<Command> {
+export async function buildProgram(parts: CliParts): Promise<Command> {
   const program = new Command('kratos-sync')
     .description('Keep Ory Kratos identities in step with your HR or CRM system.')
     .option(
@@ -20,12 +22,12 @@ export async function buildProgram(): Promise<Command> {
     .showHelpAfterError()
     .exitOverride();
   const { commandLoaders } = await import('./commands/index.ts');
-  for (const load of commandLoaders) (await load()).register(program);
+  for (const load of commandLoaders) (await load()).register(program, parts);
   return program;
 }
 
-export async function runCli(argv: string[]): Promise<number> {
-  const program = await buildProgram();
+export async function runCli(argv: string[], parts: CliParts): Promise<number> {
+  const program = await buildProgram(parts);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

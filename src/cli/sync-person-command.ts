@@ -3,6 +3,7 @@ import { enqueuePersonSync } from '../../jobs/enqueue.ts';
 import { ConfigError } from '../config/load.ts';
 import { createQueue } from '../queue/job-queue.ts';
 import { closeRedis, createRedis } from '../queue/redis-connection.ts';
+import type { CliParts } from './cli-parts.ts';
 import { cliLogger, loadCliConfig, withEngine } from './engine-session.ts';
 import { EXIT } from './exit-codes.ts';
 import { personExitCode, renderPersonOutcome, syncOnePersonNow } from './sync-one-person.ts';
@@ -15,7 +16,11 @@ interface Options {
 }
 
 /** `sync --person <key> [--source s] [--queue]`: one person now, inline or as a queued person.sync job. */
-export async function syncPersonCommand(program: Command, options: Options): Promise<number> {
+export async function syncPersonCommand(
+  program: Command,
+  parts: CliParts,
+  options: Options,
+): Promise<number> {
   const key = options.person?.trim();
   if (!key) {
     throw new ConfigError(
@@ -26,7 +31,7 @@ export async function syncPersonCommand(program: Command, options: Options): Pro
   }
   const source = personSource(program, options.source);
   if (options.queue) return await enqueueOne(program, source, key, options.json === true);
-  return await withEngine(program, { source, onboarding: true }, async (ctx) => {
+  return await withEngine(program, parts, { source, onboarding: true }, async (ctx) => {
     const outcome = await syncOnePersonNow(ctx, source, key);
     console.log(options.json ? JSON.stringify(outcome, null, 2) : renderPersonOutcome(outcome));
     return personExitCode(outcome.status);

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliParts } from '../../src/app/cli-parts.ts';
 import { commandLoaders } from '../../src/cli/commands/index.ts';
 import { listedCommands } from '../packaging/run-command.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
+const BIN = path.resolve(import.meta.dirname, '../../src/app/bin.ts');
 const RECORDER = path.resolve(import.meta.dirname, 'fixtures/record-loaded-modules.mjs');
 const work = mkdtempSync(path.join(tmpdir(), 'ks-help-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -67,7 +68,7 @@ async function runHelp(
 describe('kratos-sync --help (spawned from source)', () => {
   it('lists every registered command', async () => {
     const program = new Command();
-    for (const load of commandLoaders) (await load()).register(program);
+    for (const load of commandLoaders) (await load()).register(program, cliParts);
     const registered = program.commands.map((command) => command.name());
     expect(registered.length).toBeGreaterThanOrEqual(10);
     const { stdout } = await runHelp(['--help']);

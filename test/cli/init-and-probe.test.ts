@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
+import { cliParts } from '../../src/app/cli-parts.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { runCli } from '../../src/cli/program.ts';
 import { starterConfig } from '../../src/cli/starters/starter-config.ts';
@@ -30,7 +31,7 @@ async function inProcess(args: string[]): Promise<{ code: number; stderr: string
     stderr += `${parts.join(' ')}\n`;
   });
   try {
-    return { code: await runCli(['node', 'kratos-sync', ...args]), stderr };
+    return { code: await runCli(['node', 'kratos-sync', ...args], cliParts), stderr };
   } finally {
     spy.mockRestore();
     error.mockRestore();

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 /** The CLI's TypeScript entry point (Node runs it directly). */
-export const CLI_SOURCE_BIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
+export const CLI_SOURCE_BIN = path.resolve(import.meta.dirname, '../../src/app/bin.ts');
 /** The `bin` the npm package installs. */
 export const CLI_PACKAGE_BIN = path.resolve(import.meta.dirname, '../../bin/kratos-sync.js');
 

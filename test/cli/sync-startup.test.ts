@@ -10,7 +10,7 @@ import { csvOf, people, simIdentitiesByKey } from '../sync/engine-harness.ts';
 import { deleteKeys } from '../support/delete-keys.ts';
 import { cliConfigYaml } from './cli-config.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
+const BIN = path.resolve(import.meta.dirname, '../../src/app/bin.ts');
 const RECORDER = path.resolve(import.meta.dirname, 'fixtures/record-loaded-modules.mjs');
 
 /**

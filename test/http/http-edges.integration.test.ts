@@ -164,7 +164,7 @@ describe('the documented example password', () => {
       file,
       stringify({ ...refused, http: { auth: { username: 'admin', password: { fromEnv: 'PW' } } } }),
     );
-    const bin = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
+    const bin = path.resolve(import.meta.dirname, '../../src/app/bin.ts');
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [bin, '--config', file, 'worker', '--role', 'http'], {
         env: { PATH: process.env.PATH ?? '', PW: 'change-me', NODE_NO_WARNINGS: '1' },

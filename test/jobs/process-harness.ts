@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 
-const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../../src/app/bin.ts', import.meta.url));
 
 /** A `kratos-sync worker` child process, as an operator would run it, with its log lines kept. */
 export interface WorkerChild {

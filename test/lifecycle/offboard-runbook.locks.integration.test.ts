@@ -2,7 +2,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { offboardPersonJob } from '../../jobs/offboard-person.ts';
 import { offboardRunbookJob } from '../../jobs/offboard-runbook.ts';
 import { configSchema } from '../../src/config/schema.ts';
-import { startInlineWorker, type InlineWorker } from '../../src/lifecycle/inline-worker.ts';
+import { startInlineWorker, type InlineWorker } from '../../src/app/inline-runbook-worker.ts';
 import { newRunbookId, startRunbook, waitForRunbook } from '../../src/lifecycle/offboard-runbook.ts';
 import { createCatalogue } from '../../src/queue/job-definition.ts';
 import { createPersonLocks } from '../../src/queue/person-locks.ts';

@@ -32,8 +32,8 @@ describe('kratos-sync in a fresh clone', () => {
       'npx kratos-sync --help',
     );
     const fromSource = expectSuccess(
-      await runCommand(process.execPath, ['src/cli/bin.ts', '--help'], { cwd: clone, timeoutMs: 60_000 }),
-      'node src/cli/bin.ts --help',
+      await runCommand(process.execPath, ['src/app/bin.ts', '--help'], { cwd: clone, timeoutMs: 60_000 }),
+      'node src/app/bin.ts --help',
     );
     const commands = listedCommands(help.stdout);
     expect(commands).toContain('sync');

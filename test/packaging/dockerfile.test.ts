@@ -71,7 +71,7 @@ describe('Dockerfile', () => {
 
   it('starts the CLI under tini and defaults to a worker with scheduler and HTTP', () => {
     expect(all(runtime, 'RUN').join('\n')).toMatch(/apt-get install[^&]*\btini\b/);
-    expect(execForm(only(runtime, 'ENTRYPOINT'))).toEqual(['tini', '--', 'node', 'dist/src/cli/bin.js']);
+    expect(execForm(only(runtime, 'ENTRYPOINT'))).toEqual(['tini', '--', 'node', 'dist/src/app/bin.js']);
     expect(execForm(only(runtime, 'CMD'))).toEqual(['worker', '--role', 'worker,scheduler,http']);
   });
 
@@ -108,6 +108,7 @@ describe('Dockerfile', () => {
       'package-lock.json',
       'tsconfig.json',
       'tsconfig.build.json',
+      'scripts/build.ts',
       'src',
     ]) {
       expect(allowed).toContain(needed);

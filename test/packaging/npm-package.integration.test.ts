@@ -70,7 +70,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the npm package', () => {
   it('contains the compiled CLI and no sources, tests or local files', () => {
     expect(tarballFiles).toContain('package/package.json');
-    expect(tarballFiles).toContain('package/dist/src/cli/bin.js');
+    expect(tarballFiles).toContain('package/dist/src/app/bin.js');
     // The bin is the shim that runs dist/ when it exists (always, in the package).
     expect(tarballFiles).toContain('package/bin/kratos-sync.js');
     for (const file of tarballFiles) {
@@ -113,8 +113,8 @@ describe('the npm package', () => {
       'kratos-sync --help',
     );
     const sourceHelp = expectSuccess(
-      await runCommand(process.execPath, ['src/cli/bin.ts', '--help'], { cwd: REPO_ROOT, timeoutMs: 60_000 }),
-      'node src/cli/bin.ts --help',
+      await runCommand(process.execPath, ['src/app/bin.ts', '--help'], { cwd: REPO_ROOT, timeoutMs: 60_000 }),
+      'node src/app/bin.ts --help',
     );
     const commands = listedCommands(installedHelp.stdout);
     expect(commands).toContain('check-config');

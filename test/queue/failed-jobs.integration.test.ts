@@ -12,7 +12,7 @@ import { writeConfigFile } from '../jobs/process-harness.ts';
 import { sourceSection } from '../sync/engine-harness.ts';
 import { createTestRuntime, waitFor, type TestRuntime } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../../src/app/bin.ts', import.meta.url));
 const run = promisify(execFile);
 
 const jobs = createCatalogue([

@@ -55,7 +55,7 @@ it('serves SCIM from the shipped example and the simulator started with --schema
   expect(schemas.map((s) => s.id)).toContain('scim-user');
 
   start(
-    ['src/cli/bin.ts', 'worker', '--role', 'worker,http', '--config', 'config/examples/scim-inbound.yaml'],
+    ['src/app/bin.ts', 'worker', '--role', 'worker,http', '--config', 'config/examples/scim-inbound.yaml'],
     {
       SCIM_TOKEN: TOKEN,
       KRATOS_ADMIN_URL: kratos,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import type { CliParts } from '../cli-parts.ts';
 
-export function register(program: Command): void {
+export function register(program: Command, parts: CliParts): void {
   program
     .command('explain')
     .description(
@@ -11,6 +12,6 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (input: string, options: { source?: string; json?: boolean }) => {
       const { explainCommand } = await import('../explain-command.ts');
-      process.exitCode = await explainCommand(program, input, options);
+      process.exitCode = await explainCommand(program, parts, input, options);
     });
 }

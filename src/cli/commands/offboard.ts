@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import type { CliParts } from '../cli-parts.ts';
 import type { OffboardOptions } from '../offboard-command.ts';
 
-export function register(program: Command): void {
+export function register(program: Command, parts: CliParts): void {
   program
     .command('offboard')
     .description(
@@ -25,6 +26,6 @@ export function register(program: Command): void {
     .option('--timeout <duration>', 'give up waiting after this long (jobs keep running)', '30m')
     .action(async (options: OffboardOptions) => {
       const { offboardCommand } = await import('../offboard-command.ts');
-      process.exitCode = await offboardCommand(program.opts<{ config: string }>().config, options);
+      process.exitCode = await offboardCommand(program.opts<{ config: string }>().config, parts, options);
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import type { CliParts } from '../cli-parts.ts';
 
-export function register(program: Command): void {
+export function register(program: Command, parts: CliParts): void {
   program
     .command('reindex')
     .description(
@@ -13,20 +14,25 @@ export function register(program: Command): void {
       const { reindexSources } = await import('../../sync/reindex.ts');
       const { withEngine } = await import('../engine-session.ts');
       const { EXIT } = await import('../exit-codes.ts');
-      process.exitCode = await withEngine(program, { source: options.source }, async (ctx, sources) => {
-        const results = await reindexSources(ctx, sources);
-        console.log(
-          options.json
-            ? JSON.stringify(results, null, 2)
-            : results
-                .map(
-                  (r) =>
-                    `${r.source}: ${r.indexed} identities indexed, ${r.dropped} stale entries dropped ` +
-                    `(${r.listed} listed, ${r.read} read by id)`,
-                )
-                .join('\n'),
-        );
-        return EXIT.ok;
-      });
+      process.exitCode = await withEngine(
+        program,
+        parts,
+        { source: options.source },
+        async (ctx, sources) => {
+          const results = await reindexSources(ctx, sources);
+          console.log(
+            options.json
+              ? JSON.stringify(results, null, 2)
+              : results
+                  .map(
+                    (r) =>
+                      `${r.source}: ${r.indexed} identities indexed, ${r.dropped} stale entries dropped ` +
+                      `(${r.listed} listed, ${r.read} read by id)`,
+                  )
+                  .join('\n'),
+          );
+          return EXIT.ok;
+        },
+      );
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import type { CliParts } from '../cli-parts.ts';
 
-export function register(program: Command): void {
+export function register(program: Command, parts: CliParts): void {
   program
     .command('sync')
     .description('plan and apply now: create, update, deactivate and delete identities to match the source')
@@ -19,7 +20,7 @@ export function register(program: Command): void {
     .action(async (options: { source?: string; json?: boolean; person?: string; queue?: boolean }) => {
       if (options.person !== undefined || options.queue) {
         const { syncPersonCommand } = await import('../sync-person-command.ts');
-        process.exitCode = await syncPersonCommand(program, options);
+        process.exitCode = await syncPersonCommand(program, parts, options);
         return;
       }
       const { runFullSync } = await import('../../sync/run-full-sync.ts');
@@ -28,6 +29,7 @@ export function register(program: Command): void {
       const { createProgressReporter } = await import('../sync-progress.ts');
       process.exitCode = await withEngine(
         program,
+        parts,
         { source: options.source, onboarding: true },
         async (ctx, sources) => {
           const progress = createProgressReporter({

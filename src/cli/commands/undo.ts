@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import type { CliParts } from '../cli-parts.ts';
 
-export function register(program: Command): void {
+export function register(program: Command, parts: CliParts): void {
   program
     .command('undo')
     .description(
@@ -22,7 +23,7 @@ export function register(program: Command): void {
       const { exitCodeFor } = await import('../render-run.ts');
       const { renderUndo, undoJson } = await import('../render-undo.ts');
       const { EXIT } = await import('../exit-codes.ts');
-      process.exitCode = await withEngine(program, { source: [] }, async (ctx) => {
+      process.exitCode = await withEngine(program, parts, { source: [] }, async (ctx) => {
         const outcome = await undoRun(ctx, runId, {
           dryRun: options.dryRun === true,
           by: `cli:${safeUser(userInfo)}`,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { CliParts } from '../cli-parts.ts';
 import { WORKER_ROLES, type WorkerRole } from '../../queue/worker-roles.ts';
 import { EXIT } from '../exit-codes.ts';
 
@@ -7,7 +8,7 @@ import { EXIT } from '../exit-codes.ts';
  * gracefully (stops taking jobs, lets active ones finish within `queue.shutdownTimeout`, returns the rest
  * to the queue, closes connections) and exits 0. A second signal exits at once.
  */
-export function register(program: Command): void {
+export function register(program: Command, parts: CliParts): void {
   program
     .command('worker')
     .description(
@@ -19,10 +20,9 @@ export function register(program: Command): void {
       const roles = parseRoles(options.role);
       const { loadConfig } = await import('../../config/load.ts');
       const { createLogger } = await import('../../log/logger.ts');
-      const { startWorkerProcess } = await import('../../app/worker-process.ts');
       const { config, baseDir } = loadConfig({ file: program.opts<{ config: string }>().config });
       const logger = createLogger({ level: config.log.level });
-      const running = await startWorkerProcess({
+      const running = await parts.startWorker({
         config,
         baseDir,
         roles,

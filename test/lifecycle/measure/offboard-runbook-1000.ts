@@ -37,7 +37,7 @@ try {
   let stderr = '';
   const child = spawn(
     process.execPath,
-    ['src/cli/bin.ts', '-c', config, 'offboard', '--file', file, '--inline'],
+    ['src/app/bin.ts', '-c', config, 'offboard', '--file', file, '--inline'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -49,7 +49,7 @@ export async function runCliProcess(
   args: string[],
   options: { timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  const child = spawn(process.execPath, [path.join(REPO, 'src/cli/bin.ts'), ...args], {
+  const child = spawn(process.execPath, [path.join(REPO, 'src/app/bin.ts'), ...args], {
     cwd: REPO,
     env: { ...process.env, KRATOS_SYNC_CONFIG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

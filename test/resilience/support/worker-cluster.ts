@@ -106,7 +106,7 @@ export class WorkerCluster {
       const child = spawn(
         process.execPath,
         [
-          path.join(REPO, 'src/cli/bin.ts'),
+          path.join(REPO, 'src/app/bin.ts'),
           '-c',
           this.#config.file,
           'worker',

@@ -7,7 +7,8 @@ import { lookupJob } from '../queue/job-definition.ts';
 import { createKratosOutagePause } from '../queue/kratos-outage-pause.ts';
 import { createProcessor } from '../queue/processor.ts';
 import { closeRedis, createRedis } from '../queue/redis-connection.ts';
-import type { LifecycleHost } from './lifecycle-host.ts';
+import type { LifecycleHost } from '../lifecycle/lifecycle-host.ts';
+import { createReleaseStack } from './release-stack.ts';
 
 /**
  * Queue of runbooks run with `--inline`. Not the shared queue: a worker takes every job of its queue, and
@@ -31,13 +32,17 @@ export function startInlineWorker(options: {
 }): InlineWorker {
   const { config, logger } = options;
   const prefix = config.redis.prefix;
+  const releases = createReleaseStack();
   const producer = createRedis(config.redis, { role: 'state', logger, name: 'kratos-sync:offboard-inline' });
+  releases.defer('inline producer connection', () => closeRedis(producer));
   const connection = createRedis(config.redis, {
     role: 'worker',
     logger,
     name: 'kratos-sync:offboard-inline',
   });
+  releases.defer('inline worker connection', () => closeRedis(connection));
   const queue = new Queue(INLINE_RUNBOOK_QUEUE, { connection: producer, prefix });
+  releases.defer('inline queue', () => queue.close());
   queue.on('error', (err) => logger.warn({ err }, 'queue error'));
   const outagePause = createKratosOutagePause({
     ready: () => options.kratos.ready(),
@@ -47,7 +52,9 @@ export function startInlineWorker(options: {
     },
     logger,
   });
+  releases.defer('kratos outage pause', () => outagePause.close());
   const shutdown = new AbortController();
+  releases.defer('inline shutdown signal', () => shutdown.abort());
   const processor = createProcessor({
     catalogue: options.catalogue,
     deps: { ...options.host, queue },
@@ -72,15 +79,6 @@ export function startInlineWorker(options: {
     },
   });
   worker.on('error', (err) => logger.warn({ err }, 'worker error'));
-  return {
-    queue,
-    async close() {
-      await worker.close();
-      shutdown.abort();
-      outagePause.close();
-      await queue.close();
-      await closeRedis(connection);
-      await closeRedis(producer);
-    },
-  };
+  releases.defer('inline worker', () => worker.close());
+  return { queue, close: releases.release };
 }

@@ -1,0 +1,55 @@
+import type { EngineSession, OpenEngineOptions } from '../cli/cli-parts.ts';
+import type { LifecycleHost } from '../lifecycle/lifecycle-host.ts';
+import { closeRedis, createRedis } from '../queue/redis-connection.ts';
+import type { SyncHooks } from '../sync/context.ts';
+import { buildContext } from './build-context.ts';
+import { createReleaseStack } from './release-stack.ts';
+
+/**
+ * The engine context of one CLI command (plan, sync, approve, reject, undo, reindex, explain). With
+ * `onboarding` and a source that onboards, people the command creates or reactivates get their invite
+ * queued for the workers, as in the worker process. Everything is released when the command ends.
+ */
+export async function openCliEngine(options: OpenEngineOptions): Promise<EngineSession> {
+  const { config, logger } = options;
+  const prefix = config.redis.prefix;
+  const onboarding =
+    options.onboarding === true && options.only.some((s) => config.sources[s]?.onboarding.enabled);
+  const releases = createReleaseStack();
+  try {
+    let hooks: SyncHooks = {};
+    let host: LifecycleHost | undefined;
+    // The queue (BullMQ) and the lifecycle are loaded only when this command queues onboarding: a plain
+    // sync or plan does not pay for them at start-up.
+    if (onboarding) {
+      const { lifecycleHooks } = await import('../lifecycle/lifecycle-host.ts');
+      hooks = lifecycleHooks(() => host!);
+    }
+    const producer = onboarding
+      ? createRedis(config.redis, { role: 'producer', logger, name: 'kratos-sync:cli' })
+      : undefined;
+    if (producer) releases.defer('producer connection', () => closeRedis(producer));
+    const built = await buildContext({
+      config,
+      baseDir: options.baseDir,
+      logger,
+      only: options.only,
+      hooks,
+    });
+    releases.defer('engine context', () => built.release());
+    if (producer) {
+      const [{ createQueue }, { createPersonLocks }] = await Promise.all([
+        import('../queue/job-queue.ts'),
+        import('../queue/person-locks.ts'),
+      ]);
+      const queue = createQueue({ connection: producer, prefix, logger });
+      releases.defer('queue', () => queue.close());
+      const locks = createPersonLocks({ redis: built.ctx.redis, prefix, logger, ttlMs: 30_000 });
+      host = { ctx: built.ctx, queue, locks };
+    }
+    return { ctx: built.ctx, release: releases.release, [Symbol.asyncDispose]: releases.release };
+  } catch (err) {
+    await releases.release().catch(() => undefined);
+    throw err;
+  }
+}
