@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import jsonata from 'jsonata';
-import { IANAZone } from 'luxon';
 import type * as NodeCron from 'node-cron';
 import type { z } from 'zod';
 import { MAPPING_VALUE_FIELDS } from './expression-fields.ts';
+import { isTimeZone } from './time-zone.ts';
 
 interface SourceShape {
   mapping: Record<string, unknown>;
@@ -41,13 +41,13 @@ export function checkCompiledOptions(
         if (problem) fail(['sources', name, section, field], `not a valid JSONata expression (${problem})`);
       }
     }
-    if (!IANAZone.isValidZone(source.leaver.timeZone)) {
+    if (!isTimeZone(source.leaver.timeZone)) {
       fail(
         ['sources', name, 'leaver', 'timeZone'],
         `"${source.leaver.timeZone}" is not an IANA time zone (e.g. Europe/Berlin)`,
       );
     }
-    if (!IANAZone.isValidZone(source.onboarding.defaultTimeZone)) {
+    if (!isTimeZone(source.onboarding.defaultTimeZone)) {
       fail(
         ['sources', name, 'onboarding', 'defaultTimeZone'],
         `"${source.onboarding.defaultTimeZone}" is not an IANA time zone (e.g. Europe/Berlin)`,

@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isTimeZone } from '../config/time-zone.ts';
 
 /**
  * Reads a termination date the way HR systems write it and says whether it has taken effect at `now`:
@@ -15,7 +16,7 @@ export interface TerminationClock {
 }
 
 export function isValidTimeZone(timeZone: string): boolean {
-  return IANAZone.isValidZone(timeZone);
+  return isTimeZone(timeZone);
 }
 
 export function createTerminationClock(timeZone: string): TerminationClock {
