@@ -27,10 +27,15 @@ export async function beginRun(
     signal?: AbortSignal;
     onProgress?: (progress: SyncProgress) => void;
     onPhase?: (phase: string, fields: Record<string, unknown>) => void;
+    /** Told once the report is stored as `running` (not for a dry run): the run can be looked up now. */
+    onStored?: () => void;
   },
 ): Promise<PlannedFullSync> {
   const runs = runStoreFor(ctx);
-  if (!report.dryRun) await runs.save(report);
+  if (!report.dryRun) {
+    await runs.save(report);
+    options.onStored?.();
+  }
   const planned = await planFullSync(ctx, report.source, report, {
     runId: report.id,
     dryRun: report.dryRun,

@@ -19,6 +19,11 @@ export interface FullSyncOptions {
   runId?: string;
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
+  /**
+   * Told once the run holds the source's lock and its report is stored as `running`, so a caller that does
+   * not wait for the whole run (the console's Sync now) can point at it.
+   */
+  onStarted?: () => void;
 }
 
 /** A run's report; a dry run's also carries its plan (a stored run's plan is read with the run store). */
@@ -79,6 +84,7 @@ export async function runFullSync(
       logger,
       ...(signal ? { signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onStarted ? { onStored: options.onStarted } : {}),
       onPhase: phase,
     });
     if (dryRun) {

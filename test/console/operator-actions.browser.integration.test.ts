@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAuditForPerson } from '../../src/store/audit-store.ts';
 import { createRunStore } from '../../src/store/run-store.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
+import { waitFor } from '../queue/helpers.ts';
 import { person, people, simIdentitiesByKey, startHarness, type Harness } from '../sync/engine-harness.ts';
 import { openOperatorPage, type launchChromium } from './browser.ts';
 import { CONSOLE_PASSWORD, CONSOLE_USER, startConsoleServer, withConsoleAuth } from './console-fixture.ts';
@@ -61,6 +62,10 @@ describe('console operator actions in headless Chromium', { timeout: 120_000 }, 
     await page.goto(`${server.url}/console`);
     await page.getByRole('link', { name: 'Sync now…' }).click();
     await page.getByRole('heading', { name: /^Sync source/ }).waitFor();
+    // Asking reads nothing; the preview (a dry run) is its own button.
+    await expect(page.locator('main').innerText()).resolves.not.toMatch(/1 update/);
+    await page.getByRole('button', { name: 'Preview the changes' }).click();
+    await page.getByText('Preview (nothing changed)').waitFor();
     await expect(page.locator('main').innerText()).resolves.toMatch(/1 update, 1 deactivate/);
     expect(harness.writes()).toEqual(writesBefore);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'sync-preview.png'), fullPage: true });
@@ -68,12 +73,19 @@ describe('console operator actions in headless Chromium', { timeout: 120_000 }, 
     await page.getByRole('button', { name: 'Run the sync now' }).click();
     await page.getByRole('heading', { name: /^Run / }).waitFor();
     expect(dialogs.at(-1)).toMatch(/^Run a full sync of source "hr" now/);
+    // The harness's clock stands still, so the run is found by the page it redirected to. The start answers
+    // at once; the run goes on in the console's process.
+    const runId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
+    const runs = createRunStore(harness.redis, harness.prefix);
+    const ended = await waitFor('the run to end', async () => {
+      const report = await runs.get(runId);
+      return report && report.status !== 'running' ? report : false;
+    });
+    expect(ended).toMatchObject({ trigger: 'api', status: 'partial' }); // person 3 is still quarantined
     expect(lastName('E00001')).toBe('Renamed');
     expect(simIdentitiesByKey(harness.sim).get('E00006')?.state).toBe('inactive');
-    // The harness's clock stands still, so the run is found by the page it redirected to.
-    const runId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
-    const started = await createRunStore(harness.redis, harness.prefix).get(runId);
-    expect(started).toMatchObject({ trigger: 'api', status: 'partial' }); // person 3 is still quarantined
+    await page.reload();
+    await page.getByRole('link', { name: 'Undo this run…' }).waitFor();
   });
 
   it('undoes that run: a confirmation with the plan, then the undo run, audited with the operator', async () => {

@@ -4,14 +4,14 @@ import { createPersonLocks } from '../../queue/person-locks.ts';
 import { isRunId } from '../../store/run-id.ts';
 import { explainPerson } from '../../sync/explain-person.ts';
 import { resolvePeople } from '../../sync/explain-target.ts';
-import { runFullSync } from '../../sync/run-full-sync.ts';
 import { undoRun } from '../../sync/run-undo.ts';
 import { syncPersonNow } from '../../sync/sync-person-now.ts';
 import type { SafeHtml } from './html.ts';
 import { lookupPeople } from './readers/people-lookup.ts';
 import { messagePage } from './pages/message.ts';
 import { personPage } from './pages/person.ts';
-import { syncPreviewPage } from './pages/source-sync.ts';
+import { syncConfirmPage, syncPreviewPage } from './pages/source-sync.ts';
+import { createSourceSyncs } from './source-syncs.ts';
 import { undoConfirmPage } from './pages/undo-confirm.ts';
 import type { ConsoleView } from './view.ts';
 
@@ -22,12 +22,16 @@ export interface OperatorRouteDeps {
 }
 
 /**
- * The console's everyday operator actions, each a preview (GET, changes nothing) then one POST (CSRF-checked
- * by the console's preHandler, logged with the user): undo a run, start a full sync of a source, explain a
- * person and retry their record. They run the same engine functions as the CLI, in this process.
+ * The console's everyday operator actions, each a confirmation or preview that changes nothing, then one POST
+ * (CSRF-checked by the console's preHandler, logged with the user): undo a run, start a full sync of a source,
+ * explain a person and retry their record. They run the same engine functions as the CLI, in this process.
+ * A GET stays cheap: a full sync's preview reads the whole source, so it is asked for by POST; the sync itself
+ * is started and left running (source-syncs.ts), and the answer points at its run.
  */
 export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDeps): Promise<void> {
   const { prefix, viewFor, send } = deps;
+  const syncs = createSourceSyncs();
+  app.addHook('onClose', async () => syncs.close());
   const busy = (reply: FastifyReply, view: ConsoleView, what: string) =>
     send(
       reply,
@@ -70,8 +74,14 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
     const { source } = request.params;
     if (!view.ctx.sources.has(source))
       return send(reply, messagePage(view, 'Source not found', 'No such source in the configuration.'), 404);
-    const preview = await runFullSync(view.ctx, source, { trigger: 'api', dryRun: true });
-    return send(reply, syncPreviewPage(view, source, preview));
+    return send(reply, syncConfirmPage(view, source));
+  });
+  app.post<{ Params: { source: string } }>('/sources/:source/sync/preview', async (request, reply) => {
+    const view = viewFor(request);
+    const { source } = request.params;
+    if (!view.ctx.sources.has(source))
+      return send(reply, messagePage(view, 'Source not found', 'No such source in the configuration.'), 404);
+    return send(reply, syncPreviewPage(view, source, await syncs.preview(view.ctx, source)));
   });
   app.post<{ Params: { source: string } }>('/sources/:source/sync', async (request, reply) => {
     const view = viewFor(request);
@@ -79,12 +89,9 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
     if (!view.ctx.sources.has(source))
       return send(reply, messagePage(view, 'Source not found', 'No such source in the configuration.'), 404);
     try {
-      const report = await runFullSync(view.ctx, source, { trigger: 'api' });
-      view.ctx.logger.info(
-        { source, runId: report.id, status: report.status, by: view.frame.user },
-        'full sync started in the console',
-      );
-      return reply.redirect(`${prefix}/runs/${report.id}`, 303);
+      const runId = await syncs.start(view.ctx, source, view.frame.user);
+      view.ctx.logger.info({ source, runId, by: view.frame.user }, 'full sync started in the console');
+      return reply.redirect(`${prefix}/runs/${runId}`, 303);
     } catch (err) {
       if (err instanceof SyncError && err.code === 'SYNC_ERR_RUN_LOCKED') return busy(reply, view, 'sync');
       throw err;

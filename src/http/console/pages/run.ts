@@ -76,6 +76,9 @@ export async function runPage(view: ConsoleView, run: RunReport, query: RunPageQ
 
 function notices(view: ConsoleView, run: RunReport): SafeHtml {
   const parts: SafeHtml[] = [];
+  if (run.status === 'running') {
+    parts.push(html`<div class="notice info">This run is still going: reload the page to follow it.</div>`);
+  }
   if (run.status === 'held') {
     parts.push(
       html`<div class="notice warn">

@@ -9,6 +9,34 @@ import { planTable } from './plan-table.ts';
 const SHOWN = 500;
 
 /**
+ * Before a full sync: what it does, and two buttons — preview its plan (a dry run, which reads the whole
+ * source, so it is a POST and not this page's GET) or start it. Reads nothing itself.
+ */
+export function syncConfirmPage(view: ConsoleView, source: string): SafeHtml {
+  const syncHref = consoleHref(view, `/sources/${encodeURIComponent(source)}/sync`);
+  const content = html`<div class="crumbs">
+      <a href="${consoleHref(view, '')}">Overview</a> / ${source} / sync
+    </div>
+    <h1>Sync source <code>${source}</code>?</h1>
+    <div class="notice info">
+      <p>
+        A full sync reads every record of the source and every identity it manages, then creates, updates and
+        removes identities to match. Removals pass the deletion guard as always. The preview shows the plan
+        without changing anything.
+      </p>
+      <div class="actions">
+        ${postButton(view, `${syncHref}/preview`, 'Preview the changes')}
+        ${postButton(view, syncHref, 'Run the sync now', {
+          tone: 'primary',
+          confirm: `Run a full sync of source "${source}" now, without a preview?`,
+        })}
+        <a href="${consoleHref(view, '')}">Cancel</a>
+      </div>
+    </div>`;
+  return page(view, `Sync ${source}`, 'none', content);
+}
+
+/**
  * A full sync's preview (a dry run: nothing written to Kratos or Redis) with one button that starts the
  * real run. Removals in the real run pass the guard as always.
  */
