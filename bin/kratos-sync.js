@@ -7,7 +7,7 @@
 //   which would be out of date as soon as the source changes;
 // - from the npm package or the image (no src/ inside): runs the compiled CLI in dist/.
 // Plain JavaScript that any Node with ES modules can parse, so an old node can still say what is wrong.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -21,11 +21,29 @@ if (!existsSync(source)) {
 } else if (major >= 24) {
   await import(source.href);
 } else if (existsSync(projectNode)) {
-  const child = spawnSync(projectNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+  const child = spawn(projectNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
   });
-  if (child.error) throw child.error;
-  process.exitCode = child.status ?? 1;
+  // A supervisor stops `kratos-sync worker` by signalling this process: pass the signal on, so the worker
+  // shuts down gracefully instead of being orphaned when this process dies. A Ctrl-C in a terminal already
+  // reaches the child (same foreground process group); passing it on too would be a second signal, which
+  // the worker takes as "exit now" — so SIGINT is passed on only when stdin is not a terminal.
+  const forward = (signal) => {
+    if (signal === 'SIGINT' && process.stdin.isTTY) return;
+    child.kill(signal);
+  };
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, forward);
+  child.on('error', (err) => {
+    console.error(`kratos-sync: cannot start ${projectNode}: ${err.message}`);
+    process.exitCode = 2;
+  });
+  child.on('exit', (code, signal) => {
+    for (const name of signals) process.off(name, forward);
+    // End the way the child ended: with its exit code, or killed by the same signal.
+    if (signal) process.kill(process.pid, signal);
+    else process.exitCode = code ?? 1;
+  });
 } else {
   console.error(
     `kratos-sync needs Node.js 24 or newer (this is ${process.version}). Run \`bash scripts/ensure-env.sh\` ` +
