@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { boundRemoteText } from '../config/remote-text.ts';
 import type { KratosConfig } from '../config/sections/kratos.ts';
 import { KratosError, type KratosErrorEnvelope } from './errors.ts';
+import { parseJsonArrayItems } from './json-array-items.ts';
 import { parseRetryAfterMs } from './retry-after.ts';
 import { createKratosAgent } from './undici-agent.ts';
 
@@ -22,6 +23,8 @@ export interface KratosRequest {
   api?: 'admin' | 'public';
   /** Follow 3xx redirects (Kratos sends admin `/schemas` to the public port). */
   followRedirects?: boolean;
+  /** A 2xx body is a JSON array of objects, parsed item by item (see json-array-items.ts): list pages. */
+  arrayOfObjects?: boolean;
 }
 
 export interface KratosResponse {
@@ -100,6 +103,7 @@ export function createKratosHttp(options: { config: KratosConfig; now: () => num
   ): Promise<KratosResponse> {
     const signal = AbortSignal.timeout(config.timeoutMs);
     let text: string;
+    let items: unknown[] | null = null;
     let status: number;
     let responseHeaders: IncomingHttpHeaders;
     try {
@@ -113,11 +117,18 @@ export function createKratosHttp(options: { config: KratosConfig; now: () => num
       });
       status = res.statusCode;
       responseHeaders = res.headers;
-      text = await res.body.text();
+      if (request.arrayOfObjects && status >= 200 && status < 300) {
+        const bytes = Buffer.from(await res.body.arrayBuffer());
+        items = parseJsonArrayItems(bytes);
+        text = items === null ? bytes.toString('utf8') : '';
+      } else {
+        text = await res.body.text();
+      }
     } catch (cause) {
       throw networkError(request, cause, signal.aborted);
     }
     const isJson = String(responseHeaders['content-type'] ?? '').includes('json');
+    if (isJson && items !== null) return { status, headers: responseHeaders, data: items, json: true };
     if (!isJson || text.length === 0)
       return { status, headers: responseHeaders, data: undefined, json: false };
     try {

@@ -49,6 +49,7 @@ async function* keysetPages(
       accept: [200],
       limit: { kind: 'read' },
       repeatable: true,
+      arrayOfObjects: true,
     });
   const seen = new Set<string>();
   let pending: ReturnType<typeof get> | undefined = get(`/admin/identities?${query}`);
@@ -93,6 +94,7 @@ async function* offsetPages(
       accept: [200],
       limit: { kind: 'read' },
       repeatable: true,
+      arrayOfObjects: true,
     });
     const items = asArray(response.data, OPERATION) as Identity[];
     if (items.length > 0) yield items;
