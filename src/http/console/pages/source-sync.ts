@@ -14,10 +14,7 @@ const SHOWN = 500;
  */
 export function syncConfirmPage(view: ConsoleView, source: string): SafeHtml {
   const syncHref = consoleHref(view, `/sources/${encodeURIComponent(source)}/sync`);
-  const content = html`<div class="crumbs">
-      <a href="${consoleHref(view, '')}">Overview</a> / ${source} / sync
-    </div>
-    <h1>Sync source <code>${source}</code>?</h1>
+  const content = html`${heading(view, source)}
     <div class="notice info">
       <p>
         A full sync reads every record of the source and every identity it manages, then creates, updates and
@@ -47,10 +44,7 @@ export function syncPreviewPage(view: ConsoleView, source: string, preview: Full
     .filter(([, c]) => c.planned > 0)
     .map(([kind, c]) => `${formatCount(c.planned)} ${kind}`);
   const blocked = !preview.snapshot.complete;
-  const content = html`<div class="crumbs">
-      <a href="${consoleHref(view, '')}">Overview</a> / ${source} / sync
-    </div>
-    <h1>Sync source <code>${source}</code>?</h1>
+  const content = html`${heading(view, source)}
     <div class="notice ${blocked ? 'warn' : 'info'}">
       <p>
         Preview (nothing changed): ${formatCount(preview.snapshot.records)} records read,
@@ -83,4 +77,10 @@ export function syncPreviewPage(view: ConsoleView, source: string, preview: Full
         : emptyState('Nothing to do: everyone matches the source.'),
     )}`;
   return page(view, `Sync ${source}`, 'none', content);
+}
+
+/** Where the sync pages sit, and what they ask. */
+function heading(view: ConsoleView, source: string): SafeHtml {
+  return html`<div class="crumbs"><a href="${consoleHref(view, '')}">Overview</a> / ${source} / sync</div>
+    <h1>Sync source <code>${source}</code>?</h1>`;
 }
