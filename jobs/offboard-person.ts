@@ -2,7 +2,7 @@ import { DelayedError } from 'bullmq';
 import { z } from 'zod';
 import { LIFECYCLE_JOB_OPTIONS } from '../src/lifecycle/job-options.ts';
 import { lifecycleOf, type LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
-import { offboardIdentity } from '../src/lifecycle/offboard-identity.ts';
+import { offboardIdentity } from '../src/access/offboard-identity.ts';
 import type { OffboardingReceipt } from '../src/domain/offboarding-receipt.ts';
 import { defineJob } from '../src/queue/job-definition.ts';
 
@@ -10,7 +10,7 @@ import { defineJob } from '../src/queue/job-definition.ts';
 const LOCK_BUSY_DELAY_MS = 500;
 
 /**
- * offboard.person — take one leaver's access away (src/lifecycle/offboard-identity.ts) under the person's
+ * offboard.person — take one leaver's access away (src/access/offboard-identity.ts) under the person's
  * lock, so it never interleaves with a sync job writing the same identity. Returns the receipt (ids and
  * timestamps only), which BullMQ keeps as the job's return value and the runbook reads.
  */

@@ -1,8 +1,8 @@
 import type { Identity } from '../domain/identity.ts';
 import { inviteDeliveryId } from '../store/delivery-store.ts';
-import { isNotFound } from './kratos-errors.ts';
+import { isNotFound } from '../access/kratos-errors.ts';
 import { deliverJobId, ONBOARD_DELIVER, type InviteRef, type OnboardingDeps } from './onboarding-deps.ts';
-import { notManagedReason } from './ownership.ts';
+import { notManagedReason } from '../access/ownership.ts';
 
 export type ActivationCheckOutcome =
   'activated' | 'reissued' | 'already-reissued' | 'gone' | 'inactive' | 'not-managed' | 'disabled';

@@ -1,9 +1,9 @@
 import type { Identity } from '../domain/identity.ts';
 import type { RecoveryCode, RecoveryLink } from '../kratos/types.ts';
-import { isNotFound } from './kratos-errors.ts';
+import { isNotFound } from '../access/kratos-errors.ts';
 import type { OnboardingFields } from './onboarding-fields.ts';
 import type { InviteRef, OnboardingDeps, OnboardingSource } from './onboarding-deps.ts';
-import { notManagedReason } from './ownership.ts';
+import { notManagedReason } from '../access/ownership.ts';
 
 /** Why an invite will not be sent at all (recorded as `cancelled`; not an error to retry). */
 export type CancelReason = 'identity-gone' | 'not-managed' | 'inactive' | 'not-in-source' | 'no-email';

@@ -1,9 +1,9 @@
 import type { Identity } from '../domain/identity.ts';
 import type { KratosClient } from '../kratos/types.ts';
 import type { MarkerIndex } from '../store/marker-index.ts';
-import { identityEmails } from './identity-emails.ts';
-import { isNotFound } from './kratos-errors.ts';
-import { readMarker } from './ownership.ts';
+import { identityEmails } from '../domain/identity-emails.ts';
+import { isNotFound } from '../access/kratos-errors.ts';
+import { readMarker } from '../domain/ownership-marker.ts';
 import type { RunbookEntry } from './runbook-input.ts';
 
 export type Resolution =

@@ -1,5 +1,5 @@
 import { SyncError } from '../errors/catalogue.ts';
-import { offboardIdentity } from '../lifecycle/offboard-identity.ts';
+import { offboardIdentity } from '../access/offboard-identity.ts';
 import { describeFailure, isKratosFailure } from './apply-errors.ts';
 import type { ApplyDeps, ItemResult, RemovalAction } from './apply-types.ts';
 import { imageOf, readWithCredentials } from './before-image.ts';

@@ -1,7 +1,6 @@
 import type { Identity } from '../domain/identity.ts';
 import type { KratosClient, UpdateIdentityBody } from '../kratos/types.ts';
-import { MARKER_FIELD } from '../domain/ownership-marker.ts';
-import { readMarker } from './ownership.ts';
+import { MARKER_FIELD, readMarker } from '../domain/ownership-marker.ts';
 
 /**
  * Set `state: inactive` and stamp `metadata_admin.kratos_sync.deactivated_at` (which starts the delete grace

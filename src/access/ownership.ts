@@ -1,9 +1,6 @@
 import type { Identity } from '../domain/identity.ts';
 import { readMarker } from '../domain/ownership-marker.ts';
 
-// One marker parser for the whole codebase (src/sync/marker.ts); re-exported for lifecycle code.
-export { readMarker };
-
 /** Why an identity is not ours to change, or null when it carries this source's marker for this person. */
 export function notManagedReason(identity: Identity, source: string, key: string): string | null {
   const marker = readMarker(identity);

@@ -4,10 +4,11 @@ import type { Logger } from '../log/logger.ts';
 import { SyncError } from '../errors/catalogue.ts';
 import type { ReceiptStore } from '../store/receipt-store.ts';
 import { deactivateIdentity } from './deactivate-identity.ts';
-import { identityEmails } from './identity-emails.ts';
+import { identityEmails } from '../domain/identity-emails.ts';
 import { describeError, isNotFound } from './kratos-errors.ts';
 import type { OffboardingReceipt } from '../domain/offboarding-receipt.ts';
-import { notManagedReason, readMarker } from './ownership.ts';
+import { notManagedReason } from './ownership.ts';
+import { readMarker } from '../domain/ownership-marker.ts';
 import { revokeAndVerify } from './revoke-and-verify.ts';
 
 export interface OffboardDeps {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { offboardIdentity } from '../../src/lifecycle/offboard-identity.ts';
+import { offboardIdentity } from '../../src/access/offboard-identity.ts';
 import { createReceiptStore, type ReceiptStore } from '../../src/store/receipt-store.ts';
 import {
   createManagedIdentity,
@@ -7,8 +7,8 @@ import {
   startHarness,
   whoamiStatus,
   type Harness,
-} from './support/harness.ts';
-import { leaksIn } from './support/secret-scan.ts';
+} from '../lifecycle/support/harness.ts';
+import { leaksIn } from '../lifecycle/support/secret-scan.ts';
 
 describe.each(['v26', 'v0.10'] as const)('offboardIdentity against Kratos %s', (api) => {
   let h: Harness;

@@ -1,4 +1,4 @@
-import type { Identity } from '../domain/identity.ts';
+import type { Identity } from './identity.ts';
 
 /** Every email address an identity is known by (addresses and password identifiers), lowercased, unique. */
 export function identityEmails(identity: Identity): string[] {
