@@ -21,6 +21,8 @@ const BENCHMARKS: Array<{ name: string; load: () => Promise<Pick<Benchmark, 'run
   { name: 'startup', load: () => import('./startup.ts') },
   { name: 'person-sync', load: () => import('./person-sync.ts') },
   { name: 'import-floor', load: () => import('./import-floor.ts') },
+  { name: 'webhook-intake', load: () => import('./webhook-intake.ts') },
+  { name: 'million', load: () => import('./million.ts') },
 ];
 
 const { values, positionals } = parseArgs({
