@@ -1,10 +1,9 @@
 import { DelayedError } from 'bullmq';
-import { z } from 'zod';
-import { LIFECYCLE_JOB_OPTIONS } from '../src/lifecycle/job-options.ts';
 import { lifecycleOf, type LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
 import { offboardIdentity } from '../src/access/offboard-identity.ts';
 import type { OffboardingReceipt } from '../src/domain/offboarding-receipt.ts';
-import { defineJob } from '../src/queue/job-definition.ts';
+import { handleJob } from '../src/queue/job-definition.ts';
+import { offboardPersonType } from '../src/queue/lifecycle-job-types.ts';
 
 /** How long a person's job waits when another job (a sync) holds the person's lock. */
 const LOCK_BUSY_DELAY_MS = 500;
@@ -14,20 +13,9 @@ const LOCK_BUSY_DELAY_MS = 500;
  * lock, so it never interleaves with a sync job writing the same identity. Returns the receipt (ids and
  * timestamps only), which BullMQ keeps as the job's return value and the runbook reads.
  */
-export const offboardPersonJob = defineJob<LifecycleHost>()({
-  name: 'offboard.person',
-  schema: z.strictObject({
-    source: z.string().min(1),
-    key: z.string().min(1),
-    identityId: z.string().min(1),
-    reason: z.string().min(1).max(500),
-    leftAt: z.iso.datetime({ offset: true }).optional(),
-    deleteNow: z.boolean().default(false),
-    /** The runbook this job belongs to, when an operator started it. */
-    runbookId: z.string().optional(),
-  }),
-  options: LIFECYCLE_JOB_OPTIONS['offboard.person'],
-  async handle({ payload, deps, job, token }): Promise<OffboardingReceipt> {
+export const offboardPersonJob = handleJob<LifecycleHost>()(
+  offboardPersonType,
+  async ({ payload, deps, job, token }): Promise<OffboardingReceipt> => {
     const { offboarding } = lifecycleOf(deps);
     const lock = await offboarding.locks.tryAcquire([payload], `offboard.person:${job.id ?? ''}`);
     if (!lock) {
@@ -51,4 +39,4 @@ export const offboardPersonJob = defineJob<LifecycleHost>()({
       await lock.release();
     }
   },
-});
+);

@@ -3,13 +3,8 @@ import { recordSendFailure } from './send-failure.ts';
 import { inviteDeliveryId, managerNoticeDeliveryId, type DeliveryRecord } from '../store/delivery-store.ts';
 import { composeManagerNotice } from './compose-invite.ts';
 import { readInviteTarget } from './issue-invite.ts';
-import {
-  checkJobId,
-  ONBOARD_CHECK,
-  type InviteRef,
-  type OnboardingDeps,
-  type OnboardingSource,
-} from './onboarding-deps.ts';
+import { onboardCheckType } from '../queue/lifecycle-job-types.ts';
+import { checkJobId, type InviteRef, type OnboardingDeps, type OnboardingSource } from './onboarding-deps.ts';
 
 /**
  * Follow-ups of a sent invite, safe to repeat (a retried job runs them again): the first delivery schedules
@@ -46,7 +41,7 @@ export async function scheduleActivationCheck(
   const delay = Math.max(0, from + reissueAfter - deps.now().getTime());
   const { source, key, identityId, inviteId } = invite;
   await deps.queue.add(
-    ONBOARD_CHECK,
+    onboardCheckType.name,
     { source, key, identityId, inviteId },
     { jobId: checkJobId(inviteId), delay },
   );

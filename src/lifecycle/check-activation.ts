@@ -1,7 +1,8 @@
 import type { Identity } from '../domain/identity.ts';
 import { inviteDeliveryId } from '../store/delivery-store.ts';
 import { isNotFound } from '../access/kratos-errors.ts';
-import { deliverJobId, ONBOARD_DELIVER, type InviteRef, type OnboardingDeps } from './onboarding-deps.ts';
+import { onboardDeliverType } from '../queue/lifecycle-job-types.ts';
+import { deliverJobId, type InviteRef, type OnboardingDeps } from './onboarding-deps.ts';
 import { notManagedReason } from '../access/ownership.ts';
 
 export type ActivationCheckOutcome =
@@ -47,7 +48,7 @@ async function decide(deps: OnboardingDeps, invite: InviteRef): Promise<Activati
   if (await deps.deliveries.get(inviteDeliveryId(invite.inviteId, 2))) return 'already-reissued';
   const { source, key, identityId, inviteId } = invite;
   await deps.queue.add(
-    ONBOARD_DELIVER,
+    onboardDeliverType.name,
     { source, key, identityId, inviteId, attempt: 2 },
     { jobId: deliverJobId(inviteId, 2) },
   );

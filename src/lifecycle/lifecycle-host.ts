@@ -1,9 +1,9 @@
 import type { Queue } from 'bullmq';
-import { BACKOFF_TYPE } from '../queue/backoff.ts';
+import { jobProducer } from '../queue/job-queue.ts';
+import { ONBOARDING_JOB_TYPES } from '../queue/lifecycle-job-types.ts';
 import type { PersonLocks } from '../queue/person-locks.ts';
 import type { SyncContext, SyncHooks } from '../sync/context.ts';
 import { buildLifecycle, type Lifecycle } from './build-lifecycle.ts';
-import { LIFECYCLE_JOB_OPTIONS, type LifecycleJobName } from './job-options.ts';
 import type { OnboardingQueue } from './onboarding-deps.ts';
 
 /**
@@ -32,14 +32,12 @@ export function lifecycleOf(host: LifecycleHost): Lifecycle {
   return lifecycle;
 }
 
-/** A BullMQ queue as onboarding's producer: attempts and backoff come from the job type, as for every job. */
+/**
+ * A BullMQ queue as onboarding's producer: payloads checked against the job type, attempts and backoff
+ * from it, as for every job.
+ */
 export function onboardingQueueOf(queue: Queue): OnboardingQueue {
-  return {
-    add: (name, data, options) => {
-      const { attempts } = LIFECYCLE_JOB_OPTIONS[name as LifecycleJobName];
-      return queue.add(name, data, { ...options, attempts, backoff: { type: BACKOFF_TYPE } });
-    },
-  };
+  return jobProducer(queue, ONBOARDING_JOB_TYPES);
 }
 
 /**

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { FlowProducer, Job, type Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
-import { BACKOFF_TYPE } from '../queue/backoff.ts';
+import type { z } from 'zod';
+import { retryOptionsOf } from '../queue/job-queue.ts';
+import { offboardPersonType, offboardRunbookType } from '../queue/lifecycle-job-types.ts';
 import { QUEUE_NAME } from '../queue/runtime-keys.ts';
 import type { ReceiptStore } from '../store/receipt-store.ts';
-import { LIFECYCLE_JOB_OPTIONS } from './job-options.ts';
 import type { OffboardingReceipt } from '../domain/offboarding-receipt.ts';
 import type { RunbookEntry } from './runbook-input.ts';
 
@@ -55,15 +56,16 @@ export async function startRunbook(
   const queueName = deps.queueName ?? QUEUE_NAME;
   const producer = new FlowProducer({ connection: deps.connection, prefix: deps.prefix });
   try {
+    // Typed by the job types, checked when taken: a person whose data is refused (say, a reason too long)
+    // fails alone, as any child does, and the others go on.
+    const parent: z.input<typeof offboardRunbookType.schema> = { runbookId, people: request.people.length };
     const flow = await producer.add({
-      name: 'offboard.runbook',
+      name: offboardRunbookType.name,
       queueName,
-      data: { runbookId, people: request.people.length },
-      opts: { jobId: `offboard-runbook.${runbookId}`, ...retryOptions('offboard.runbook') },
-      children: request.people.map((person, i) => ({
-        name: 'offboard.person',
-        queueName,
-        data: {
+      data: parent,
+      opts: { jobId: `offboard-runbook.${runbookId}`, ...retryOptionsOf(offboardRunbookType) },
+      children: request.people.map((person, i) => {
+        const child: z.input<typeof offboardPersonType.schema> = {
           source: request.source,
           key: person.key,
           identityId: person.identityId,
@@ -71,18 +73,23 @@ export async function startRunbook(
           ...(person.entry.leftAt ? { leftAt: person.entry.leftAt } : {}),
           deleteNow: request.deleteNow,
           runbookId,
-        },
-        opts: { jobId: childJobIds[i]!, ignoreDependencyOnFailure: true, ...retryOptions('offboard.person') },
-      })),
+        };
+        return {
+          name: offboardPersonType.name,
+          queueName,
+          data: child,
+          opts: {
+            jobId: childJobIds[i]!,
+            ignoreDependencyOnFailure: true,
+            ...retryOptionsOf(offboardPersonType),
+          },
+        };
+      }),
     });
     return { runbookId, startedAt: now.toISOString(), parentJobId: flow.job.id!, childJobIds };
   } finally {
     await producer.close();
   }
-}
-
-function retryOptions(name: 'offboard.runbook' | 'offboard.person') {
-  return { attempts: LIFECYCLE_JOB_OPTIONS[name].attempts, backoff: { type: BACKOFF_TYPE } };
 }
 
 export interface RunbookProgress {

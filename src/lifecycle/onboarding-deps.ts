@@ -3,13 +3,11 @@ import type { DeliveryChannel } from '../delivery/channel.ts';
 import type { InviteTemplates } from '../delivery/templates.ts';
 import type { KratosClient } from '../kratos/types.ts';
 import type { Logger } from '../log/logger.ts';
+import type { JobNameOf, PayloadInputOf } from '../queue/job-definition.ts';
+import type { OnboardingJobTypes } from '../queue/lifecycle-job-types.ts';
 import type { Source } from '../sources/types.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
 import type { OnboardingFieldReader } from './onboarding-fields.ts';
-
-/** Job names of onboarding (the catalogue entries live in jobs/onboard-*.ts). */
-export const ONBOARD_DELIVER = 'onboard.deliver';
-export const ONBOARD_CHECK = 'onboard.check';
 
 /**
  * One invite: a person's welcome after a create (`<identityId>`) or a rehire (`<identityId>.r<stamp>`).
@@ -22,9 +20,16 @@ export interface InviteRef {
   inviteId: string;
 }
 
-/** Where onboarding jobs go: a BullMQ `Queue` fits (deterministic job ids make every add idempotent). */
+/**
+ * Where onboarding jobs go, typed by the onboarding job types (src/queue/lifecycle-job-types.ts): a
+ * `JobProducer` on the shared queue (deterministic job ids make every add idempotent).
+ */
 export interface OnboardingQueue {
-  add(name: string, data: object, options: { jobId: string; delay?: number }): Promise<unknown>;
+  add<N extends JobNameOf<OnboardingJobTypes>>(
+    name: N,
+    data: PayloadInputOf<OnboardingJobTypes, N>,
+    options: { jobId: string; delay?: number },
+  ): Promise<unknown>;
 }
 
 /** BullMQ job ids may not contain ':'; invite ids are made of UUIDs, dots and [A-Za-z0-9-]. */

@@ -1,7 +1,8 @@
 import type { SourceRecord } from '../sources/types.ts';
 import type { PersonEvent, SyncHooks } from '../sync/context.ts';
 import { inviteSendTime } from './invite-send-time.ts';
-import { deliverJobId, ONBOARD_DELIVER, type OnboardingDeps } from './onboarding-deps.ts';
+import { onboardDeliverType } from '../queue/lifecycle-job-types.ts';
+import { deliverJobId, type OnboardingDeps } from './onboarding-deps.ts';
 
 /** The engine's event, plus the source record when the engine has it at hand (saves a source read). */
 type PersonEventWithRecord = PersonEvent & { record?: SourceRecord };
@@ -43,7 +44,7 @@ async function scheduleInvite(
   const when = inviteSendTime(config, fields, deps.now());
   const { source, key, identityId } = event;
   await deps.queue.add(
-    ONBOARD_DELIVER,
+    onboardDeliverType.name,
     { source, key, identityId, inviteId, attempt: 1 },
     { jobId: deliverJobId(inviteId, 1), ...(when.delayMs > 0 ? { delay: when.delayMs } : {}) },
   );

@@ -35,17 +35,33 @@ export interface JobRun<Payload, Deps> {
 }
 
 /**
- * One job type: a name, the payload schema (checked when the job is taken: a bad payload fails at once
- * with SYNC_ERR_JOB_PAYLOAD), its options and its handler. The handler is required by the type, so a job
- * type without one does not compile.
+ * What producers and the catalogue both know of a job type: its name, the payload schema (checked when the
+ * job is added and when it is taken: a bad payload fails at once with SYNC_ERR_JOB_PAYLOAD) and its options.
  *
  * Payloads carry identifiers only (source, person key, run id), never personal records or secrets: job
  * data sits in Redis as clear text and shows in the dashboard.
  */
-export interface JobDefinition<Name extends string, Schema extends z.ZodType, Result, Deps> {
+export interface JobType<Name extends string, Schema extends z.ZodType> {
   readonly name: Name;
   readonly schema: Schema;
   readonly options: JobTypeOptions;
+}
+
+/** Typed identity for a job type declared apart from its handler (its producers live below jobs/). */
+export function jobType<const Name extends string, Schema extends z.ZodType>(
+  type: JobType<Name, Schema>,
+): JobType<Name, Schema> {
+  return type;
+}
+
+/**
+ * One job type with its handler. The handler is required by the type, so a job type without one does not
+ * compile.
+ */
+export interface JobDefinition<Name extends string, Schema extends z.ZodType, Result, Deps> extends JobType<
+  Name,
+  Schema
+> {
   handle(run: JobRun<z.output<Schema>, Deps>): Promise<Result>;
 }
 
@@ -58,6 +74,14 @@ export function defineJob<Deps>() {
   return <const Name extends string, Schema extends z.ZodType, Result>(
     definition: JobDefinition<Name, Schema, Result, Deps>,
   ): JobDefinition<Name, Schema, Result, Deps> => definition;
+}
+
+/** Bind a handler to a job type declared with `jobType`: the catalogue entry of that type. */
+export function handleJob<Deps>() {
+  return <const Name extends string, Schema extends z.ZodType, Result>(
+    type: JobType<Name, Schema>,
+    handle: JobDefinition<Name, Schema, Result, Deps>['handle'],
+  ): JobDefinition<Name, Schema, Result, Deps> => ({ ...type, handle });
 }
 
 /** Job types by name. */

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { SyncError } from '../errors/catalogue.ts';
 import type { Logger } from '../log/logger.ts';
 import { BACKOFF_TYPE } from './backoff.ts';
-import { lookupJob, type JobNameOf, type JobTypeOptions, type PayloadInputOf } from './job-definition.ts';
+import { lookupJob, type JobNameOf, type JobType, type PayloadInputOf } from './job-definition.ts';
 import type { RedisClient } from './redis-connection.ts';
 import { QUEUE_NAME } from './runtime-keys.ts';
 
@@ -14,16 +14,33 @@ export type AddOptions = Pick<
 >;
 
 /** The part of a job definition a producer needs. */
-export interface JobSpec<Schema extends z.ZodType> {
-  readonly name: string;
-  readonly schema: Schema;
-  readonly options: JobTypeOptions;
+export type JobSpec<Schema extends z.ZodType> = JobType<string, Schema>;
+
+/**
+ * A job's data as it goes to Redis: the payload checked against the type's schema (a clear
+ * SYNC_ERR_JOB_PAYLOAD naming the field otherwise), defaults filled in.
+ */
+export function jobData<Schema extends z.ZodType>(
+  spec: JobSpec<Schema>,
+  payload: z.input<Schema>,
+): z.output<Schema> {
+  const parsed = spec.schema.safeParse(payload);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
+    throw new SyncError('SYNC_ERR_JOB_PAYLOAD', `${spec.name} payload invalid: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** The retry options every job of a type is added with: its attempts, and the queue's one backoff strategy. */
+export function retryOptionsOf(spec: JobSpec<z.ZodType>): Pick<JobsOptions, 'attempts' | 'backoff'> {
+  return { attempts: spec.options.attempts, backoff: { type: BACKOFF_TYPE } };
 }
 
 /**
- * Add one job of a type: the payload is checked against the type's schema before it reaches Redis (a clear
- * SYNC_ERR_JOB_PAYLOAD naming the field otherwise), attempts and backoff come from the type. Resolves the
- * job id — the existing job's when a deterministic id or a deduplication id matched one.
+ * Add one job of a type: the payload is checked against the type's schema before it reaches Redis,
+ * attempts and backoff come from the type. Resolves the job id — the existing job's when a deterministic
+ * id or a deduplication id matched one.
  */
 export async function addJob<Schema extends z.ZodType>(
   queue: Queue,
@@ -31,24 +48,30 @@ export async function addJob<Schema extends z.ZodType>(
   payload: z.input<Schema>,
   options: AddOptions = {},
 ): Promise<string> {
-  const parsed = spec.schema.safeParse(payload);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
-    throw new SyncError('SYNC_ERR_JOB_PAYLOAD', `${spec.name} payload invalid: ${issues.join('; ')}`);
-  }
-  const job = await queue.add(spec.name, parsed.data, {
-    ...options,
-    attempts: spec.options.attempts,
-    backoff: { type: BACKOFF_TYPE },
-  });
+  const job = await queue.add(spec.name, jobData(spec, payload), { ...options, ...retryOptionsOf(spec) });
   return job.id ?? '';
 }
 
-/** The queue with adds typed by job name from a catalogue. */
-export interface JobQueue<C extends object> {
-  readonly queue: Queue;
+/** Adds typed by job name, for the job types of `C` (a catalogue, or some job types by name). */
+export interface JobProducer<C extends object> {
   add<N extends JobNameOf<C>>(name: N, payload: PayloadInputOf<C, N>, options?: AddOptions): Promise<string>;
+}
+
+/** The queue with adds typed by job name from a catalogue. */
+export interface JobQueue<C extends object> extends JobProducer<C> {
+  readonly queue: Queue;
   close(): Promise<void>;
+}
+
+/** A producer of the job types of `types` on `queue` (a name it does not know is refused). */
+export function jobProducer<C extends object>(queue: Queue, types: C): JobProducer<C> {
+  return {
+    async add(name, payload, addOptions = {}) {
+      const definition = lookupJob(types, name);
+      if (!definition) throw new SyncError('SYNC_ERR_JOB_PAYLOAD', `unknown job type "${name}"`);
+      return await addJob(queue, definition, payload, addOptions);
+    },
+  };
 }
 
 export function createQueue(options: { connection: RedisClient; prefix: string; logger: Logger }): Queue {
@@ -66,11 +89,7 @@ export function createJobQueue<C extends object>(options: {
   const queue = createQueue(options);
   return {
     queue,
-    async add(name, payload, addOptions = {}) {
-      const definition = lookupJob(options.catalogue, name);
-      if (!definition) throw new SyncError('SYNC_ERR_JOB_PAYLOAD', `unknown job type "${name}"`);
-      return await addJob(queue, definition, payload, addOptions);
-    },
+    ...jobProducer(queue, options.catalogue),
     async close() {
       await queue.close();
     },
