@@ -112,8 +112,13 @@ describe('run notifications (queue: sync.full split over the workers)', () => {
     expect(mail!.decoded).toContain(`Run page: ${link}`);
     expect(mail!.messageId).toBe(`<run-notice.${runId}.held@example.com>`);
 
-    // Counted in the worker's metrics.
-    const metrics = await replica.metrics.registry.getSingleMetricAsString('kratos_sync_notifications_total');
+    // Counted in the worker's metrics, once each send has returned (the mail server has the message a
+    // moment before the sender hears its answer, so wait for both counts).
+    const counted = (metrics: string) => (metrics.match(/outcome="sent"\} 1/g) ?? []).length >= 2;
+    const metrics = await waitFor('both notifications counted', async () => {
+      const text = await replica.metrics.registry.getSingleMetricAsString('kratos_sync_notifications_total');
+      return counted(text) ? text : undefined;
+    });
     expect(metrics).toContain(
       'kratos_sync_notifications_total{event="held",channel="webhook",outcome="sent"} 1',
     );
