@@ -8,6 +8,13 @@ import { jobType } from './job-definition.ts';
  * `JobProducer`, typed by these payloads. A new lifecycle job is one entry here and one handler there.
  */
 
+/** Whose identity a job works on: the person's source and key, and the Kratos identity id. */
+const identityOfPerson = {
+  source: z.string().min(1),
+  key: z.string().min(1),
+  identityId: z.string().min(1),
+};
+
 const inviteId = z
   .string()
   .regex(/^[A-Za-z0-9.-]+$/, 'expected an invite id (letters, digits, dots, dashes)');
@@ -16,9 +23,7 @@ const inviteId = z
 export const onboardDeliverType = jobType({
   name: 'onboard.deliver',
   schema: z.strictObject({
-    source: z.string().min(1),
-    key: z.string().min(1),
-    identityId: z.string().min(1),
+    ...identityOfPerson,
     inviteId,
     attempt: z.int().min(1).max(2),
   }),
@@ -30,9 +35,7 @@ export const onboardDeliverType = jobType({
 export const onboardCheckType = jobType({
   name: 'onboard.check',
   schema: z.strictObject({
-    source: z.string().min(1),
-    key: z.string().min(1),
-    identityId: z.string().min(1),
+    ...identityOfPerson,
     inviteId,
   }),
   options: { attempts: 8, backoff: { baseMs: 5_000, maxMs: 15 * 60_000 } },
@@ -42,9 +45,7 @@ export const onboardCheckType = jobType({
 export const offboardPersonType = jobType({
   name: 'offboard.person',
   schema: z.strictObject({
-    source: z.string().min(1),
-    key: z.string().min(1),
-    identityId: z.string().min(1),
+    ...identityOfPerson,
     reason: z.string().min(1).max(500),
     leftAt: z.iso.datetime({ offset: true }).optional(),
     deleteNow: z.boolean().default(false),
