@@ -9,4 +9,5 @@ export const cliParts: CliParts = {
   openOffboardSession: async (options) =>
     (await import('./offboard-session.ts')).openOffboardSession(options),
   startWorker: async (options) => (await import('./worker-process.ts')).startWorkerProcess(options),
+  openQueue: async (options) => (await import('./cli-queue.ts')).openCliQueue(options),
 };

@@ -14,6 +14,7 @@ export interface CliParts {
   openEngine(options: OpenEngineOptions): Promise<EngineSession>;
   openOffboardSession(options: OpenOffboardOptions): Promise<OffboardSession>;
   startWorker(options: StartWorkerOptions): Promise<RunningWorker>;
+  openQueue(options: OpenQueueOptions): Promise<QueueSession>;
 }
 
 /** An engine context open for one command; `release` closes all it opened, last opened first. */
@@ -49,6 +50,19 @@ export interface OffboardSession extends EngineSession {
   queue: Queue;
   /** A state connection for the runbook's own records. */
   connection: RedisClient;
+}
+
+export interface OpenQueueOptions {
+  config: Config;
+  logger: Logger;
+  /** Fail now when Redis does not answer (the command's only work is on the queue). */
+  waitUntilReady?: boolean;
+}
+
+/** The producer side of the shared queue, on a connection of its own, for one command. */
+export interface QueueSession extends AsyncDisposable {
+  queue: Queue;
+  release(): Promise<void>;
 }
 
 export interface StartWorkerOptions {

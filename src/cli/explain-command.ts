@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { createQueue } from '../queue/job-queue.ts';
 import { personJobs } from '../queue/person-jobs.ts';
-import { closeRedis, createRedis } from '../queue/redis-connection.ts';
 import { explainPerson, type PersonExplanation } from '../sync/explain-person.ts';
 import { resolvePeople } from '../sync/explain-target.ts';
 import type { CliParts } from './cli-parts.ts';
@@ -16,38 +14,29 @@ export async function explainCommand(
   options: { source?: string; json?: boolean },
 ): Promise<number> {
   const { config } = loadCliConfig(program);
-  const connection = createRedis(config.redis, {
-    role: 'producer',
-    logger: cliLogger(config),
-    name: 'kratos-sync:cli',
+  await using jobs = await parts.openQueue({ config, logger: cliLogger(config) });
+  const { queue } = jobs;
+  return await withEngine(program, parts, { source: options.source }, async (ctx, sources) => {
+    const runtimes = sources.map((name) => ctx.sources.get(name)!);
+    const people = await resolvePeople(ctx, input, runtimes);
+    const explained: PersonExplanation[] = [];
+    for (const { runtime, key } of people) {
+      const one = await explainPerson(ctx, runtime, key, { jobsOf: (s, k) => personJobs(queue, s, k) });
+      // With several sources, a key only one of them knows is shown for that one.
+      if (people.length > 1 && one.record.outcome === 'absent' && !one.identity && !one.audit.length)
+        continue;
+      explained.push(one);
+    }
+    if (explained.length === 0) {
+      console.error(`kratos-sync: nobody found for "${input}" in ${sources.join(', ')}`);
+      return EXIT.failure;
+    }
+    // The CLI's console scrubs secrets and escapes control characters (terminal-output.ts).
+    console.log(
+      options.json ? JSON.stringify(explained, null, 2) : explained.map(renderExplanation).join('\n\n'),
+    );
+    return EXIT.ok;
   });
-  const queue = createQueue({ connection, prefix: config.redis.prefix, logger: cliLogger(config) });
-  try {
-    return await withEngine(program, parts, { source: options.source }, async (ctx, sources) => {
-      const runtimes = sources.map((name) => ctx.sources.get(name)!);
-      const people = await resolvePeople(ctx, input, runtimes);
-      const explained: PersonExplanation[] = [];
-      for (const { runtime, key } of people) {
-        const one = await explainPerson(ctx, runtime, key, { jobsOf: (s, k) => personJobs(queue, s, k) });
-        // With several sources, a key only one of them knows is shown for that one.
-        if (people.length > 1 && one.record.outcome === 'absent' && !one.identity && !one.audit.length)
-          continue;
-        explained.push(one);
-      }
-      if (explained.length === 0) {
-        console.error(`kratos-sync: nobody found for "${input}" in ${sources.join(', ')}`);
-        return EXIT.failure;
-      }
-      // The CLI's console scrubs secrets and escapes control characters (terminal-output.ts).
-      console.log(
-        options.json ? JSON.stringify(explained, null, 2) : explained.map(renderExplanation).join('\n\n'),
-      );
-      return EXIT.ok;
-    });
-  } finally {
-    await queue.close();
-    await closeRedis(connection);
-  }
 }
 
 export function renderExplanation(e: PersonExplanation): string {

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { enqueuePersonSync } from '../../jobs/enqueue.ts';
 import { ConfigError } from '../config/load.ts';
-import { createQueue } from '../queue/job-queue.ts';
-import { closeRedis, createRedis } from '../queue/redis-connection.ts';
 import type { CliParts } from './cli-parts.ts';
 import { cliLogger, loadCliConfig, withEngine } from './engine-session.ts';
 import { EXIT } from './exit-codes.ts';
@@ -30,7 +28,7 @@ export async function syncPersonCommand(
     );
   }
   const source = personSource(program, options.source);
-  if (options.queue) return await enqueueOne(program, source, key, options.json === true);
+  if (options.queue) return await enqueueOne(program, parts, source, key, options.json === true);
   return await withEngine(program, parts, { source, onboarding: true }, async (ctx) => {
     const outcome = await syncOnePersonNow(ctx, source, key);
     console.log(options.json ? JSON.stringify(outcome, null, 2) : renderPersonOutcome(outcome));
@@ -38,23 +36,23 @@ export async function syncPersonCommand(
   });
 }
 
-async function enqueueOne(program: Command, source: string, key: string, json: boolean): Promise<number> {
+async function enqueueOne(
+  program: Command,
+  parts: CliParts,
+  source: string,
+  key: string,
+  json: boolean,
+): Promise<number> {
   const { config } = loadCliConfig(program);
-  const logger = cliLogger(config);
-  const connection = createRedis(config.redis, { role: 'producer', logger, name: 'kratos-sync:cli' });
-  const queue = createQueue({ connection, prefix: config.redis.prefix, logger });
-  try {
-    const jobId = await enqueuePersonSync(queue, { source, key, receivedAt: new Date().toISOString() });
-    console.log(
-      json
-        ? JSON.stringify({ source, key, queued: true, jobId })
-        : `${source}/${key}: queued as job ${jobId} (a worker syncs it; see \`kratos-sync audit --person ${key}\`)`,
-    );
-    return EXIT.ok;
-  } finally {
-    await queue.close();
-    await closeRedis(connection);
-  }
+  await using jobs = await parts.openQueue({ config, logger: cliLogger(config) });
+  const { queue } = jobs;
+  const jobId = await enqueuePersonSync(queue, { source, key, receivedAt: new Date().toISOString() });
+  console.log(
+    json
+      ? JSON.stringify({ source, key, queued: true, jobId })
+      : `${source}/${key}: queued as job ${jobId} (a worker syncs it; see \`kratos-sync audit --person ${key}\`)`,
+  );
+  return EXIT.ok;
 }
 
 /** `--source`, or the only configured source; several sources need `--source`. */

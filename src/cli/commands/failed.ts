@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { Queue } from 'bullmq';
+import type { CliParts } from '../cli-parts.ts';
 import { EXIT } from '../exit-codes.ts';
 
 /** `kratos-sync failed list|retry`: inspect and re-run jobs that failed for good. */
-export function register(program: Command): void {
+export function register(program: Command, parts: CliParts): void {
   const failed = program.command('failed').description('inspect and retry failed jobs');
   failed
     .command('list')
@@ -12,7 +13,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { limit: number; json?: boolean }) => {
       const { listFailedJobs } = await import('../../queue/failed-job-admin.ts');
-      process.exitCode = await withQueue(program, async (queue) => {
+      process.exitCode = await withQueue(program, parts, async (queue) => {
         const rows = await listFailedJobs(queue, { limit: options.limit });
         if (options.json) {
           console.log(JSON.stringify(rows, null, 2));
@@ -55,7 +56,7 @@ export function register(program: Command): void {
         return;
       }
       const { retryFailedJobs } = await import('../../queue/failed-job-admin.ts');
-      process.exitCode = await withQueue(program, async (queue) => {
+      process.exitCode = await withQueue(program, parts, async (queue) => {
         const result = await retryFailedJobs(queue, options.all ? { all: true } : { ids });
         console.log(
           `retried ${result.retried.length} job(s)${result.retried.length ? `: ${result.retried.join(', ')}` : ''}`,
@@ -67,20 +68,21 @@ export function register(program: Command): void {
     });
 }
 
-async function withQueue(program: Command, work: (queue: Queue) => Promise<number>): Promise<number> {
+async function withQueue(
+  program: Command,
+  parts: CliParts,
+  work: (queue: Queue) => Promise<number>,
+): Promise<number> {
   const { loadConfig } = await import('../../config/load.ts');
   const { createLogger } = await import('../../log/logger.ts');
-  const { createQueue } = await import('../../queue/job-queue.ts');
-  const { closeRedis, createRedis, redisReady } = await import('../../queue/redis-connection.ts');
   const { config } = loadConfig({ file: program.opts<{ config: string }>().config });
   const logger = createLogger({ level: 'warn' });
-  const connection = createRedis(config.redis, { role: 'producer', logger, name: 'kratos-sync:cli' });
-  const queue = createQueue({ connection, prefix: config.redis.prefix, logger });
+  // try/finally rather than `await using`: TypeScript's down-levelling of that block would leave the
+  // dynamic imports above with their `.ts` extension in the compiled package.
+  const session = await parts.openQueue({ config, logger, waitUntilReady: true });
   try {
-    await redisReady(connection);
-    return await work(queue);
+    return await work(session.queue);
   } finally {
-    await queue.close();
-    await closeRedis(connection);
+    await session.release();
   }
 }
