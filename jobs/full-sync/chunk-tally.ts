@@ -1,5 +1,11 @@
 import type { ItemResult } from '../../src/sync/apply-types.ts';
-import { addAuditRange, addFailure, countFor, mergeCalls } from '../../src/domain/run-report-tally.ts';
+import {
+  addAuditRange,
+  addFailure,
+  countFor,
+  failureItemOf,
+  mergeCalls,
+} from '../../src/domain/run-report-tally.ts';
 import {
   REPORT_ITEM_LIMIT,
   type ActionCounts,
@@ -41,16 +47,8 @@ export function tallyItems(
     const counts = (tally.counts[result.action.kind] ??= { applied: 0, failed: 0, skipped: 0 });
     counts[result.outcome] += 1;
     if (result.outcome !== 'failed') continue;
-    const item: FailureItem = {
-      kind: result.action.kind,
-      key: result.action.key,
-      error: result.error ?? { code: 'SYNC_ERR_KRATOS_REJECTED', message: 'failed without a reason' },
-    };
-    const identityId =
-      result.identityId ?? ('identityId' in result.action ? result.action.identityId : undefined);
-    if (identityId) item.identityId = identityId;
     tally.failures.total += 1;
-    if (tally.failures.items.length < REPORT_ITEM_LIMIT) tally.failures.items.push(item);
+    if (tally.failures.items.length < REPORT_ITEM_LIMIT) tally.failures.items.push(failureItemOf(result));
   }
   if (extra.auditRange) tally.auditRanges.push(extra.auditRange);
   tally.hookErrors = extra.hookErrors;

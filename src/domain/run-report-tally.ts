@@ -63,27 +63,31 @@ export function tallyPlan(report: RunReport, actions: readonly PlanAction[]): vo
   }
 }
 
+/** One applied item, as the report counts it. */
+export interface TalliedResult {
+  action: PlanAction;
+  outcome: ItemOutcome;
+  identityId?: string;
+  error?: ReportError;
+}
+
+/** A failed item as the report keeps it: kind, key, the identity it touched, a code and value-free message. */
+export function failureItemOf(result: Omit<TalliedResult, 'outcome'>): FailureItem {
+  const item: FailureItem = {
+    kind: result.action.kind,
+    key: result.action.key,
+    error: result.error ?? { code: 'SYNC_ERR_KRATOS_REJECTED', message: 'failed without a reason' },
+  };
+  const identityId =
+    result.identityId ?? ('identityId' in result.action ? result.action.identityId : undefined);
+  if (identityId) item.identityId = identityId;
+  return item;
+}
+
 /** Count applied items into the report, and keep the failures (codes and value-free messages). */
-export function tallyResults(
-  report: RunReport,
-  results: ReadonlyArray<{
-    action: PlanAction;
-    outcome: ItemOutcome;
-    identityId?: string;
-    error?: ReportError;
-  }>,
-): void {
+export function tallyResults(report: RunReport, results: readonly TalliedResult[]): void {
   for (const result of results) {
     countFor(report, result.action.kind)[result.outcome] += 1;
-    if (result.outcome !== 'failed') continue;
-    const item: FailureItem = {
-      kind: result.action.kind,
-      key: result.action.key,
-      error: result.error ?? { code: 'SYNC_ERR_KRATOS_REJECTED', message: 'failed without a reason' },
-    };
-    const identityId =
-      result.identityId ?? ('identityId' in result.action ? result.action.identityId : undefined);
-    if (identityId) item.identityId = identityId;
-    addFailure(report, item);
+    if (result.outcome === 'failed') addFailure(report, failureItemOf(result));
   }
 }
