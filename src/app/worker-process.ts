@@ -106,13 +106,7 @@ async function openSharedParts(
   const { config } = options;
   const { name, logger, releases } = shared;
   const now = options.now ?? (() => new Date());
-  // Shared by every job running at once (locks, marker index, audit): their commands leave in batches.
-  const state = createRedis(config.redis, {
-    role: 'state',
-    logger,
-    name: `${name}:state`,
-    autoPipelining: true,
-  });
+  const state = createRedis(config.redis, { role: 'state', logger, name: `${name}:state` });
   releases.defer('state connection', () => closeRedis(state));
   const producer = createRedis(config.redis, { role: 'producer', logger, name: `${name}:producer` });
   releases.defer('producer connection', () => closeRedis(producer));

@@ -27,16 +27,6 @@ export interface CreateRedisOptions {
   logger: Logger;
   /** Shown in `CLIENT LIST` (helps an operator see which replica holds which connection). */
   name?: string;
-  /**
-   * ioredis auto-pipelining: commands issued while a batch is on its way to Redis leave together in the next
-   * one (one socket write and one reply read instead of one each). Each command still gets its own reply and
-   * a connection's commands still run in the order they were issued. Meant for a worker's `state`
-   * connection, which many concurrent jobs share (person locks, marker index, audit): on a loopback socket
-   * every write is a system call that also runs Redis's receive path, and those writes were the largest
-   * cost of a `person.sync` job. Never for a connection BullMQ uses: with it on Bull's connections users
-   * saw "Job is not in the active list" errors (taskforcesh/bullmq#457).
-   */
-  autoPipelining?: boolean;
 }
 
 /**
@@ -47,7 +37,6 @@ export function createRedis(config: RedisConfig, options: CreateRedisOptions): R
   const roleOptions: RedisOptions = {
     ...ROLE_OPTIONS[options.role],
     ...(options.name ? { connectionName: options.name } : {}),
-    ...(options.autoPipelining ? { enableAutoPipelining: true } : {}),
   };
   const client = config.clusterNodes?.length
     ? new Cluster(config.clusterNodes.map(parseNode), clusterOptions(config.url, roleOptions))
@@ -87,11 +76,7 @@ function clusterOptions(url: string, roleOptions: RedisOptions): ClusterOptions 
     // Per node connection: null lets BullMQ's blocking commands wait out a failover.
     maxRetriesPerRequest: roleOptions.maxRetriesPerRequest,
   };
-  return {
-    redisOptions,
-    enableOfflineQueue: roleOptions.enableOfflineQueue ?? true,
-    ...(roleOptions.enableAutoPipelining ? { enableAutoPipelining: true } : {}),
-  };
+  return { redisOptions, enableOfflineQueue: roleOptions.enableOfflineQueue ?? true };
 }
 
 /** Close a client politely (QUIT), falling back to a hard disconnect when Redis is not reachable. */
