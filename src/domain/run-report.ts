@@ -55,6 +55,8 @@ export interface RunReport {
   id: string;
   source: string;
   trigger: RunTrigger;
+  /** Who started the run when a person did in the console (`console:<user>`); the trigger says `api`. */
+  by?: string;
   dryRun: boolean;
   status: RunStatus;
   startedAt: string;
@@ -111,6 +113,7 @@ export function newReport(fields: {
   id: string;
   source: string;
   trigger: RunTrigger;
+  by?: string;
   dryRun: boolean;
   startedAt: Date;
 }): RunReport {
@@ -118,6 +121,7 @@ export function newReport(fields: {
     id: fields.id,
     source: fields.source,
     trigger: fields.trigger,
+    ...(fields.by ? { by: fields.by } : {}),
     dryRun: fields.dryRun,
     status: 'running',
     startedAt: fields.startedAt.toISOString(),

@@ -24,6 +24,8 @@ export interface ApplyInput {
   /** Identities as last read (managed ones and adoption candidates), by id: the base of each write. */
   current: ReadonlyMap<string, Identity>;
   runId: string;
+  /** Who asked for these changes when a person did (`console:<user>`): kept on every audit entry. */
+  by?: string;
   signal?: AbortSignal;
   onProgress?: (progress: ApplyProgress) => void;
   /**
@@ -64,7 +66,7 @@ export async function applyPlan(deps: ApplyDeps, input: ApplyInput): Promise<App
     await deps.images?.flush();
     await followIndex(deps, results, written);
     outcome.hookErrors += await runHooks(deps, results, input.runId);
-    const range = await deps.audit.record(auditEntries(deps, results, input.runId));
+    const range = await deps.audit.record(auditEntries(deps, results, input));
     if (range) outcome.auditRange = { from: outcome.auditRange?.from ?? range.from, to: range.to };
     for (const result of results) if (result.action.kind === 'create') forgetBody(result.action);
     if (input.onSettled) input.onSettled(results);
@@ -147,7 +149,11 @@ async function runHooks(deps: ApplyDeps, results: ItemResult[], runId: string): 
   return errors;
 }
 
-function auditEntries(deps: ApplyDeps, results: ItemResult[], runId: string): AuditEntry[] {
+function auditEntries(
+  deps: ApplyDeps,
+  results: ItemResult[],
+  { runId, by }: Pick<ApplyInput, 'runId' | 'by'>,
+): AuditEntry[] {
   const at = deps.now().toISOString();
   const entries: AuditEntry[] = [];
   for (const result of results) {
@@ -165,6 +171,7 @@ function auditEntries(deps: ApplyDeps, results: ItemResult[], runId: string): Au
       result.identityId ?? ('identityId' in result.action ? result.action.identityId : undefined);
     if (identityId) entry.identityId = identityId;
     if (result.error) entry.error = result.error;
+    if (by) entry.by = by;
     entries.push(entry);
   }
   return entries;

@@ -15,6 +15,8 @@ export interface FullSyncOptions {
   /** Plan only: nothing is written to Kratos or Redis; the report carries the plan. */
   dryRun?: boolean;
   trigger: RunTrigger;
+  /** Who started it, when a person did in the console (`console:<user>`): in the report and on every audit entry. */
+  by?: string;
   /** Use this id (e.g. the queue job's) instead of a fresh one. */
   runId?: string;
   signal?: AbortSignal;
@@ -51,6 +53,7 @@ export async function runFullSync(
     id: runId,
     source: sourceName,
     trigger: options.trigger,
+    ...(options.by ? { by: options.by } : {}),
     dryRun,
     startedAt: ctx.now(),
   });
@@ -95,6 +98,7 @@ export async function runFullSync(
       actions: guarded.apply,
       current,
       runId,
+      ...(options.by ? { by: options.by } : {}),
       signal,
       onProgress: ({ done, total }) => options.onProgress?.({ phase: 'apply', done, total }),
       onSettled: (results) => tallyResults(report, results),

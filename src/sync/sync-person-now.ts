@@ -18,12 +18,16 @@ export type PersonNowOutcome = PersonOutcome | { status: 'busy'; source: string;
 export async function syncPersonNow(
   ctx: SyncContext,
   takeLock: TakePersonLock,
-  person: { source: string; key: string; owner: string; trigger: 'cli' | 'api' },
+  person: { source: string; key: string; owner: string; trigger: 'cli' | 'api'; by?: string },
 ): Promise<PersonNowOutcome> {
   const lock = await takeLock({ source: person.source, key: person.key }, person.owner);
   if (!lock) return { status: 'busy', source: person.source, key: person.key };
   try {
-    return await syncPerson(ctx, person.source, person.key, { trigger: person.trigger, signal: lock.lost });
+    return await syncPerson(ctx, person.source, person.key, {
+      trigger: person.trigger,
+      ...(person.by ? { by: person.by } : {}),
+      signal: lock.lost,
+    });
   } finally {
     await lock.release();
   }

@@ -44,6 +44,8 @@ export interface SyncPersonOptions {
   eventVersion?: string;
   runId?: string;
   trigger?: RunTrigger;
+  /** Who asked for it when a person did (the console's Retry: `console:<user>`): on the audit entry. */
+  by?: string;
   signal?: AbortSignal;
 }
 
@@ -139,6 +141,7 @@ export async function syncPerson(
     actions: [action],
     current: currentOf(found),
     runId,
+    ...(options.by ? { by: options.by } : {}),
     signal: options.signal,
   });
   return toOutcome(base, outcome.results[0]);

@@ -63,8 +63,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
       return reply.redirect(`${prefix}/runs/${report!.id}`, 303);
     } catch (err) {
       if (err instanceof SyncError && err.code === 'SYNC_ERR_RUN_LOCKED') return busy(reply, view, 'undo');
-      if (err instanceof SyncError || !(err instanceof Error) || !/^(no run|run )/.test(err.message))
-        throw err;
+      if (!(err instanceof SyncError) || err.code !== 'SYNC_ERR_UNDO_REFUSED') throw err;
       return send(reply, messagePage(view, 'Cannot undo', err.message), 409);
     }
   });
@@ -133,6 +132,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
         key,
         owner: `console:${view.frame.user}`,
         trigger: 'api',
+        by: `console:${view.frame.user}`,
       });
       view.ctx.logger.info(
         { source, key, status: outcome.status, by: view.frame.user },
@@ -148,7 +148,7 @@ async function undoPlanOrNull(view: ConsoleView, runId: string) {
   try {
     return (await undoRun(view.ctx, runId, { dryRun: true, by: `console:${view.frame.user}` })).plan;
   } catch (err) {
-    if (err instanceof Error && /^(no run|run )/.test(err.message)) return err.message;
+    if (err instanceof SyncError && err.code === 'SYNC_ERR_UNDO_REFUSED') return err.message;
     throw err;
   }
 }

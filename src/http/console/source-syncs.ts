@@ -40,6 +40,7 @@ export function createSourceSyncs(): SourceSyncs {
         let started = false;
         const ended = runFullSync(ctx, source, {
           trigger: 'api',
+          by: `console:${by}`,
           runId,
           signal: controller.signal,
           onStarted: () => {

@@ -138,7 +138,7 @@ function facts(view: ConsoleView, run: RunReport): SafeHtml {
       <dd>${value as SafeHtml}</dd>
     </div>`;
   return html`<dl class="facts">
-      ${item('Source', run.source)}${item('Trigger', run.trigger)}
+      ${item('Source', run.source)}${item('Trigger', run.trigger)}${run.by ? item('Started by', run.by) : ''}
       ${item('Started', timeCell(run.startedAt, view.now))}${item('Duration', formatDuration(run.durationMs))}
       ${item('Source records', formatCount(run.snapshot.records))}${item('Managed identities', formatCount(run.managed))}
       ${item('Unchanged', formatCount(run.unchanged))}${item('Collisions', formatCount(run.collisions))}
