@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { RedisClient } from '../queue/redis-connection.ts';
 import { runtimeKeys } from '../queue/runtime-keys.ts';
+import { redisLock } from '../store/redis-lock.ts';
 
 /**
  * Remembers accepted webhook signatures for as long as their timestamp could still pass the freshness
@@ -41,17 +42,21 @@ export const CLAIM_SECONDS = 30;
 const CLAIMED = 'claimed:';
 const ACCEPTED = 'accepted';
 
-// Delete the key only while it still holds this attempt's claim: never someone else's claim or acceptance.
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-
 export function createReplayGuard(redis: RedisClient, prefix: string): ReplayGuard {
   const keys = runtimeKeys(prefix);
   return {
     async claim(source, digest, toleranceSeconds) {
       const id = createHash('sha256').update(digest).digest('hex').slice(0, 32);
       const key = keys.webhookSeen(source, id);
-      const mine = CLAIMED + randomUUID();
-      if ((await redis.set(key, mine, 'EX', CLAIM_SECONDS, 'NX')) !== 'OK') {
+      // A claim is the one Redis lock (src/store/redis-lock.ts) on the request's key: released only while it
+      // still holds this attempt's token, never someone else's claim or acceptance.
+      const claim = redisLock({
+        redis,
+        keys: [key],
+        token: CLAIMED + randomUUID(),
+        ttlMs: CLAIM_SECONDS * 1000,
+      });
+      if (!(await claim.tryTake())) {
         // A key that vanished between the two commands was a claim that just ended: retry later too. Any
         // other value is an acceptance (earlier releases stored '1').
         const held = await redis.get(key);
@@ -62,9 +67,7 @@ export function createReplayGuard(redis: RedisClient, prefix: string): ReplayGua
         async accept() {
           await redis.set(key, ACCEPTED, 'EX', toleranceSeconds * 2);
         },
-        async release() {
-          await redis.eval(RELEASE, 1, key, mine);
-        },
+        release: () => claim.release(),
       };
     },
   };
