@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readAuditForPerson, readAuditForRun } from '../../src/store/audit-store.ts';
 import { createRunStore } from '../../src/store/run-store.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { waitFor } from '../queue/helpers.ts';
@@ -112,5 +113,47 @@ describe('console: a full sync of a source', { timeout: 60_000 }, () => {
     expect(report?.status).toBe('failed');
     harness.sim.setFaults({});
     expect((await runFullSync(harness.ctx, 'hr', { trigger: 'cli' })).status).toBe('completed');
+  });
+
+  it('records who started a run: `by` in its report, on its page and on every audit entry it wrote', async () => {
+    const { harness, syncUrl, post } = await start();
+    const started = await post(syncUrl);
+    expect(started.status).toBe(303);
+    const location = started.headers.get('location')!;
+    const runId = decodeURIComponent(location.split('/').at(-1)!);
+    const runs = createRunStore(harness.redis, harness.prefix);
+    const report = await waitFor(
+      'the run to end',
+      async () => {
+        const stored = await runs.get(runId);
+        return stored && stored.status !== 'running' ? stored : false;
+      },
+      45_000,
+    );
+    expect(report).toMatchObject({ status: 'completed', trigger: 'api', by: `console:${CONSOLE_USER}` });
+    const audit = await readAuditForRun(harness.redis, harness.prefix, report);
+    expect(audit.map((entry) => [entry.key, entry.action, entry.by]).sort()).toEqual([
+      ['E00001', 'update', `console:${CONSOLE_USER}`],
+      ['E00003', 'deactivate', `console:${CONSOLE_USER}`],
+    ]);
+    const page = await (
+      await fetch(`${server!.url}${location}`, { headers: { authorization: AUTH } })
+    ).text();
+    expect(page).toMatch(/Started by<\/dt>\s*<dd>console:ops<\/dd>/);
+    // A run no one started in the console names no one.
+    const fromCli = await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    expect(fromCli.by).toBeUndefined();
+    expect((await runs.get(fromCli.id))?.by).toBeUndefined();
+  });
+
+  it("records who retried a record: `by` on the change's audit entry", async () => {
+    const { harness, post } = await start();
+    const retried = await post(`${server!.url}/console/people/hr/E00001/sync`);
+    expect(retried.status).toBe(303);
+    const entries = await readAuditForPerson(harness.redis, harness.prefix, 'hr', 'E00001');
+    expect(entries[0]).toMatchObject({ action: 'update', outcome: 'applied', by: `console:${CONSOLE_USER}` });
+    // The first run (from the CLI) left its entry without one.
+    expect(entries.at(-1)).toMatchObject({ action: 'create' });
+    expect(entries.at(-1)!.by).toBeUndefined();
   });
 });
