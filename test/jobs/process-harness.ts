@@ -11,7 +11,7 @@ export interface WorkerChild {
   name: string;
   process: ChildProcess;
   lines: string[];
-  /** Resolves with the exit code (or the signal's name). */
+  /** Resolves with the exit code (or the signal's name) once the process ended and its output was read. */
   exited: Promise<number | string>;
   kill(signal: NodeJS.Signals): void;
 }
@@ -38,8 +38,10 @@ export function spawnWorker(options: { configFile: string; roles: string; name: 
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
+  // 'close', not 'exit': the process can be gone while its last log lines are still in the pipes, and
+  // tests read `lines` once this resolves.
   const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1));
+    child.once('close', (code, signal) => resolve(code ?? signal ?? -1));
   });
   return { name: options.name, process: child, lines, exited, kill: (signal) => void child.kill(signal) };
 }
