@@ -63,7 +63,9 @@ async function sigtermDuringChunk(options: { shutdownTimeout: string; latencyMs:
   return { h, first, chunk: afterExit!, stateAfterExit, exitedAfterMs };
 }
 
-describe('SIGTERM during a job', () => {
+// Two worker processes start one after the other and the waits above allow the run up to 120 s: the everyday
+// 60 s would cut a slow but passing run short on a loaded machine, before those waits could say why.
+describe('SIGTERM during a job', { timeout: 240_000 }, () => {
   it('lets the active job finish when it can within the shutdown timeout, then exits 0', async () => {
     const { stateAfterExit, first } = await sigtermDuringChunk({ shutdownTimeout: '30s', latencyMs: 400 });
     expect(stateAfterExit).toBe('completed');
