@@ -5,9 +5,10 @@ import { SyncError } from '../errors/catalogue.ts';
 import type { ReceiptStore } from '../store/receipt-store.ts';
 import { deactivateIdentity } from './deactivate-identity.ts';
 import { identityEmails } from '../domain/identity-emails.ts';
-import { describeError, isNotFound } from './kratos-errors.ts';
+import { describeError } from './kratos-errors.ts';
 import type { OffboardingReceipt } from '../domain/offboarding-receipt.ts';
 import { notManagedReason } from './ownership.ts';
+import { getIdentityOrNull } from './read-identity.ts';
 import { readMarker } from '../domain/ownership-marker.ts';
 import { revokeAndVerify } from './revoke-and-verify.ts';
 
@@ -102,15 +103,6 @@ function blankReceipt(target: OffboardTarget, startedAt: Date): OffboardingRecei
     terminationToRevocationMs: null,
     outcome: 'failed',
   };
-}
-
-async function getIdentityOrNull(kratos: KratosClient, id: string): Promise<Identity | null> {
-  try {
-    return await kratos.getIdentity(id);
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Identity } from '../domain/identity.ts';
 import type { KratosClient } from '../kratos/types.ts';
 import type { MarkerIndex } from '../store/marker-index.ts';
 import { identityEmails } from '../domain/identity-emails.ts';
-import { isNotFound } from '../access/kratos-errors.ts';
+import { getIdentityOrNull } from '../access/read-identity.ts';
 import { readMarker } from '../domain/ownership-marker.ts';
 import type { RunbookEntry } from './runbook-input.ts';
 
@@ -55,11 +55,11 @@ export async function resolvePeople(
 
 async function resolveId(deps: ResolveDeps, source: string, entry: RunbookEntry): Promise<Resolution> {
   if (UUID.test(entry.input)) {
-    const identity = await getOrNull(deps.kratos, entry.input);
+    const identity = await getIdentityOrNull(deps.kratos, entry.input);
     if (identity) return judge(entry, source, [identity]);
   }
   const indexed = await deps.index.identityIdOf(entry.input);
-  const byIndex = indexed ? await getOrNull(deps.kratos, indexed) : null;
+  const byIndex = indexed ? await getIdentityOrNull(deps.kratos, indexed) : null;
   if (byIndex && readMarker(byIndex)?.key === entry.input) return judge(entry, source, [byIndex]);
   if (deps.kratos.capabilities.externalIdLookup) {
     const byExternal = await deps.kratos.getIdentityByExternalId(entry.input);
@@ -83,7 +83,7 @@ async function resolveEmail(
   } else {
     ids = (await scanEmails()).get(email) ?? [];
   }
-  const identities = (await Promise.all(ids.map((id) => getOrNull(deps.kratos, id)))).filter(
+  const identities = (await Promise.all(ids.map((id) => getIdentityOrNull(deps.kratos, id)))).filter(
     (i): i is Identity => !!i,
   );
   if (identities.length === 0)
@@ -112,15 +112,6 @@ function judge(entry: RunbookEntry, source: string, identities: Identity[]): Res
       ? `identity ${identities[0]!.id} is managed by source "${owner}"`
       : `identity ${identities[0]!.id} is not managed by kratos-sync`,
   };
-}
-
-async function getOrNull(kratos: KratosClient, id: string): Promise<Identity | null> {
-  try {
-    return await kratos.getIdentity(id);
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
 }
 
 /** v0.10 has no lookup filter: one pass over the list (which carries addresses and traits) maps email → ids. */
