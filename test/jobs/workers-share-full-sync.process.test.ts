@@ -15,7 +15,9 @@ afterEach(async () => {
   harness = undefined;
 });
 
-describe('three worker processes share a full sync', () => {
+// Three worker processes start, one dies and its chunk waits out the stalled check; the run is allowed the
+// 180 s waited for below, which the everyday 60 s would cut short on a loaded machine.
+describe('three worker processes share a full sync', { timeout: 300_000 }, () => {
   it(`syncs ${PEOPLE} people exactly once although one worker is SIGKILLed mid-run`, async () => {
     // The test process holds the simulator, the CSV and the producer; the workers are real processes.
     const h = (harness = await startRuntimeHarness({
