@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { Lifecycle } from '../src/lifecycle/lifecycle.ts';
 import type { SourceStatsStore } from '../src/metrics/source-stats.ts';
 import type { PersonLocks } from '../src/queue/person-locks.ts';
 import type { SyncContext } from '../src/sync/context.ts';
@@ -21,4 +22,6 @@ export interface JobDeps {
    * Kratos call counts a chunk reports (a delta of the client's counters) stay its own.
    */
   applyOneAtATime: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Onboarding's and offboarding's parts (the lifecycle jobs'), built by the process on first use. */
+  lifecycle: Lifecycle;
 }

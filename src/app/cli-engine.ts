@@ -21,10 +21,8 @@ export async function openCliEngine(options: OpenEngineOptions): Promise<EngineS
     let host: LifecycleHost | undefined;
     // The queue (BullMQ) and the lifecycle are loaded only when this command queues onboarding: a plain
     // sync or plan does not pay for them at start-up.
-    if (onboarding) {
-      const { lifecycleHooks } = await import('../lifecycle/lifecycle-host.ts');
-      hooks = lifecycleHooks(() => host!);
-    }
+    const lifecycleParts = onboarding ? await import('./lifecycle-host.ts') : undefined;
+    if (lifecycleParts) hooks = lifecycleParts.lifecycleHooks(() => host!);
     const producer = onboarding
       ? createRedis(config.redis, { role: 'producer', logger, name: 'kratos-sync:cli' })
       : undefined;
@@ -37,7 +35,7 @@ export async function openCliEngine(options: OpenEngineOptions): Promise<EngineS
       hooks,
     });
     releases.defer('engine context', () => built.release());
-    if (producer) {
+    if (producer && lifecycleParts) {
       const [{ createQueue }, { createPersonLocks }] = await Promise.all([
         import('../queue/job-queue.ts'),
         import('../queue/person-locks.ts'),
@@ -45,7 +43,9 @@ export async function openCliEngine(options: OpenEngineOptions): Promise<EngineS
       const queue = createQueue({ connection: producer, prefix, logger });
       releases.defer('queue', () => queue.close());
       const locks = createPersonLocks({ redis: built.ctx.redis, prefix, logger, ttlMs: 30_000 });
-      host = { ctx: built.ctx, queue, locks };
+      const lifecycle = lifecycleParts.createLifecycleHost({ ctx: built.ctx, queue, locks });
+      releases.defer('lifecycle', () => lifecycle.close());
+      host = lifecycle.host;
     }
     return { ctx: built.ctx, release: releases.release, [Symbol.asyncDispose]: releases.release };
   } catch (err) {

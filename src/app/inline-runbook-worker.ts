@@ -8,6 +8,7 @@ import { createKratosOutagePause } from '../queue/kratos-outage-pause.ts';
 import { createProcessor } from '../queue/processor.ts';
 import { closeRedis, createRedis } from '../queue/redis-connection.ts';
 import type { LifecycleHost } from '../lifecycle/lifecycle-host.ts';
+import { createLifecycleHost } from './lifecycle-host.ts';
 import { createReleaseStack } from './release-stack.ts';
 
 /**
@@ -28,7 +29,7 @@ export function startInlineWorker(options: {
   kratos: KratosClient;
   logger: Logger;
   catalogue: object;
-  host: Omit<LifecycleHost, 'queue'>;
+  host: Omit<LifecycleHost, 'queue' | 'lifecycle'>;
 }): InlineWorker {
   const { config, logger } = options;
   const prefix = config.redis.prefix;
@@ -53,11 +54,13 @@ export function startInlineWorker(options: {
     logger,
   });
   releases.defer('kratos outage pause', () => outagePause.close());
+  const lifecycle = createLifecycleHost({ ...options.host, queue });
+  releases.defer('lifecycle', () => lifecycle.close());
   const shutdown = new AbortController();
   releases.defer('inline shutdown signal', () => shutdown.abort());
   const processor = createProcessor({
     catalogue: options.catalogue,
-    deps: { ...options.host, queue },
+    deps: lifecycle.host,
     logger,
     outagePause,
     rateLimit: (ms) => queue.rateLimit(ms),

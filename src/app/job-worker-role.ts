@@ -36,14 +36,16 @@ export function startJobWorkerRole(parts: ProcessParts, kratos: KratosClient, en
     ctx: engine.ctx,
     queue,
     locks: engine.locks,
+    // The lifecycle jobs share the onboarding hooks' lifecycle, built when first used.
+    get lifecycle() {
+      return engine.host.lifecycle;
+    },
     chunks: createChunkStore({ redis: parts.state, prefix, ttlMs: 24 * 3_600_000 }),
     stats: parts.stats,
     chunkSize: config.queue.applyChunkSize,
     runLockTtlMs: Math.max(config.queue.jobTimeout, 10 * 60_000),
     applyOneAtATime: oneAtATime(),
   };
-  // Onboarding's hooks and the lifecycle jobs share the lifecycle built for these deps.
-  engine.hookLifecycleTo(deps);
   const connection = createRedis(config.redis, { role: 'worker', logger, name: `${name}:worker` });
   releases.defer('worker connection', () => closeRedis(connection));
   const worker = createJobWorker({

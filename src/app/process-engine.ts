@@ -1,8 +1,9 @@
 import type { KratosClient } from '../kratos/types.ts';
-import { lifecycleHooks, type LifecycleHost } from '../lifecycle/lifecycle-host.ts';
+import type { LifecycleHost } from '../lifecycle/lifecycle-host.ts';
 import { createPersonLocks, type PersonLocks } from '../queue/person-locks.ts';
 import type { SyncContext, SyncHooks } from '../sync/context.ts';
 import { buildContext } from './build-context.ts';
+import { createLifecycleHost, lifecycleHooks } from './lifecycle-host.ts';
 import type { ProcessParts } from './process-parts.ts';
 
 /** The engine of a worker process: one context for all its roles (jobs, console, SCIM writes). */
@@ -10,13 +11,11 @@ export interface ProcessEngine {
   ctx: SyncContext;
   /** Per-person locks, shared by the jobs and the SCIM writes of this process. */
   locks: PersonLocks;
-  /** The context, queue and locks the lifecycle (onboarding, offboarding) is built from. */
-  host: LifecycleHost;
   /**
-   * Let the onboarding hooks use the lifecycle of `host` (the worker's job deps, which extend `this.host`),
-   * so the jobs and the hooks share one lifecycle (built on first use, once per host).
+   * The context, queue and locks with the lifecycle (onboarding, offboarding) built from them on first use:
+   * one for the onboarding hooks and the lifecycle jobs of the process.
    */
-  hookLifecycleTo(host: LifecycleHost): void;
+  host: LifecycleHost;
 }
 
 /**
@@ -31,7 +30,7 @@ export async function openProcessEngine(
 ): Promise<ProcessEngine> {
   const { config, logger, state, queue, notifier } = parts;
   // The context must exist before the host that holds it: the hooks find the host when they fire.
-  let hooksHost: LifecycleHost | undefined;
+  const hooksHost: { current?: LifecycleHost } = {};
   const built = await buildContext({
     config,
     baseDir: parts.baseDir,
@@ -40,7 +39,7 @@ export async function openProcessEngine(
     // SyncContext types its connection as a plain Redis; a Cluster serves the same commands.
     redis: state as never,
     kratos,
-    hooks: hooks ?? lifecycleHooks(() => hooksHost!),
+    hooks: hooks ?? lifecycleHooks(() => hooksHost.current!),
     ...(notifier ? { runObserver: notifier } : {}),
   });
   parts.releases.defer('engine context', () => built.release());
@@ -50,12 +49,9 @@ export async function openProcessEngine(
     logger,
     ttlMs: config.queue.lockDuration,
   });
-  const host: LifecycleHost = { ctx: built.ctx, queue, locks };
-  hooksHost = host;
-  return {
-    ctx: built.ctx,
-    locks,
-    host,
-    hookLifecycleTo: (next) => void (hooksHost = next),
-  };
+  const lifecycle = createLifecycleHost({ ctx: built.ctx, queue, locks });
+  // Closed after the worker has stopped (released before the context): its channels send the last invites.
+  parts.releases.defer('lifecycle', () => lifecycle.close());
+  hooksHost.current = lifecycle.host;
+  return { ctx: built.ctx, locks, host: lifecycle.host };
 }

@@ -9,7 +9,7 @@ import { onboardCheckJob } from '../../../jobs/onboard-check.ts';
 import { onboardDeliverJob } from '../../../jobs/onboard-deliver.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { createKratosClient } from '../../../src/kratos/index.ts';
-import { buildLifecycle } from '../../../src/lifecycle/build-lifecycle.ts';
+import { buildLifecycle } from '../../../src/app/build-lifecycle.ts';
 import { onboardingQueueOf } from '../../../src/lifecycle/lifecycle-host.ts';
 import { createLogger } from '../../../src/log/logger.ts';
 import { createCatalogue } from '../../../src/queue/job-definition.ts';

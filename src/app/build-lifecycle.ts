@@ -1,34 +1,14 @@
 import { createDeliveryChannels } from '../delivery/create-channels.ts';
 import { domainOf } from '../delivery/message-id.ts';
 import { loadInviteTemplates } from '../delivery/templates.ts';
+import type { Lifecycle } from '../lifecycle/lifecycle.ts';
+import { compileOnboardingFields } from '../lifecycle/onboarding-fields.ts';
+import type { OnboardingDeps, OnboardingQueue, OnboardingSource } from '../lifecycle/onboarding-deps.ts';
+import { createOnboardingHooks } from '../lifecycle/onboarding-scheduler.ts';
 import { createPersonLocks, type PersonLocks } from '../queue/person-locks.ts';
 import { createDeliveryStore } from '../store/delivery-store.ts';
 import { createReceiptStore } from '../store/receipt-store.ts';
-import type { SyncContext, SyncHooks } from '../sync/context.ts';
-import type { KratosClient } from '../kratos/types.ts';
-import type { Logger } from '../log/logger.ts';
-import type { ReceiptStore } from '../store/receipt-store.ts';
-import { compileOnboardingFields } from './onboarding-fields.ts';
-import type { OnboardingDeps, OnboardingQueue, OnboardingSource } from './onboarding-deps.ts';
-import { createOnboardingHooks } from './onboarding-scheduler.ts';
-
-/** What the offboarding jobs use. */
-export interface OffboardingDeps {
-  kratos: KratosClient;
-  logger: Logger;
-  now: () => Date;
-  receipts: ReceiptStore;
-  /** Per-person locks shared with the sync jobs (one job per person at a time). */
-  locks: PersonLocks;
-}
-
-export interface Lifecycle {
-  onboarding: OnboardingDeps;
-  offboarding: OffboardingDeps;
-  /** Wire into `SyncContext.hooks`: new and rehired people get an invite. */
-  hooks: Required<Pick<SyncHooks, 'identityCreated' | 'identityReactivated'>>;
-  close(): Promise<void>;
-}
+import type { SyncContext } from '../sync/context.ts';
 
 export interface BuildLifecycleOptions {
   /** Where onboarding jobs are added (the runtime's queue). */
