@@ -48,9 +48,11 @@ describe('person locks', () => {
   });
 
   it('are renewed while held, and expire when the holder is gone', async () => {
-    const { locks: l, prefix } = locks(300);
+    // Renewed every ttl/3: a 1.5 s lifetime leaves a second of slack per renewal (300 ms left 200 ms, which
+    // one stalled event loop on a loaded machine can use up); twice the lifetime still proves renewal.
+    const { locks: l, prefix } = locks(1_500);
     const a = await l.tryAcquire([person('E1')], 'job-a');
-    await new Promise((resolve) => setTimeout(resolve, 900));
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(a!.lost.aborted).toBe(false);
     expect(await l.tryAcquire([person('E1')], 'job-b')).toBeNull();
     // A holder that dies stops renewing (simulated by deleting and re-taking under another token).
