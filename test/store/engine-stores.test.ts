@@ -245,10 +245,12 @@ describe('sync lock', () => {
   });
 
   it('is renewed while held, and signals when it is lost', async () => {
-    const lock = await acquireSyncLock({ ...options(), ttlMs: 300 });
+    // Renewed every ttl/3: 1.5 s leaves a second of slack per renewal (300 ms left 200 ms, which one stalled
+    // event loop on a loaded machine can use up).
+    const lock = await acquireSyncLock({ ...options(), ttlMs: 1_500 });
     const key = `${prefix}:lock:sync:hr`;
-    // Outlive the TTL several times: renewal keeps it.
-    const until = Date.now() + 1_000;
+    // Outlive the TTL twice: renewal keeps it.
+    const until = Date.now() + 3_000;
     while (Date.now() < until) {
       expect(await redis.exists(key)).toBe(1);
       await new Promise((r) => setTimeout(r, 100));
