@@ -53,7 +53,8 @@ describe('graceful shutdown of a worker', () => {
     const started = Date.now();
     const { finishedInTime } = await first.close(300);
     expect(finishedInTime).toBe(false);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Far sooner than the job's 30 s (not a speed bound: a loaded machine may take a few seconds to close).
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(await rt.queue.queue.getJobState(id)).toBe('waiting');
     const returned = await rt.queue.queue.getJob(id);
     expect(returned!.attemptsMade).toBe(0);
