@@ -15,7 +15,8 @@ async function runDemo(args: string[], env: Record<string, string> = {}) {
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number];
+  // 'close', not 'exit': the process can be gone while the last of its output is still in the pipes.
+  const [code] = (await once(child, 'close')) as [number];
   return { code, out };
 }
 
