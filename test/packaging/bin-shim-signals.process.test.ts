@@ -88,7 +88,11 @@ async function startWorkerThroughShim() {
   const [worker, ...others] = childrenOf(shim.pid!);
   expect(others, 'the shim runs one child').toEqual([]);
   handedOver.push(worker!);
-  return { shim, worker: worker!, exited, output: () => output };
+  // The shim can be gone while the worker's last lines are still in the pipes (and the worker, sharing them,
+  // closes its end when it ends): read the output once both pipes have ended.
+  const outputEnded = () =>
+    until('the output to end', () => shim.stdout.readableEnded && shim.stderr.readableEnded, 10_000);
+  return { shim, worker: worker!, exited, outputEnded, output: () => output };
 }
 
 describe('the bin shim handing over to Node 24', () => {
@@ -96,6 +100,7 @@ describe('the bin shim handing over to Node 24', () => {
     const run = await startWorkerThroughShim();
     run.shim.kill('SIGTERM');
     const { code, signal } = await run.exited;
+    await run.outputEnded();
     expect({ code, signal }, run.output()).toEqual({ code: 0, signal: null });
     expect(run.output()).toMatch(/"signal":"SIGTERM".*"msg":"shutting down"/);
     expect(run.output()).toContain('"msg":"stopped"');
@@ -106,6 +111,7 @@ describe('the bin shim handing over to Node 24', () => {
     const run = await startWorkerThroughShim();
     run.shim.kill('SIGINT');
     const { code, signal } = await run.exited;
+    await run.outputEnded();
     expect({ code, signal }, run.output()).toEqual({ code: 0, signal: null });
     expect(run.output()).toMatch(/"signal":"SIGINT".*"msg":"shutting down"/);
     await until('the worker process to end', () => !alive(run.worker), 10_000);
