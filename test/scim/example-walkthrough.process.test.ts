@@ -54,7 +54,7 @@ it('serves SCIM from the shipped example and the simulator started with --schema
   const schemas = (await (await fetch(`${kratos}/schemas`)).json()) as Array<{ id: string }>;
   expect(schemas.map((s) => s.id)).toContain('scim-user');
 
-  start(
+  const worker = start(
     ['src/app/bin.ts', 'worker', '--role', 'worker,http', '--config', 'config/examples/scim-inbound.yaml'],
     {
       SCIM_TOKEN: TOKEN,
@@ -98,7 +98,11 @@ it('serves SCIM from the shipped example and the simulator started with --schema
     },
   );
   expect(lookup.status).toBe(200);
-  await new Promise((resolve) => setTimeout(resolve, 200)); // let the worker's log lines arrive
+  // Stop the worker and read all it wrote: a request's log line can come after its answer, and a fixed wait
+  // could end before it arrived.
+  const closed = new Promise((resolve) => worker.once('close', resolve));
+  worker.kill('SIGTERM');
+  await closed;
   // The worker logged (its start at least), never the token, and no filter (it names a person).
   expect(output.join('')).not.toContain('looked.up.person');
   expect(output.join('')).toContain('kratos-sync worker started');
