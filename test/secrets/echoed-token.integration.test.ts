@@ -225,6 +225,9 @@ describe('a token echoed in a remote error is never stored or shown', { timeout:
     expect(leaks(stored), 'Redis').toEqual([]);
     expect(leaks(outputs.join('\n')), 'CLI output and logs').toEqual([]);
     expect(leaks(pages.join('\n')), 'console pages').toEqual([]);
+    // Stop the worker and read all it logged: lines written after an answer can still be in the pipes.
+    worker.kill('SIGTERM');
+    await worker.exited;
     expect(leaks(worker.lines.join('\n')), 'worker logs').toEqual([]);
   });
 });
