@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
+import { catalogueCode } from '../src/errors/describe-error.ts';
 import { defineJob } from '../src/queue/job-definition.ts';
 import { isRunId } from '../src/store/run-id.ts';
 import { applyPlan } from '../src/sync/apply.ts';
@@ -89,6 +90,12 @@ export const syncApplyJob = defineJob<JobDeps>()({
         }
         return tally;
       });
+    } catch (err) {
+      // The failed reason BullMQ keeps is text: the code the chunk's leftovers are reported with is kept
+      // beside them instead, as a field (best effort: a Redis that fails here fails the report's read too).
+      const code = catalogueCode(err);
+      if (code) await deps.chunks.noteFailure(ref, code).catch(() => {});
+      throw err;
     } finally {
       await locks.release();
     }

@@ -218,9 +218,9 @@ async function foldChunks(
   const failed = ours(await job.getIgnoredChildrenFailures());
   for (const [childKey, reason] of failed) {
     const chunk = Number(childKey.split('@').at(-1));
-    const { settled, remaining } = await deps.chunks.leftovers({ runId, plan, chunk });
+    const { settled, remaining, failureCode } = await deps.chunks.leftovers({ runId, plan, chunk });
     if (settled) addTallyToReport(report, settled);
-    const code = /^(SYNC_ERR_[A-Z_]+):/.exec(reason)?.[1] ?? 'SYNC_ERR_KRATOS_UNAVAILABLE';
+    const code = failureCode ?? 'SYNC_ERR_KRATOS_UNAVAILABLE';
     for (const action of remaining) {
       countFor(report, action.kind).failed += 1;
       const item: FailureItem = {

@@ -1,3 +1,5 @@
+import type { SyncErrorCode } from '../../src/errors/catalogue.ts';
+import { catalogueCode } from '../../src/errors/describe-error.ts';
 import type { RedisClient } from '../../src/queue/redis-connection.ts';
 import { runtimeKeys } from '../../src/queue/runtime-keys.ts';
 import type { RunReport } from '../../src/domain/run-report.ts';
@@ -40,8 +42,12 @@ export interface ChunkStore {
   read(ref: ChunkRef): Promise<PlanAction[] | null>;
   /** Keep only `remaining` for the next attempt and add what was settled to the chunk's tally. */
   settle(ref: ChunkRef, settled: ChunkTally, remaining: PlanAction[]): Promise<ChunkTally>;
-  /** What a chunk that gave up had settled, and the actions it still held. */
-  leftovers(ref: ChunkRef): Promise<{ settled: ChunkTally | null; remaining: PlanAction[] }>;
+  /** The catalogue code of the chunk's latest failed attempt: the code its leftovers are reported with. */
+  noteFailure(ref: ChunkRef, code: SyncErrorCode): Promise<void>;
+  /** What a chunk that gave up had settled, the actions it still held, and why (`noteFailure`). */
+  leftovers(
+    ref: ChunkRef,
+  ): Promise<{ settled: ChunkTally | null; remaining: PlanAction[]; failureCode: SyncErrorCode | undefined }>;
   /** Every chunk of every plan of the run, and the claim. */
   removeRun(runId: string): Promise<void>;
 }
@@ -51,6 +57,7 @@ export function createChunkStore(options: { redis: RedisClient; prefix: string; 
   const { redis, ttlMs } = options;
   const chunkKey = (ref: ChunkRef) => keys.runChunk(ref.runId, ref.plan, ref.chunk);
   const tallyKey = (ref: ChunkRef) => `${chunkKey(ref)}:tally`;
+  const failureKey = (ref: ChunkRef) => `${chunkKey(ref)}:failure`;
   const store: ChunkStore = {
     async claimed(runId) {
       const raw = await redis.get(keys.runApplyPlan(runId));
@@ -84,11 +91,19 @@ export function createChunkStore(options: { redis: RedisClient; prefix: string; 
         .exec();
       return tally;
     },
+    async noteFailure(ref, code) {
+      await redis.set(failureKey(ref), code, 'PX', ttlMs);
+    },
     async leftovers(ref) {
-      const [tally, actions] = await Promise.all([redis.get(tallyKey(ref)), redis.get(chunkKey(ref))]);
+      const [tally, actions, failure] = await Promise.all([
+        redis.get(tallyKey(ref)),
+        redis.get(chunkKey(ref)),
+        redis.get(failureKey(ref)),
+      ]);
       return {
         settled: tally ? (JSON.parse(tally) as ChunkTally) : null,
         remaining: actions ? (JSON.parse(actions) as PlanAction[]) : [],
+        failureCode: catalogueCode({ code: failure }),
       };
     },
     async removeRun(runId) {
@@ -96,7 +111,8 @@ export function createChunkStore(options: { redis: RedisClient; prefix: string; 
       for (const entry of await redis.smembers(keys.runApplyPlans(runId))) {
         const [plan = '', count = '0'] = entry.split(':');
         for (let chunk = 0; chunk < Number(count); chunk++) {
-          all.push(chunkKey({ runId, plan, chunk }), tallyKey({ runId, plan, chunk }));
+          const ref = { runId, plan, chunk };
+          all.push(chunkKey(ref), tallyKey(ref), failureKey(ref));
         }
       }
       for (let i = 0; i < all.length; i += 500) await redis.del(...all.slice(i, i + 500));

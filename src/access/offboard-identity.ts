@@ -5,7 +5,7 @@ import { SyncError } from '../errors/catalogue.ts';
 import type { ReceiptStore } from '../store/receipt-store.ts';
 import { deactivateIdentity } from './deactivate-identity.ts';
 import { identityEmails } from '../domain/identity-emails.ts';
-import { describeError } from './kratos-errors.ts';
+import { describeError } from '../errors/describe-error.ts';
 import type { OffboardingReceipt } from '../domain/offboarding-receipt.ts';
 import { notManagedReason } from './ownership.ts';
 import { getIdentityOrNull } from './read-identity.ts';

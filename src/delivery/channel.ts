@@ -1,3 +1,4 @@
+import type { SyncErrorCode } from '../errors/catalogue.ts';
 import type { Secret } from '../config/secret.ts';
 import type { SealedText } from './sealed-text.ts';
 
@@ -57,6 +58,7 @@ export const NEVER_CONNECTED: ReadonlySet<string> = new Set([
 
 export class DeliveryError extends Error {
   override name = 'DeliveryError';
+  readonly code: SyncErrorCode = 'SYNC_ERR_DELIVERY_FAILED';
   readonly channel: string;
   readonly notSent: boolean;
   readonly failure: string;

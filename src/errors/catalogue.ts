@@ -49,6 +49,12 @@ export const ERROR_CATALOGUE = {
     meaning: 'The source failed or was cut short while it was read.',
     action: 'The run deactivates and deletes nothing; it is retried. Check the source system.',
   },
+  SYNC_ERR_SOURCE_REFUSED: {
+    retry: 'permanent',
+    meaning:
+      'The source refused the read (credentials, URL, permissions), answered what is not JSON, or could not use a record key.',
+    action: 'The run deactivates and deletes nothing. Read the message: it names the option to check.',
+  },
   SYNC_ERR_SOURCE_SUSPECT: {
     retry: 'permanent',
     meaning:
@@ -85,6 +91,17 @@ export const ERROR_CATALOGUE = {
     retry: 'transient',
     meaning: 'A recovery link could not be delivered (SMTP or webhook failed).',
     action: 'Retried; check delivery settings. The link is never stored, so a new one is issued on retry.',
+  },
+  SYNC_ERR_UNDO_REFUSED: {
+    retry: 'permanent',
+    meaning:
+      'A run cannot be undone: no such run, a dry run, an undo itself, still running, or of a source not configured.',
+    action: 'Read the reason; pick another run with `kratos-sync runs`.',
+  },
+  SYNC_ERR_CONFIG_INVALID: {
+    retry: 'permanent',
+    meaning: 'The configuration is invalid; the message names each option and what is expected.',
+    action: 'Fix the option and run `kratos-sync check-config`.',
   },
   SYNC_ERR_JOB_PAYLOAD: {
     retry: 'permanent',

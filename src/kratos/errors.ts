@@ -109,3 +109,12 @@ export function isDefinitelyNotApplied(error: KratosError): boolean {
   // The connection was never made, so nothing was sent.
   return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }
+
+/**
+ * Kratos answered 400: the request itself was refused (a credential type this version cannot include, a
+ * body that fails the schema). The one status a caller outside the client needs that has no code of its own
+ * (`SYNC_ERR_KRATOS_REJECTED` covers every other 4xx and 500 too).
+ */
+export function isBadRequest(err: unknown): boolean {
+  return err instanceof KratosError && err.status === 400;
+}

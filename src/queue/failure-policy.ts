@@ -1,5 +1,6 @@
 import { scrubSecrets } from '../config/secret.ts';
 import { SyncError } from '../errors/catalogue.ts';
+import { describeError } from '../errors/describe-error.ts';
 import { KratosError } from '../kratos/errors.ts';
 import { SourceError } from '../sources/types.ts';
 
@@ -24,7 +25,7 @@ export const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 const BUG_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']);
 
 export function decideFailure(thrown: unknown): FailureDecision {
-  const reason = describeError(thrown);
+  const reason = failureReason(thrown);
   if (thrown instanceof KratosError) return decideKratos(thrown, reason);
   if (thrown instanceof SyncError) {
     if (thrown.code === 'SYNC_ERR_KRATOS_UNAVAILABLE') return { kind: 'kratos-down', reason };
@@ -53,9 +54,11 @@ function decideKratos(error: KratosError, reason: string): FailureDecision {
   return { kind: 'fail', reason, bug: false };
 }
 
-/** `SYNC_ERR_X: message` for our errors, `Name: message` otherwise; known secret values scrubbed. */
-export function describeError(thrown: unknown): string {
-  if (thrown instanceof SyncError) return scrubSecrets(`${thrown.code}: ${thrown.message}`);
-  if (thrown instanceof Error) return scrubSecrets(`${thrown.name}: ${thrown.message}`);
-  return scrubSecrets(`non-error thrown: ${String(thrown)}`);
+/**
+ * A job's failed reason: `SYNC_ERR_X: message` for errors that carry a catalogue code, `Name: message`
+ * otherwise (`describeError`); known secret values scrubbed.
+ */
+export function failureReason(thrown: unknown): string {
+  const { code, message } = describeError(thrown);
+  return scrubSecrets(`${code}: ${message}`);
 }

@@ -1,3 +1,5 @@
+import type { SyncErrorCode } from '../errors/catalogue.ts';
+
 /**
  * A source is the system of record (HR, CRM, SCIM directory, CSV export). It streams every record for a full
  * reconcile and fetches one record by its key for a webhook-triggered sync (events are hints, not truth).
@@ -32,13 +34,18 @@ export interface Source {
   fetchOne(key: string, signal?: AbortSignal): Promise<SourceRecord | null>;
 }
 
-/** A source refused or broke mid-read: the run's snapshot is incomplete. */
+/**
+ * A source refused or broke mid-read: the run's snapshot is incomplete. Its catalogue code follows from
+ * `transient`: `SYNC_ERR_SOURCE_UNAVAILABLE` (retried) or `SYNC_ERR_SOURCE_REFUSED` (not).
+ */
 export class SourceError extends Error {
   override name = 'SourceError';
   readonly transient: boolean;
+  readonly code: SyncErrorCode;
   constructor(message: string, options: { cause?: unknown; transient?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.transient = options.transient ?? true;
+    this.code = this.transient ? 'SYNC_ERR_SOURCE_UNAVAILABLE' : 'SYNC_ERR_SOURCE_REFUSED';
   }
 }
 

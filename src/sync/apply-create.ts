@@ -1,6 +1,7 @@
+import { hasCode } from '../errors/describe-error.ts';
 import type { BatchCreateResult, CreateIdentityBody } from '../kratos/types.ts';
 import type { Identity } from '../domain/identity.ts';
-import { describeFailure, isKratosFailure, maybeApplied, statusOf, withoutValues } from './apply-errors.ts';
+import { describeFailure, isKratosFailure, maybeApplied, withoutValues } from './apply-errors.ts';
 import { mapPool } from './apply-pool.ts';
 import { lookUpCreates, type CreateLookup, type UnsettledCreate } from './apply-resolve.ts';
 import type { ApplyDeps, CreateAction, ItemResult, WriteAction } from './apply-types.ts';
@@ -100,7 +101,8 @@ async function createBatch(
     results = await deps.kratos.batchCreateIdentities(chunk.map((item) => item.body));
   } catch (err) {
     if (!isKratosFailure(err)) throw err;
-    if (statusOf(err) === 409 && !maybeApplied(err)) return resolveRefusedBatch(deps, chunk, signal);
+    if (hasCode(err, 'SYNC_ERR_KRATOS_CONFLICT') && !maybeApplied(err))
+      return resolveRefusedBatch(deps, chunk, signal);
     // The whole request failed after the client's retries. If it may have landed, look every entry up.
     return chunk.map((item) => (maybeApplied(err) ? { kind: 'unsettled', error: err } : failed(item, err)));
   }
@@ -171,7 +173,7 @@ async function resolveRefusedBatch(
     } catch (err) {
       if (!isKratosFailure(err)) throw err;
       if (maybeApplied(err)) again = items.map(() => ({ kind: 'unsettled', error: err }));
-      else if (statusOf(err) !== 409) again = items.map((item) => failed(item, err));
+      else if (!hasCode(err, 'SYNC_ERR_KRATOS_CONFLICT')) again = items.map((item) => failed(item, err));
     }
   }
   again ??= await createSingles(deps, items, signal);
@@ -194,7 +196,7 @@ async function createSingles(
         return { kind: 'created', id: (await deps.kratos.createIdentity(item.body)).id };
       } catch (err) {
         if (!isKratosFailure(err)) throw err;
-        return statusOf(err) === 409 || maybeApplied(err)
+        return hasCode(err, 'SYNC_ERR_KRATOS_CONFLICT') || maybeApplied(err)
           ? { kind: 'unsettled', error: err }
           : failed(item, err);
       }
@@ -239,7 +241,7 @@ async function settle(deps: ApplyDeps, chunk: UnsettledCreate[], first: FirstTry
     } else if (
       attempt.error !== undefined &&
       maybeApplied(attempt.error) &&
-      statusOf(attempt.error) !== 409
+      !hasCode(attempt.error, 'SYNC_ERR_KRATOS_CONFLICT')
     ) {
       retry.push(i);
     } else {
@@ -263,10 +265,9 @@ async function settle(deps: ApplyDeps, chunk: UnsettledCreate[], first: FirstTry
       };
     } catch (err) {
       if (!isKratosFailure(err)) throw err;
-      results[i] =
-        statusOf(err) === 409
-          ? conflict(item, 'Kratos reports a conflict on the second attempt')
-          : failed(item, err).result;
+      results[i] = hasCode(err, 'SYNC_ERR_KRATOS_CONFLICT')
+        ? conflict(item, 'Kratos reports a conflict on the second attempt')
+        : failed(item, err).result;
     }
   });
   return results;

@@ -1,4 +1,5 @@
 import { coerceError, SyncError } from '../errors/catalogue.ts';
+import { catalogueCode } from '../errors/describe-error.ts';
 import type { ReportError } from '../domain/run-report.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { ReportError } from '../domain/run-report.ts';
  * instance path (`#/traits/email`) and the rule stay, which is what an operator needs to fix the record.
  */
 export function describeFailure(err: unknown, fallbackCode = 'SYNC_ERR_KRATOS_REJECTED'): ReportError {
-  const code = err instanceof SyncError ? err.code : fallbackCode;
+  const code = catalogueCode(err) ?? fallbackCode;
   return { code, message: withoutValues(coerceError(err).message) };
 }
 
@@ -17,12 +18,6 @@ export function withoutValues(text: string): string {
     .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
     .replace(/[^\s@"'<>()[\]]+@[^\s@"'<>()[\]]+\.[A-Za-z]{2,}/g, '<email>')
     .slice(0, 500);
-}
-
-/** Kratos' HTTP status of a client error, when it had one. */
-export function statusOf(err: unknown): number | undefined {
-  const status = (err as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
 }
 
 /** The create may have reached Kratos although no answer came (timeout, dropped connection, 502/504). */

@@ -1,3 +1,4 @@
+import { hasCode } from '../errors/describe-error.ts';
 import { SyncError } from '../errors/catalogue.ts';
 import { offboardIdentity } from '../access/offboard-identity.ts';
 import { describeFailure, isKratosFailure } from './apply-errors.ts';
@@ -72,7 +73,7 @@ async function imageBeforeRemoval(deps: ApplyDeps, action: RemovalAction) {
         : await deps.kratos.getIdentity(action.identityId);
     return imageOf(action.kind, action.key, identity, deps.kratos.capabilities.externalIdLookup);
   } catch (err) {
-    if ((err as { status?: number }).status === 404) return undefined;
+    if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return undefined;
     throw err;
   }
 }

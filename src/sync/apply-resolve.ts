@@ -1,3 +1,4 @@
+import { hasCode } from '../errors/describe-error.ts';
 import type { CreateIdentityBody } from '../kratos/types.ts';
 import type { Identity } from '../domain/identity.ts';
 import { mapPool } from './apply-pool.ts';
@@ -121,6 +122,6 @@ function emailsOf(identity: Identity): string[] {
 }
 
 function nullOnNotFound(err: unknown): null {
-  if ((err as { status?: number } | null)?.status === 404) return null;
+  if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null;
   throw err;
 }

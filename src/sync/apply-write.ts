@@ -1,5 +1,6 @@
+import { hasCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
-import { describeFailure, isKratosFailure, statusOf } from './apply-errors.ts';
+import { describeFailure, isKratosFailure } from './apply-errors.ts';
 import type { ApplyDeps, ItemResult, WriteAction } from './apply-types.ts';
 import { fingerprint, imageOf } from './before-image.ts';
 import { toPatchOps, toUpdateBody } from './identity-body.ts';
@@ -48,7 +49,7 @@ export async function applyWrite(
   } catch (err) {
     if (!isKratosFailure(err)) throw err;
     const error = describeFailure(err);
-    if (statusOf(err) === 404)
+    if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND'))
       error.message = `identity ${action.identityId} no longer exists (removed outside kratos-sync)`;
     return { result: { action, outcome: 'failed', identityId: action.identityId, error } };
   }

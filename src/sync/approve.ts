@@ -1,3 +1,4 @@
+import { hasCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
 import { acquireSyncLock } from '../store/sync-lock.ts';
 import { isRunId } from '../store/run-id.ts';
@@ -184,6 +185,6 @@ async function recheck(deps: ApplyDeps, held: HeldAction[]) {
 }
 
 function nullOnNotFound(err: unknown): null {
-  if ((err as { status?: number } | null)?.status === 404) return null;
+  if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null;
   throw err;
 }

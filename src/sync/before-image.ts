@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Identity, JsonObject } from '../domain/identity.ts';
 import type { KratosClient } from '../kratos/types.ts';
+import { isBadRequest } from '../kratos/errors.ts';
 import type { BeforeImage, BeforeImageStore } from '../store/before-image-store.ts';
 
 /**
@@ -87,7 +88,7 @@ export async function readWithCredentials(kratos: KratosClient, identityId: stri
     try {
       return await kratos.getIdentity(identityId, { includeCredentials: types });
     } catch (err) {
-      if ((err as { status?: number }).status !== 400 || types.length === 0) throw err;
+      if (!isBadRequest(err) || types.length === 0) throw err;
     }
   }
   throw new Error('unreachable');

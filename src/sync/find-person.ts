@@ -1,3 +1,4 @@
+import { hasCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
 import { digestOf } from './apply.ts';
 import type { ApplyDeps } from './apply-types.ts';
@@ -88,6 +89,6 @@ async function scanForEmail(deps: ApplyDeps, email: string): Promise<Identity | 
 }
 
 function nullOnNotFound(err: unknown): null {
-  if ((err as { status?: number } | null)?.status === 404) return null;
+  if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null;
   throw err;
 }

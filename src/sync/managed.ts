@@ -1,3 +1,4 @@
+import { hasCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
 import type { KratosClient } from '../kratos/types.ts';
 import type { Logger } from '../log/logger.ts';
@@ -34,7 +35,7 @@ export interface ManagedScan {
   /**
    * Keys of people settled while listing (see `isSettled`, only with `desiredByKey`): their identity is
    * ours, unique for the key so far, and already holds what the source says. They are left out of
-   * `managed`; the planner must not see their desired record either (`unsettledDesired`).
+   * `managed`; the planner must not see their desired record either (see `onSettled`).
    */
   settledKeys: Set<string>;
   /** Identities found for a key already settled: the planner reports them as duplicates. */
@@ -60,6 +61,12 @@ export interface ListManagedOptions {
   desiredExternalIds?: ReadonlySet<string>;
   /** The desired people by key: lets unchanged people be settled while listing (saves memory). */
   desiredByKey?: ReadonlyMap<string, DesiredIdentity>;
+  /**
+   * Called with each key settled while listing. The full sync deletes the person's record from its own
+   * `desiredByKey` here, so 100 000 records are let go of while the pages arrive rather than after the last
+   * (a smaller live heap while parsing pages is a smaller peak); what is left is what the planner needs.
+   */
+  onSettled?: (key: string) => void;
   /** Read only: the index is not repaired. */
   dryRun?: boolean;
   pageSize?: number;
@@ -94,6 +101,7 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
     const desired = keptKeys.has(key) ? undefined : options.desiredByKey?.get(key);
     if (desired && isSettled(desired, managed.identity, managed.marker, deps.source, externalIds)) {
       scan.settledKeys.add(key);
+      options.onSettled?.(key);
       return;
     }
     keptKeys.add(key);
@@ -170,11 +178,6 @@ export async function listManaged(deps: ListManagedDeps, options: ListManagedOpt
   await verifyUnlisted(deps, scan, indexed, dropped, options);
   if (!options.dryRun) await repairIndex(deps, toIndex, dropped);
   return scan;
-}
-
-/** The desired people the planner still has to look at (those not settled while listing). */
-export function unsettledDesired(desired: readonly DesiredIdentity[], scan: ManagedScan): DesiredIdentity[] {
-  return scan.settledKeys.size === 0 ? [...desired] : desired.filter((d) => !scan.settledKeys.has(d.key));
 }
 
 /** v0.10: read identities that are not in the index by id (that answer has metadata_admin): whose are they? */
@@ -293,6 +296,6 @@ function slim(identity: Identity): Identity {
 }
 
 function nullOnNotFound(err: unknown): null {
-  if ((err as { status?: number } | null)?.status === 404) return null;
+  if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null;
   throw err;
 }

@@ -1,3 +1,4 @@
+import { hasCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
 import { adminDigest } from '../store/admin-digest.ts';
 import { createMarkerIndex, type MarkerIndexEntry } from '../store/marker-index.ts';
@@ -131,6 +132,6 @@ async function replaceIndex(
 }
 
 function nullOnNotFound(err: unknown): null {
-  if ((err as { status?: number } | null)?.status === 404) return null;
+  if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null;
   throw err;
 }

@@ -17,7 +17,7 @@ import { newReport, REPORT_ITEM_LIMIT, settledStatus, type RunReport } from '../
 import { type ActionSummary } from '../domain/action-summary.ts';
 import type { PlanAction } from '../domain/plan.ts';
 import { applyUndoWrites, COUNTED_AS } from './undo-apply.ts';
-import { planUndo, type UndoPlan, type UndoStep } from './undo-plan.ts';
+import { planUndo, undoRefused, type UndoPlan, type UndoStep } from './undo-plan.ts';
 
 export interface UndoOptions {
   /** Plan only: print what would be done, change nothing. */
@@ -43,7 +43,7 @@ export async function undoRun(ctx: SyncContext, runId: string, options: UndoOpti
   if (options.dryRun) return { plan: await planUndo(ctx, runId) };
   // Only the run's source is needed before the lock; the plan is made under it (one read per person).
   const stored = isRunId(runId) ? await runStoreFor(ctx).get(runId) : null;
-  if (!stored) throw new Error(`no run with id "${runId}" (see \`kratos-sync runs\`)`);
+  if (!stored) throw undoRefused(`no run with id "${runId}" (see \`kratos-sync runs\`)`);
   const source = stored.source;
   const lock = await acquireSyncLock({
     redis: ctx.redis,

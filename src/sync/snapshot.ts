@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.ts';
 import type { Mapper, MappingResult } from '../mapping/types.ts';
-import { sourceRowError, type Source, type SourceRecord } from '../sources/types.ts';
+import { SourceError, sourceRowError, type Source, type SourceRecord } from '../sources/types.ts';
 import { coerceError } from '../errors/catalogue.ts';
 import type { ReportError } from '../domain/run-report.ts';
 import type { DesiredIdentity, QuarantinedRecord } from '../domain/plan.ts';
@@ -69,7 +69,9 @@ export async function readSnapshot(
       records: position,
       complete: false,
       error: {
-        code: 'SYNC_ERR_SOURCE_UNAVAILABLE',
+        // The source's own verdict (unavailable, or refused: credentials, URL); anything else that cut the
+        // read short (an abort, a mapping failure) leaves the source's state unknown: unavailable.
+        code: err instanceof SourceError ? err.code : 'SYNC_ERR_SOURCE_UNAVAILABLE',
         message: `source read stopped after ${position} records: ${error.message}`,
       },
     };

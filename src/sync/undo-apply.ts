@@ -1,8 +1,9 @@
+import { hasCode } from '../errors/describe-error.ts';
 import type { CreateIdentityBody, UpdateIdentityBody } from '../kratos/types.ts';
 import type { Identity } from '../domain/identity.ts';
 import type { AuditEntry } from '../store/audit-store.ts';
 import { digestOf } from './apply.ts';
-import { describeFailure, isKratosFailure, statusOf } from './apply-errors.ts';
+import { describeFailure, isKratosFailure } from './apply-errors.ts';
 import { mapPool } from './apply-pool.ts';
 import type { ApplyDeps } from './apply-types.ts';
 import type { AuditRange, ReportError } from '../domain/run-report.ts';
@@ -69,7 +70,7 @@ async function applyStep(deps: ApplyDeps, step: WriteStep): Promise<UndoResult> 
   } catch (err) {
     if (!isKratosFailure(err)) throw err;
     const error = describeFailure(err);
-    if (step.kind === 'recreate' && statusOf(err) === 409)
+    if (step.kind === 'recreate' && hasCode(err, 'SYNC_ERR_KRATOS_CONFLICT'))
       error.message = 'an identity with the same identifier or external id exists now: not recreated';
     return { step, outcome: 'failed', identityId: step.identityId, error };
   }

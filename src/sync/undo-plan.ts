@@ -1,6 +1,8 @@
+import { hasCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
 import { readAuditForRun, type AuditEntry } from '../store/audit-store.ts';
 import type { BeforeImage } from '../store/before-image-store.ts';
+import { SyncError } from '../errors/catalogue.ts';
 import { isRunId } from '../store/run-id.ts';
 import { mapPool } from './apply-pool.ts';
 import { applyDepsFor, beforeImageStoreFor, runStoreFor } from './apply-deps.ts';
@@ -55,6 +57,11 @@ export interface UndoPlan {
   notices: string[];
 }
 
+/** Why a run cannot be undone, with its own code, so callers (the console) need not read the message. */
+export function undoRefused(message: string): SyncError {
+  return new SyncError('SYNC_ERR_UNDO_REFUSED', message);
+}
+
 /**
  * The inverse of what a run applied, from its audit entries (what changed, per person) and its before-images
  * (what was there before), checked against Kratos as it is now: a person changed again since the run is
@@ -62,14 +69,14 @@ export interface UndoPlan {
  */
 export async function planUndo(ctx: SyncContext, runId: string): Promise<UndoPlan> {
   const run = isRunId(runId) ? await runStoreFor(ctx).get(runId) : null;
-  if (!run) throw new Error(`no run with id "${runId}" (see \`kratos-sync runs\`)`);
-  if (run.dryRun) throw new Error(`run ${runId} was a dry run: it changed nothing`);
+  if (!run) throw undoRefused(`no run with id "${runId}" (see \`kratos-sync runs\`)`);
+  if (run.dryRun) throw undoRefused(`run ${runId} was a dry run: it changed nothing`);
   if (run.trigger === 'undo')
-    throw new Error(`run ${runId} is itself an undo; run a sync to re-apply the source`);
+    throw undoRefused(`run ${runId} is itself an undo; run a sync to re-apply the source`);
   if (run.status === 'running')
-    throw new Error(`run ${runId} is still running; undo it once it has finished`);
+    throw undoRefused(`run ${runId} is still running; undo it once it has finished`);
   if (!ctx.config.sources[run.source])
-    throw new Error(`run ${runId} belongs to source "${run.source}", which is not in this configuration`);
+    throw undoRefused(`run ${runId} belongs to source "${run.source}", which is not in this configuration`);
 
   const notices: string[] = [];
   const images = await readImages(ctx, runId, notices);
@@ -117,7 +124,7 @@ async function readOrNull(ctx: SyncContext, identityId: string): Promise<Identit
   try {
     return await ctx.kratos.getIdentity(identityId);
   } catch (err) {
-    if ((err as { status?: number }).status === 404) return null;
+    if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null;
     throw err;
   }
 }

@@ -253,3 +253,19 @@ describe.each(['v26', 'v0.10'] as const)('undo a run (%s)', (api) => {
     expect(plan.skipped.filter((s) => s.action === 'delete')).toHaveLength(5);
   }, 60_000);
 });
+
+describe('a run that cannot be undone', () => {
+  it('is refused with SYNC_ERR_UNDO_REFUSED as a field (the console reads the code, not the message)', async () => {
+    h = await startHarness({ api: 'v26', people: people(2) });
+    // A dry run is not kept, so it is a run with no record, like an id never used.
+    const dry = await runFullSync(h.ctx, 'hr', { trigger: 'cli', dryRun: true });
+    for (const runId of [dry.id, '20990101T000000000Z-abcdef']) {
+      const refusal = await undoRun(h.ctx, runId, { dryRun: true, by: 'test' }).catch((err: unknown) => err);
+      expect(refusal).toMatchObject({ code: 'SYNC_ERR_UNDO_REFUSED', retry: 'permanent' });
+    }
+    await expect(undoRun(h.ctx, dry.id, { by: 'test' })).rejects.toMatchObject({
+      code: 'SYNC_ERR_UNDO_REFUSED',
+      message: expect.stringContaining('no run with id'),
+    });
+  }, 30_000);
+});

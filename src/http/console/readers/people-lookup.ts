@@ -1,3 +1,4 @@
+import { hasCode } from '../../../errors/describe-error.ts';
 import type { Identity } from '../../../domain/identity.ts';
 import type { KratosClient } from '../../../kratos/types.ts';
 
@@ -31,7 +32,7 @@ export async function lookupPeople(
       try {
         labels.set(id, labelOf(await kratos.getIdentity(id)));
       } catch (err) {
-        if ((err as { status?: number } | null)?.status === 404) labels.set(id, { gone: true });
+        if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) labels.set(id, { gone: true });
       }
     }
   };

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { createChunkStore } from '../../jobs/full-sync/chunk-store.ts';
+import type { PlanAction } from '../../src/domain/plan.ts';
+import { newReport } from '../../src/domain/run-report.ts';
+
+// BullMQ keeps a failed chunk's reason as text; the code its leftover people are reported with is kept as a
+// field beside the chunk instead of being read back out of that text.
+
+const redis = new Redis(inject('redisUrl'));
+let prefix = '';
+beforeEach(() => {
+  prefix = `{ks-test-${randomBytes(6).toString('hex')}}`;
+});
+afterEach(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+});
+afterAll(() => redis.disconnect());
+
+const action: PlanAction = { kind: 'deactivate', key: 'E1', identityId: 'id-1', reason: 'left the source' };
+const report = newReport({
+  id: 'run-1',
+  source: 'hr',
+  trigger: 'schedule',
+  dryRun: false,
+  startedAt: new Date(0),
+});
+
+describe('a chunk that gave up', () => {
+  it("keeps its latest failure's catalogue code beside its leftovers, and drops it with the run", async () => {
+    const chunks = createChunkStore({ redis, prefix, ttlMs: 60_000 });
+    const ref = { runId: 'run-1', plan: 'abcdef01', chunk: 0 };
+    await chunks.writeAndClaim('run-1', 'abcdef01', [[action]], report);
+    expect((await chunks.leftovers(ref)).failureCode).toBeUndefined();
+
+    await chunks.noteFailure(ref, 'SYNC_ERR_KRATOS_UNAVAILABLE');
+    await chunks.noteFailure(ref, 'SYNC_ERR_KRATOS_RATE_LIMITED');
+    expect(await chunks.leftovers(ref)).toMatchObject({
+      remaining: [action],
+      failureCode: 'SYNC_ERR_KRATOS_RATE_LIMITED',
+    });
+
+    await chunks.removeRun('run-1');
+    expect(await redis.keys(`${prefix}*`)).toEqual([]);
+  });
+});
