@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAuditForPerson } from '../../src/store/audit-store.ts';
+import { engineKeys } from '../../src/store/keys.ts';
 import { createRunStore } from '../../src/store/run-store.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { waitFor } from '../queue/helpers.ts';
@@ -77,9 +78,12 @@ describe('console operator actions in headless Chromium', { timeout: 120_000 }, 
     // at once; the run goes on in the console's process.
     const runId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
     const runs = createRunStore(harness.redis, harness.prefix);
+    // Ended once its report is stored and its lock given back: the report is saved a moment before the
+    // lock is released, and the undo below takes that lock.
     const ended = await waitFor('the run to end', async () => {
       const report = await runs.get(runId);
-      return report && report.status !== 'running' ? report : false;
+      if (!report || report.status === 'running') return false;
+      return (await harness.redis.exists(engineKeys(harness.prefix).syncLock('hr'))) ? false : report;
     });
     expect(ended).toMatchObject({ trigger: 'api', status: 'partial' }); // person 3 is still quarantined
     expect(lastName('E00001')).toBe('Renamed');
