@@ -8,7 +8,7 @@ import { closeRedis, createRedis } from '../queue/redis-connection.ts';
 import { buildRunNotifier } from '../notify/build-run-notifier.ts';
 import type { RunObserver, SourceRuntime, SyncContext, SyncHooks } from '../sync/context.ts';
 import { buildSourceRuntime } from '../sync/source-runtime.ts';
-import { createReleaseStack } from './release-stack.ts';
+import { openReleasing } from './release-stack.ts';
 
 export interface BuildContextOptions {
   config: Config;
@@ -45,13 +45,11 @@ export interface BuiltContext extends AsyncDisposable {
  * Everything opened is released on a failed build too, so a half-built context leaks no connection
  * (docs/architecture.md).
  */
-export async function buildContext(options: BuildContextOptions): Promise<BuiltContext> {
+export function buildContext(options: BuildContextOptions): Promise<BuiltContext> {
   const { config, baseDir } = options;
   const logger = options.logger ?? createLogger({ level: config.log.level });
-  const releasers = createReleaseStack();
-  const release = releasers.release;
   const now = options.now ?? (() => new Date());
-  try {
+  return openReleasing(async (releasers) => {
     const kratos = options.kratos ?? (await createKratosClient({ config: config.kratos, logger }));
     if (!options.kratos) releasers.defer('kratos client', () => kratos.close());
     // A Cluster client serves every command the engine sends (all keys share the prefix's hash tag).
@@ -91,9 +89,6 @@ export async function buildContext(options: BuildContextOptions): Promise<BuiltC
       hooks: options.hooks ?? {},
       ...(runObserver ? { runObserver } : {}),
     };
-    return { ctx, release, [Symbol.asyncDispose]: release };
-  } catch (err) {
-    await release().catch(() => undefined);
-    throw err;
-  }
+    return { ctx };
+  });
 }

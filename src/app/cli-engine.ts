@@ -3,20 +3,19 @@ import type { LifecycleHost } from '../lifecycle/lifecycle-host.ts';
 import { closeRedis, createRedis } from '../queue/redis-connection.ts';
 import type { SyncHooks } from '../sync/context.ts';
 import { buildContext } from './build-context.ts';
-import { createReleaseStack } from './release-stack.ts';
+import { openReleasing } from './release-stack.ts';
 
 /**
  * The engine context of one CLI command (plan, sync, approve, reject, undo, reindex, explain). With
  * `onboarding` and a source that onboards, people the command creates or reactivates get their invite
  * queued for the workers, as in the worker process. Everything is released when the command ends.
  */
-export async function openCliEngine(options: OpenEngineOptions): Promise<EngineSession> {
+export function openCliEngine(options: OpenEngineOptions): Promise<EngineSession> {
   const { config, logger } = options;
   const prefix = config.redis.prefix;
   const onboarding =
     options.onboarding === true && options.only.some((s) => config.sources[s]?.onboarding.enabled);
-  const releases = createReleaseStack();
-  try {
+  return openReleasing(async (releases) => {
     let hooks: SyncHooks = {};
     let host: LifecycleHost | undefined;
     // The queue (BullMQ) and the lifecycle are loaded only when this command queues onboarding: a plain
@@ -47,9 +46,6 @@ export async function openCliEngine(options: OpenEngineOptions): Promise<EngineS
       releases.defer('lifecycle', () => lifecycle.close());
       host = lifecycle.host;
     }
-    return { ctx: built.ctx, release: releases.release, [Symbol.asyncDispose]: releases.release };
-  } catch (err) {
-    await releases.release().catch(() => undefined);
-    throw err;
-  }
+    return { ctx: built.ctx };
+  });
 }

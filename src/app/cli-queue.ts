@@ -1,24 +1,20 @@
 import type { OpenQueueOptions, QueueSession } from '../cli/cli-parts.ts';
 import { createQueue } from '../queue/job-queue.ts';
 import { closeRedis, createRedis, redisReady } from '../queue/redis-connection.ts';
-import { createReleaseStack } from './release-stack.ts';
+import { openReleasing } from './release-stack.ts';
 
 /**
  * The shared queue for a command that adds or reads jobs (`failed`, `sync --person --queue`, `explain`),
  * on a producer connection of its own; both are released, queue first, when the command ends.
  */
-export async function openCliQueue(options: OpenQueueOptions): Promise<QueueSession> {
+export function openCliQueue(options: OpenQueueOptions): Promise<QueueSession> {
   const { config, logger } = options;
-  const releases = createReleaseStack();
-  try {
+  return openReleasing(async (releases) => {
     const connection = createRedis(config.redis, { role: 'producer', logger, name: 'kratos-sync:cli' });
     releases.defer('producer connection', () => closeRedis(connection));
     const queue = createQueue({ connection, prefix: config.redis.prefix, logger });
     releases.defer('queue', () => queue.close());
     if (options.waitUntilReady) await redisReady(connection);
-    return { queue, release: releases.release, [Symbol.asyncDispose]: releases.release };
-  } catch (err) {
-    await releases.release().catch(() => undefined);
-    throw err;
-  }
+    return { queue };
+  });
 }

@@ -8,18 +8,17 @@ import { closeRedis, createRedis } from '../queue/redis-connection.ts';
 import { QUEUE_NAME } from '../queue/runtime-keys.ts';
 import { buildContext } from './build-context.ts';
 import { startInlineWorker } from './inline-runbook-worker.ts';
-import { createReleaseStack } from './release-stack.ts';
+import { openReleasing } from './release-stack.ts';
 
 /**
  * What `kratos-sync offboard` works with: the engine context for one source, a state connection for the
  * runbook's records, and the queue its jobs go to — the shared one (`kratos-sync worker` runs them), or
  * with `inline` a queue of this process with its own worker. Released, last opened first, when it ends.
  */
-export async function openOffboardSession(options: OpenOffboardOptions): Promise<OffboardSession> {
+export function openOffboardSession(options: OpenOffboardOptions): Promise<OffboardSession> {
   const { config, logger } = options;
   const prefix = config.redis.prefix;
-  const releases = createReleaseStack();
-  try {
+  return openReleasing(async (releases) => {
     const built = await buildContext({ config, baseDir: options.baseDir, logger, only: [options.source] });
     releases.defer('engine context', () => built.release());
     const { ctx } = built;
@@ -43,9 +42,6 @@ export async function openOffboardSession(options: OpenOffboardOptions): Promise
       releases.defer('queue', () => shared.close());
       queue = shared;
     }
-    return { ctx, queue, connection, release: releases.release, [Symbol.asyncDispose]: releases.release };
-  } catch (err) {
-    await releases.release().catch(() => undefined);
-    throw err;
-  }
+    return { ctx, queue, connection };
+  });
 }

@@ -48,6 +48,27 @@ export function createReleaseStack(): ReleaseStack {
   };
 }
 
+/** Something opened with `openReleasing`: its own fields, and how to release all it acquired. */
+export type Releasing<T> = T & AsyncDisposable & { release(): Promise<void> };
+
+/**
+ * Open something made of several resources: `open` registers each on the stack it is given as it acquires
+ * it. When `open` throws, what it had acquired is released (last first) before the error goes on, so a
+ * half-open session leaks nothing; otherwise the result carries `release` for all of it.
+ */
+export async function openReleasing<T extends object>(
+  open: (releases: ReleaseStack) => Promise<T>,
+): Promise<Releasing<T>> {
+  const releases = createReleaseStack();
+  try {
+    const opened = await open(releases);
+    return { ...opened, release: releases.release, [Symbol.asyncDispose]: releases.release };
+  } catch (err) {
+    await releases.release().catch(() => undefined);
+    throw err;
+  }
+}
+
 /** The individual failures of a release (ReleaseErrors), whatever was thrown. */
 export function releaseFailures(err: unknown): ReleaseError[] {
   if (err instanceof AggregateError) {

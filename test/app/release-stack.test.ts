@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createReleaseStack, releaseFailures, type ReleaseError } from '../../src/app/release-stack.ts';
+import {
+  createReleaseStack,
+  openReleasing,
+  releaseFailures,
+  type ReleaseError,
+} from '../../src/app/release-stack.ts';
 
 describe('createReleaseStack', () => {
   it('releases in reverse order of acquisition, waiting for each release', async () => {
@@ -61,5 +66,32 @@ describe('createReleaseStack', () => {
       throw 'closed twice';
     });
     await expect(stack.release()).rejects.toThrow('could not release socket: closed twice');
+  });
+});
+
+describe('openReleasing', () => {
+  it('releases what was acquired when opening fails half-way, and passes the error on', async () => {
+    const released: string[] = [];
+    const opening = openReleasing(async (releases) => {
+      releases.defer('redis', () => void released.push('redis'));
+      releases.defer('kratos', () => void released.push('kratos'));
+      throw new Error('identity schemas unreadable');
+    });
+    await expect(opening).rejects.toThrow('identity schemas unreadable');
+    expect(released).toEqual(['kratos', 'redis']);
+  });
+
+  it('returns what was opened with a release for all of it, usable with await using', async () => {
+    const released: string[] = [];
+    {
+      await using session = await openReleasing(async (releases) => {
+        releases.defer('connection', () => void released.push('connection'));
+        releases.defer('queue', () => void released.push('queue'));
+        return { name: 'session' };
+      });
+      expect(session.name).toBe('session');
+      expect(released).toEqual([]);
+    }
+    expect(released).toEqual(['queue', 'connection']);
   });
 });
