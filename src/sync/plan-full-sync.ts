@@ -6,7 +6,7 @@ import type { ApplyDeps } from './apply-types.ts';
 import { applyDepsFor, sourceRuntime } from './apply-deps.ts';
 import type { SyncContext } from './context.ts';
 import { guardPlan, type GuardedPlan } from './guard.ts';
-import { listManaged, unsettledDesired, type ManagedScan } from './managed.ts';
+import { listManaged, type ManagedScan } from './managed.ts';
 import { planSyncDetailed } from './plan.ts';
 import { addQuarantined, tallyPlan } from '../domain/run-report-tally.ts';
 import { summariseAction } from '../domain/action-summary.ts';
@@ -62,20 +62,27 @@ export async function planFullSync(
     complete: snapshot.complete,
   });
   const deps = applyDepsFor(ctx, sourceName, options.runId, { keepImages: true });
+  const desiredEmails = new Set(snapshot.desired.flatMap((d) => (d.email ? [d.email.toLowerCase()] : [])));
+  const desiredExternalIds = new Set(snapshot.desired.flatMap((d) => (d.externalId ? [d.externalId] : [])));
+  const desiredByKey = new Map(snapshot.desired.map((d) => [d.key, d]));
+  // People settled while listing need no planning: their records are let go of as their identity is listed
+  // (memory at 100 000 people), so nothing else may hold them meanwhile.
+  snapshot.desired = [];
   const scan = await listManaged(
     { kratos: ctx.kratos, index: deps.index, logger, source: sourceName, concurrency: deps.concurrency },
     {
-      desiredEmails: new Set(snapshot.desired.flatMap((d) => (d.email ? [d.email.toLowerCase()] : []))),
-      desiredExternalIds: new Set(snapshot.desired.flatMap((d) => (d.externalId ? [d.externalId] : []))),
-      desiredByKey: new Map(snapshot.desired.map((d) => [d.key, d])),
+      desiredEmails,
+      desiredExternalIds,
+      desiredByKey,
+      onSettled: (key) => desiredByKey.delete(key),
       dryRun: options.dryRun,
       pageSize: ctx.config.kratos.pageSize,
       signal,
       onListed: (listed) => options.onProgress?.({ phase: 'kratos', listed }),
     },
   );
-  // People settled while listing need no planning: let go of their records (memory at 100 000 people).
-  snapshot.desired = unsettledDesired(snapshot.desired, scan);
+  // In source order, as read: only the people not settled while listing.
+  snapshot.desired = [...desiredByKey.values()];
   report.managed = managedCount(scan);
   options.onPhase?.('kratos', {
     listed: scan.listed,
