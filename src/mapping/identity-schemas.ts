@@ -79,7 +79,7 @@ export function createIdentitySchemas(schemas: ReadonlyMap<string, JsonObject>):
       if (!entry.validate({ traits })) {
         const error = entry.validate.errors?.[0];
         return {
-          violation: error === undefined ? genericViolation(schemaId) : describeError(error, schemaId),
+          violation: error === undefined ? genericViolation(schemaId) : describeViolation(error, schemaId),
         };
       }
       const email = entry.emailPath === undefined ? undefined : readString(traits, entry.emailPath);
@@ -194,7 +194,7 @@ function readString(traits: JsonObject, path: string[]): string | undefined {
 }
 
 /** Ajv's error as a field path and a message that names the rule, never the value. */
-function describeError(error: ErrorObject, schemaId: string): SchemaViolation {
+function describeViolation(error: ErrorObject, schemaId: string): SchemaViolation {
   const path = pointerToPath(error.instancePath);
   const base = path || 'traits';
   const params = error.params as Record<string, unknown>;
