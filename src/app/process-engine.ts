@@ -9,7 +9,7 @@ import type { ProcessParts } from './process-parts.ts';
 /** The engine of a worker process: one context for all its roles (jobs, console, SCIM writes). */
 export interface ProcessEngine {
   ctx: SyncContext;
-  /** Per-person locks, shared by the jobs and the SCIM writes of this process. */
+  /** Per-person locks (`queue.lockDuration`) of the process's jobs and lifecycle. */
   locks: PersonLocks;
   /**
    * The context, queue and locks with the lifecycle (onboarding, offboarding) built from them on first use:
@@ -21,7 +21,7 @@ export interface ProcessEngine {
 /**
  * Builds the process's engine context once, on the process's own connections (state Redis, the
  * instrumented Kratos client, the shared run notifier), with onboarding's hooks unless `hooks` replaces them.
- * The context's release is registered on `parts.releases`.
+ * The context's and the lifecycle's releases are registered on `parts.releases`.
  */
 export async function openProcessEngine(
   parts: ProcessParts,
@@ -50,7 +50,8 @@ export async function openProcessEngine(
     ttlMs: config.queue.lockDuration,
   });
   const lifecycle = createLifecycleHost({ ctx: built.ctx, queue, locks });
-  // Closed after the worker has stopped (released before the context): its channels send the last invites.
+  // Its delivery channels close after the worker has stopped (the worker is released first), so the last
+  // invites still go out.
   parts.releases.defer('lifecycle', () => lifecycle.close());
   hooksHost.current = lifecycle.host;
   return { ctx: built.ctx, locks, host: lifecycle.host };
