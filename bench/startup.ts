@@ -57,6 +57,10 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     ...(process.env.BENCH_VERSUS
       ? [
           {
+            label: `kratos-sync --help (versus ${process.env.BENCH_VERSUS})`,
+            args: [process.env.BENCH_VERSUS, '--help'],
+          },
+          {
             label: `kratos-sync sync, nothing to do (versus ${process.env.BENCH_VERSUS})`,
             args: [process.env.BENCH_VERSUS, '-c', configFile, 'sync'],
           },
@@ -76,13 +80,17 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         wallMs: median(list.map((s) => s.wallMs)),
         minMs: Math.min(...list.map((s) => s.wallMs)),
         rssMb: Math.max(...list.map((s) => s.rssMb)),
+        cpuMs: median(list.map((s) => s.cpuMs)),
       };
     };
     const floor = figure('floor: node -e 0');
     const figures: Array<[string, string]> = contenders.map(({ label }) => {
       const f = figure(label);
       const over = label.startsWith('floor') ? '' : `, ${ratio(f.wallMs / floor.wallMs)} the floor`;
-      return [label, `${ms(f.wallMs)} median (min ${ms(f.minMs)})${over}, peak RSS ${mb(f.rssMb)}`];
+      return [
+        label,
+        `${ms(f.wallMs)} median (min ${ms(f.minMs)})${over}, CPU ${ms(f.cpuMs)} median, peak RSS ${mb(f.rssMb)}`,
+      ];
     });
     const helpSource = figure('kratos-sync --help (source)');
     const helpDist = existsSync(dist) ? figure('kratos-sync --help (dist)') : undefined;

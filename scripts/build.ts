@@ -97,4 +97,4 @@ await build({
   legalComments: 'eof',
   logLevel: 'warning',
 });
-console.log(`built ${path.relative(ROOT, outDir) || '.'}/ (CLI bundle: ${entry}.js, src/chunks/)`);
+console.log(`built ${values.outDir}/ (CLI bundle: ${entry}.js, src/chunks/)`);

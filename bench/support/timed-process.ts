@@ -8,11 +8,13 @@ export const TIME = '/usr/bin/time';
 export interface ProcessSample {
   wallMs: number;
   rssMb: number;
+  /** User + system CPU time of the process (`/usr/bin/time`, 10 ms resolution): steadier than wall on a busy box. */
+  cpuMs: number;
 }
 
 /**
  * One Node process from start to exit, as a user times it: wall time from spawning to its exit, and its peak
- * RSS as `/usr/bin/time` reads it (written to `rssFile`). A non-zero exit is an error quoting its stderr.
+ * RSS and CPU time as `/usr/bin/time` reads them (written to `rssFile`). A non-zero exit is an error quoting its stderr.
  */
 export async function timedNodeProcess(
   args: readonly string[],
@@ -21,7 +23,7 @@ export async function timedNodeProcess(
 ): Promise<ProcessSample> {
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...args], {
+    const child = spawn(TIME, ['-f', '%M %U %S', '-o', rssFile, process.execPath, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -34,6 +36,6 @@ export async function timedNodeProcess(
     );
   });
   const wallMs = performance.now() - started;
-  const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
-  return { wallMs, rssMb: kb / 1024 };
+  const [kb, user, system] = readFileSync(rssFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { wallMs, rssMb: kb! / 1024, cpuMs: (user! + system!) * 1000 };
 }
