@@ -12,6 +12,20 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ENTRA_OLD = 'entra-token-old-0123456789abcdef0123456789';
 const ENTRA_NEW = 'entra-token-new-0123456789abcdef0123456789';
 
+/**
+ * The directory source's SCIM request log, newest first, once `ready` holds for it: a request is logged just
+ * after its answer went out (fastify's onResponse), so the test can have the answer before the entry.
+ */
+async function requestLog(
+  h: ScimHarness,
+  ready: (entries: Array<Record<string, unknown>>) => boolean,
+): Promise<string[]> {
+  return await waitFor('the SCIM request log', async () => {
+    const raw = await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, -1);
+    return ready(raw.map((e) => JSON.parse(e) as Record<string, unknown>)) ? raw : undefined;
+  });
+}
+
 describe('SCIM endpoint: protocol, errors and auth (Kratos v26)', () => {
   let h: ScimHarness;
   beforeAll(async () => {
@@ -257,8 +271,9 @@ describe('SCIM endpoint: protocol, errors and auth (Kratos v26)', () => {
   });
 
   it('keeps tokens and attribute values out of the request log', async () => {
+    const before = await h.redis.llen(`${h.prefix}:scim:directory:requests`);
     await h.scim('GET', '/Users?filter=userName%20eq%20%22secret.person%40example.com%22');
-    const entries = await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, -1);
+    const entries = await requestLog(h, (logged) => logged.length > before);
     expect(entries.length).toBeGreaterThan(10);
     const all = entries.join('\n');
     for (const secret of [OKTA_TOKEN, ENTRA_OLD, ENTRA_NEW, 'secret.person', 'unique.person'])
@@ -282,8 +297,8 @@ describe('SCIM endpoint: Kratos slower than the client waits', () => {
       expect(Date.now() - started).toBeLessThan(5_000);
       await waitFor('the queued job created the identity', () => h.identities().get(r.body.id), 20_000);
       expect(h.sim.state.identities.size).toBe(1);
-      const logged = JSON.parse((await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, 0))[0]!);
-      expect(logged).toMatchObject({ method: 'POST', status: 201, outcome: 'queued' });
+      const [newest] = await requestLog(h, (logged) => logged[0]?.method === 'POST');
+      expect(JSON.parse(newest!)).toMatchObject({ method: 'POST', status: 201, outcome: 'queued' });
     } finally {
       await h.release();
     }
@@ -297,8 +312,8 @@ describe('SCIM endpoint: Kratos down, and writes that change nothing', () => {
       h.sim.setFaults({ unavailable: true });
       const r = await h.scim('POST', '/Users', { schemas: [CORE], userName: 'while-down@example.com' });
       expect(r.status).toBe(201);
-      const logged = JSON.parse((await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, 0))[0]!);
-      expect(logged).toMatchObject({ status: 201, outcome: 'queued' });
+      const [newest] = await requestLog(h, (logged) => logged[0]?.method === 'POST');
+      expect(JSON.parse(newest!)).toMatchObject({ status: 201, outcome: 'queued' });
       expect(h.sim.state.identities.size).toBe(0);
       h.sim.setFaults({});
       await waitFor('the job created the identity', () => h.identities().get(r.body.id), 45_000);
@@ -341,7 +356,8 @@ describe('SCIM endpoint: removals pass the guard', () => {
       expect(off.status).toBe(200);
       expect(off.body.active).toBe(false);
       expect(h.sim.identity(identityId)!.state).toBe('active');
-      const logged = JSON.parse((await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, 0))[0]!);
+      const [newest] = await requestLog(h, (logged) => logged[0]?.method === 'PATCH');
+      const logged = JSON.parse(newest!) as { runId: string };
       expect(logged).toMatchObject({ method: 'PATCH', outcome: 'held', client: 'okta' });
       const run = JSON.parse((await h.redis.get(`${h.prefix}:run:${logged.runId}`))!);
       expect(run).toMatchObject({ status: 'held', source: 'directory' });
@@ -410,9 +426,9 @@ describe('SCIM endpoint: a mass deactivation from the directory', () => {
       }
       const states = ids.map((id) => h.identities().get(id)!.state);
       expect(states).toEqual(['inactive', 'inactive', 'active', 'active']);
-      const log = (await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, 3)).map((e) =>
-        JSON.parse(e),
-      );
+      const patches = (logged: Array<Record<string, unknown>>) => logged.filter((e) => e.method === 'PATCH');
+      const newest = await requestLog(h, (logged) => patches(logged).length === 4);
+      const log = newest.slice(0, 4).map((e) => JSON.parse(e) as { outcome: string; runId: string });
       expect(log.map((e) => e.outcome)).toEqual(['held', 'held', 'deactivated', 'deactivated']);
       const heldRun = log[0].runId as string;
       expect(log[1].runId).toBe(heldRun);
@@ -450,12 +466,11 @@ describe('SCIM endpoint: Ory Network', () => {
         ),
       );
       expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
-      const log = (await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, -1)).map((e) =>
-        JSON.parse(e),
+      const posts = (logged: Array<Record<string, unknown>>) => logged.filter((e) => e.method === 'POST');
+      const log = (await requestLog(h, (logged) => posts(logged).length === answers.length)).map(
+        (e) => JSON.parse(e) as Record<string, unknown>,
       );
-      expect(log.filter((e) => e.method === 'POST').map((e) => e.outcome)).toEqual(
-        answers.map(() => 'created'),
-      );
+      expect(posts(log).map((e) => e.outcome)).toEqual(answers.map(() => 'created'));
       const stats = h.sim.stats();
       expect(stats.faults.inflightRejected).toBe(0);
       expect(
