@@ -123,8 +123,12 @@ describe.each(['v26', 'v0.10'] as const)('Microsoft Entra ID provisioning into K
     expect((await h.scim('DELETE', `/Users/${id}`)).status).toBe(204);
     expect(h.sim.identity(identityId)!.state).toBe('inactive');
     expect(h.sim.sessionsOf(identityId).filter((s) => s.active)).toEqual([]);
-    const recent = await h.redis.lrange(`${h.prefix}:scim:directory:requests`, 0, 0);
-    expect(JSON.parse(recent[0]!)).toMatchObject({
+    // Logged just after the answer went out (fastify's onResponse): wait for the entry, do not assume it.
+    const newest = await waitFor('the DELETE in the request log', async () => {
+      const [entry] = await h!.redis.lrange(`${h!.prefix}:scim:directory:requests`, 0, 0);
+      return entry && (JSON.parse(entry) as { method: string }).method === 'DELETE' ? entry : undefined;
+    });
+    expect(JSON.parse(newest)).toMatchObject({
       client: 'okta',
       method: 'DELETE',
       resource: 'Users/{id}',
