@@ -44,7 +44,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const load = [loadAverage()];
   const single = await singleProcess(options, people);
   load.push(loadAverage());
-  const split = [];
+  const split: SplitOutcome[] = [];
   for (const workers of [1, 2, 1, 2]) {
     split.push(await queueSplit(options.redisUrl, workerPeople, workers));
     load.push(loadAverage());
