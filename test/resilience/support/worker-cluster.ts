@@ -169,14 +169,24 @@ export class ClusterControl {
    * work, not this round's — `promoteDelayed` brings them forward.
    */
   async pending(): Promise<number> {
-    const counts = await this.queue.getJobCounts('waiting', 'active', 'waiting-children', 'prioritized');
-    // BullMQ scores a delayed job `due time (ms) * 0x1000 + counter`.
-    const dueSoon = await this.#redis.zcount(
-      `${this.#prefix}:${QUEUE_NAME}:delayed`,
-      0,
-      (Date.now() + 3_600_000) * 0x1000,
-    );
-    return Object.values(counts).reduce((a, b) => a + b, 0) + dueSoon;
+    const key = (list: string) => `${this.#prefix}:${QUEUE_NAME}:${list}`;
+    // One transaction: read one after the other, a job moving between them (delayed → waiting when due,
+    // active → delayed on a retry) could be in neither when each is read, and the queue would look drained.
+    const results = await this.#redis
+      .multi()
+      .llen(key('wait'))
+      .llen(key('paused'))
+      .llen(key('active'))
+      .zcard(key('waiting-children'))
+      .zcard(key('prioritized'))
+      // BullMQ scores a delayed job `due time (ms) * 0x1000 + counter`.
+      .zcount(key('delayed'), 0, (Date.now() + 3_600_000) * 0x1000)
+      .exec();
+    if (!results) throw new Error('the count transaction did not run');
+    return results.reduce((sum, [err, count]) => {
+      if (err) throw err;
+      return sum + Number(count);
+    }, 0);
   }
 
   /** Time passes for the queue: every delayed job of this name is due now. Returns how many. */
