@@ -1,6 +1,6 @@
 import { boundRemoteText } from '../config/remote-text.ts';
 import { refused, unsupported, type KratosContext } from './context.ts';
-import { KratosError } from './errors.ts';
+import { codeForStatus, KratosError } from './errors.ts';
 import { createWireBody } from './identities.ts';
 import type { BatchCreateResult, CreateIdentityBody } from './types.ts';
 
@@ -83,6 +83,7 @@ function entryRefused(err: KratosError): BatchCreateResult {
   return {
     ok: false,
     status: err.status ?? 400,
+    code: err.code,
     message: err.envelope.message ?? err.message,
     ...(err.envelope.reason !== undefined ? { reason: err.envelope.reason } : {}),
   };
@@ -104,9 +105,11 @@ function readResults(data: unknown, expected: number): BatchCreateResult[] {
     if (entry.action === 'create' && typeof entry.identity === 'string')
       return { ok: true, id: entry.identity };
     const error = entry.error ?? {};
+    const status = typeof error.code === 'number' ? error.code : 500;
     return {
       ok: false,
-      status: typeof error.code === 'number' ? error.code : 500,
+      status,
+      code: codeForStatus(status),
       message:
         typeof error.message === 'string'
           ? boundRemoteText(error.message)

@@ -89,6 +89,11 @@ export interface KratosErrorInit {
   cause?: unknown;
 }
 
+/** The catalogue code of a Kratos answer's status (a batch entry's own status, too). */
+export function codeForStatus(status: number): SyncErrorCode {
+  return codeFor(status, false);
+}
+
 function codeFor(status: number | undefined, network: boolean): SyncErrorCode {
   if (status === undefined) return network ? 'SYNC_ERR_KRATOS_UNAVAILABLE' : 'SYNC_ERR_KRATOS_REJECTED';
   if (status === 429) return 'SYNC_ERR_KRATOS_RATE_LIMITED';

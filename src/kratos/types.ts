@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Secret } from '../config/secret.ts';
+import type { SyncErrorCode } from '../errors/catalogue.ts';
 import type { Identity, IdentityState, JsonObject } from '../domain/identity.ts';
 import type { KratosClientEventMap } from './availability.ts';
 
@@ -55,7 +56,7 @@ export interface JsonPatchOperation {
  */
 export type BatchCreateResult =
   | { ok: true; id: string }
-  | { ok: false; status: number; reason?: string; message: string }
+  | { ok: false; status: number; code: SyncErrorCode; reason?: string; message: string }
   /** The server skipped the entry (a null result). */
   | null;
 

@@ -115,7 +115,7 @@ function readBatchResults(chunk: UnsettledCreate[], results: BatchCreateResult[]
     const item = chunk[i]!;
     if (result === null) return { kind: 'unsettled' };
     if (result.ok) return { kind: 'created', id: result.id };
-    if (result.status === 409) return { kind: 'unsettled' };
+    if (result.code === 'SYNC_ERR_KRATOS_CONFLICT') return { kind: 'unsettled' };
     const reason = result.reason ? ` (${result.reason})` : '';
     return {
       kind: 'failed',
