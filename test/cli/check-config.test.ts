@@ -80,6 +80,25 @@ describe('kratos-sync check-config', { timeout: 120_000 }, () => {
     expect(() => loadConfig({ file })).toThrow(what);
   });
 
+  it('check-config fails (exit 2) on an HTTP source or token endpoint in plain http to a remote host, naming it', async () => {
+    const config = baseConfig();
+    config.sources.hr.connection = {
+      type: 'http-json',
+      url: 'http://hr.example.com/api/employees',
+      auth: {
+        type: 'oauth2-client-credentials',
+        tokenUrl: 'http://auth.example.com/token',
+        clientId: 'client-1',
+        clientSecret: 'client-secret-1',
+      },
+    };
+    const { code, stderr, stdout } = await checkConfig(writeConfig(config));
+    expect(code, stdout).toBe(EXIT.usage);
+    expect(stderr).toContain('sources.hr.connection.url: must be https');
+    expect(stderr).toContain('sources.hr.connection.auth.tokenUrl: must be https');
+    expect(stderr).not.toContain('client-secret-1');
+  });
+
   it('check-config fails (exit 2) on all of them at once, naming each', async () => {
     const config = baseConfig();
     for (const [, , breakIt] of broken) breakIt(config);
