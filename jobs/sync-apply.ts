@@ -93,8 +93,7 @@ export const syncApplyJob = defineJob<JobDeps>()({
     } catch (err) {
       // The failed reason BullMQ keeps is text: the code the chunk's leftovers are reported with is kept
       // beside them instead, as a field (best effort: a Redis that fails here fails the report's read too).
-      const code = catalogueCode(err);
-      if (code) await deps.chunks.noteFailure(ref, code).catch(() => {});
+      await deps.chunks.noteFailure(ref, catalogueCode(err)).catch(() => {});
       throw err;
     } finally {
       await locks.release();

@@ -42,8 +42,11 @@ export interface ChunkStore {
   read(ref: ChunkRef): Promise<PlanAction[] | null>;
   /** Keep only `remaining` for the next attempt and add what was settled to the chunk's tally. */
   settle(ref: ChunkRef, settled: ChunkTally, remaining: PlanAction[]): Promise<ChunkTally>;
-  /** The catalogue code of the chunk's latest failed attempt: the code its leftovers are reported with. */
-  noteFailure(ref: ChunkRef, code: SyncErrorCode): Promise<void>;
+  /**
+   * The catalogue code of the chunk's latest failed attempt, the code its leftovers are reported with;
+   * undefined (a failure without one) forgets an earlier attempt's, so the last attempt always decides.
+   */
+  noteFailure(ref: ChunkRef, code: SyncErrorCode | undefined): Promise<void>;
   /** What a chunk that gave up had settled, the actions it still held, and why (`noteFailure`). */
   leftovers(
     ref: ChunkRef,
@@ -92,7 +95,8 @@ export function createChunkStore(options: { redis: RedisClient; prefix: string; 
       return tally;
     },
     async noteFailure(ref, code) {
-      await redis.set(failureKey(ref), code, 'PX', ttlMs);
+      if (code === undefined) await redis.del(failureKey(ref));
+      else await redis.set(failureKey(ref), code, 'PX', ttlMs);
     },
     async leftovers(ref) {
       const [tally, actions, failure] = await Promise.all([

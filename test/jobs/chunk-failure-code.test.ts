@@ -29,7 +29,7 @@ const report = newReport({
 });
 
 describe('a chunk that gave up', () => {
-  it("keeps its latest failure's catalogue code beside its leftovers, and drops it with the run", async () => {
+  it("keeps its latest failure's catalogue code beside its leftovers (none if the last had none), and drops it with the run", async () => {
     const chunks = createChunkStore({ redis, prefix, ttlMs: 60_000 });
     const ref = { runId: 'run-1', plan: 'abcdef01', chunk: 0 };
     await chunks.writeAndClaim('run-1', 'abcdef01', [[action]], report);
@@ -42,6 +42,10 @@ describe('a chunk that gave up', () => {
       failureCode: 'SYNC_ERR_KRATOS_RATE_LIMITED',
     });
 
+    await chunks.noteFailure(ref, undefined);
+    expect((await chunks.leftovers(ref)).failureCode).toBeUndefined();
+
+    await chunks.noteFailure(ref, 'SYNC_ERR_KRATOS_UNAVAILABLE');
     await chunks.removeRun('run-1');
     expect(await redis.keys(`${prefix}*`)).toEqual([]);
   });
