@@ -17,7 +17,9 @@ afterEach(async () => {
   harness = undefined;
 });
 
-describe('sync.full through the queue', () => {
+// The waits below allow a run up to 90 s (and the outage test 30 s more for the pause): the everyday 60 s
+// would cut a slow but passing run short on a loaded machine, before those waits could say why.
+describe('sync.full through the queue', { timeout: 180_000 }, () => {
   it('plans once, applies its chunks on every replica, and stores one complete report', async () => {
     const list = people(450);
     const h = (harness = await startRuntimeHarness({
@@ -131,13 +133,18 @@ describe('sync.full through the queue', () => {
   it('pauses while Kratos answers 503 and finishes when it is back, without burning attempts', async () => {
     const h = (harness = await startRuntimeHarness({ people: people(300) }));
     const replica = await h.startReplica();
-    // Kratos goes down after the run was planned: the apply chunks meet the outage.
+    // Kratos goes down after the run was planned: the apply chunks meet the outage. Its answers are slowed
+    // until then, so a chunk is still pending when the poll looks (at full speed three chunks of 100 could
+    // finish between two polls, and the outage would then meet no chunk at all).
+    h.sim.setFaults({ latencyMs: 100 });
     let planned = false;
     const id = await h.enqueueFullSync();
+    const plannedBy = Date.now() + 60_000;
     while (!planned) {
       planned = (await h.queue.getJobs(['waiting', 'active', 'delayed'])).some(
         (j) => j.name === 'sync.apply',
       );
+      if (!planned && Date.now() > plannedBy) throw new Error('no sync.apply chunk was seen pending');
       if (!planned) await new Promise((r) => setTimeout(r, 5));
     }
     h.sim.setFaults({ unavailable: true });
