@@ -13,7 +13,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-describe('on a three-node Redis Cluster', () => {
+// The run is allowed the 120 s waited for below, more than the everyday 60 s per test.
+describe('on a three-node Redis Cluster', { timeout: 180_000 }, () => {
   it('runs a full sync split over two replicas, with every key of kratos-sync in one slot', async () => {
     const h: RuntimeHarness = await startRuntimeHarness({
       people: people(250),
