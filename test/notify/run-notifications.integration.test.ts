@@ -176,7 +176,8 @@ describe('run notifications (queue: sync.full split over the workers)', () => {
   });
 });
 
-describe('run notifications (queue: a failed attempt that will run again)', () => {
+// 30 s for the failed attempt and 90 s for the retried run: more than the everyday 60 s per test.
+describe('run notifications (queue: a failed attempt that will run again)', { timeout: 180_000 }, () => {
   it('does not announce a run as failed while the queue will retry it, nor once it completes', async () => {
     const { r, s } = await started();
     const h = (runtime = await startRuntimeHarness({ people: people(10), config: notifyConfig(r, s) }));
