@@ -1,4 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
+import { waitFor } from '../queue/helpers.ts';
 import { OKTA_TOKEN, startScimHarness, type ScimHarness } from './scim-harness.ts';
 
 const PASSWORD = 'console-password-for-scim-tests-77';
@@ -20,6 +21,10 @@ it('lists the SCIM clients and their recent requests in the console, without tok
   });
   expect(created.status).toBe(201);
   await h.scim('GET', '/Users/does-not-exist');
+  // Each request is logged just after its answer went out (fastify's onResponse): wait until both are.
+  await waitFor('both requests logged', async () => {
+    return (await h!.redis.llen(`${h!.prefix}:scim:directory:requests`)) >= 2;
+  });
   const response = await fetch(h.base.replace('/scim/v2', '/console/scim'), {
     headers: { authorization: `Basic ${Buffer.from(`ops:${PASSWORD}`).toString('base64')}` },
   });
