@@ -204,7 +204,7 @@ describe('the image’s runtime stage (rehearsed without Docker)', () => {
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
-  });
+  }, 180_000); // up to 60 s to be healthy, 30 s to be ready and 15 s to stop: more than the everyday 60 s
 });
 
 /** Runs the Dockerfile's HEALTHCHECK command against `url`; resolves its exit code. */
