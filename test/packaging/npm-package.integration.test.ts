@@ -206,5 +206,5 @@ describe('the npm package', () => {
     expect(second.unchanged).toBe(7);
     expect(second.counts.create?.applied ?? 0).toBe(0);
     expect(kratos.state.identities.size).toBe(7);
-  });
+  }, 300_000); // two CLI processes, each allowed 120 s: more than the everyday 60 s per test
 });
