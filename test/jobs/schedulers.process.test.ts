@@ -13,7 +13,9 @@ afterEach(async () => {
   harness = undefined;
 });
 
-describe('three scheduler processes', () => {
+// Four processes start and five 2-second ticks run, allowed 60 s by the wait below: more than the everyday
+// 60 s per test once start-up on a loaded machine is added.
+describe('three scheduler processes', { timeout: 180_000 }, () => {
   it('produce exactly one run per tick', async () => {
     const h = (harness = await startRuntimeHarness({
       people: people(5),
