@@ -67,7 +67,7 @@ describe('scheduler', () => {
     await waitFor(
       'four ticks',
       async () => ((await queue.getJobCounts('waiting')).waiting ?? 0) >= 4,
-      10_000,
+      30_000, // four 1 s ticks: generous for a loaded machine
     );
     for (const replica of replicas) await replica.stop();
     // Stopping does not wait for a tick already firing: give its add the time to land before counting (a
