@@ -1,5 +1,5 @@
 import { DelayedError } from 'bullmq';
-import { lifecycleOf, type LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
+import type { LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
 import { offboardIdentity } from '../src/access/offboard-identity.ts';
 import type { OffboardingReceipt } from '../src/domain/offboarding-receipt.ts';
 import { handleJob } from '../src/queue/job-definition.ts';
@@ -16,7 +16,7 @@ const LOCK_BUSY_DELAY_MS = 500;
 export const offboardPersonJob = handleJob<LifecycleHost>()(
   offboardPersonType,
   async ({ payload, deps, job, token }): Promise<OffboardingReceipt> => {
-    const { offboarding } = lifecycleOf(deps);
+    const { offboarding } = deps.lifecycle;
     const lock = await offboarding.locks.tryAcquire([payload], `offboard.person:${job.id ?? ''}`);
     if (!lock) {
       // Someone else works on this person right now: come back shortly (not an attempt).

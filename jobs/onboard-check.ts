@@ -1,5 +1,5 @@
 import { checkActivation } from '../src/lifecycle/check-activation.ts';
-import { lifecycleOf, type LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
+import type { LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
 import { handleJob } from '../src/queue/job-definition.ts';
 import { onboardCheckType } from '../src/queue/lifecycle-job-types.ts';
 
@@ -8,5 +8,5 @@ import { onboardCheckType } from '../src/queue/lifecycle-job-types.ts';
  * invite (src/lifecycle/check-activation.ts).
  */
 export const onboardCheckJob = handleJob<LifecycleHost>()(onboardCheckType, ({ payload, deps }) =>
-  checkActivation(lifecycleOf(deps).onboarding, payload),
+  checkActivation(deps.lifecycle.onboarding, payload),
 );

@@ -1,5 +1,5 @@
 import { deliverInvite } from '../src/lifecycle/deliver-invite.ts';
-import { lifecycleOf, type LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
+import type { LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
 import { handleJob } from '../src/queue/job-definition.ts';
 import { onboardDeliverType } from '../src/queue/lifecycle-job-types.ts';
 
@@ -8,5 +8,5 @@ import { onboardDeliverType } from '../src/queue/lifecycle-job-types.ts';
  * (src/lifecycle/deliver-invite.ts). Identifiers only: the link is created inside the job and never stored.
  */
 export const onboardDeliverJob = handleJob<LifecycleHost>()(onboardDeliverType, ({ payload, deps }) =>
-  deliverInvite(lifecycleOf(deps).onboarding, payload),
+  deliverInvite(deps.lifecycle.onboarding, payload),
 );

@@ -20,11 +20,6 @@ export interface LifecycleHost {
   lifecycle: Lifecycle;
 }
 
-/** The host's lifecycle. */
-export function lifecycleOf(host: LifecycleHost): Lifecycle {
-  return host.lifecycle;
-}
-
 /**
  * A BullMQ queue as onboarding's producer: payloads checked against the job type, attempts and backoff
  * from it, as for every job.
