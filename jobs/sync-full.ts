@@ -9,8 +9,14 @@ import { isRunId, newRunId } from '../src/store/run-id.ts';
 import { runStoreFor } from '../src/sync/apply-deps.ts';
 import { withoutValues } from '../src/sync/apply-errors.ts';
 import { endRun, failRun } from '../src/sync/full-sync-phases.ts';
-import { addFailure, callDelta, countFor, mergeCalls } from '../src/domain/run-report-tally.ts';
-import type { FailureItem, RunReport, RunStatus } from '../src/domain/run-report.ts';
+import {
+  addFailure,
+  callDelta,
+  countFor,
+  failureItemOf,
+  mergeCalls,
+} from '../src/domain/run-report-tally.ts';
+import type { RunReport, RunStatus } from '../src/domain/run-report.ts';
 import type { ClaimedPlan } from './full-sync/chunk-store.ts';
 import { addTallyToReport, type ChunkTally } from './full-sync/chunk-tally.ts';
 import { planRun } from './full-sync/plan-run.ts';
@@ -221,15 +227,10 @@ async function foldChunks(
     const { settled, remaining, failureCode } = await deps.chunks.leftovers({ runId, plan, chunk });
     if (settled) addTallyToReport(report, settled);
     const code = failureCode ?? 'SYNC_ERR_KRATOS_UNAVAILABLE';
+    const message = `apply chunk ${chunk} gave up: ${withoutValues(reason)}`;
     for (const action of remaining) {
       countFor(report, action.kind).failed += 1;
-      const item: FailureItem = {
-        kind: action.kind,
-        key: action.key,
-        error: { code, message: `apply chunk ${chunk} gave up: ${withoutValues(reason)}` },
-      };
-      if ('identityId' in action && action.identityId) item.identityId = action.identityId;
-      addFailure(report, item);
+      addFailure(report, failureItemOf({ action, error: { code, message } }));
     }
   }
   const seen = values.length + failed.length;
