@@ -58,7 +58,7 @@ function decideKratos(error: KratosError, reason: string): FailureDecision {
  * A job's failed reason: `SYNC_ERR_X: message` for errors that carry a catalogue code, `Name: message`
  * otherwise (`describeError`); known secret values scrubbed.
  */
-export function failureReason(thrown: unknown): string {
+function failureReason(thrown: unknown): string {
   const { code, message } = describeError(thrown);
   return scrubSecrets(`${code}: ${message}`);
 }

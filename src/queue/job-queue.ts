@@ -20,7 +20,7 @@ export type JobSpec<Schema extends z.ZodType> = JobType<string, Schema>;
  * A job's data as it goes to Redis: the payload checked against the type's schema (a clear
  * SYNC_ERR_JOB_PAYLOAD naming the field otherwise), defaults filled in.
  */
-export function jobData<Schema extends z.ZodType>(
+function jobData<Schema extends z.ZodType>(
   spec: JobSpec<Schema>,
   payload: z.input<Schema>,
 ): z.output<Schema> {
