@@ -21,6 +21,17 @@ export interface FailureItem {
   error: ReportError;
 }
 
+/** A held removal that approval left alone, and why (re-checked against Kratos and the source). */
+export interface SkippedItem {
+  kind: PlanActionKind;
+  key: string;
+  identityId?: string;
+  /** Value-free: which check said no. */
+  reason: string;
+  /** The catalogue code, when the check failed rather than said no (e.g. the source could not answer). */
+  code?: string;
+}
+
 export interface ActionCounts {
   planned: number;
   applied: number;
@@ -86,6 +97,8 @@ export interface RunReport {
     applied: number;
     failed: number;
     skipped: number;
+    /** The held removals approval did not apply, and why (first REPORT_ITEM_LIMIT). Absent when none. */
+    skippedItems?: SkippedItem[];
   };
   /** Why the run failed as a whole (status `failed`). */
   error?: ReportError;

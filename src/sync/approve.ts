@@ -6,12 +6,19 @@ import { engineKeys } from '../store/keys.ts';
 import { withRedisMutex } from '../store/redis-mutex.ts';
 import type { HeldAction, RunStore } from '../store/run-store.ts';
 import { applyPlan } from './apply.ts';
-import { applyDepsFor, runStoreFor } from './apply-deps.ts';
+import { applyDepsFor, runStoreFor, sourceRuntime } from './apply-deps.ts';
+import { recheckSource } from './approve-source-check.ts';
 import type { ApplyDeps, ItemResult } from './apply-types.ts';
 import type { SyncContext } from './context.ts';
 import { markerOf } from '../domain/ownership-marker.ts';
 import { addAuditRange, tallyResults } from '../domain/run-report-tally.ts';
-import { settledStatus, type RunReport, type RunStatus } from '../domain/run-report.ts';
+import {
+  REPORT_ITEM_LIMIT,
+  settledStatus,
+  type RunReport,
+  type RunStatus,
+  type SkippedItem,
+} from '../domain/run-report.ts';
 
 export interface DecisionResult {
   runId: string;
@@ -28,12 +35,17 @@ export interface DecisionResult {
 /**
  * Apply a run's held removals after a human said yes. Each one is re-checked against Kratos as it is now —
  * the identity still exists and still carries this source's marker for the same person, and a deletion's
- * identity is still inactive — because hours may have passed; what no longer holds is skipped with the
- * reason. Idempotent: a run is decided once (a Redis claim), a second approve does nothing.
+ * identity is still inactive — and against the source as it is now (approve-source-check.ts: a person the
+ * source lists again with access, or cannot answer for, is not removed), because hours may have passed; what
+ * no longer holds is skipped with the reason. An undo run's removals are not asked of the source: a human
+ * chose to reverse a run, whatever the source says. Idempotent: a run is decided once (a Redis claim), a
+ * second approve does nothing.
  */
 export async function approveRun(ctx: SyncContext, runId: string): Promise<DecisionResult> {
   const stored = await loadRun(ctx, runId);
   if (stored.status !== 'held') return undecided(stored, 'approved');
+  // Before the claim: a run whose source is no longer configured stays held (it cannot be checked).
+  const runtime = stored.trigger === 'undo' ? null : sourceRuntime(ctx, stored.source);
   const lock = await acquireSyncLock({
     redis: ctx.redis,
     prefix: ctx.config.redis.prefix,
@@ -48,13 +60,16 @@ export async function approveRun(ctx: SyncContext, runId: string): Promise<Decis
     const { report, held } = claimed;
     const deps = applyDepsFor(ctx, report.source, runId, { keepImages: report.trigger !== 'undo' });
     const checked = await recheck(deps, held);
+    const sourced = runtime
+      ? await recheckSource(ctx, runtime, checked.valid, checked.current)
+      : { valid: checked.valid, skipped: [] };
     const outcome = await applyPlan(deps, {
-      actions: checked.valid,
+      actions: sourced.valid,
       current: checked.current,
       runId,
       signal: lock.lost,
     });
-    const results = [...checked.skipped, ...outcome.results];
+    const results = [...checked.skipped, ...sourced.skipped, ...outcome.results];
     tallyResults(report, results);
     report.hookErrors += outcome.hookErrors;
     addAuditRange(report, outcome.auditRange, true);
@@ -65,6 +80,7 @@ export async function approveRun(ctx: SyncContext, runId: string): Promise<Decis
       applied: count('applied'),
       failed: count('failed'),
       skipped: count('skipped'),
+      ...keptItemsOf(results),
     };
     report.status = settledStatus(report);
     await runs.save(report);
@@ -182,6 +198,21 @@ async function recheck(deps: ApplyDeps, held: HeldAction[]) {
     }
   }
   return { valid, skipped, current };
+}
+
+/** The skipped removals with their reasons, for the stored report (the results go to the caller). */
+function keptItemsOf(results: readonly ItemResult[]): { skippedItems?: SkippedItem[] } {
+  const items = results
+    .filter((r) => r.outcome === 'skipped')
+    .slice(0, REPORT_ITEM_LIMIT)
+    .map((r): SkippedItem => ({
+      kind: r.action.kind,
+      key: r.action.key,
+      ...(r.identityId ? { identityId: r.identityId } : {}),
+      reason: r.error?.message ?? r.note ?? 'skipped',
+      ...(r.error ? { code: r.error.code } : {}),
+    }));
+  return items.length > 0 ? { skippedItems: items } : {};
 }
 
 function nullOnNotFound(err: unknown): null {

@@ -5,7 +5,7 @@ export function register(program: Command, parts: CliParts): void {
   program
     .command('approve')
     .description(
-      "apply a run's held removals (each re-checked against Kratos first); approving twice does nothing",
+      "apply a run's held removals (each re-checked against Kratos and the source first); approving twice does nothing",
     )
     .argument('<run-id>', 'the held run (see `kratos-sync runs`)')
     .option('--json', 'print the outcome as JSON')
@@ -13,7 +13,8 @@ export function register(program: Command, parts: CliParts): void {
       const { approveRun } = await import('../../sync/approve.ts');
       const { withEngine } = await import('../engine-session.ts');
       const { renderDecision } = await import('../render-decision.ts');
-      process.exitCode = await withEngine(program, parts, { source: [] }, async (ctx) =>
+      // Every source is opened: each held person is read again from the run's source before removal.
+      process.exitCode = await withEngine(program, parts, { source: undefined }, async (ctx) =>
         renderDecision(await approveRun(ctx, runId), options.json === true),
       );
     });
