@@ -430,8 +430,8 @@ describe('SCIM endpoint: a mass deactivation from the directory', () => {
       const newest = await requestLog(h, (logged) => patches(logged).length === 4);
       const log = newest.slice(0, 4).map((e) => JSON.parse(e) as { outcome: string; runId: string });
       expect(log.map((e) => e.outcome)).toEqual(['held', 'held', 'deactivated', 'deactivated']);
-      const heldRun = log[0].runId as string;
-      expect(log[1].runId).toBe(heldRun);
+      const heldRun = log[0]!.runId;
+      expect(log[1]!.runId).toBe(heldRun);
       const built = await buildContext({ config: h.config, baseDir: '.', logger: silentLogger() });
       try {
         await approveRun(built.ctx, heldRun);
