@@ -164,7 +164,7 @@ describe('hangs, drops and outages', () => {
       () => 'answered',
       () => 'failed',
     );
-    await expect.poll(() => sim.stats().faults.hung).toBe(2);
+    await expect.poll(() => sim.stats().faults.hung, { timeout: 10_000 }).toBe(2); // 1 s is short under load
     await sim.stop();
     expect(await pending).toBe('failed');
   });
