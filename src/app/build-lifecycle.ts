@@ -5,7 +5,7 @@ import type { Lifecycle } from '../lifecycle/lifecycle.ts';
 import { compileOnboardingFields } from '../lifecycle/onboarding-fields.ts';
 import type { OnboardingDeps, OnboardingQueue, OnboardingSource } from '../lifecycle/onboarding-deps.ts';
 import { createOnboardingHooks } from '../lifecycle/onboarding-scheduler.ts';
-import { createPersonLocks, type PersonLocks } from '../queue/person-locks.ts';
+import type { PersonLocks } from '../queue/person-locks.ts';
 import { createDeliveryStore } from '../store/delivery-store.ts';
 import { createReceiptStore } from '../store/receipt-store.ts';
 import type { SyncContext } from '../sync/context.ts';
@@ -13,8 +13,8 @@ import type { SyncContext } from '../sync/context.ts';
 export interface BuildLifecycleOptions {
   /** Where onboarding jobs are added (the runtime's queue). */
   queue: OnboardingQueue;
-  /** The runtime's person locks; built from `ctx.redis` when absent. */
-  locks?: PersonLocks;
+  /** The runtime's person locks (the offboarding jobs take them as the sync jobs do). */
+  locks: PersonLocks;
   /** Test seam, see OnboardingDeps.afterIssue. */
   afterIssue?: OnboardingDeps['afterIssue'];
 }
@@ -54,10 +54,15 @@ export function buildLifecycle(
     messageDomain: domainOf(channels.from),
     ...(options.afterIssue ? { afterIssue: options.afterIssue } : {}),
   };
-  const locks = options.locks ?? createPersonLocks({ redis, prefix, logger, ttlMs: 30_000 });
   return {
     onboarding,
-    offboarding: { kratos: ctx.kratos, logger, now, receipts: createReceiptStore({ redis, prefix }), locks },
+    offboarding: {
+      kratos: ctx.kratos,
+      logger,
+      now,
+      receipts: createReceiptStore({ redis, prefix }),
+      locks: options.locks,
+    },
     hooks: createOnboardingHooks(onboarding),
     close: () => channels.close(),
   };
