@@ -1,5 +1,5 @@
 import { asArray, refused, unsupported, type KratosContext } from './context.ts';
-import { nextLink } from '../outbound/link-header.ts';
+import { readNextLink } from './next-page-link.ts';
 import type { Identity } from '../domain/identity.ts';
 import type { ListIdentitiesOptions } from './types.ts';
 
@@ -7,7 +7,9 @@ const OPERATION = 'listIdentities';
 
 /**
  * Every identity, a page at a time (docs/kratos-behaviour.md, "Listing identities"):
- * - keyset servers (v1.1+): follow `rel="next"` until it is absent; the token is never computed here.
+ * - keyset servers (v1.1+): follow `rel="next"` until it is absent; the token is never computed here. A Link
+ *   header that does not parse, or whose next link is not a usable URL, fails the list: read as "last page"
+ *   it would hide the identities after it, and a reconcile would create them again.
  * - offset servers (v0.10, v1.0): `page=first,first+1,…` with a fixed `per_page` until a short page. Where
  *   the first page is depends on the server (`capabilities.firstOffsetPage`). Their Link headers are absolute,
  *   drop the `/admin` prefix, and on v0.10 are off by one, so they are ignored.
@@ -52,13 +54,14 @@ async function* keysetPages(
       arrayOfObjects: true,
     });
   const seen = new Set<string>();
+  let pageNumber = 0;
   let pending: ReturnType<typeof get> | undefined = get(`/admin/identities?${query}`);
   try {
     while (pending !== undefined) {
       const response = await pending;
       pending = undefined;
       const page = asArray(response.data, OPERATION) as Identity[];
-      const next = nextLink(response.headers.link);
+      const next = readNextLink(OPERATION, response.headers.link, ++pageNumber);
       const path = next === undefined ? undefined : apiPath(next);
       // A server that hands back a link already followed would loop forever.
       if (path !== undefined) {

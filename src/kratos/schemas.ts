@@ -1,6 +1,6 @@
 import { asArray, refused, type KratosContext } from './context.ts';
 import { KratosError } from './errors.ts';
-import { nextLink } from '../outbound/link-header.ts';
+import { readNextLink } from './next-page-link.ts';
 import type { RequestPlan } from './requester.ts';
 import type { IdentitySchemaSummary } from './types.ts';
 import type { JsonObject } from '../domain/identity.ts';
@@ -20,7 +20,7 @@ export async function listIdentitySchemas(ctx: KratosContext): Promise<IdentityS
   const seenPaths = new Set<string>();
   // v0.10 pages by offset; nobody has 1000 schemas, so one page is all of them.
   let path: string | undefined = ctx.capabilities.keysetPages ? SCHEMAS : `${SCHEMAS}?per_page=1000`;
-  while (path !== undefined) {
+  for (let pageNumber = 1; path !== undefined; pageNumber++) {
     const response = await ctx.call(schemaPlan(ctx, 'listIdentitySchemas', path));
     for (const item of asArray(response.data, 'listIdentitySchemas')) {
       const entry = item as { id?: unknown; schema?: unknown };
@@ -28,7 +28,9 @@ export async function listIdentitySchemas(ctx: KratosContext): Promise<IdentityS
       seenIds.add(entry.id);
       schemas.push({ id: entry.id, schema: asObject(entry.schema, 'listIdentitySchemas') });
     }
-    const next = ctx.capabilities.keysetPages ? nextLink(response.headers.link) : undefined;
+    const next = ctx.capabilities.keysetPages
+      ? readNextLink('listIdentitySchemas', response.headers.link, pageNumber)
+      : undefined;
     path = next === undefined ? undefined : new URL(next, 'http://kratos.invalid').search;
     if (path !== undefined) {
       path = SCHEMAS + path;

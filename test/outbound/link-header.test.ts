@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextLink } from '../../src/outbound/link-header.ts';
+import { LinkHeaderError, nextLink } from '../../src/outbound/link-header.ts';
 
 describe('nextLink (Kratos pages)', () => {
   it('finds rel="next" in the comma-joined v26 header', () => {
@@ -50,5 +50,43 @@ describe('nextLink (HTTP source pages, resolved against the page URL)', () => {
   it('reads RFC 8288 details a hand-written pattern misses: a comma inside a quoted parameter, any case', () => {
     expect(nextLink('</p1>; rel="prev"; title="a, b", </p3>; REL="Next"')).toBe('/p3');
     expect(nextLink(['</p1>; rel="prev"', '</p3>; rel="next"'])).toBe('/p3');
+  });
+});
+
+describe('nextLink: a header that is there but cannot be followed throws (never "last page")', () => {
+  const TOKEN = 'tok-9f8e7d';
+  it.each([
+    [
+      'does not parse',
+      `<https://api.example.com/v1/users?page=3&token=${TOKEN}; rel="next"`,
+      /does not parse/,
+    ],
+    ['does not parse', `https://api.example.com/v1/users?token=${TOKEN}; rel="next"`, /does not parse/],
+    ['does not parse', `</p3?token=${TOKEN}>; rel="next", ${TOKEN}`, /does not parse/],
+    ['has a link without rel', `</p1>; rel="first", </p3?token=${TOKEN}>`, /link 2 has no rel/],
+    ['has a link with an empty rel', `</p3?token=${TOKEN}>; rel=""`, /link 1 has no rel/],
+    ['has a next target that is no URL', `<http://[${TOKEN}/p3>; rel="next"`, /not a valid URL/],
+    [
+      'has a next target that is not http(s)',
+      `<javascript:${TOKEN}>; rel="next"`,
+      /not an http or https URL/,
+    ],
+    ['has an empty next target', '<>; rel="next"', /target is empty/],
+  ])('%s: %s', (_what, header, why) => {
+    let thrown: unknown;
+    try {
+      nextLink(header);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(LinkHeaderError);
+    expect((thrown as Error).message).toMatch(why);
+    expect((thrown as Error).message).not.toContain(TOKEN);
+  });
+
+  it('reads an empty or blank header as no links (the last page)', () => {
+    expect(nextLink('')).toBeUndefined();
+    expect(nextLink('  ')).toBeUndefined();
+    expect(nextLink([])).toBeUndefined();
   });
 });

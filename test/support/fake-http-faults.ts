@@ -16,6 +16,8 @@ export interface FakeFault {
   retryAfter?: string;
   /** Send this raw body (status 200 unless `status` is set), e.g. an HTML error page. */
   body?: string;
+  /** Send this `Link` header with the answer (a paging header an API got wrong). */
+  link?: string;
   /** Send the headers and half of the real body, then drop the connection. */
   cutBody?: boolean;
   /** Never answer (the client's timeout must fire). */
@@ -71,6 +73,7 @@ export function applyFault(
   }
   const headers: Record<string, string> = { 'content-type': fault.body ? 'text/html' : contentType };
   if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+  if (fault.link !== undefined) headers.link = fault.link;
   res.writeHead(fault.status ?? 200, headers);
   res.end(fault.body ?? JSON.stringify({ error: `injected ${fault.status}` }));
 }

@@ -1,5 +1,5 @@
 import type { HttpJsonConnection } from '../../config/sections/source.ts';
-import { nextLink } from '../../outbound/link-header.ts';
+import { LinkHeaderError, nextLink } from '../../outbound/link-header.ts';
 import { SourceError } from '../types.ts';
 import { jsonTypeOf, readDottedPath } from './dotted-path.ts';
 import type { JsonClient, JsonResponse } from './fetch-json.ts';
@@ -36,7 +36,9 @@ interface PageState {
  *   the size we asked for": many APIs cap the page size silently, and stopping there would drop people.
  * - cursor: when the cursor at `cursorPath` is missing, null or empty. A cursor that is an absolute URL is
  *   followed as the next URL (HubSpot's `paging.next.link`).
- * - link-header: when there is no `rel="next"` link.
+ * - link-header: when there is no `Link` header or it has no `rel="next"` link. A header that does not
+ *   parse, or whose next link is not a usable URL, ends the read with SourceError: read as "last page" it
+ *   would cut the list short, and the people on the missing pages would look gone.
  * An API that repeats itself (same cursor, same link, or a page identical to the one before because it
  * ignores our page parameter) ends the read with SourceError rather than looping or yielding duplicates.
  */
@@ -115,9 +117,22 @@ function nextUrl(options: WalkPagesOptions, page: PageState, longest: number): U
       return withParams(firstUrl(options.url, pagination), { [pagination.cursorParam]: text });
     }
     case 'link-header': {
-      const next = nextLink(page.response.headers.link);
+      const next = linkHeaderNext(options, page);
       return next === undefined ? undefined : new URL(next, page.url);
     }
+  }
+}
+
+function linkHeaderNext(options: WalkPagesOptions, page: PageState): string | undefined {
+  try {
+    return nextLink(page.response.headers.link);
+  } catch (err) {
+    if (!(err instanceof LinkHeaderError)) throw err;
+    // Not transient: the same API answers the same way on a retry, so this needs a person to look.
+    throw new SourceError(`${options.sourceName}: page ${page.number}: ${err.message}`, {
+      cause: err,
+      transient: false,
+    });
   }
 }
 

@@ -1,0 +1,109 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KratosError } from '../../src/kratos/errors.ts';
+import type { KratosClient } from '../../src/kratos/types.ts';
+import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
+import { clientFor, employee, tag } from './support.ts';
+
+const TOTAL = 6;
+const PAGE_TOKEN = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+
+/**
+ * A pass-through proxy in front of the simulator (a gateway between kratos-sync and Kratos): every answer is
+ * the simulator's own, except that the `Link` header of the second identity list page becomes `badLink`.
+ */
+async function startLinkMangler(sim: KratosSim) {
+  const state = { badLink: '', listCalls: 0 };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(req.headers))
+          if (typeof value === 'string' && name !== 'host' && name !== 'connection') headers.set(name, value);
+        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+        const answer = await fetch(new URL(req.url ?? '/', sim.adminUrl), {
+          method: req.method,
+          headers,
+          ...(body && req.method !== 'GET' ? { body } : {}),
+        });
+        const out: Record<string, string> = {};
+        answer.headers.forEach((value, name) => {
+          if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(name))
+            out[name] = value;
+        });
+        const isList = req.method === 'GET' && (req.url ?? '').startsWith('/admin/identities?');
+        if (isList && ++state.listCalls === 2) out.link = state.badLink;
+        res.writeHead(answer.status, out);
+        res.end(Buffer.from(await answer.arrayBuffer()));
+      })().catch(() => res.socket?.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    state,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('listing identities (v26 simulator behind a proxy) fails on a Link header it cannot follow', () => {
+  let sim: KratosSim;
+  let proxy: Awaited<ReturnType<typeof startLinkMangler>>;
+  let client: KratosClient;
+
+  beforeAll(async () => {
+    sim = await startKratosSim({ api: 'v26' });
+    const seeder = await clientFor(sim);
+    const t = tag();
+    await seeder.batchCreateIdentities(Array.from({ length: TOTAL }, (_, n) => employee(t, n)));
+    await seeder.close();
+    proxy = await startLinkMangler(sim);
+    client = await clientFor(sim, { adminUrl: proxy.url, apiVersion: 'v26' });
+  });
+  afterAll(async () => {
+    await client?.close();
+    await proxy?.close();
+    await sim?.stop();
+  });
+
+  const page = `/admin/identities?page_size=2&page_token=${PAGE_TOKEN}`;
+  it.each([
+    ['an unclosed <', `<${page}; rel="next"`, /does not parse/],
+    ['a next link and then garbage', `<${page}>; rel="next",${PAGE_TOKEN}`, /does not parse/],
+    ['a link without rel', `<${page}>`, /link 1 has no rel/],
+    ['a next target that is no URL', `<http://[${PAGE_TOKEN}${page}>; rel="next"`, /not a valid URL/],
+  ])('%s on page 2', async (_what, badLink, why) => {
+    proxy.state.badLink = badLink;
+    proxy.state.listCalls = 0;
+    const seen: string[] = [];
+    let error: unknown;
+    try {
+      for await (const identities of client.listIdentities({ pageSize: 2 }))
+        for (const identity of identities) seen.push(identity.id);
+    } catch (err) {
+      error = err;
+    }
+    // Page 1 was handed over; the list did not end quietly after page 2 (which would hide 2 identities).
+    expect(seen).toHaveLength(2);
+    expect(proxy.state.listCalls).toBe(2);
+    expect(error).toBeInstanceOf(KratosError);
+    const kratosError = error as KratosError;
+    expect(kratosError.code).toBe('SYNC_ERR_KRATOS_REJECTED');
+    expect(kratosError.operation).toBe('listIdentities');
+    expect(kratosError.message).toMatch(/^Kratos listIdentities: page 2: the Link header/);
+    expect(kratosError.message).toMatch(why);
+    expect(kratosError.message).not.toContain(PAGE_TOKEN);
+  });
+
+  it('reads every identity through the proxy when the header is Kratos own', async () => {
+    proxy.state.listCalls = -100; // never the second call: the simulator's header passes through
+    const seen: string[] = [];
+    for await (const identities of client.listIdentities({ pageSize: 2 }))
+      for (const identity of identities) seen.push(identity.id);
+    expect(new Set(seen).size).toBe(TOTAL);
+  });
+});
