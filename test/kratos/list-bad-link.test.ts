@@ -10,10 +10,11 @@ const TOTAL = 6;
 const PAGE_TOKEN = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 
 /**
- * A pass-through proxy in front of the simulator (a gateway between kratos-sync and Kratos): every answer is
- * the simulator's own, except that the `Link` header of the second identity list page becomes `badLink`.
+ * A pass-through proxy in front of one of the simulator's ports (a gateway between kratos-sync and Kratos):
+ * every answer is the simulator's own, except that the `Link` header of the `mangledPage`th answer to a
+ * `GET` of `listPath` becomes `badLink`.
  */
-async function startLinkMangler(sim: KratosSim) {
+async function startLinkMangler(target: string, listPath: string, mangledPage: number) {
   const state = { badLink: '', listCalls: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -24,7 +25,7 @@ async function startLinkMangler(sim: KratosSim) {
         for (const [name, value] of Object.entries(req.headers))
           if (typeof value === 'string' && name !== 'host' && name !== 'connection') headers.set(name, value);
         const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-        const answer = await fetch(new URL(req.url ?? '/', sim.adminUrl), {
+        const answer = await fetch(new URL(req.url ?? '/', target), {
           method: req.method,
           headers,
           ...(body && req.method !== 'GET' ? { body } : {}),
@@ -34,8 +35,8 @@ async function startLinkMangler(sim: KratosSim) {
           if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(name))
             out[name] = value;
         });
-        const isList = req.method === 'GET' && (req.url ?? '').startsWith('/admin/identities?');
-        if (isList && ++state.listCalls === 2) out.link = state.badLink;
+        const isList = req.method === 'GET' && new URL(req.url ?? '/', target).pathname === listPath;
+        if (isList && ++state.listCalls === mangledPage) out.link = state.badLink;
         res.writeHead(answer.status, out);
         res.end(Buffer.from(await answer.arrayBuffer()));
       })().catch(() => res.socket?.destroy());
@@ -61,7 +62,7 @@ describe('listing identities (v26 simulator behind a proxy) fails on a Link head
     const t = tag();
     await seeder.batchCreateIdentities(Array.from({ length: TOTAL }, (_, n) => employee(t, n)));
     await seeder.close();
-    proxy = await startLinkMangler(sim);
+    proxy = await startLinkMangler(sim.adminUrl, '/admin/identities', 2);
     client = await clientFor(sim, { adminUrl: proxy.url, apiVersion: 'v26' });
   });
   afterAll(async () => {
@@ -105,5 +106,34 @@ describe('listing identities (v26 simulator behind a proxy) fails on a Link head
     for await (const identities of client.listIdentities({ pageSize: 2 }))
       for (const identity of identities) seen.push(identity.id);
     expect(new Set(seen).size).toBe(TOTAL);
+  });
+});
+
+describe('listing identity schemas (v26 simulator behind a proxy) fails on a Link header it cannot follow', () => {
+  let sim: KratosSim;
+  let proxy: Awaited<ReturnType<typeof startLinkMangler>>;
+  let client: KratosClient;
+
+  beforeAll(async () => {
+    sim = await startKratosSim({ api: 'v26' });
+    proxy = await startLinkMangler(sim.publicUrl, '/schemas', 1);
+    client = await clientFor(sim, { publicUrl: proxy.url, apiVersion: 'v26' });
+  });
+  afterAll(async () => {
+    await client?.close();
+    await proxy?.close();
+    await sim?.stop();
+  });
+
+  it('an unclosed < on the first page', async () => {
+    proxy.state.badLink = `</schemas?page_size=1&page_token=${PAGE_TOKEN}; rel="next"`;
+    const error: unknown = await client.listIdentitySchemas().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(KratosError);
+    expect((error as KratosError).code).toBe('SYNC_ERR_KRATOS_REJECTED');
+    expect((error as KratosError).message).toMatch(
+      /^Kratos listIdentitySchemas: page 1: the Link header does not parse/,
+    );
+    expect((error as KratosError).message).not.toContain(PAGE_TOKEN);
+    expect(proxy.state.listCalls).toBe(1);
   });
 });
