@@ -40,10 +40,12 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger.child({ role: 'http' });
   // Request logs carry method, URL and status only: never headers (signatures) or bodies (personal data).
-  const { headersTimeout, requestTimeout, idleTimeout } = deps.config.http;
+  const { headersTimeout, requestTimeout, idleTimeout, trustProxy } = deps.config.http;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     return503OnClosing: true,
+    // Only the configured proxies' X-Forwarded-* headers make request.ip / protocol / host (throttles, SCIM).
+    ...(trustProxy === undefined ? {} : { trustProxy }),
     // A client that sends its headers or body slowly (a byte every few seconds) holds a socket and a
     // parser for as long as it likes unless these are set; Node checks them every `connectionsCheckingInterval`.
     connectionTimeout: idleTimeout,

@@ -4,7 +4,8 @@
  * right password) until that window, counted from its first failure, has passed. A success clears the count.
  * Held in memory, per process: a restart or another replica starts from zero, which slows a guesser down
  * without ever locking the operator out for long. Behind a reverse proxy every client has the proxy's
- * address, so one guesser also delays the others; that is the safe side.
+ * address, so one guesser also delays the others (the safe side), unless `http.trustProxy` names the proxy:
+ * then fastify reads the client's address from the proxy's `X-Forwarded-For` and each client is counted apart.
  */
 export interface LoginThrottle {
   /** Milliseconds until this client may try again; 0 when it may try now. */

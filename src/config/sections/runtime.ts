@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isLoopbackHost } from '../loopback-host.ts';
 import { durationOption, secretOption } from './secret-option.ts';
+import { trustProxyOption } from './trust-proxy.ts';
 
 export const deliverySection = z.strictObject({
   smtp: z
@@ -115,6 +116,12 @@ export const httpSection = z.strictObject({
   requestTimeout: durationOption.prefault('30s'),
   /** A connection on which nothing arrives for this long is closed. */
   idleTimeout: durationOption.prefault('60s'),
+  /**
+   * The reverse proxies whose forwarding headers are believed (fastify's `trustProxy`): the client address
+   * from `X-Forwarded-For` (login throttles), scheme and host from `X-Forwarded-Proto` / `-Host` (SCIM
+   * locations). Absent: the socket's peer is the client and forwarding headers are ignored.
+   */
+  trustProxy: trustProxyOption.optional(),
 });
 
 /** Passwords the docs and examples show (compose's default, the Kubernetes secret example). */

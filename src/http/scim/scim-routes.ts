@@ -10,6 +10,7 @@ import { createScimAuthenticator } from './scim-auth.ts';
 import type { ScimAnswer, ScimCall, ScimDeps, ScimSource } from './scim-call.ts';
 import { takeRequest } from './scim-rate-limit.ts';
 import { createScimRequestLog, type ScimRequestEntry } from './scim-request-log.ts';
+import { requestOrigin } from '../request-origin.ts';
 import { createWrongTokenThrottle } from './wrong-token-throttle.ts';
 
 export const SCIM_BASE = '/scim/v2';
@@ -85,7 +86,11 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimDeps & { config
   const started = new WeakMap<FastifyRequest, RequestState>();
   // Wrong tokens, per token and per client address, so a token cannot be guessed at speed and one directory
   // with a bad token behind the same proxy as the others does not lock them out (wrong-token-throttle.ts).
-  const wrongTokens = createWrongTokenThrottle({ now: () => Date.now() });
+  const wrongTokens = createWrongTokenThrottle({
+    now: () => Date.now(),
+    trustedProxy: deps.config.http.trustProxy !== undefined,
+  });
+  const originOf = requestOrigin(deps.config.http);
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (err instanceof ScimError) return send(reply, err.status, err.body());
@@ -170,7 +175,7 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimDeps & { config
     const call: ScimCall = {
       source: routed.source,
       client: state.client!,
-      baseUrl: `${request.protocol}://${request.host}${routed.base}`,
+      baseUrl: `${originOf(request)}${routed.base}`,
       query: (request.query ?? {}) as Record<string, unknown>,
       body: request.body,
       note: (outcome, runId) => {

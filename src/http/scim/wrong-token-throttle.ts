@@ -22,7 +22,9 @@ export interface WrongTokenBlock {
  *   `X-Real-IP`) therefore counts against a budget `perProxiedAddress` (much larger: only a deliberate guesser,
  *   trying many different tokens, reaches it), and a right token through the proxy does not clear it (it was
  *   another client's). A direct client that adds such a header to dodge the small budget only reaches the
- *   large one.
+ *   large one. With `http.trustProxy` configured (`trustedProxy`), fastify has already read the real client
+ *   address from the trusted proxies' `X-Forwarded-For` (and ignores the header from anyone else), so
+ *   `request.ip` is the client: every request counts against `perAddress`, and a right token clears it.
  *
  * Held in memory, per process, like the console's login throttle (login-throttle.ts).
  */
@@ -50,6 +52,8 @@ export interface WrongTokenThrottleOptions {
   perProxiedAddress?: number;
   /** @defaultValue 15 minutes */
   windowMs?: number;
+  /** `request.ip` is the real client even behind the proxy (`http.trustProxy` is set). @defaultValue false */
+  trustedProxy?: boolean;
   now: () => number;
 }
 
@@ -62,7 +66,9 @@ export function createWrongTokenThrottle(options: WrongTokenThrottleOptions): Wr
   const direct = createLoginThrottle({ maxFailures: options.perAddress ?? 20, windowMs, now });
   const proxied = createLoginThrottle({ maxFailures: options.perProxiedAddress ?? 200, windowMs, now });
   const addresses = (request: ThrottledRequest) =>
-    FORWARDING_HEADERS.some((name) => request.headers[name] !== undefined) ? proxied : direct;
+    !options.trustedProxy && FORWARDING_HEADERS.some((name) => request.headers[name] !== undefined)
+      ? proxied
+      : direct;
   const tokenKey = (request: ThrottledRequest) =>
     request.authorization === undefined
       ? 'none'
