@@ -15,8 +15,6 @@ import { createProcessMetrics } from './process-metrics.ts';
 import type { ProcessParts } from './process-parts.ts';
 import { createReleaseStack, releaseFailures } from './release-stack.ts';
 
-export { WORKER_ROLES, type WorkerRole } from '../queue/worker-roles.ts';
-
 export interface StartWorkerProcessOptions {
   config: Config;
   baseDir: string;
