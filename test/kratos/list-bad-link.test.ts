@@ -1,59 +1,16 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KratosError } from '../../src/kratos/errors.ts';
 import type { KratosClient } from '../../src/kratos/types.ts';
 import { startKratosSim, type KratosSim } from '../kratos-sim/index.ts';
+import { startLinkManglingProxy, type LinkManglingProxy } from '../support/link-mangling-proxy.ts';
 import { clientFor, employee, tag } from './support.ts';
 
 const TOTAL = 6;
 const PAGE_TOKEN = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 
-/**
- * A pass-through proxy in front of one of the simulator's ports (a gateway between kratos-sync and Kratos):
- * every answer is the simulator's own, except that the `Link` header of the `mangledPage`th answer to a
- * `GET` of `listPath` becomes `badLink`.
- */
-async function startLinkMangler(target: string, listPath: string, mangledPage: number) {
-  const state = { badLink: '', listCalls: 0 };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(req.headers))
-          if (typeof value === 'string' && name !== 'host' && name !== 'connection') headers.set(name, value);
-        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-        const answer = await fetch(new URL(req.url ?? '/', target), {
-          method: req.method,
-          headers,
-          ...(body && req.method !== 'GET' ? { body } : {}),
-        });
-        const out: Record<string, string> = {};
-        answer.headers.forEach((value, name) => {
-          if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(name))
-            out[name] = value;
-        });
-        const isList = req.method === 'GET' && new URL(req.url ?? '/', target).pathname === listPath;
-        if (isList && ++state.listCalls === mangledPage) out.link = state.badLink;
-        res.writeHead(answer.status, out);
-        res.end(Buffer.from(await answer.arrayBuffer()));
-      })().catch(() => res.socket?.destroy());
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    state,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe('listing identities (v26 simulator behind a proxy) fails on a Link header it cannot follow', () => {
   let sim: KratosSim;
-  let proxy: Awaited<ReturnType<typeof startLinkMangler>>;
+  let proxy: LinkManglingProxy;
   let client: KratosClient;
 
   beforeAll(async () => {
@@ -62,7 +19,7 @@ describe('listing identities (v26 simulator behind a proxy) fails on a Link head
     const t = tag();
     await seeder.batchCreateIdentities(Array.from({ length: TOTAL }, (_, n) => employee(t, n)));
     await seeder.close();
-    proxy = await startLinkMangler(sim.adminUrl, '/admin/identities', 2);
+    proxy = await startLinkManglingProxy(sim.adminUrl, '/admin/identities', 2);
     client = await clientFor(sim, { adminUrl: proxy.url, apiVersion: 'v26' });
   });
   afterAll(async () => {
@@ -101,7 +58,7 @@ describe('listing identities (v26 simulator behind a proxy) fails on a Link head
   });
 
   it('reads every identity through the proxy when the header is Kratos own', async () => {
-    proxy.state.listCalls = -100; // never the second call: the simulator's header passes through
+    proxy.state.badLink = ''; // the simulator's header passes through
     const seen: string[] = [];
     for await (const identities of client.listIdentities({ pageSize: 2 }))
       for (const identity of identities) seen.push(identity.id);
@@ -111,12 +68,12 @@ describe('listing identities (v26 simulator behind a proxy) fails on a Link head
 
 describe('listing identity schemas (v26 simulator behind a proxy) fails on a Link header it cannot follow', () => {
   let sim: KratosSim;
-  let proxy: Awaited<ReturnType<typeof startLinkMangler>>;
+  let proxy: LinkManglingProxy;
   let client: KratosClient;
 
   beforeAll(async () => {
     sim = await startKratosSim({ api: 'v26' });
-    proxy = await startLinkMangler(sim.publicUrl, '/schemas', 1);
+    proxy = await startLinkManglingProxy(sim.publicUrl, '/schemas', 1);
     client = await clientFor(sim, { publicUrl: proxy.url, apiVersion: 'v26' });
   });
   afterAll(async () => {
