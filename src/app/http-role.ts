@@ -2,17 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import { enqueuePersonSync } from '../../jobs/enqueue.ts';
 import { buildHttpApp } from '../http/build-http-app.ts';
 import type { KratosClient } from '../kratos/types.ts';
-import type { SyncContext } from '../sync/context.ts';
+import type { ProcessEngine } from './process-engine.ts';
 import type { ProcessParts } from './process-parts.ts';
 
 /**
  * The `http` role: webhooks, /healthz, /readyz, /metrics and the queue dashboard; with an engine context,
- * the operations console and the SCIM endpoint too. Listens on `config.http`.
+ * the operations console and the SCIM endpoint too (taking the engine's person locks, as its jobs do).
+ * Listens on `config.http`.
  */
 export async function startHttpRole(
   parts: ProcessParts,
   kratos: KratosClient,
-  ctx: SyncContext | undefined,
+  engine: Pick<ProcessEngine, 'ctx' | 'locks'> | undefined,
 ): Promise<FastifyInstance> {
   const { config, queue } = parts;
   const http = await buildHttpApp({
@@ -24,7 +25,7 @@ export async function startHttpRole(
     kratosReady: () => kratos.ready(),
     metrics: parts.metrics,
     now: parts.now,
-    ...(ctx ? { ctx } : {}),
+    ...(engine ? { ctx: engine.ctx, personLocks: engine.locks } : {}),
   });
   // Released first on shutdown: stop accepting webhooks before the queue side goes away.
   parts.releases.defer('http server', () => http.close());

@@ -86,7 +86,7 @@ export async function startWorkerProcess(options: StartWorkerProcessOptions): Pr
     let http: FastifyInstance | undefined;
     if (roles.has('http') && kratos) {
       const { startHttpRole } = await import('./http-role.ts');
-      http = await startHttpRole(parts, kratos, engine?.ctx);
+      http = await startHttpRole(parts, kratos, engine);
     }
     logger.info({ roles: [...roles] }, 'kratos-sync worker started');
     return { metrics: parts.metrics, ...(http ? { http } : {}), close };

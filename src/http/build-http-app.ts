@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import { createPersonLocks } from '../queue/person-locks.ts';
+import { createPersonLocks, type PersonLocks } from '../queue/person-locks.ts';
 import type { RedisClient } from '../queue/redis-connection.ts';
 import type { SyncContext } from '../sync/context.ts';
 import { failedJobAccessOf } from './console/failed-job-access.ts';
@@ -29,6 +29,8 @@ export interface HttpAppDeps {
   now?: () => Date;
   /** The engine context: with it (and `http.auth`) the operations console is served at /console. */
   ctx?: SyncContext;
+  /** The process's person locks (its jobs take them too); ones of this app's own by default. */
+  personLocks?: PersonLocks;
 }
 
 /**
@@ -79,6 +81,15 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     enqueuePerson: deps.enqueuePerson,
     now,
   });
+  // SCIM writes and the console's Retry take the same person locks as the process's jobs.
+  const personLocks =
+    deps.personLocks ??
+    createPersonLocks({
+      redis: deps.redis,
+      prefix: deps.config.redis.prefix,
+      logger,
+      ttlMs: deps.config.queue.lockDuration,
+    });
   // SCIM 2.0 for scim-inbound sources; writes go through the engine when this role has a context.
   const engineRedis = deps.redis as never;
   await app.register(scimRoutes, {
@@ -92,12 +103,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       ? {
           engine: {
             ctx: deps.ctx,
-            locks: createPersonLocks({
-              redis: deps.redis,
-              prefix: deps.config.redis.prefix,
-              logger,
-              ttlMs: deps.config.queue.lockDuration,
-            }),
+            locks: personLocks,
             enqueuePerson: deps.enqueuePerson,
             logger,
           },
@@ -117,6 +123,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       ctx: deps.ctx,
       failedJobs: failedJobAccessOf(deps.queue),
       queueDashboardPath: DASHBOARD_PATH,
+      personLocks,
       ...(loginThrottle ? { loginThrottle } : {}),
     });
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runtimeKeys } from '../../src/queue/runtime-keys.ts';
 import { readAuditForPerson, readAuditForRun } from '../../src/store/audit-store.ts';
 import { createRunStore } from '../../src/store/run-store.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
@@ -25,11 +26,12 @@ describe('console: a full sync of a source', { timeout: 60_000 }, () => {
     server = harness = undefined;
   });
 
-  async function start() {
+  async function start(config: Record<string, unknown> = {}) {
     harness = await startHarness({
       api: 'v26',
       people: people(3),
       source: { guard: { maxRemoveFraction: 1, maxRemoveCount: 100 } },
+      config,
     });
     await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
     harness.writePeople([
@@ -144,6 +146,20 @@ describe('console: a full sync of a source', { timeout: 60_000 }, () => {
     const fromCli = await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
     expect(fromCli.by).toBeUndefined();
     expect((await runs.get(fromCli.id))?.by).toBeUndefined();
+  });
+
+  it('takes the person lock for a Retry with the configured queue.lockDuration, not a fixed 30 s', async () => {
+    const { harness, post } = await start({ queue: { lockDuration: '10m' } });
+    harness.sim.setFaults({ latencyMs: 300 }); // the retry's Kratos calls take a while: the lock can be seen
+    const lock = runtimeKeys(harness.prefix).personLock('hr', 'E00001');
+    const retried = post(`${server!.url}/console/people/hr/E00001/sync`);
+    const ttl = await waitFor('the person lock of the retry', async () => {
+      const left = await harness.redis.pttl(lock);
+      return left > 0 ? left : false;
+    });
+    expect((await retried).status).toBe(303);
+    expect(ttl).toBeGreaterThan(60_000);
+    expect(await harness.redis.exists(lock)).toBe(0); // released when done
   });
 
   it("records who retried a record: `by` on the change's audit entry", async () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SyncError } from '../../errors/catalogue.ts';
-import { createPersonLocks } from '../../queue/person-locks.ts';
+import type { PersonLocks } from '../../queue/person-locks.ts';
 import { isRunId } from '../../store/run-id.ts';
 import { explainPerson } from '../../sync/explain-person.ts';
 import { resolvePeople } from '../../sync/explain-target.ts';
@@ -17,6 +17,11 @@ import type { ConsoleView } from './view.ts';
 
 export interface OperatorRouteDeps {
   prefix: string;
+  /**
+   * The process's person locks (the same ones its jobs and SCIM writes take, with `queue.lockDuration`), so a
+   * Retry waits its turn with them and its lock lives as long as theirs.
+   */
+  personLocks: PersonLocks;
   viewFor(request: FastifyRequest): ConsoleView;
   send(reply: FastifyReply, body: SafeHtml, status?: number): FastifyReply;
 }
@@ -121,12 +126,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
           messagePage(view, 'Source not found', 'No such source in the configuration.'),
           404,
         );
-      const locks = createPersonLocks({
-        redis: view.ctx.redis,
-        prefix: view.ctx.config.redis.prefix,
-        logger: view.ctx.logger,
-        ttlMs: 30_000,
-      });
+      const locks = deps.personLocks;
       const outcome = await syncPersonNow(view.ctx, (person, owner) => locks.tryAcquire([person], owner), {
         source,
         key,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { scrubSecrets } from '../../config/secret.ts';
 import { SyncError } from '../../errors/catalogue.ts';
+import { createPersonLocks, type PersonLocks } from '../../queue/person-locks.ts';
 import { createReceiptStore } from '../../store/receipt-store.ts';
 import { createRunStore } from '../../store/run-store.ts';
 import { isRunId } from '../../store/run-id.ts';
@@ -40,6 +41,8 @@ export interface ConsoleDeps {
   loginThrottle?: LoginThrottle;
   /** CSRF key; a fresh random one per process by default. */
   csrfKey?: Buffer;
+  /** The process's person locks (app wiring); by default ones of its own with `queue.lockDuration`. */
+  personLocks?: PersonLocks;
 }
 
 /**
@@ -210,7 +213,15 @@ async function consoleRoutes(
       return reply.redirect(back, 303);
     });
   }
-  await operatorRoutes(app, { prefix, viewFor, send });
+  const personLocks =
+    deps.personLocks ??
+    createPersonLocks({
+      redis: ctx.redis,
+      prefix: ctx.config.redis.prefix,
+      logger: ctx.logger,
+      ttlMs: ctx.config.queue.lockDuration,
+    });
+  await operatorRoutes(app, { prefix, viewFor, send, personLocks });
   app.get('/held', async (request, reply) => send(reply, await heldPage(viewFor(request))));
   app.get('/quarantine', async (request, reply) => send(reply, await quarantinePage(viewFor(request))));
   app.get<{ Querystring: { retried?: string; missing?: string } }>('/jobs/failed', async (request, reply) =>
