@@ -9,7 +9,7 @@
  * Simulator: v26, 5 ms per request.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { signGenericInboundWebhook } from '../src/http/webhook-verifiers/generic-inbound-signature.ts';
@@ -273,5 +273,6 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     await hr.close();
     await sim.stop();
     await removeWorkspace(workspace);
+    rmSync(config.dir, { recursive: true, force: true });
   }
 }

@@ -5,6 +5,7 @@
  * valid, distinct person's event: verified (HMAC), checked against replays and enqueued as a person.sync
  * job. No worker runs, so the jobs only queue up: this is the intake alone. `npm run bench -- webhook-intake`.
  */
+import { rmSync } from 'node:fs';
 import { startFakeHrApi } from '../test/support/fake-hr-api.ts';
 import { freePort } from '../test/support/redis-server.ts';
 import { WorkerCluster, writeClusterConfig } from '../test/resilience/support/worker-cluster.ts';
@@ -144,5 +145,6 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     await hr.close();
     await sim.stop();
     await removeWorkspace(workspace);
+    rmSync(config.dir, { recursive: true, force: true });
   }
 }
