@@ -52,7 +52,7 @@ export const ERROR_CATALOGUE = {
   SYNC_ERR_SOURCE_REFUSED: {
     retry: 'permanent',
     meaning:
-      'The source refused the read (credentials, URL, permissions), answered what is not JSON, or could not use a record key.',
+      'The source refused the read (credentials, URL, permissions), answered what is not JSON or a paging link that cannot be followed, or could not use a record key.',
     action: 'The run deactivates and deletes nothing. Read the message: it names the option to check.',
   },
   SYNC_ERR_SOURCE_SUSPECT: {
