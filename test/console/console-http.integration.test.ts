@@ -111,6 +111,33 @@ describe('operations console over HTTP', () => {
     },
   );
 
+  it('approving re-reads the source: someone HR put back keeps access, and the run page says why', async () => {
+    const { harness, server, held } = await heldHistory();
+    harness.writePeople([...people(2), person(3)]); // E00003 is back in the export before the approval
+    const page = await (
+      await fetch(`${server.url}/console/runs/${held.id}`, { headers: { authorization: AUTH } })
+    ).text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+    const approved = await fetch(`${server.url}/console/runs/${held.id}/approve`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `_csrf=${encodeURIComponent(token!)}&back=run`,
+    });
+    expect(approved.status).toBe(303);
+    const byKey = simIdentitiesByKey(harness.sim);
+    expect(byKey.get('E00003')?.state).toBe('active');
+    for (const key of ['E00004', 'E00005', 'E00006']) expect(byKey.get(key)?.state).toBe('inactive');
+    const after = await (
+      await fetch(`${server.url}/console/runs/${held.id}`, { headers: { authorization: AUTH } })
+    ).text();
+    expect(after).toMatch(/3 applied,\s*0 failed, 1 skipped/);
+    expect(after).toContain('Not removed at approval');
+    expect(after).toMatch(
+      /the source lists key &quot;E00003&quot; again and it keeps access|the source lists key "E00003" again and it keeps access/,
+    );
+  });
+
   it('still answers the held page quickly when Kratos hangs, without the names it could not read', async () => {
     const { harness, server } = await heldHistory();
     const get = () => fetch(`${server.url}/console/held`, { headers: { authorization: AUTH } });

@@ -1,5 +1,5 @@
 import { readAuditForRun, type AuditEntry } from '../../../store/audit-store.ts';
-import type { RunReport } from '../../../domain/run-report.ts';
+import type { RunReport, SkippedItem } from '../../../domain/run-report.ts';
 import type { PlanActionKind } from '../../../domain/plan.ts';
 import { badge, formatCount, formatDuration, shortId, timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
@@ -70,6 +70,7 @@ export async function runPage(view: ConsoleView, run: RunReport, query: RunPageQ
     ${card('Summary', html`<div class="body">${facts(view, run)}</div>`)} ${card('Plan', planBody, filters)}
     ${card(html`Quarantined records <span class="muted">(${formatCount(run.quarantined.total)})</span>`, quarantineBody(run))}
     ${run.failures.total > 0 && card(html`Failures <span class="muted">(${formatCount(run.failures.total)})</span>`, failuresBody(run))}
+    ${run.approval?.skippedItems && card(html`Not removed at approval <span class="muted">(${formatCount(run.approval.skipped)})</span>`, skippedBody(run.approval.skippedItems))}
     ${card(html`Audit trail <span class="muted">(${formatCount(audit.length)}${audit.length === AUDIT_LIMIT ? '+' : ''})</span>`, auditBody(audit))}`;
   return page(view, `Run ${run.id}`, 'none', content);
 }
@@ -85,7 +86,8 @@ function notices(view: ConsoleView, run: RunReport): SafeHtml {
         <p>
           <strong>${formatCount(run.guard.held)} removals are held by the deletion guard</strong
           >${run.guard.reason && html`: ${run.guard.reason}`}. Nothing was deactivated or deleted. Approving
-          re-checks each identity against Kratos as it is now, then applies them.
+          re-checks each one against Kratos and the source as they are now, then applies those that still
+          hold.
         </p>
         ${decisionButtons(view, run, 'run')}
       </div>`,
@@ -203,6 +205,21 @@ function failuresBody(run: RunReport): SafeHtml {
       </tr>`,
   );
   return table(['Action', 'Key', 'Identity', 'Code', 'Message'], rows);
+}
+
+/** Held removals the approval left alone (re-checked against Kratos and the source), and why. */
+function skippedBody(items: readonly SkippedItem[]): SafeHtml {
+  const rows = items.map(
+    (i) =>
+      html`<tr>
+        <td>${badge(i.kind)}</td>
+        <td><code>${i.key}</code></td>
+        <td>${shortId(i.identityId)}</td>
+        <td>${i.code ? html`<code>${i.code}</code>` : ''}</td>
+        <td class="wrap">${i.reason}</td>
+      </tr>`,
+  );
+  return table(['Action', 'Key', 'Identity', 'Code', 'Why'], rows);
 }
 
 function auditBody(entries: readonly AuditEntry[]): SafeHtml {
