@@ -99,6 +99,14 @@ describe('kratos-sync check-config', { timeout: 120_000 }, () => {
     expect(stderr).not.toContain('client-secret-1');
   });
 
+  it('check-config fails (exit 2) on http.trustProxy: true, naming the option and why', async () => {
+    const config = baseConfig();
+    config.http = { ...config.http, trustProxy: true };
+    const { code, stderr, stdout } = await checkConfig(writeConfig(config));
+    expect(code, stdout).toBe(EXIT.usage);
+    expect(stderr).toMatch(/http\.trustProxy: .*true or a hop count is not accepted/);
+  });
+
   it('check-config fails (exit 2) on all of them at once, naming each', async () => {
     const config = baseConfig();
     for (const [, , breakIt] of broken) breakIt(config);
