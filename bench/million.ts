@@ -67,7 +67,12 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const twoImport = best(2, (s) => s.importMs);
   return {
     name: 'million',
-    title: `${int(people)} people in one process, then the queue's split full sync of ${int(workerPeople)} on 1 and 2 worker processes (0 ms latency)`,
+    title:
+      `${int(people)} people in one process` +
+      (split.length > 0
+        ? `, then the queue's split full sync of ${int(workerPeople)} on 1 and 2 worker processes`
+        : '') +
+      ' (0 ms latency)',
     figures: [
       [`initial import of ${int(people)}`, line(single.import)],
       [`no-op reconcile of ${int(people)}`, line(single.noop)],
