@@ -1,4 +1,3 @@
-import { catalogueCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
 import { markerOf } from '../domain/ownership-marker.ts';
 import type { HeldAction } from '../store/run-store.ts';
@@ -6,6 +5,7 @@ import { sourceRowError } from '../sources/types.ts';
 import type { ItemResult } from './apply-types.ts';
 import type { SourceRuntime, SyncContext } from './context.ts';
 import { planOnePerson } from './plan-one-person.ts';
+import { readHeldPeople, type SourceAnswer } from './read-held-people.ts';
 
 /**
  * Approval's look at the source as it is now. Hours may pass between the run that held a removal and the
@@ -28,8 +28,10 @@ export async function recheckSource(
 ): Promise<{ valid: HeldAction[]; skipped: ItemResult[] }> {
   const valid: HeldAction[] = [];
   const skipped: ItemResult[] = [];
+  const answers = await readHeldPeople(runtime, [...new Set(held.map((a) => a.key))]);
   for (const action of held) {
-    const why = await reasonToKeep(ctx, runtime, action, current.get(action.identityId));
+    const answer = answers.get(action.key)!;
+    const why = await reasonToKeep(ctx, runtime, action, answer, current.get(action.identityId));
     if (!why) valid.push(action);
     else skipped.push({ action, outcome: 'skipped', identityId: action.identityId, ...why });
   }
@@ -42,28 +44,26 @@ async function reasonToKeep(
   ctx: SyncContext,
   runtime: SourceRuntime,
   action: HeldAction,
+  answer: SourceAnswer,
   identity: Identity | undefined,
 ): Promise<Keep | null> {
   const not = action.kind === 'delete' ? 'not deleted' : 'not deactivated';
-  let record;
-  try {
-    record = await runtime.source.fetchOne(action.key);
-  } catch (err) {
-    // Only the code: the message may carry text the source system sent back.
-    const code = catalogueCode(err) ?? 'SYNC_ERR_SOURCE_UNAVAILABLE';
+  if ('unknown' in answer) {
+    const { code, why } = answer.unknown;
     return {
       error: {
         code,
-        message: `the source could not say whether key "${action.key}" still has left (${code}): ${not} on doubt`,
+        message: `the source could not say whether key "${action.key}" still has left (${why}): ${not} on doubt`,
       },
     };
   }
+  const { record } = answer;
   if (!record) return null;
   const rowError = sourceRowError(record);
   if (rowError)
     return {
       error: {
-        code: 'SYNC_ERR_SOURCE_UNAVAILABLE',
+        code: 'SYNC_ERR_SOURCE_REFUSED',
         message: `the source's record for key "${action.key}" cannot be read (${rowError.message}): ${not} on doubt`,
       },
     };
@@ -72,7 +72,7 @@ async function reasonToKeep(
   if (mapped.ok === false)
     return {
       error: {
-        code: 'SYNC_ERR_SOURCE_UNAVAILABLE',
+        code: 'SYNC_ERR_RECORD_INVALID',
         message: `the source's record for key "${action.key}" is quarantined (${mapped.quarantine.message}): ${not} on doubt`,
       },
     };

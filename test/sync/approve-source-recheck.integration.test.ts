@@ -4,7 +4,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRunStore } from '../../src/store/run-store.ts';
 import { approveRun } from '../../src/sync/approve.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
-import { type Harness, people, person, startHarness, simIdentitiesByKey } from './engine-harness.ts';
+import { ONE_BY_ONE_AT_MOST } from '../../src/sync/read-held-people.ts';
+import { startFakeHrApi, type FakeHrApi } from '../support/fake-hr-api.ts';
+import {
+  type Harness,
+  type Person,
+  people,
+  person,
+  startHarness,
+  simIdentitiesByKey,
+} from './engine-harness.ts';
 
 // Approving a held run hours later: the source may have been fixed meanwhile. Each held person is read
 // again from the (CSV) source before the removal is applied.
@@ -98,3 +107,79 @@ describe.each(['v26', 'v0.10'] as const)(
     });
   },
 );
+
+/** The harness's people as an HR API's JSON records, with the field names the harness mapping reads. */
+const asRecord = (p: Person) => ({
+  employee_id: p.id,
+  first_name: p.first,
+  last_name: p.last,
+  work_email: p.email,
+  department: p.department ?? '',
+  status: p.status ?? 'active',
+  updated_at: p.updated ?? '2026-01-01T00:00:00Z',
+});
+
+// An HTTP source without a single-record endpoint answers a lookup by reading every page: a large held run
+// is checked in one read of the source, not one read per person.
+describe('approve re-reads many held people from an HTTP source in one pass (v26)', () => {
+  let harness: Harness | undefined;
+  let api: FakeHrApi | undefined;
+  afterEach(async () => {
+    await harness?.release();
+    await api?.close();
+    harness = api = undefined;
+  });
+
+  async function heldOf(total: number, keep: number) {
+    const list = people(total);
+    api = await startFakeHrApi({ people: list.map(asRecord), pagination: 'link-header', maxPageSize: 10 });
+    harness = await startHarness({
+      api: 'v26',
+      people: [],
+      source: {
+        connection: {
+          type: 'http-json',
+          url: api.collectionUrl,
+          itemsPath: 'data',
+          pagination: { type: 'link-header' },
+        },
+        guard: { maxRemoveFraction: 0, maxRemoveCount: 0, maxSourceShrink: 0.9 },
+      },
+    });
+    await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+    api.people = list.slice(0, keep).map(asRecord);
+    const held = await runFullSync(harness.ctx, 'hr', { trigger: 'schedule' });
+    expect(held.guard.held).toBe(total - keep);
+    expect(total - keep).toBeGreaterThan(ONE_BY_ONE_AT_MOST);
+    return { list, held, h: harness, a: api };
+  }
+
+  it('reads the collection once, and still skips the person HR put back', async () => {
+    const { list, held, h, a } = await heldOf(30, 5);
+    a.people = [...list.slice(0, 5), person(10), person(11, { status: 'terminated' })].map(asRecord);
+    const before = a.requests.length;
+
+    const approved = await approveRun(h.ctx, held.id);
+
+    expect(approved).toMatchObject({ applied: 24, skipped: 1, failed: 0 });
+    expect(simIdentitiesByKey(h.sim).get('E00010')?.state).toBe('active');
+    expect(simIdentitiesByKey(h.sim).get('E00011')?.state).toBe('inactive');
+    expect(approved.results.find((r) => r.action.key === 'E00010')?.note).toMatch(/keeps access/);
+    // 7 records at 10 a page: one page, read once (a lookup per person would have read it 25 times).
+    expect(a.requests.slice(before).filter((r) => r.method === 'GET')).toHaveLength(1);
+  });
+
+  it('removes no one the one read cannot rule out: an item it could not read could be anyone', async () => {
+    const { list, held, h, a } = await heldOf(30, 5);
+    a.people = [...list.slice(0, 5).map(asRecord), 42 as never, asRecord(person(10))];
+
+    const approved = await approveRun(h.ctx, held.id);
+
+    expect(approved).toMatchObject({ applied: 0, skipped: 25, failed: 0 });
+    expect([...simIdentitiesByKey(h.sim).values()].every((i) => i.state === 'active')).toBe(true);
+    const doubted = approved.results.find((r) => r.action.key === 'E00020');
+    expect(doubted?.error?.code).toBe('SYNC_ERR_SOURCE_REFUSED');
+    expect(doubted?.error?.message).toMatch(/could not be read.*not deactivated on doubt/);
+    expect(approved.results.find((r) => r.action.key === 'E00010')?.note).toMatch(/keeps access/);
+  });
+});
