@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { silentLogger } from '../../src/log/logger.ts';
+import { createLogger, silentLogger } from '../../src/log/logger.ts';
 import { tickIso } from '../../src/queue/cron-ticks.ts';
 import { startScheduler, type Scheduler, type ScheduleTrigger } from '../../src/queue/scheduler.ts';
 import { uniquePrefix, waitFor } from './helpers.ts';
@@ -87,6 +87,48 @@ describe('scheduler', () => {
     const times = [...fired].map((t) => Date.parse(t)).sort((a, b) => a - b);
     expect(times.length).toBeGreaterThanOrEqual(4);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(1000);
+  });
+
+  it('still runs a tick its timer fired late (the process stalled), once across replicas, and logs it', async () => {
+    const prefix = uniquePrefix();
+    const { queue, calls, enqueueRun } = tickQueue(prefix);
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'debug',
+      destination: { write: (l: string) => void lines.push(l) },
+    });
+    const schedules = [
+      { source: 'hr', cron: '*/5 * * * * *' },
+      { source: 'crm', cron: '* * * * * *' },
+    ];
+    await Promise.all([1, 2].map(() => start(prefix, { enqueueRun, schedules, logger })));
+    // Stall the event loop (both replicas live in it) from before a tick of hr until 2.3 s after it: past
+    // node-cron's 1 s tolerance, well short of hr's next tick. crm's ticks in between are overtaken.
+    const tick = Math.ceil((Date.now() + 1_500) / 5_000) * 5_000;
+    await new Promise((resolve) => setTimeout(resolve, tick - 1_000 - Date.now()));
+    while (Date.now() < tick + 2_300) {
+      // busy: no timer can fire
+    }
+    const tickJobId = `hr@${tickIso(new Date(tick)).replace(/[-:.]/g, '')}`;
+    await waitFor(
+      'the late tick to be enqueued',
+      async () => (await queue.getJob(tickJobId)) ?? false,
+      15_000,
+    );
+    expect(
+      calls.filter((c) => c.source === 'hr' && c.tick === tickIso(new Date(tick))).length,
+    ).toBeGreaterThan(0);
+    expect((await queue.getJobs(['waiting'])).filter((j) => j.id === tickJobId)).toHaveLength(1);
+    expect(await redis.get(`${prefix}:schedule:hr:last-tick`)).toBe(tickIso(new Date(tick)));
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const late = logged.filter(
+      (l) => l.msg === 'scheduled tick fired late; running it now' && l.source === 'hr',
+    );
+    expect(late.length).toBeGreaterThan(0);
+    expect(late[0]).toMatchObject({ level: 'warn', tick: tickIso(new Date(tick)) });
+    expect(late[0]!.lateMs).toBeGreaterThan(1_000);
+    const overtaken = logged.filter((l) => l.source === 'crm' && /overtaken/.test(String(l.msg)));
+    expect(overtaken.map((l) => l.tick)).toContain(tickIso(new Date(tick)));
   });
 
   it('catches up the latest missed tick once at start-up, however many replicas start', async () => {
