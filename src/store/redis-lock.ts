@@ -13,7 +13,13 @@ import type { Cluster, Redis } from 'ioredis';
 export interface RedisLock {
   readonly keys: readonly string[];
   readonly token: string;
-  /** Take every key, or none: false when any is held under another token. Taking again under the same token renews. */
+  /**
+   * Take every key, or none. Refused when any is held under another token: the answer then carries that
+   * token, read in the same script as the refusal (a holder named afterwards may have let go meanwhile).
+   * Taking again under the same token renews.
+   */
+  take(): Promise<LockTake>;
+  /** `take`, answering only whether it was taken. */
   tryTake(): Promise<boolean>;
   /** Extend every key still ours; true when all of them were. */
   renew(): Promise<boolean>;
@@ -21,16 +27,19 @@ export interface RedisLock {
   release(): Promise<void>;
 }
 
+export type LockTake = { taken: true } | { taken: false; heldBy: string };
+
 // A key already holding our own token counts as free: a holder with a fixed token may take its lock again.
+// Answers {0, holder's token} when refused, {count} when taken.
 const TAKE_ALL = `
 for i = 1, #KEYS do
   local current = redis.call('GET', KEYS[i])
-  if current and current ~= ARGV[1] then return 0 end
+  if current and current ~= ARGV[1] then return {0, current} end
 end
 for i = 1, #KEYS do
   redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
 end
-return #KEYS`;
+return {#KEYS}`;
 
 const RENEW_ALL = `
 local renewed = 0
@@ -65,27 +74,36 @@ export function redisLock(options: {
   const { redis, token, ttlMs } = options;
   const keys = [...new Set(options.keys)];
 
-  /** Run a script over every slice; the keys it acted on in all (a refused take stops at its slice). */
+  /** Run a script over every slice; the keys it acted on in all. */
   async function eachSlice(script: string, ...args: Array<string | number>): Promise<number> {
     let total = 0;
     for (let i = 0; i < keys.length; i += SLICE) {
       const slice = keys.slice(i, i + SLICE);
-      const done = Number(await redis.eval(script, slice.length, ...slice, token, ...args));
-      total += done;
-      if (done === 0 && script === TAKE_ALL) break;
+      total += Number(await redis.eval(script, slice.length, ...slice, token, ...args));
     }
     return total;
+  }
+
+  async function take(): Promise<LockTake> {
+    for (let i = 0; i < keys.length; i += SLICE) {
+      const slice = keys.slice(i, i + SLICE);
+      const answer = (await redis.eval(TAKE_ALL, slice.length, ...slice, token, ttlMs)) as [number, string?];
+      const heldBy = answer[1];
+      if (heldBy !== undefined) {
+        // A later slice was refused: give back the earlier ones so the whole set is none.
+        if (i > 0) await eachSlice(RELEASE_ALL);
+        return { taken: false, heldBy };
+      }
+    }
+    return { taken: true };
   }
 
   return {
     keys,
     token,
+    take,
     async tryTake() {
-      const taken = await eachSlice(TAKE_ALL, ttlMs);
-      if (taken === keys.length) return true;
-      // A later slice was refused: give back the earlier ones so the whole set is none.
-      if (taken > 0) await eachSlice(RELEASE_ALL);
-      return false;
+      return (await take()).taken;
     },
     async renew() {
       return (await eachSlice(RENEW_ALL, ttlMs)) === keys.length;

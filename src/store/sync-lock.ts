@@ -39,7 +39,8 @@ export async function acquireSyncLock(options: AcquireSyncLockOptions): Promise<
     token: `${options.holder}:${randomBytes(8).toString('hex')}`,
     ttlMs,
   });
-  if (!(await lock.tryTake())) throw await lockedError(redis, key, source, 'try again when it finishes');
+  const taken = await lock.take();
+  if (!taken.taken) throw lockedError(taken.heldBy, source, 'try again when it finishes');
   const renewal = keepRenewed(lock, {
     intervalMs: Math.max(50, Math.floor(ttlMs / 3)),
     lostReason: () => new SyncError('SYNC_ERR_RUN_LOCKED', `lost the sync lock of source "${source}"`),
@@ -84,21 +85,17 @@ export function runLock(options: {
   });
   return {
     async take() {
-      if (await lock.tryTake()) return;
-      throw await lockedError(options.redis, key, options.source, 'the run waits for it');
+      const taken = await lock.take();
+      if (!taken.taken) throw lockedError(taken.heldBy, options.source, 'the run waits for it');
     },
     renew: () => lock.renew(),
     release: () => lock.release(),
   };
 }
 
-async function lockedError(
-  redis: Redis | Cluster,
-  key: string,
-  source: string,
-  then: string,
-): Promise<SyncError> {
-  const holder = ((await redis.get(key)) ?? 'another run').split(':')[0];
+/** The refusal names the holder from the lock's own answer (its token reads `<holder>:<suffix>`). */
+function lockedError(heldBy: string, source: string, then: string): SyncError {
+  const holder = heldBy.split(':')[0];
   return new SyncError(
     'SYNC_ERR_RUN_LOCKED',
     `source "${source}" is already being synced (lock held by ${holder}); ${then}`,

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { keepRenewed, redisLock } from '../../src/store/redis-lock.ts';
-import { runLock } from '../../src/store/sync-lock.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { acquireSyncLock, runLock } from '../../src/store/sync-lock.ts';
 
 const redis = new Redis(inject('redisUrl'));
 let prefix = '';
@@ -24,6 +25,7 @@ describe('the redis lock every exclusive step is built on', () => {
     const theirs = lockOf('b', ['x']);
     expect(await mine.tryTake()).toBe(true);
     expect(await theirs.tryTake()).toBe(false);
+    expect(await theirs.take()).toEqual({ taken: false, heldBy: 'a' });
     expect(await theirs.renew()).toBe(false);
     await theirs.release();
     expect(await redis.get(`${prefix}:x`)).toBe('a');
@@ -44,7 +46,7 @@ describe('the redis lock every exclusive step is built on', () => {
     const blocker = lockOf('b', ['p1200']);
     expect(await blocker.tryTake()).toBe(true);
     const many = lockOf('a', keys);
-    expect(await many.tryTake()).toBe(false);
+    expect(await many.take()).toEqual({ taken: false, heldBy: 'b' });
     expect(await redis.keys(`${prefix}:p*`)).toEqual([`${prefix}:p1200`]);
     await blocker.release();
     expect(await many.tryTake()).toBe(true);
@@ -89,5 +91,36 @@ describe("a queued run's source lock", () => {
     expect(await run1.renew()).toBe(true);
     await run1.release();
     expect(await redis.exists(`${prefix}:lock:sync:hr`)).toBe(0);
+  });
+  it('names the holder that refused it, even when that holder lets go right after the refusal', async () => {
+    const options = { redis, prefix, source: 'hr', ttlMs: 5_000 };
+    await runLock({ ...options, runId: 'run-1' }).take();
+    // The real Redis, with the holder's release landing right after each answer to a script: between the
+    // refusal and anything read after it.
+    const lockKey = `${prefix}:lock:sync:hr`;
+    const racing = new Proxy(redis, {
+      get(target, property) {
+        if (property === 'eval') {
+          return async (...args: Parameters<Redis['eval']>) => {
+            const answer = await target.eval(...args);
+            await target.del(lockKey);
+            return answer;
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    await expect(runLock({ ...options, redis: racing, runId: 'run-2' }).take()).rejects.toMatchObject({
+      code: 'SYNC_ERR_RUN_LOCKED',
+      message: expect.stringContaining('lock held by run-1'),
+    });
+    await runLock({ ...options, runId: 'run-1' }).take();
+    await expect(
+      acquireSyncLock({ ...options, redis: racing, holder: 'manual-sync', logger: silentLogger() }),
+    ).rejects.toMatchObject({
+      code: 'SYNC_ERR_RUN_LOCKED',
+      message: expect.stringContaining('lock held by run-1'),
+    });
   });
 });
