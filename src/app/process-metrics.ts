@@ -26,7 +26,15 @@ export function createProcessMetrics(options: {
     sources: Object.keys(config.sources),
     stats: options.stats,
     jobCounts: () =>
-      queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children'),
+      queue.getJobCounts(
+        'waiting',
+        'prioritized',
+        'active',
+        'delayed',
+        'failed',
+        'completed',
+        'waiting-children',
+      ),
     uncertainInvites: () => deliveries.countUncertain(),
   });
 }

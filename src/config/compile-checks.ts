@@ -8,7 +8,7 @@ import { isTimeZone } from './time-zone.ts';
 interface SourceShape {
   mapping: Record<string, unknown>;
   leaver: { when?: string; terminationDate?: string; timeZone: string };
-  webhook?: { personKey: string; eventVersion?: string };
+  webhook?: { personKey: string; eventVersion?: string; leaverEvent?: string };
   onboarding: Record<string, unknown> & { defaultTimeZone: string; timeZone?: string };
   schedule?: string;
 }
@@ -17,7 +17,7 @@ interface SourceShape {
 const EXPRESSIONS = {
   mapping: ['scope', ...MAPPING_VALUE_FIELDS],
   leaver: ['when', 'terminationDate'],
-  webhook: ['personKey', 'eventVersion'],
+  webhook: ['personKey', 'eventVersion', 'leaverEvent'],
   onboarding: ['startDate', 'timeZone', 'managerEmail', 'email', 'name'],
 } as const;
 

@@ -1,4 +1,4 @@
-import { Queue, type JobsOptions } from 'bullmq';
+import { Job, Queue, type JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import { SyncError } from '../errors/catalogue.ts';
 import type { Logger } from '../log/logger.ts';
@@ -50,6 +50,23 @@ export async function addJob<Schema extends z.ZodType>(
 ): Promise<string> {
   const job = await queue.add(spec.name, jobData(spec, payload), { ...options, ...retryOptionsOf(spec) });
   return job.id ?? '';
+}
+
+/**
+ * Moves a pending job ahead of every prioritized job: out of the prioritized set (or from its place in the
+ * waiting list) to the back of the waiting list, which workers empty before they take a prioritized job
+ * (BullMQ's moveToActive). A job that is active, delayed or finished keeps its place, but its priority is
+ * cleared, so a retry or a delay ends in the waiting list too. A job that is gone already ran: nothing to do.
+ */
+export async function runBeforePrioritized(queue: Queue, jobId: string): Promise<void> {
+  const job = await Job.fromId(queue, jobId);
+  if (!job) return;
+  try {
+    await job.changePriority({ priority: 0 });
+  } catch (err) {
+    // Removed between the read and the move (it finished): there is nothing left to move.
+    if (await queue.getJob(jobId)) throw err;
+  }
 }
 
 /** Adds typed by job name, for the job types of `C` (a catalogue, or some job types by name). */

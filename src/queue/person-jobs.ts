@@ -22,7 +22,9 @@ export async function personJobs(
       out.push({
         id: job.id,
         name: job.name,
-        state,
+        // Ordinary person events wait in BullMQ's prioritized set (leavers go first: jobs/enqueue.ts); to an
+        // operator both mean the same: queued, not started.
+        state: state === 'prioritized' ? 'waiting' : state,
         attemptsMade: job.attemptsMade,
         ...(state === 'failed' && job.failedReason ? { reason: job.failedReason } : {}),
       });

@@ -53,7 +53,7 @@ describe('a webhook that was not accepted can be sent again', () => {
     const first = await post(f, body);
     expect(first.statusCode).toBe(503);
     expect(first.json()).toMatchObject({ error: 'unavailable' });
-    expect(await f.queue.getJobs(['waiting'])).toHaveLength(0);
+    expect(await f.queue.getJobs(['waiting', 'prioritized'])).toHaveLength(0);
 
     const retried = await post(f, body);
     expect(retried.statusCode).toBe(202);
@@ -110,7 +110,9 @@ describe('a webhook that was not accepted can be sent again', () => {
     const codes = answers.map((a) => a.statusCode);
     expect(codes.filter((c) => c === 202)).toHaveLength(1);
     expect(codes.every((c) => c === 202 || c === 409 || c === 503)).toBe(true);
-    expect((await f.queue.getJobs(['waiting'])).filter((j) => j.name === 'person.sync')).toHaveLength(1);
+    expect(
+      (await f.queue.getJobs(['waiting', 'prioritized'])).filter((j) => j.name === 'person.sync'),
+    ).toHaveLength(1);
   });
 });
 

@@ -33,7 +33,7 @@ async function post(f: Fixture, body: string, headers: Record<string, string>, s
 }
 
 async function personJobs(f: Fixture) {
-  const jobs = await f.queue.getJobs(['waiting', 'delayed', 'active']);
+  const jobs = await f.queue.getJobs(['waiting', 'prioritized', 'delayed', 'active']);
   return jobs.filter((j) => j.name === 'person.sync');
 }
 
@@ -64,6 +64,43 @@ describe('POST /webhooks/:source', () => {
     expect((await f.queue.getJob(plain.json<{ jobId: string }>().jobId))?.data).not.toHaveProperty(
       'eventVersion',
     );
+  });
+
+  it('queues a leaver event ahead of ordinary events when webhook.leaverEvent marks it', async () => {
+    const f = await start({ webhook: { leaverEvent: 'type = "employee.terminated"' } });
+    const stateOf = async (body: string) => {
+      const res = await post(f, body, signed(body));
+      expect(res.statusCode).toBe(202);
+      return await f.queue.getJobState(res.json<{ jobId: string }>().jobId);
+    };
+    // Ordinary events wait behind every job without a priority; a leaver's sync is one of those.
+    expect(await stateOf(employeeEvent('E00045'))).toBe('prioritized');
+    const leaver = JSON.stringify({ type: 'employee.terminated', data: { employee: { id: 'E00046' } } });
+    expect(await stateOf(leaver)).toBe('waiting');
+    // A leaver event for someone whose ordinary event is already queued moves that one job ahead.
+    const again = JSON.stringify({ type: 'employee.terminated', data: { employee: { id: 'E00045' } } });
+    const res = await post(f, again, signed(again));
+    const job = await f.queue.getJob(res.json<{ jobId: string }>().jobId);
+    expect(job?.data).toEqual({ source: 'hr', key: 'E00045', receivedAt: new Date(NOW).toISOString() });
+    expect(await job?.getState()).toBe('waiting');
+    expect(await personJobs(f)).toHaveLength(2);
+  });
+
+  it('marks only the people leaverEvent names in a batched event', async () => {
+    const f = await start({
+      webhook: { personKey: 'events.id', leaverEvent: 'events[kind = "terminated"].id' },
+    });
+    const body = JSON.stringify({
+      events: [
+        { id: 'E00047', kind: 'updated' },
+        { id: 'E00048', kind: 'terminated' },
+      ],
+    });
+    const res = await post(f, body, signed(body));
+    expect(res.statusCode).toBe(202);
+    const [updated, terminated] = res.json<{ jobIds: string[] }>().jobIds;
+    expect(await f.queue.getJobState(updated!)).toBe('prioritized');
+    expect(await f.queue.getJobState(terminated!)).toBe('waiting');
   });
 
   it('accepts a bare hex signature and a numeric person key', async () => {

@@ -102,7 +102,7 @@ describe('person.sync', () => {
       return traits?.name?.last === 'Renamed';
     });
     await waitFor('the person jobs to settle', async () => {
-      const pending = await h.queue.getJobs(['waiting', 'active', 'delayed']);
+      const pending = await h.queue.getJobs(['waiting', 'prioritized', 'active', 'delayed']);
       return pending.every((j) => j.name !== 'person.sync');
     });
     const runs = await completedPersonJobs(h, 'E00005');

@@ -186,6 +186,12 @@ const webhookSection = z.strictObject({
    * like `mapping.version`: an event older than what Kratos already holds changes nothing.
    */
   eventVersion: z.string().min(1).optional(),
+  /**
+   * JSONata expression telling which events announce a leaver (e.g. `type = "employee.terminated"`): `true`
+   * marks every person the event names, a key or an array of keys marks those people. Their syncs run
+   * ahead of queued ordinary events; the job still reads the person from the source.
+   */
+  leaverEvent: z.string().min(1).optional(),
 });
 
 /** HubSpot's v3 signature covers the URL it called, which this server cannot see behind a proxy. */

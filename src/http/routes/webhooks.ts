@@ -13,6 +13,8 @@ export type EnqueuePerson = (request: {
   key: string;
   receivedAt: string;
   eventVersion?: string;
+  /** The event announced that this person leaves: the sync runs ahead of ordinary events. */
+  leaver?: boolean;
 }) => Promise<string>;
 
 export interface WebhookRouteDeps {
@@ -27,6 +29,7 @@ interface WebhookSource {
   webhook: WebhookConfig;
   personKey: jsonata.Expression;
   eventVersion?: jsonata.Expression;
+  leaverEvent?: jsonata.Expression;
 }
 
 /**
@@ -46,6 +49,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         webhook: source.webhook,
         personKey: jsonata(source.webhook.personKey),
         ...(source.webhook.eventVersion ? { eventVersion: jsonata(source.webhook.eventVersion) } : {}),
+        ...(source.webhook.leaverEvent ? { leaverEvent: jsonata(source.webhook.leaverEvent) } : {}),
       });
   }
   const largestBody = Math.max(1024, ...[...sources.values()].map((s) => s.webhook.maxBodyBytes));
@@ -113,6 +117,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         source.eventVersion && keys.length === 1
           ? await stringOf(source.eventVersion, event, MAX_EVENT_VERSION_LENGTH)
           : undefined;
+      const leavers = source.leaverEvent ? await leaversOf(source.leaverEvent, event, keys) : NO_LEAVERS;
       // Only now, with a request we will accept if the queue takes it, is the replay record claimed.
       const claim = await deps.replay.claim(name, check.digest, source.webhook.toleranceSeconds);
       if (claim.status === 'accepted') {
@@ -132,6 +137,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
               key,
               receivedAt: deps.now().toISOString(),
               ...(eventVersion ? { eventVersion } : {}),
+              ...(leavers.has(key) ? { leaver: true } : {}),
             }),
           );
         }
@@ -196,6 +202,32 @@ async function keysOf(expression: jsonata.Expression, event: unknown): Promise<s
     if (key !== undefined) keys.add(key);
   }
   return [...keys];
+}
+
+const NO_LEAVERS: ReadonlySet<string> = new Set();
+
+/**
+ * The keys among `keys` that `webhook.leaverEvent` marks as leavers: `true` marks every person the event
+ * names, a key or an array of keys marks those (a batch mixing leavers and other changes). Anything else,
+ * or an expression that fails, marks nobody: the mark only orders the work, so a doubt costs speed, never
+ * correctness.
+ */
+async function leaversOf(
+  expression: jsonata.Expression,
+  event: unknown,
+  keys: string[],
+): Promise<ReadonlySet<string>> {
+  let value: unknown;
+  try {
+    value = await expression.evaluate(event);
+  } catch {
+    return NO_LEAVERS;
+  }
+  if (value === true) return new Set(keys);
+  const named = new Set(
+    (Array.isArray(value) ? value : [value]).map((item) => textOf(item, MAX_PERSON_KEY_LENGTH)),
+  );
+  return new Set(keys.filter((key) => named.has(key)));
 }
 
 function refuse(reply: FastifyReply, status: number, error: string, reason: string): FastifyReply {
