@@ -83,7 +83,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     source: {
       mapping: sourceSection().mapping as object,
       connection: { type: 'http-json', url: hr.collectionUrl, itemUrl: hr.itemUrlTemplate, itemPath: 'data' },
-      webhook: { secret: SECRET, personKey: 'employee_id' },
+      // The HR sender says what happened: terminations go ahead of the other events' backlog.
+      webhook: { secret: SECRET, personKey: 'employee_id', leaverEvent: 'event = "employee.terminated"' },
       // Hundreds of single leavers within minutes: the rolling guard on event removals (20 per window by
       // default) would hold all but the first few for approval. It still runs on every one.
       guard: { maxRemoveFraction: 1, maxRemoveCount: 1_000_000, maxEventRemovals: 1_000_000 },
