@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { buildContext } from '../../src/app/build-context.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { addJob } from '../../src/queue/job-queue.ts';
@@ -8,7 +9,8 @@ import { createChunkStore } from '../../jobs/full-sync/chunk-store.ts';
 import { planRun } from '../../jobs/full-sync/plan-run.ts';
 import { syncFullJob } from '../../jobs/sync-full.ts';
 import type { SyncFullResult } from '../../jobs/sync-full.ts';
-import { people } from '../sync/engine-harness.ts';
+import { waitFor } from '../queue/helpers.ts';
+import { people, simIdentitiesByKey } from '../sync/engine-harness.ts';
 import { startRuntimeHarness, type RuntimeHarness } from './runtime-harness.ts';
 
 let harness: RuntimeHarness | undefined;
@@ -128,6 +130,79 @@ describe('sync.full through the queue', { timeout: 180_000 }, () => {
     await h.waitForJob(first);
     const third = await h.enqueueFullSync();
     expect(third).not.toBe(first);
+  });
+
+  it('reports the people an apply chunk that gave up still held as failed, with the code of its last failure', async () => {
+    const list = people(30);
+    const h = (harness = await startRuntimeHarness({ people: list }));
+    const first = await h.startReplica();
+    expect((await h.waitForJob(await h.enqueueFullSync())).state).toBe('completed');
+    // The next run creates one person and updates two; Kratos refuses every update with 429.
+    for (const i of [1, 4]) list[i] = { ...list[i]!, department: 'Ops', updated: '2026-07-01T00:00:00Z' };
+    h.writePeople([...list, ...people(1, 31)]);
+    h.sim.setFaults({
+      rateLimitRate: 1,
+      routes: ['PATCH /admin/identities/{id}', 'PUT /admin/identities/{id}'],
+    });
+    const id = await h.enqueueFullSync();
+    const chunks = createChunkStore({ redis: h.redis, prefix: h.prefix, ttlMs: 60_000 });
+    const chunkJob = await waitFor(
+      'the chunk to keep the two refused updates for its next attempt',
+      async () => {
+        const job = (await h.queue.getJobs(['wait', 'active', 'delayed', 'prioritized'])).find(
+          (j) => j.name === 'sync.apply',
+        );
+        if (!job) return false;
+        const left = await chunks.leftovers(job.data as { runId: string; plan: string; chunk: number });
+        return left.remaining.length === 2 && left.failureCode === 'SYNC_ERR_KRATOS_RATE_LIMITED' && job;
+      },
+    );
+    await first.close();
+    // Its attempts running out would take minutes of backoff (10 attempts from 2 s): the chunk's last
+    // attempt is ended here instead, through BullMQ's manual processing API, failing it for good as a worker
+    // does when no attempt is left. Everything before (what it settled, what it kept, why) is the real job's.
+    const giver = new Worker(h.queue.name, null, {
+      connection: { url: inject('redisUrl') },
+      prefix: h.prefix,
+    });
+    const token = 'test-last-attempt';
+    try {
+      const taken = await waitFor('the chunk to be taken for its last attempt', async () => {
+        if (await chunkJob.isDelayed()) await chunkJob.promote().catch(() => undefined);
+        return ((await giver.getNextJob(token)) as Job | undefined) ?? false;
+      });
+      expect(taken.id).toBe(chunkJob.id);
+      await taken.moveToFailed(
+        new UnrecoverableError('SYNC_ERR_KRATOS_RATE_LIMITED: no attempt left'),
+        token,
+      );
+    } finally {
+      await giver.close();
+    }
+    h.sim.setFaults({});
+    await h.startReplica();
+    const { job, state } = await h.waitForJob(id, 90_000);
+    expect(state).toBe('completed');
+    const result = job.returnvalue as SyncFullResult;
+    expect(result.counts.create).toEqual({ planned: 1, applied: 1, failed: 0, skipped: 0 });
+    expect(result.counts.update).toEqual({ planned: 2, applied: 0, failed: 2, skipped: 0 });
+    expect(result.status).toBe('partial');
+    const report = await runStoreFor({ redis: h.redis, config: h.config } as never).get(result.runId);
+    expect(report?.failures.items.map((f) => [f.key, f.error.code]).sort()).toEqual([
+      ['E00002', 'SYNC_ERR_KRATOS_RATE_LIMITED'],
+      ['E00005', 'SYNC_ERR_KRATOS_RATE_LIMITED'],
+    ]);
+    for (const item of report?.failures.items ?? []) {
+      expect(item.error.message).toMatch(/^apply chunk 0 gave up: /);
+    }
+    expect(report?.error).toBeUndefined();
+    // The people it held were not changed in Kratos, and the chunk's data is gone with the run.
+    const inKratos = simIdentitiesByKey(h.sim);
+    for (const key of ['E00002', 'E00005']) {
+      expect(inKratos.get(key)?.traits).toBeDefined();
+      expect(inKratos.get(key)?.traits).not.toMatchObject({ department: 'Ops' });
+    }
+    expect(await h.redis.keys(`${h.prefix}:run:${result.runId}:apply*`)).toEqual([]);
   });
 
   it('pauses while Kratos answers 503 and finishes when it is back, without burning attempts', async () => {
