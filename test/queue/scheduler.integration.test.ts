@@ -104,8 +104,9 @@ describe('scheduler', () => {
     await Promise.all([1, 2].map(() => start(prefix, { enqueueRun, schedules, logger })));
     // Stall the event loop (both replicas live in it) from before a tick of hr until 2.3 s after it: past
     // node-cron's 1 s tolerance, well short of hr's next tick. crm's ticks in between are overtaken.
-    const tick = Math.ceil((Date.now() + 1_500) / 5_000) * 5_000;
-    await new Promise((resolve) => setTimeout(resolve, tick - 1_000 - Date.now()));
+    // (The stall starts 2 s early, so a timer of the test that wakes late on a loaded machine still beats the tick.)
+    const tick = Math.ceil((Date.now() + 2_500) / 5_000) * 5_000;
+    await new Promise((resolve) => setTimeout(resolve, tick - 2_000 - Date.now()));
     while (Date.now() < tick + 2_300) {
       // busy: no timer can fire
     }
