@@ -27,8 +27,11 @@ const LATENCY_MS = 5;
 const SECRET = 'bench-webhook-secret';
 const REPO = path.resolve(import.meta.dirname, '..');
 const LOAD = new URL('./support/webhook-load.ts', import.meta.url).href;
-/** Other events per second during part (3). */
-const OTHER_EVENTS = 1_000;
+/**
+ * Other events per second during part (3): 1,000 (the goal's load), or `BENCH_OTHER_EVENTS`, e.g. a rate the
+ * workers cannot keep up with on this machine, so a backlog builds as it does on a loaded one.
+ */
+const OTHER_EVENTS = Number(process.env.BENCH_OTHER_EVENTS ?? 1_000);
 
 function hrPerson(n: number, status = 'active') {
   return {
