@@ -41,7 +41,12 @@ export function openCliEngine(options: OpenEngineOptions): Promise<EngineSession
       ]);
       const queue = createQueue({ connection: producer, prefix, logger });
       releases.defer('queue', () => queue.close());
-      const locks = createPersonLocks({ redis: built.ctx.redis, prefix, logger, ttlMs: 30_000 });
+      const locks = createPersonLocks({
+        redis: built.ctx.redis,
+        prefix,
+        logger,
+        ttlMs: config.queue.lockDuration,
+      });
       const lifecycle = lifecycleParts.createLifecycleHost({ ctx: built.ctx, queue, locks });
       releases.defer('lifecycle', () => lifecycle.close());
       host = lifecycle.host;

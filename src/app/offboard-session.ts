@@ -26,7 +26,12 @@ export function openOffboardSession(options: OpenOffboardOptions): Promise<Offbo
     releases.defer('offboard connection', () => closeRedis(connection));
     let queue: Queue;
     if (options.inline) {
-      const locks = createPersonLocks({ redis: ctx.redis, prefix, logger, ttlMs: 30_000 });
+      const locks = createPersonLocks({
+        redis: ctx.redis,
+        prefix,
+        logger,
+        ttlMs: config.queue.lockDuration,
+      });
       const catalogue = createCatalogue([offboardPersonJob, offboardRunbookJob]);
       const inline = startInlineWorker({
         config,

@@ -4,10 +4,10 @@ import type { PersonOutcome } from '../sync/sync-person.ts';
 import { syncPersonNow, type PersonNowOutcome } from '../sync/sync-person-now.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
 
-/** How long the person's lock lives without renewal (a CLI that dies releases it by expiry). */
-const LOCK_TTL_MS = 30_000;
-
-/** `sync --person`: the person.sync job's code under the person's lock (see syncPersonNow). */
+/**
+ * `sync --person`: the person.sync job's code under the person's lock (see syncPersonNow). The lock lives
+ * `queue.lockDuration` without renewal, as the workers' do: a CLI that dies releases it by expiry.
+ */
 export async function syncOnePersonNow(
   ctx: SyncContext,
   source: string,
@@ -17,7 +17,7 @@ export async function syncOnePersonNow(
     redis: ctx.redis,
     prefix: ctx.config.redis.prefix,
     logger: ctx.logger,
-    ttlMs: LOCK_TTL_MS,
+    ttlMs: ctx.config.queue.lockDuration,
   });
   return await syncPersonNow(ctx, (person, owner) => locks.tryAcquire([person], owner), {
     source,
