@@ -13,17 +13,7 @@ export async function createRecoveryLink(
   identityId: string,
   expiresIn: string,
 ): Promise<RecoveryLink> {
-  const response = await ctx.call({
-    operation: 'createRecoveryLink',
-    method: 'POST',
-    path: '/admin/recovery/link',
-    body: { identity_id: identityId, expires_in: expiresIn },
-    accept: [200, 201],
-    limit: { kind: 'write' },
-    // A repeat only makes a second, equally valid link; the caller delivers the one it got.
-    repeatable: true,
-  });
-  const data = response.data as { recovery_link?: unknown; expires_at?: unknown } | undefined;
+  const data = await postRecovery(ctx, 'createRecoveryLink', '/admin/recovery/link', identityId, expiresIn);
   return {
     link: new Secret(requireString(data?.recovery_link, 'createRecoveryLink', 'recovery_link')),
     expiresAt: requireString(data?.expires_at, 'createRecoveryLink', 'expires_at'),
@@ -38,22 +28,34 @@ export async function createRecoveryCode(
   if (!ctx.capabilities.recoveryCodes) {
     throw unsupported('createRecoveryCode', ctx.capabilities, 'POST /admin/recovery/code');
   }
-  const response = await ctx.call({
-    operation: 'createRecoveryCode',
-    method: 'POST',
-    path: '/admin/recovery/code',
-    body: { identity_id: identityId, expires_in: expiresIn },
-    accept: [200, 201],
-    limit: { kind: 'write' },
-    repeatable: true,
-  });
-  const data = response.data as
-    { recovery_link?: unknown; recovery_code?: unknown; expires_at?: unknown } | undefined;
+  const data = await postRecovery(ctx, 'createRecoveryCode', '/admin/recovery/code', identityId, expiresIn);
   return {
     link: new Secret(requireString(data?.recovery_link, 'createRecoveryCode', 'recovery_link')),
     code: new Secret(requireString(data?.recovery_code, 'createRecoveryCode', 'recovery_code')),
     expiresAt: requireString(data?.expires_at, 'createRecoveryCode', 'expires_at'),
   };
+}
+
+/** The answer's fields, unread: the caller wraps each secret in `Secret` as it takes it. */
+async function postRecovery(
+  ctx: KratosContext,
+  operation: 'createRecoveryLink' | 'createRecoveryCode',
+  path: string,
+  identityId: string,
+  expiresIn: string,
+): Promise<{ recovery_link?: unknown; recovery_code?: unknown; expires_at?: unknown } | undefined> {
+  const response = await ctx.call({
+    operation,
+    method: 'POST',
+    path,
+    body: { identity_id: identityId, expires_in: expiresIn },
+    accept: [200, 201],
+    limit: { kind: 'write' },
+    // A repeat only makes a second, equally valid link or code; the caller delivers the one it got.
+    repeatable: true,
+  });
+  return response.data as
+    { recovery_link?: unknown; recovery_code?: unknown; expires_at?: unknown } | undefined;
 }
 
 function requireString(value: unknown, operation: string, field: string): string {

@@ -13,6 +13,16 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The value at `segments` inside `value`, or undefined where the path leaves plain objects. */
+export function readPath(value: unknown, segments: readonly string[]): unknown {
+  let node = value;
+  for (const segment of segments) {
+    if (!isPlainObject(node)) return undefined;
+    node = node[segment];
+  }
+  return node;
+}
+
 /** Deep equality of JSON values (undefined properties count as absent). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -1,6 +1,6 @@
 import type { CreateIdentityBody, JsonPatchOperation, UpdateIdentityBody } from '../kratos/types.ts';
 import type { Identity } from '../domain/identity.ts';
-import { isPlainObject } from './diff.ts';
+import { readPath } from './diff.ts';
 import { changedPaths, deactivatedFields, targetFields, type WritableFields } from './target.ts';
 import type { DesiredIdentity, PlanAction } from '../domain/plan.ts';
 
@@ -25,16 +25,7 @@ export function toCreateBody(
   source: string,
   externalIds: boolean,
 ): CreateIdentityBody {
-  const fields = targetFields(desired, null, source, externalIds);
-  const body: CreateIdentityBody = {
-    schema_id: fields.schema_id,
-    traits: fields.traits,
-    state: fields.state,
-    metadata_public: fields.metadata_public,
-    metadata_admin: fields.metadata_admin,
-  };
-  if (fields.external_id !== undefined) body.external_id = fields.external_id;
-  return body;
+  return writeBody(targetFields(desired, null, source, externalIds));
 }
 
 /**
@@ -48,12 +39,12 @@ export function toUpdateBody(
   source: string,
   externalIds: boolean,
 ): UpdateIdentityBody {
-  return putBody(targetFields(desired, current, source, externalIds));
+  return writeBody(targetFields(desired, current, source, externalIds));
 }
 
 /** PUT body that deactivates `current` and stamps `deactivated_at` (v0.10 has no JSON Patch). */
 export function toDeactivateBody(current: Identity, options: WriteOptions): UpdateIdentityBody {
-  return putBody(deactivatedFields(current, options.source, options.now));
+  return writeBody(deactivatedFields(current, options.source, options.now));
 }
 
 /**
@@ -111,9 +102,12 @@ function writableAfter(action: PlanAction, current: Identity, options: WriteOpti
   }
 }
 
-/** `fields.external_id` is only set where the server stores external ids (targetFields). */
-function putBody(fields: WritableFields): UpdateIdentityBody {
-  const body: UpdateIdentityBody = {
+/**
+ * The create or PUT body that writes `fields`; `fields.external_id` is only set where the server stores
+ * external ids (targetFields).
+ */
+function writeBody(fields: WritableFields): CreateIdentityBody & UpdateIdentityBody {
+  const body: CreateIdentityBody & UpdateIdentityBody = {
     schema_id: fields.schema_id,
     state: fields.state,
     traits: fields.traits,
@@ -126,18 +120,9 @@ function putBody(fields: WritableFields): UpdateIdentityBody {
 
 function patchOp(current: Identity, target: WritableFields, path: string[]): JsonPatchOperation {
   const pointer = '/' + path.map(escapePointer).join('/');
-  const value = valueAt(target, path);
+  const value = readPath(target, path);
   if (value === undefined) return { op: 'remove', path: pointer };
-  return { op: valueAt(current, path) === undefined ? 'add' : 'replace', path: pointer, value };
-}
-
-function valueAt(root: unknown, path: string[]): unknown {
-  let node = root;
-  for (const segment of path) {
-    if (!isPlainObject(node)) return undefined;
-    node = node[segment];
-  }
-  return node;
+  return { op: readPath(current, path) === undefined ? 'add' : 'replace', path: pointer, value };
 }
 
 /** RFC 6901: `~` → `~0`, `/` → `~1`. */

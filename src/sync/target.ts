@@ -1,5 +1,5 @@
 import type { Identity, IdentityState, JsonObject } from '../domain/identity.ts';
-import { diffMetadata, diffPaths, isPlainObject, jsonEqual } from './diff.ts';
+import { diffMetadata, diffPaths, isPlainObject, jsonEqual, readPath } from './diff.ts';
 import { markerOf, readMarker, withMarker, withoutMarker } from '../domain/ownership-marker.ts';
 import type { DesiredIdentity } from '../domain/plan.ts';
 import type { OwnershipMarker } from '../domain/ownership-marker.ts';
@@ -113,15 +113,6 @@ function traitsFor(desired: DesiredIdentity, current: Identity | null): JsonObje
     traits = setPath(traits, path.split('.'), readPath(current.traits, path.split('.')));
   }
   return traits;
-}
-
-function readPath(value: unknown, segments: string[]): unknown {
-  let node = value;
-  for (const segment of segments) {
-    if (!isPlainObject(node)) return undefined;
-    node = node[segment];
-  }
-  return node;
 }
 
 /** A copy of `object` with `segments` set to `value` (removed when undefined); copies only along the path. */
