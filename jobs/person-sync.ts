@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { defineJob } from '../src/queue/job-definition.ts';
+import { personIndexField } from '../src/store/marker-index.ts';
 import { MAX_EVENT_VERSION_LENGTH, MAX_PERSON_KEY_LENGTH } from '../src/sync/event-limits.ts';
 import { syncPerson, type PersonStatus } from '../src/sync/sync-person.ts';
 import type { JobDeps } from './job-deps.ts';
@@ -40,16 +41,23 @@ export const personSyncJob = defineJob<JobDeps>()({
   options: { attempts: 8, backoff: { baseMs: 2_000, maxMs: 300_000 }, stopWhenKratosDown: true },
   async handle({ payload, deps, job, token, signal }): Promise<PersonSyncResult> {
     requireKnownSource(deps.ctx, payload.source);
-    const lock = await deps.locks.tryAcquire([{ source: payload.source, key: payload.key }], `job:${job.id}`);
-    if (!lock) {
+    // The person's marker-index entry is read in the lock's own round trip (one step where there were two).
+    const taken = await deps.locks.tryAcquireAndRead(
+      { source: payload.source, key: payload.key },
+      `job:${job.id}`,
+      personIndexField(deps.ctx.config.redis.prefix, payload.source, payload.key),
+    );
+    if (!taken) {
       await job.moveToDelayed(Date.now() + PERSON_BUSY_RETRY_MS, token);
       throw new DelayedError();
     }
+    const { lock } = taken;
     try {
       const outcome = await syncPerson(deps.ctx, payload.source, payload.key, {
         ...(payload.eventVersion ? { eventVersion: payload.eventVersion } : {}),
         trigger: 'webhook',
         signal: AbortSignal.any([signal, lock.lost]),
+        indexedId: taken.value,
       });
       if (outcome.status === 'failed' && outcome.error) {
         // Kratos down or rate limited: unfinished work, retried (or held while Kratos is down).

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger.ts';
-import { keepRenewed, redisLock } from '../store/redis-lock.ts';
+import { keepRenewed, redisLock, type RedisLock } from '../store/redis-lock.ts';
 import type { RedisClient } from './redis-connection.ts';
 import { runtimeKeys } from './runtime-keys.ts';
 
@@ -27,6 +27,16 @@ export interface PersonLockHandle {
 export interface PersonLocks {
   /** All the locks, or none (null) when any person is locked by someone else. */
   tryAcquire(people: readonly PersonRef[], owner: string): Promise<PersonLockHandle | null>;
+  /**
+   * `tryAcquire` for one person that also reads one hash field once the lock is taken, in the same round
+   * trip (a `person.sync` job reads the person's marker-index entry this way): null when the person is
+   * locked by someone else, so nothing is read without the lock.
+   */
+  tryAcquireAndRead(
+    person: PersonRef,
+    owner: string,
+    read: { hash: string; field: string },
+  ): Promise<{ lock: PersonLockHandle; value: string | null } | null>;
 }
 
 export function createPersonLocks(options: {
@@ -38,29 +48,42 @@ export function createPersonLocks(options: {
 }): PersonLocks {
   const { redis, logger, ttlMs } = options;
   const keys = runtimeKeys(options.prefix);
+  const lockOf = (people: readonly PersonRef[], owner: string) =>
+    redisLock({
+      redis,
+      keys: people.map((p) => keys.personLock(p.source, p.key)),
+      // randomUUID draws from a cached entropy pool: cheaper per job than a randomBytes call.
+      token: `${owner}:${randomUUID()}`,
+      ttlMs,
+    });
+
+  /** The handle of a taken lock: renewed until released. */
+  function held(lock: RedisLock, owner: string): PersonLockHandle {
+    const renewal = keepRenewed(lock, {
+      intervalMs: Math.max(100, Math.floor(ttlMs / 3)),
+      lostReason: () => new Error('person lock lost'),
+      onLost: () =>
+        logger.error({ owner, locks: lock.keys.length }, 'person locks lost; the job stops writing'),
+      onRenewError: (err) => logger.warn({ err, owner }, 'could not renew person locks; will retry'),
+    });
+    return {
+      lost: renewal.lost,
+      async release() {
+        renewal.stop();
+        await lock.release();
+      },
+    };
+  }
+
   return {
     async tryAcquire(people, owner) {
-      const lock = redisLock({
-        redis,
-        keys: people.map((p) => keys.personLock(p.source, p.key)),
-        token: `${owner}:${randomBytes(6).toString('hex')}`,
-        ttlMs,
-      });
-      if (!(await lock.tryTake())) return null;
-      const renewal = keepRenewed(lock, {
-        intervalMs: Math.max(100, Math.floor(ttlMs / 3)),
-        lostReason: () => new Error('person lock lost'),
-        onLost: () =>
-          logger.error({ owner, locks: lock.keys.length }, 'person locks lost; the job stops writing'),
-        onRenewError: (err) => logger.warn({ err, owner }, 'could not renew person locks; will retry'),
-      });
-      return {
-        lost: renewal.lost,
-        async release() {
-          renewal.stop();
-          await lock.release();
-        },
-      };
+      const lock = lockOf(people, owner);
+      return (await lock.tryTake()) ? held(lock, owner) : null;
+    },
+    async tryAcquireAndRead(person, owner, read) {
+      const lock = lockOf([person], owner);
+      const taken = await lock.takeAndRead(read.hash, read.field);
+      return taken.taken ? { lock: held(lock, owner), value: taken.value } : null;
     },
   };
 }

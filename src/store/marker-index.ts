@@ -123,6 +123,18 @@ export function createMarkerIndex(redis: Redis, prefix: string, source: string):
   };
 }
 
+/**
+ * Where the identity id of one person key is stored (a hash and its field), for a caller that reads it inside
+ * a script of its own (a `person.sync` job reads it with the person's lock: src/store/redis-lock.ts).
+ */
+export function personIndexField(
+  prefix: string,
+  source: string,
+  key: string,
+): { hash: string; field: string } {
+  return { hash: engineKeys(prefix).markerByKey(source), field: key };
+}
+
 /** The stored form of an entry (marker fields in a fixed order, so equal entries give equal text). */
 export function serializeIndexEntry(entry: MarkerIndexEntry): string {
   const { source, key, version, deactivated_at } = entry.marker;

@@ -21,6 +21,12 @@ export interface RedisLock {
   take(): Promise<LockTake>;
   /** `take`, answering only whether it was taken. */
   tryTake(): Promise<boolean>;
+  /**
+   * `take`, and when taken, read one hash field in the same step: the caller's first read under the lock
+   * costs no round trip of its own. The hash must share the keys' Cluster slot. A set bigger than one slice
+   * is taken first and read after (two steps, same answer).
+   */
+  takeAndRead(hash: string, field: string): Promise<LockTakeRead>;
   /** Extend every key still ours; true when all of them were. */
   renew(): Promise<boolean>;
   /** Delete the keys still ours. */
@@ -28,6 +34,8 @@ export interface RedisLock {
 }
 
 export type LockTake = { taken: true } | { taken: false; heldBy: string };
+/** `value`: the hash field read right after the keys were taken (null when absent). */
+export type LockTakeRead = { taken: true; value: string | null } | { taken: false; heldBy: string };
 
 // A key already holding our own token counts as free: a holder with a fixed token may take its lock again.
 // Answers {0, holder's token} when refused, {count} when taken.
@@ -40,6 +48,19 @@ for i = 1, #KEYS do
   redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
 end
 return {#KEYS}`;
+
+// TAKE_ALL over every key but the last, which is a hash: its field ARGV[3] is read once the rest are taken.
+// Answers {0, holder's token} when refused, {1, value} when taken (value false when the field is absent).
+const TAKE_ALL_THEN_HGET = `
+local locks = #KEYS - 1
+for i = 1, locks do
+  local current = redis.call('GET', KEYS[i])
+  if current and current ~= ARGV[1] then return {0, current} end
+end
+for i = 1, locks do
+  redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
+end
+return {1, redis.call('HGET', KEYS[#KEYS], ARGV[3])}`;
 
 const RENEW_ALL = `
 local renewed = 0
@@ -98,6 +119,25 @@ export function redisLock(options: {
     return { taken: true };
   }
 
+  async function takeAndRead(hash: string, field: string): Promise<LockTakeRead> {
+    if (keys.length > SLICE) {
+      const taken = await take();
+      return taken.taken ? { taken: true, value: await redis.hget(hash, field) } : taken;
+    }
+    const answer = (await redis.eval(
+      TAKE_ALL_THEN_HGET,
+      keys.length + 1,
+      ...keys,
+      hash,
+      token,
+      ttlMs,
+      field,
+    )) as [number, (string | null)?];
+    // Lua's false (an absent field) arrives as null; a refusal's second element is the holder's token.
+    if (answer[0] === 0) return { taken: false, heldBy: String(answer[1]) };
+    return { taken: true, value: answer[1] ?? null };
+  }
+
   return {
     keys,
     token,
@@ -105,6 +145,7 @@ export function redisLock(options: {
     async tryTake() {
       return (await take()).taken;
     },
+    takeAndRead,
     async renew() {
       return (await eachSlice(RENEW_ALL, ttlMs)) === keys.length;
     },

@@ -25,9 +25,16 @@ export async function findPerson(
   key: string,
   desired: DesiredIdentity | undefined,
   adoptByEmail: boolean,
+  options: {
+    /**
+     * The person's marker-index entry (identity id, null: none) when the caller already read it under the
+     * person's lock (a `person.sync` job reads it in the lock's own round trip); read here otherwise.
+     */
+    indexedId?: string | null;
+  } = {},
 ): Promise<FoundPerson> {
   const found: FoundPerson = { others: [], adoptable: new Map() };
-  const indexed = await viaIndex(deps, key);
+  const indexed = await viaIndex(deps, key, options.indexedId);
   if (indexed) return { ...found, managed: indexed };
   const { capabilities } = deps.kratos;
   if (desired?.externalId && capabilities.externalIdLookup) {
@@ -45,8 +52,12 @@ export async function findPerson(
   return found;
 }
 
-async function viaIndex(deps: ApplyDeps, key: string): Promise<ManagedIdentity | undefined> {
-  const id = await deps.index.identityIdOf(key);
+async function viaIndex(
+  deps: ApplyDeps,
+  key: string,
+  known: string | null | undefined,
+): Promise<ManagedIdentity | undefined> {
+  const id = known !== undefined ? known : await deps.index.identityIdOf(key);
   if (!id) return undefined;
   const identity = await deps.kratos.getIdentity(id).catch(nullOnNotFound);
   const marker = identity ? markerOf(identity, deps.source) : null;

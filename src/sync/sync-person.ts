@@ -47,6 +47,11 @@ export interface SyncPersonOptions {
   /** Who asked for it when a person did (the console's Retry: `console:<user>`): on the audit entry. */
   by?: string;
   signal?: AbortSignal;
+  /**
+   * The person's marker-index entry (identity id, null: none), already read under the person's lock in the
+   * lock's own round trip; read by `findPerson` when absent.
+   */
+  indexedId?: string | null;
 }
 
 const STATUS_OF: Record<Exclude<PlanAction['kind'], 'skip'>, PersonStatus> = {
@@ -91,7 +96,13 @@ export async function syncPerson(
     if (mapped.ok === true) desired = mapped.desired;
   }
   const deps = applyDepsFor(ctx, sourceName, runId);
-  const found = await findPerson(deps, key, desired, runtime.config.adoptByEmail);
+  const found = await findPerson(
+    deps,
+    key,
+    desired,
+    runtime.config.adoptByEmail,
+    options.indexedId !== undefined ? { indexedId: options.indexedId } : {},
+  );
   const version = desired?.version ?? options.eventVersion;
   if (
     found.managed &&

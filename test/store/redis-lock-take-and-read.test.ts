@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { silentLogger } from '../../src/log/logger.ts';
+import { createPersonLocks } from '../../src/queue/person-locks.ts';
+import { redisLock } from '../../src/store/redis-lock.ts';
+
+const redis = new Redis(inject('redisUrl'));
+let prefix = '';
+beforeEach(() => {
+  prefix = `{ks-test-${randomBytes(6).toString('hex')}}`;
+});
+afterEach(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+});
+afterAll(() => redis.disconnect());
+
+const lockOf = (token: string, keys: string[], ttlMs = 5_000) =>
+  redisLock({ redis, keys: keys.map((k) => `${prefix}:${k}`), token, ttlMs });
+
+describe('taking a lock and reading a hash field in one step', () => {
+  it('answers the field only when the lock was taken, and takes it with its expiry', async () => {
+    await redis.hset(`${prefix}:index`, 'E1', 'identity-1');
+    const mine = lockOf('a', ['x']);
+    expect(await mine.takeAndRead(`${prefix}:index`, 'E1')).toEqual({ taken: true, value: 'identity-1' });
+    expect(await redis.get(`${prefix}:x`)).toBe('a');
+    const ttl = await redis.pttl(`${prefix}:x`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(5_000);
+
+    const theirs = lockOf('b', ['x']);
+    // Refused: the holder is named and no value comes back.
+    expect(await theirs.takeAndRead(`${prefix}:index`, 'E1')).toEqual({ taken: false, heldBy: 'a' });
+    expect(await redis.get(`${prefix}:x`)).toBe('a');
+  });
+
+  it('answers null for an absent field, still taking the lock', async () => {
+    const mine = lockOf('a', ['x']);
+    expect(await mine.takeAndRead(`${prefix}:index`, 'nobody')).toEqual({ taken: true, value: null });
+    expect(await redis.get(`${prefix}:x`)).toBe('a');
+  });
+
+  it('takes all keys or none, and renews under the same token', async () => {
+    await redis.hset(`${prefix}:index`, 'E1', 'identity-1');
+    expect(await lockOf('b', ['y']).tryTake()).toBe(true);
+    expect(await lockOf('a', ['x', 'y']).takeAndRead(`${prefix}:index`, 'E1')).toEqual({
+      taken: false,
+      heldBy: 'b',
+    });
+    expect(await redis.exists(`${prefix}:x`)).toBe(0);
+
+    const short = lockOf('c', ['z'], 200);
+    expect((await short.takeAndRead(`${prefix}:index`, 'E1')).taken).toBe(true);
+    const again = lockOf('c', ['z'], 5_000);
+    expect(await again.takeAndRead(`${prefix}:index`, 'E1')).toEqual({ taken: true, value: 'identity-1' });
+    expect(await redis.pttl(`${prefix}:z`)).toBeGreaterThan(200);
+  });
+
+  it('gives the same answers for a set bigger than one script slice (taken first, read after)', async () => {
+    await redis.hset(`${prefix}:index`, 'E1', 'identity-1');
+    const keys = Array.from({ length: 1_500 }, (_, i) => `k${i}`);
+    expect(await lockOf('b', ['k1400']).tryTake()).toBe(true);
+    expect(await lockOf('a', keys).takeAndRead(`${prefix}:index`, 'E1')).toEqual({
+      taken: false,
+      heldBy: 'b',
+    });
+    expect(await redis.exists(`${prefix}:k0`)).toBe(0);
+    await redis.del(`${prefix}:k1400`);
+    expect(await lockOf('a', keys).takeAndRead(`${prefix}:index`, 'E1')).toEqual({
+      taken: true,
+      value: 'identity-1',
+    });
+    expect(await redis.get(`${prefix}:k1499`)).toBe('a');
+  });
+});
+
+describe('person locks that read a field when taken', () => {
+  it('read the field only for the holder; a second job gets null and reads nothing', async () => {
+    const locks = createPersonLocks({ redis, prefix, logger: silentLogger(), ttlMs: 2_000 });
+    await redis.hset(`${prefix}:index`, 'E1', 'identity-1');
+    const read = { hash: `${prefix}:index`, field: 'E1' };
+    const first = await locks.tryAcquireAndRead({ source: 'hr', key: 'E1' }, 'job-a', read);
+    expect(first?.value).toBe('identity-1');
+    expect(await locks.tryAcquireAndRead({ source: 'hr', key: 'E1' }, 'job-b', read)).toBeNull();
+    // The plain form sees the same lock.
+    expect(await locks.tryAcquire([{ source: 'hr', key: 'E1' }], 'chunk')).toBeNull();
+    await first!.lock.release();
+    const second = await locks.tryAcquireAndRead({ source: 'hr', key: 'E1' }, 'job-b', read);
+    expect(second?.value).toBe('identity-1');
+    await second!.lock.release();
+  });
+});
