@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secretOption } from '../secret-option.ts';
 import { presetCommon, type PresetDefaults } from './common.ts';
+import { employeeTraits, ifSet } from './employee-traits.ts';
 
 /**
  * BambooHR (https://documentation.bamboohr.com/docs): the API key of a user who can see the fields read, as
@@ -28,16 +29,17 @@ export const bamboohrDefaults: PresetDefaults = {
     key: 'id',
     externalId: '"bamboohr-" & id',
     schemaId: '"employee"',
-    traits: `{
-      "email": $lowercase(workEmail),
-      "name": { "first": preferredName ? preferredName : firstName, "last": lastName },
-      "employee_number": employeeNumber ? employeeNumber : id,
-      "department": department ? department,
-      "job_title": jobTitle ? jobTitle,
-      "location": location ? location,
-      "manager_email": supervisorEmail ? $lowercase(supervisorEmail),
-      "start_date": ${date('hireDate')}
-    }`,
+    traits: employeeTraits({
+      email: '$lowercase(workEmail)',
+      first: 'preferredName ? preferredName : firstName',
+      last: 'lastName',
+      employeeNumber: 'employeeNumber ? employeeNumber : id',
+      department: ifSet('department'),
+      jobTitle: ifSet('jobTitle'),
+      location: ifSet('location'),
+      managerEmail: 'supervisorEmail ? $lowercase(supervisorEmail)',
+      startDate: date('hireDate'),
+    }),
     metadataAdmin: `{
       "bamboohr": {
         "status": status,

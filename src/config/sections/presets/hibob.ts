@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secretOption } from '../secret-option.ts';
 import { presetCommon, type PresetDefaults } from './common.ts';
+import { employeeTraits, ifSet } from './employee-traits.ts';
 
 /**
  * HiBob (https://apidocs.hibob.com): a service user's id and token as basic auth; people from
@@ -22,16 +23,17 @@ export const hibobDefaults: PresetDefaults = {
     key: 'id',
     externalId: '"hibob-" & id',
     schemaId: '"employee"',
-    traits: `{
-      "email": $lowercase(email),
-      "name": { "first": firstName, "last": surname },
-      "employee_number": work.employeeIdInCompany ? $string(work.employeeIdInCompany) : id,
-      "department": humanReadable.work.department ? humanReadable.work.department,
-      "job_title": humanReadable.work.title ? humanReadable.work.title,
-      "location": humanReadable.work.site ? humanReadable.work.site,
-      "manager_email": work.reportsTo.email ? $lowercase(work.reportsTo.email),
-      "start_date": work.startDate ? work.startDate
-    }`,
+    traits: employeeTraits({
+      email: '$lowercase(email)',
+      first: 'firstName',
+      last: 'surname',
+      employeeNumber: 'work.employeeIdInCompany ? $string(work.employeeIdInCompany) : id',
+      department: ifSet('humanReadable.work.department'),
+      jobTitle: ifSet('humanReadable.work.title'),
+      location: ifSet('humanReadable.work.site'),
+      managerEmail: 'work.reportsTo.email ? $lowercase(work.reportsTo.email)',
+      startDate: ifSet('work.startDate'),
+    }),
     metadataAdmin: `{
       "hibob": {
         "status": internal.status,

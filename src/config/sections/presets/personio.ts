@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secretOption } from '../secret-option.ts';
 import { presetCommon, type PresetDefaults } from './common.ts';
+import { employeeTraits, ifSet } from './employee-traits.ts';
 
 /**
  * Personio (https://developer.personio.de): API credentials (client id and secret) exchanged for a bearer
@@ -26,16 +27,17 @@ export const personioDefaults: PresetDefaults = {
     key: 'id',
     externalId: '"personio-" & $string(id)',
     schemaId: '"employee"',
-    traits: `{
-      "email": $lowercase(email),
-      "name": { "first": preferred_name ? preferred_name : first_name, "last": last_name },
-      "employee_number": $string(id),
-      "department": department.name ? department.name,
-      "job_title": position ? position,
-      "location": office.name ? office.name,
-      "manager_email": supervisor.email ? $lowercase(supervisor.email),
-      "start_date": ${day('hire_date')}
-    }`,
+    traits: employeeTraits({
+      email: '$lowercase(email)',
+      first: 'preferred_name ? preferred_name : first_name',
+      last: 'last_name',
+      employeeNumber: '$string(id)',
+      department: ifSet('department.name'),
+      jobTitle: ifSet('position'),
+      location: ifSet('office.name'),
+      managerEmail: 'supervisor.email ? $lowercase(supervisor.email)',
+      startDate: day('hire_date'),
+    }),
     metadataAdmin: `{
       "personio": {
         "status": status,

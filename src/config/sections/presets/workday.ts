@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secretOption } from '../secret-option.ts';
 import { presetCommon, presetOAuth2, type PresetDefaults } from './common.ts';
+import { employeeTraits, ifSet } from './employee-traits.ts';
 
 /**
  * Workday through a Report-as-a-Service custom report read as JSON
@@ -34,19 +35,17 @@ export const workdayDefaults: PresetDefaults = {
     key: 'Employee_ID',
     externalId: '"workday-" & Employee_ID',
     schemaId: '"employee"',
-    traits: `{
-      "email": $lowercase(Email_Address),
-      "name": {
-        "first": Preferred_First_Name ? Preferred_First_Name : First_Name,
-        "last": Last_Name
-      },
-      "employee_number": Employee_ID,
-      "department": Department ? Department,
-      "job_title": Job_Title ? Job_Title,
-      "location": Location ? Location,
-      "manager_email": Manager_Email ? $lowercase(Manager_Email),
-      "start_date": Hire_Date ? $substring(Hire_Date, 0, 10)
-    }`,
+    traits: employeeTraits({
+      email: '$lowercase(Email_Address)',
+      first: 'Preferred_First_Name ? Preferred_First_Name : First_Name',
+      last: 'Last_Name',
+      employeeNumber: 'Employee_ID',
+      department: ifSet('Department'),
+      jobTitle: ifSet('Job_Title'),
+      location: ifSet('Location'),
+      managerEmail: 'Manager_Email ? $lowercase(Manager_Email)',
+      startDate: 'Hire_Date ? $substring(Hire_Date, 0, 10)',
+    }),
     metadataAdmin: `{
       "workday": {
         "active": Active_Status,
