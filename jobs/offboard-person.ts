@@ -1,5 +1,5 @@
 import { DelayedError } from 'bullmq';
-import type { LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
+import type { LifecycleJobDeps } from '../src/lifecycle/lifecycle-host.ts';
 import { offboardIdentity } from '../src/access/offboard-identity.ts';
 import type { OffboardingReceipt } from '../src/domain/offboarding-receipt.ts';
 import { handleJob } from '../src/queue/job-definition.ts';
@@ -13,7 +13,7 @@ const LOCK_BUSY_DELAY_MS = 500;
  * lock, so it never interleaves with a sync job writing the same identity. Returns the receipt (ids and
  * timestamps only), which BullMQ keeps as the job's return value and the runbook reads.
  */
-export const offboardPersonJob = handleJob<LifecycleHost>()(
+export const offboardPersonJob = handleJob<LifecycleJobDeps>()(
   offboardPersonType,
   async ({ payload, deps, job, token }): Promise<OffboardingReceipt> => {
     const { offboarding } = deps.lifecycle;

@@ -1,4 +1,4 @@
-import type { LifecycleHost } from '../src/lifecycle/lifecycle-host.ts';
+import type { LifecycleJobDeps } from '../src/lifecycle/lifecycle-host.ts';
 import { handleJob } from '../src/queue/job-definition.ts';
 import { offboardRunbookType } from '../src/queue/lifecycle-job-types.ts';
 
@@ -7,7 +7,7 @@ import { offboardRunbookType } from '../src/queue/lifecycle-job-types.ts';
  * child has completed or failed (children are added with `ignoreDependencyOnFailure`), and returns the
  * counts; the per-person receipts are the children's return values.
  */
-export const offboardRunbookJob = handleJob<LifecycleHost>()(
+export const offboardRunbookJob = handleJob<LifecycleJobDeps>()(
   offboardRunbookType,
   async ({ payload, job }) => {
     const [values, failures] = await Promise.all([job.getChildrenValues(), job.getIgnoredChildrenFailures()]);

@@ -16,7 +16,7 @@ import { createReleaseStack } from './release-stack.ts';
  * this one only knows the offboarding job types — on the shared queue it would fail the sync's jobs as
  * unknown. Jobs left here by an interrupted `--inline` run are finished by the next one.
  */
-export const INLINE_RUNBOOK_QUEUE = 'offboard-inline';
+const INLINE_RUNBOOK_QUEUE = 'offboard-inline';
 
 export interface InlineWorker {
   queue: Queue;

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type cliProgressModule from 'cli-progress';
-import type { SyncProgress } from '../sync/run-full-sync.ts';
+import type { SyncProgress } from '../sync/plan-full-sync.ts';
 
 /**
  * Progress of a sync for a person watching: a bar on a terminal (stderr), otherwise a line every few

@@ -20,6 +20,9 @@ export interface LifecycleHost {
   lifecycle: Lifecycle;
 }
 
+/** What the onboard.* and offboard.* job handlers use of the host: only the lifecycle built on it. */
+export type LifecycleJobDeps = Pick<LifecycleHost, 'lifecycle'>;
+
 /**
  * A BullMQ queue as onboarding's producer: payloads checked against the job type, attempts and backoff
  * from it, as for every job.

@@ -9,8 +9,6 @@ import { addAuditRange, callDelta, mergeCalls, tallyResults } from '../domain/ru
 import { newReport, type RunReport, type RunTrigger } from '../domain/run-report.ts';
 import { summariseAction, type ActionSummary } from '../domain/action-summary.ts';
 
-export type { SyncProgress };
-
 export interface FullSyncOptions {
   /** Plan only: nothing is written to Kratos or Redis; the report carries the plan. */
   dryRun?: boolean;
