@@ -18,7 +18,10 @@ export async function runPhase<T>(
   args: unknown,
   options: { cpuProf?: string } = {},
 ): Promise<PhaseOutcome<T>> {
-  const execArgv = ['--max-old-space-size=4096'];
+  // BENCH_PHASE_NODE_FLAGS adds V8/Node flags to the measured process only (not to the simulator or this
+  // runner), e.g. `--max-semi-space-size=8` to weigh a heap setting the product could ship.
+  const extraFlags = (process.env.BENCH_PHASE_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const execArgv = ['--max-old-space-size=4096', ...extraFlags];
   if (options.cpuProf) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`);
   const child = fork(
     new URL('./phase-child.ts', import.meta.url).pathname,

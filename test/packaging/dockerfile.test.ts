@@ -71,9 +71,40 @@ describe('Dockerfile', () => {
 
   it('starts the CLI under tini and defaults to a worker with scheduler and HTTP', () => {
     expect(all(runtime, 'RUN').join('\n')).toMatch(/apt-get install[^&]*\btini\b/);
-    expect(execForm(only(runtime, 'ENTRYPOINT'))).toEqual(['tini', '--', 'node', 'dist/src/app/bin.js']);
+    // The heap flag must come before the script: after it, node would pass it to the CLI as an argument.
+    expect(execForm(only(runtime, 'ENTRYPOINT'))).toEqual([
+      'tini',
+      '--',
+      'node',
+      '--max-semi-space-size=8',
+      'dist/src/app/bin.js',
+    ]);
     expect(execForm(only(runtime, 'CMD'))).toEqual(['worker', '--role', 'worker,scheduler,http']);
   });
+
+  it('gives node a heap flag that bounds the young generation (V8 reads it only at process start)', async () => {
+    const entrypoint = execForm(only(runtime, 'ENTRYPOINT'))!;
+    const nodeFlags = entrypoint.slice(entrypoint.indexOf('node') + 1, -1);
+    // Short-lived garbage grows the young generation to its maximum: two semi-spaces.
+    const probe =
+      "const v8 = require('node:v8'); const keep = [];" +
+      'for (let i = 0; i < 2e6; i++) { const o = { a: `x${i}`, b: [i] }; if (i % 100 === 0) keep.push(o); }' +
+      "const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');" +
+      'console.log(space.space_size / 1048576);';
+    const run = (flags: string[]) =>
+      new Promise<number>((resolve, reject) => {
+        const child = spawn(process.execPath, [...flags, '-e', probe], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`exit ${code}`))));
+      });
+    const [withFlags, without] = await Promise.all([run(nodeFlags), run([])]);
+    expect(withFlags, 'new space in MB with the ENTRYPOINT flags').toBeLessThanOrEqual(16);
+    expect(without, 'new space in MB with V8 defaults (the flag must change something)').toBeGreaterThan(16);
+  }, 30_000);
 
   it('expects its config and secrets to be mounted, not baked in', () => {
     const env = all(runtime, 'ENV').join(' ');
