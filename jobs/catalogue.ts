@@ -20,5 +20,3 @@ export const jobCatalogue = createCatalogue([
   offboardPersonJob,
   offboardRunbookJob,
 ]);
-
-export type JobCatalogue = typeof jobCatalogue;

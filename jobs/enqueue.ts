@@ -7,9 +7,9 @@ import { personSyncJob, type personSyncPayload } from './person-sync.ts';
 import { syncFullJob } from './sync-full.ts';
 
 /** The deduplication id of a source's full sync: one run of a source is pending or running at a time. */
-export const fullSyncDedupId = (source: string) => `sync.full@${source}`;
+const fullSyncDedupId = (source: string) => `sync.full@${source}`;
 /** The deduplication id of one person's sync. */
-export const personDedupId = (source: string, key: string) => `person.sync@${source}@${key}`;
+const personDedupId = (source: string, key: string) => `person.sync@${source}@${key}`;
 
 /**
  * Enqueue a full sync of a source. While one of that source is waiting, running or applying its chunks,
@@ -41,7 +41,7 @@ export async function enqueueFullSync(
  * (a re-organisation, a mass update on the HR side) never delays a leaver. Within one priority the order is
  * first in, first out, as before. Lower numbers run first; the value only has to be above 0.
  */
-export const ORDINARY_PERSON_EVENT_PRIORITY = 10;
+const ORDINARY_PERSON_EVENT_PRIORITY = 10;
 
 /**
  * Enqueue one person's sync. A burst of events for one person collapses: while a job of that person

@@ -1,7 +1,7 @@
 import { scrubSecrets } from './secret.ts';
 
 /** Characters of a remote system's error text kept in a message. */
-export const REMOTE_TEXT_LIMIT = 300;
+const REMOTE_TEXT_LIMIT = 300;
 
 /**
  * Text another system sent back (a Kratos error envelope, a gateway's page), made fit to put in one of our

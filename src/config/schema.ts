@@ -33,4 +33,3 @@ export const configSchema = z
   .superRefine(checkCompiledOptions);
 
 export type Config = z.output<typeof configSchema>;
-export type ConfigInput = z.input<typeof configSchema>;

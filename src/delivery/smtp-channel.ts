@@ -109,7 +109,7 @@ export function createSmtpChannel(options: SmtpChannelOptions): DeliveryChannel 
  * the failure happened before DATA, or no connection was made. Anything else — a timeout or a connection lost
  * while the message was being transferred — may have been accepted.
  */
-export function classifySmtpError(err: unknown, settings: { requireTLS?: boolean } = {}): DeliveryError {
+function classifySmtpError(err: unknown, settings: { requireTLS?: boolean } = {}): DeliveryError {
   const e = (err ?? {}) as { code?: string; originalCode?: string; responseCode?: number; command?: string };
   let failure = [e.code, e.command, e.responseCode].filter(Boolean).join(' ') || 'unknown';
   if (settings.requireTLS && e.command === 'STARTTLS') failure += NO_STARTTLS;

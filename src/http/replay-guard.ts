@@ -37,7 +37,7 @@ export type ReplayClaim =
  * longer than handling a webhook takes (the producer connection fails fast), short enough that the
  * sender's retry, within the signature's tolerance, is taken.
  */
-export const CLAIM_SECONDS = 30;
+const CLAIM_SECONDS = 30;
 
 const CLAIMED = 'claimed:';
 const ACCEPTED = 'accepted';

@@ -199,7 +199,7 @@ export function errorFromResponse(
 }
 
 /** The herodot envelope `{"error":{…}}`; string fields only. */
-export function readEnvelope(data: unknown): KratosErrorEnvelope {
+function readEnvelope(data: unknown): KratosErrorEnvelope {
   const inner = (data as { error?: unknown } | null | undefined)?.error;
   if (inner === null || typeof inner !== 'object') return {};
   const fields = inner as Record<string, unknown>;

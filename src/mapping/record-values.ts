@@ -15,7 +15,7 @@ export class Problem {
   }
 }
 
-export const MAX_EXTERNAL_ID_LENGTH = 64; // Kratos stores external_id as VARCHAR(64)
+const MAX_EXTERNAL_ID_LENGTH = 64; // Kratos stores external_id as VARCHAR(64)
 
 export function typeName(value: unknown): string {
   if (value === null) return 'null';

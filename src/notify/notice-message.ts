@@ -97,7 +97,7 @@ function slackBody(parts: {
 }
 
 /** The console's page of a run under the public base URL (normalised, so it is safe inside `<url|text>`). */
-export function runPageUrl(publicUrl: string, runId: string): string {
+function runPageUrl(publicUrl: string, runId: string): string {
   const base = new URL(publicUrl).href.replace(/\/+$/, '');
   return `${base}/console/runs/${encodeURIComponent(runId)}`;
 }

@@ -20,7 +20,7 @@ export type FailureDecision =
   | { kind: 'kratos-down'; reason: string };
 
 /** When Kratos says 429 without saying how long to wait. */
-export const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
+const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 
 const BUG_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']);
 

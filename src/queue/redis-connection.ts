@@ -46,7 +46,7 @@ export function createRedis(config: RedisConfig, options: CreateRedisOptions): R
 }
 
 /** Log connection errors at warn: ioredis reconnects by itself; the log says why a job was slow. */
-export function attachRedisErrorListener(client: RedisClient, logger: Logger, role: string): void {
+function attachRedisErrorListener(client: RedisClient, logger: Logger, role: string): void {
   let last = 0;
   client.on('error', (err: Error) => {
     // ioredis repeats the same error on every reconnect attempt; one line a second is enough.

@@ -23,7 +23,6 @@ export function runtimeKeys(prefix: string) {
     sourceStats: (source: string) => `${prefix}:stats:source:${source}`,
   };
 }
-export type RuntimeKeys = ReturnType<typeof runtimeKeys>;
 
 /** The one BullMQ queue every job type shares (jobs are told apart by name). */
 export const QUEUE_NAME = 'jobs';

@@ -57,7 +57,7 @@ function multiValuedStrings(name: string, description: string): AttributeDef {
 
 const readOnly: Options = { mutability: 'readOnly' };
 
-export const USER_ATTRIBUTES: AttributeDef[] = [
+const USER_ATTRIBUTES: AttributeDef[] = [
   attr('userName', 'Unique identifier of the user, typically the sign-in name.', {
     required: true,
     uniqueness: 'server',
@@ -110,7 +110,7 @@ export const USER_ATTRIBUTES: AttributeDef[] = [
   ),
 ];
 
-export const ENTERPRISE_USER_ATTRIBUTES: AttributeDef[] = [
+const ENTERPRISE_USER_ATTRIBUTES: AttributeDef[] = [
   attr('employeeNumber', 'The identifier the organisation assigned to the user.'),
   attr('costCenter', 'The cost centre.'),
   attr('organization', 'The organisation.'),
@@ -123,7 +123,7 @@ export const ENTERPRISE_USER_ATTRIBUTES: AttributeDef[] = [
   ]),
 ];
 
-export const GROUP_ATTRIBUTES: AttributeDef[] = [
+const GROUP_ATTRIBUTES: AttributeDef[] = [
   attr('displayName', 'A human-readable name for the group; unique here.', {
     required: true,
     uniqueness: 'server',

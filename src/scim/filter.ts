@@ -5,7 +5,7 @@ import { findDef, resolvePath, type ResourceKind } from './resource-kinds.ts';
 import { badRequest } from './scim-error.ts';
 
 /** Longest filter accepted: longer ones are refused before parsing (the parser is recursive). */
-export const MAX_FILTER_LENGTH = 4096;
+const MAX_FILTER_LENGTH = 4096;
 
 export type ResourcePredicate = (resource: JsonRecord) => boolean;
 
@@ -170,7 +170,7 @@ function present(value: Json): boolean {
 }
 
 /** Every value at the path; arrays on the way are walked through (`emails.value` gives each address). */
-export function valuesAt(resource: Json, names: readonly string[]): Json[] {
+function valuesAt(resource: Json, names: readonly string[]): Json[] {
   let current: Json[] = [resource];
   for (const name of names) {
     const next: Json[] = [];

@@ -125,7 +125,7 @@ function spreadOne(op: 'add' | 'replace', path: string, value: Json): PatchOpera
  * The path with its attribute names in canonical spelling: `attr`, `attr.sub`, `urn:…:attr.sub`,
  * `attr[filter]` or `attr[filter].sub`. Throws `invalidPath` for anything else.
  */
-export function canonicalPath(kind: ResourceKind, path: string, where = 'path'): string {
+function canonicalPath(kind: ResourceKind, path: string, where = 'path'): string {
   const open = path.indexOf('[');
   if (open === -1) return canonicalAttrPath(kind, path, where);
   const close = path.lastIndexOf(']');

@@ -15,7 +15,7 @@ export type ScimType =
   | 'invalidVers'
   | 'sensitive';
 
-export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 export class ScimError extends Error {
   override name = 'ScimError';

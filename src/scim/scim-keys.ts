@@ -17,4 +17,3 @@ export function scimKeys(prefix: string, source: string) {
     rate: (client: string) => `${base}:rate:${client}`,
   };
 }
-export type ScimKeys = ReturnType<typeof scimKeys>;

@@ -46,4 +46,3 @@ export function engineKeys(prefix: string) {
     auditPerson: (source: string, key: string) => `${prefix}:audit:${source}:person:${key}`,
   };
 }
-export type EngineKeys = ReturnType<typeof engineKeys>;

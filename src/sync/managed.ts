@@ -246,17 +246,6 @@ async function repairIndex(
   for (const id of dropped) if (!recovered.has(id)) await deps.index.remove(id);
 }
 
-/** v0.10, for callers that plan from the whole scan: see `restoreFromDigest`. */
-export function restoreAdminMetadata(
-  scan: ManagedScan,
-  desiredByKey: ReadonlyMap<string, DesiredIdentity>,
-  source: string,
-): void {
-  for (const { identity, marker } of scan.managed) {
-    restoreFromDigest(identity, desiredByKey.get(marker.key), scan.adminDigests.get(identity.id), source);
-  }
-}
-
 /** The listed identities not already read and found unmarked at their current `updated_at`. */
 async function notKnownUnmarked<T extends { identity: Identity }>(
   index: MarkerIndex,

@@ -70,7 +70,7 @@ const KIND_ORDER: Record<PlanActionKind, number> = {
 };
 
 /** Orders actions deterministically: by kind, then key, then identity id. */
-export function compareActions(a: PlanAction, b: PlanAction): number {
+function compareActions(a: PlanAction, b: PlanAction): number {
   const byKind = KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
   if (byKind !== 0) return byKind;
   if (a.key !== b.key) return a.key < b.key ? -1 : 1;

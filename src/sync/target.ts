@@ -98,7 +98,7 @@ export function changedPaths(current: Identity, target: WritableFields): string[
 }
 
 /** The newer of two optional versions (a missing version never replaces a known one). */
-export function newerVersion(a: string | undefined, b: string | undefined): string | undefined {
+function newerVersion(a: string | undefined, b: string | undefined): string | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
   return compareVersions(a, b) >= 0 ? a : b;

@@ -9,7 +9,7 @@ const MUST_BE_HTTPS =
  * (a test fake, a local proxy). Anything else would send API keys, tokens and people's records in clear.
  * A relative address (an `itemUrl` resolved against the collection URL) is judged by what it resolves against.
  */
-export function isHttpsOrLoopback(value: string): boolean {
+function isHttpsOrLoopback(value: string): boolean {
   const url = URL.parse(value);
   if (url === null) return true;
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));

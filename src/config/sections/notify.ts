@@ -4,7 +4,7 @@ import type { Secret } from '../secret.ts';
 import { secretOption } from './secret-option.ts';
 
 /** The run outcomes an operator can be told about. */
-export const NOTIFY_EVENTS = ['held', 'failed', 'partial'] as const;
+const NOTIFY_EVENTS = ['held', 'failed', 'partial'] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { secretOption } from './secret-option.ts';
 
 /** Shortest bearer token accepted: a guessable token would open the whole directory to writes. */
-export const SCIM_TOKEN_MIN_LENGTH = 24;
+const SCIM_TOKEN_MIN_LENGTH = 24;
 
 const scimToken = secretOption.refine((secret) => secret.reveal().length >= SCIM_TOKEN_MIN_LENGTH, {
   message: `a SCIM bearer token needs at least ${SCIM_TOKEN_MIN_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`,

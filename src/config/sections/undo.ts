@@ -20,5 +20,3 @@ export const undoSection = z.strictObject({
   /** How long a run's before-images are kept (they expire with its data key). */
   keepFor: durationOption.prefault('30d'),
 });
-
-export type UndoConfig = z.output<typeof undoSection>;

@@ -27,7 +27,3 @@ export function runChanges(report: RunReport): RunChanges {
     held: report.status === 'held' ? report.guard.held : 0,
   };
 }
-
-export function totalChanges(changes: RunChanges): number {
-  return changes.created + changes.updated + changes.deactivated + changes.deleted;
-}

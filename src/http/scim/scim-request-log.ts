@@ -39,4 +39,3 @@ export function createScimRequestLog(redis: Redis, prefix: string) {
     },
   };
 }
-export type ScimRequestLog = ReturnType<typeof createScimRequestLog>;

@@ -13,11 +13,11 @@ import { createScimRequestLog, type ScimRequestEntry } from './scim-request-log.
 import { requestOrigin } from '../request-origin.ts';
 import { createWrongTokenThrottle } from './wrong-token-throttle.ts';
 
-export const SCIM_BASE = '/scim/v2';
+const SCIM_BASE = '/scim/v2';
 const CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
 /** The scim-inbound sources of a config, as the HTTP side serves them. */
-export function scimSourcesOf(config: Config, deps: Pick<ScimDeps, 'redis' | 'keyPrefix'>): ScimSource[] {
+function scimSourcesOf(config: Config, deps: Pick<ScimDeps, 'redis' | 'keyPrefix'>): ScimSource[] {
   return Object.entries(config.sources).flatMap(([name, source]) =>
     source.connection.type === 'scim-inbound'
       ? [

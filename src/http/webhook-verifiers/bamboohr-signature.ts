@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import type { SignatureCheck } from './signature-check.ts';
 import { fresh, header, sameDigest, timestampMs, type SignedRequest } from './signed-request.ts';
 
-export const BAMBOOHR_SIGNATURE_HEADER = 'x-bamboohr-signature';
-export const BAMBOOHR_TIMESTAMP_HEADER = 'x-bamboohr-timestamp';
+const BAMBOOHR_SIGNATURE_HEADER = 'x-bamboohr-signature';
+const BAMBOOHR_TIMESTAMP_HEADER = 'x-bamboohr-timestamp';
 
 /**
  * BambooHR's webhook signature (https://documentation.bamboohr.com/docs/webhooks, "Security"): the hex

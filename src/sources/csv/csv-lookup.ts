@@ -7,7 +7,7 @@ import { SourceError, sourceRowError, type SourceRecord } from '../types.ts';
  * Files up to this size are indexed for `fetchOne`; larger ones are scanned per lookup, as before, so a
  * worker's memory does not grow with a huge export.
  */
-export const MAX_INDEXED_BYTES = 32 * 1024 * 1024;
+const MAX_INDEXED_BYTES = 32 * 1024 * 1024;
 
 /**
  * File times are coarse (the kernel's clock tick), so a file rewritten in place with the same size right

@@ -23,7 +23,7 @@ export interface RetryTiming {
   maxRetryAfterMs: number;
 }
 
-export const DEFAULT_RETRY_TIMING: RetryTiming = {
+const DEFAULT_RETRY_TIMING: RetryTiming = {
   minDelayMs: 500,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 120_000,
@@ -232,6 +232,6 @@ function verdict(timing: RetryTiming, failure: Error): RetryVerdict {
 }
 
 /** The URL as messages may show it: origin and path, no query (it may hold filters or misplaced keys). */
-export function describeUrl(url: URL): string {
+function describeUrl(url: URL): string {
   return `${url.origin}${url.pathname}${url.search ? '?…' : ''}`;
 }

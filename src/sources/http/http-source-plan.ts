@@ -72,6 +72,6 @@ export function checkItemKey(sourceName: string, key: string): void {
 }
 
 /** `template` with `{key}` replaced by the URL-encoded key, resolved against `base`. */
-export function itemUrlFor(template: string, base: URL, key: string): URL {
+function itemUrlFor(template: string, base: URL, key: string): URL {
   return new URL(template.replaceAll('{key}', encodeURIComponent(key)), base);
 }

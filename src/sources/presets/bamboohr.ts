@@ -5,7 +5,7 @@ import { basicAuthHeader } from './basic-auth.ts';
 import { fillPath, presetUrl } from './preset-url.ts';
 
 /** The fields the default mapping reads (BambooHR field names: documentation.bamboohr.com/docs/list-of-field-names). */
-export const BAMBOOHR_FIELDS = [
+const BAMBOOHR_FIELDS = [
   'id',
   'employeeNumber',
   'firstName',

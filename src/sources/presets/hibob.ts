@@ -5,7 +5,7 @@ import { presetUrl } from './preset-url.ts';
 import { rateLimitResetWaitMs } from './rate-limit-reset.ts';
 
 /** Field paths the default mapping reads (https://apidocs.hibob.com/reference/post_people-search). */
-export const HIBOB_FIELDS = [
+const HIBOB_FIELDS = [
   'root.id',
   'root.email',
   'root.firstName',

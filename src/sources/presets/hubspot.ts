@@ -3,7 +3,7 @@ import type { HttpSourcePlan } from '../http/http-source-plan.ts';
 import { fillPath, presetUrl } from './preset-url.ts';
 
 /** Contact properties the default mapping reads (HubSpot internal names). */
-export const HUBSPOT_PROPERTIES = [
+const HUBSPOT_PROPERTIES = [
   'email',
   'firstname',
   'lastname',

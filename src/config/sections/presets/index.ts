@@ -26,10 +26,6 @@ const DEFAULTS: Record<PresetName, PresetDefaults> = {
   hubspot: hubspotDefaults,
 };
 
-export function presetDefaults(name: PresetName): PresetDefaults {
-  return DEFAULTS[name];
-}
-
 /**
  * A source as written, with its preset's mapping, leaver and webhook defaults under the user's own keys
  * (runs before validation, so the rest of kratos-sync sees an ordinary, complete source). Anything that

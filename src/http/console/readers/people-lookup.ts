@@ -47,7 +47,7 @@ export async function lookupPeople(
   return new Map(labels);
 }
 
-export function labelOf(identity: Identity): PersonLabel {
+function labelOf(identity: Identity): PersonLabel {
   const label: PersonLabel = {};
   const email = identity.traits.email;
   if (typeof email === 'string') label.email = email;
