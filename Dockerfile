@@ -51,7 +51,9 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # --max-semi-space-size=8 halves V8's default young generation (16 MB per semi-space on 64-bit). A sync reads
 # the source and parses Kratos list pages into short-lived objects; with the default, the young generation and
 # what it promotes before a full collection run peak RSS up: a no-op sync of 100,000 people peaked at
-# 410-425 MB, and at 323-335 MB with 8 MB, its CPU unchanged (more but smaller scavenges; bench/RESULTS.md).
+# 410-431 MB, and at 323-335 MB with 8 MB, its CPU unchanged (more but smaller scavenges); a worker running
+# person.sync jobs peaked at 187-231 MB instead of 318-331 MB, for ~5-10 % more CPU per job, within this
+# benchmark's spread (bench/RESULTS.md). 2 MB costs CPU and memory both: objects are promoted sooner.
 # V8 sizes the heap when the process starts (v8.setFlagsFromString at run time has no effect on it), so the
 # flag is given here, on the command line of the process.
 ENTRYPOINT ["tini", "--", "node", "--max-semi-space-size=8", "dist/src/app/bin.js"]
