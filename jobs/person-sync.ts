@@ -76,11 +76,11 @@ export const personSyncJob = defineJob<JobDeps>()({
         ...(outcome.reason ? { reason: outcome.reason } : {}),
       };
     } finally {
-      // Sent, not awaited: the job finishes while the release travels, so it costs no round trip of its own.
-      // This process's next command for the person (the next job's take) follows it on the same connection,
-      // and Redis runs one connection's commands in order; another worker's take comes a full round trip
-      // after BullMQ hands it the next job, sent after this. A release that fails leaves the lock to expire
-      // (queue.lockDuration) and does not fail a job whose work is done.
+      // Not awaited: the job finishes while the release travels (src/queue/person-locks.ts sends the releases
+      // of one event-loop turn together), so it costs no round trip of its own. This process's next take goes
+      // after it on the same connection, and Redis runs one connection's commands in order; another worker's
+      // take comes a full round trip after BullMQ hands it the next job. A release that fails leaves the lock
+      // to expire (queue.lockDuration) and does not fail a job whose work is done.
       lock
         .release()
         .catch((err: unknown) =>

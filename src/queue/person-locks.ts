@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger.ts';
-import { keepRenewed, redisLock, type RedisLock } from '../store/redis-lock.ts';
+import { keepRenewed, redisLock, releaseTogether, type RedisLock } from '../store/redis-lock.ts';
 import type { RedisClient } from './redis-connection.ts';
 import { runtimeKeys } from './runtime-keys.ts';
 
@@ -48,6 +48,9 @@ export function createPersonLocks(options: {
 }): PersonLocks {
   const { redis, logger, ttlMs } = options;
   const keys = runtimeKeys(options.prefix);
+  // Jobs that finish in the same event-loop turn give their locks back in one script; a take first sends
+  // the releases still waiting, so it never finds a lock its own process has already given back.
+  const releaser = releaseTogether(redis);
   const lockOf = (people: readonly PersonRef[], owner: string) =>
     redisLock({
       redis,
@@ -70,7 +73,7 @@ export function createPersonLocks(options: {
       lost: renewal.lost,
       async release() {
         renewal.stop();
-        await lock.release();
+        await releaser.release(lock);
       },
     };
   }
@@ -78,10 +81,12 @@ export function createPersonLocks(options: {
   return {
     async tryAcquire(people, owner) {
       const lock = lockOf(people, owner);
+      releaser.flush();
       return (await lock.tryTake()) ? held(lock, owner) : null;
     },
     async tryAcquireAndRead(person, owner, read) {
       const lock = lockOf([person], owner);
+      releaser.flush();
       const taken = await lock.takeAndRead(read.hash, read.field);
       return taken.taken ? { lock: held(lock, owner), value: taken.value } : null;
     },

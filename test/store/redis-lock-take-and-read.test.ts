@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.ts';
 import { createPersonLocks } from '../../src/queue/person-locks.ts';
-import { redisLock } from '../../src/store/redis-lock.ts';
+import { redisLock, releaseTogether } from '../../src/store/redis-lock.ts';
 
 const redis = new Redis(inject('redisUrl'));
 let prefix = '';
@@ -89,5 +89,51 @@ describe('person locks that read a field when taken', () => {
     const second = await locks.tryAcquireAndRead({ source: 'hr', key: 'E1' }, 'job-b', read);
     expect(second?.value).toBe('identity-1');
     await second!.lock.release();
+  });
+});
+
+describe('releasing many locks together', () => {
+  it('sends the releases of one event-loop turn as one script, deleting only keys still held by their own token', async () => {
+    // Scripts counted on this test's own connection (the Redis server is shared with other test files).
+    const own = new Redis(inject('redisUrl'));
+    let scripts = 0;
+    const evalOf = own.eval.bind(own);
+    own.eval = ((...args: Parameters<typeof evalOf>) => {
+      scripts += 1;
+      return evalOf(...args);
+    }) as typeof own.eval;
+    const release = releaseTogether(own);
+    const a = lockOf('a', ['x', 'y']);
+    const b = lockOf('b', ['z']);
+    const c = lockOf('c', ['w']);
+    expect(await a.tryTake()).toBe(true);
+    expect(await b.tryTake()).toBe(true);
+    expect(await c.tryTake()).toBe(true);
+    // w expired and was taken by someone else: c's release must leave it alone.
+    await redis.set(`${prefix}:w`, 'someone-else');
+    await Promise.all([release.release(a), release.release(b), release.release(c)]);
+    own.disconnect();
+    expect(scripts).toBe(1);
+    expect(await redis.exists(`${prefix}:x`, `${prefix}:y`, `${prefix}:z`)).toBe(0);
+    expect(await redis.get(`${prefix}:w`)).toBe('someone-else');
+  });
+
+  it('rejects every waiting release when Redis refuses the script', async () => {
+    const broken = new Redis(inject('redisUrl'), { lazyConnect: true, maxRetriesPerRequest: 0 });
+    const release = releaseTogether(broken);
+    broken.disconnect();
+    await expect(release.release(lockOf('a', ['x']))).rejects.toThrow();
+  });
+
+  it('sends the waiting releases before a take when flushed, so the take finds the keys free', async () => {
+    const releaser = releaseTogether(redis);
+    const a = lockOf('a', ['x']);
+    expect(await a.tryTake()).toBe(true);
+    const released = releaser.release(a);
+    releaser.flush();
+    // Queued after the release on the same connection: the release has run by then.
+    expect(await lockOf('b', ['x']).tryTake()).toBe(true);
+    await released;
+    expect(await redis.get(`${prefix}:x`)).toBe('b');
   });
 });
