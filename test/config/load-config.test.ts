@@ -102,6 +102,12 @@ describe('loadConfig', () => {
     expect(printed).not.toContain('webhook-secret-from-file');
   });
 
+  it('fails at load naming webhook.leaverEvent when it is not a JSONata expression', () => {
+    const raw = minimalConfig() as Record<string, any>;
+    raw.sources.hr.webhook = { secret: 'x', personKey: 'employee_id', leaverEvent: 'type = (' };
+    expect(() => loadConfig({ object: raw, env: {} })).toThrow(/sources\.hr\.webhook\.leaverEvent/);
+  });
+
   it('fails naming the option when a secret reference cannot be resolved', () => {
     const raw = minimalConfig() as Record<string, any>;
     raw.kratos.adminToken = { fromEnv: 'MISSING_TOKEN' };
