@@ -116,4 +116,15 @@ describe('the bin shim handing over to Node 24', () => {
     expect(run.output()).toMatch(/"signal":"SIGINT".*"msg":"shutting down"/);
     await until('the worker process to end', () => !alive(run.worker), 10_000);
   });
+
+  it('passes SIGHUP on: the worker ends with it (no graceful shutdown) and is not left running', async () => {
+    const run = await startWorkerThroughShim();
+    run.shim.kill('SIGHUP');
+    const { code, signal } = await run.exited;
+    await run.outputEnded();
+    // The shim ends the way the worker ended: killed by the same signal.
+    expect({ code, signal }, run.output()).toEqual({ code: null, signal: 'SIGHUP' });
+    expect(run.output()).not.toContain('"msg":"shutting down"');
+    await until('the worker process to end', () => !alive(run.worker), 10_000);
+  });
 });
