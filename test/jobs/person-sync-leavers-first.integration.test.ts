@@ -58,6 +58,10 @@ describe('person.sync: leavers first', () => {
     );
     const leaverJob = await postEvent(replica, keyOf(40), 'employee.terminated');
     const joinedJob = await postEvent(replica, keyOf(5), 'employee.terminated');
+    // What an operator sees meanwhile: the ordinary events as `prioritized`, the two leavers as `waiting`.
+    const metrics = (await replica.http!.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^kratos_sync_queue_jobs\{state="prioritized"\} 29$/m);
+    expect(metrics).toMatch(/^kratos_sync_queue_jobs\{state="waiting"\} 2$/m);
     await h.queue.resume();
 
     await waitFor('every person job to finish', async () => {
