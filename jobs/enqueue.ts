@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { z } from 'zod';
 import { addJob, runBeforePrioritized } from '../src/queue/job-queue.ts';
 import { tickIso } from '../src/queue/cron-ticks.ts';
+import { ORDINARY_JOB_PRIORITY } from '../src/queue/job-order.ts';
 import { newRunId } from '../src/store/run-id.ts';
 import { personSyncJob, type personSyncPayload } from './person-sync.ts';
 import { syncFullJob } from './sync-full.ts';
@@ -36,21 +37,15 @@ export async function enqueueFullSync(
 }
 
 /**
- * The BullMQ priority of an ordinary person event. Workers take every job without a priority (leavers'
- * syncs, full syncs and their chunks, runbooks) before any prioritized one, so a backlog of ordinary events
- * (a re-organisation, a mass update on the HR side) never delays a leaver. Within one priority the order is
- * first in, first out, as before. Lower numbers run first; the value only has to be above 0.
- */
-const ORDINARY_PERSON_EVENT_PRIORITY = 10;
-
-/**
  * Enqueue one person's sync. A burst of events for one person collapses: while a job of that person
  * waits, further events are absorbed by it; while one runs, the latest event is kept and becomes exactly
  * one follow-up job when the running one ends (BullMQ `keepLastIfActive`), so a change that arrived
  * during a sync is never missed. At most one running and one pending job per person.
  *
- * `leaver: true` (the event announced a leaver) queues the job ahead of ordinary person events; an ordinary
- * event of that person already waiting absorbs the leaver's and is moved ahead with it. Only the order
+ * An ordinary event is queued with the ordinary priority, in one first-in, first-out order with a full sync's
+ * apply chunks. `leaver: true` (the event announced a leaver) queues the job without one, ahead of all
+ * ordinary work; an ordinary event of that person already waiting absorbs the leaver's and is moved ahead
+ * with it. Only the order
  * changes: the job still reads the person's current record from the source and passes the guard.
  */
 export async function enqueuePersonSync(
@@ -60,7 +55,7 @@ export async function enqueuePersonSync(
   const { leaver, ...payload } = request;
   const jobId = await addJob(queue, personSyncJob, payload, {
     deduplication: { id: personDedupId(payload.source, payload.key), keepLastIfActive: true },
-    ...(leaver ? {} : { priority: ORDINARY_PERSON_EVENT_PRIORITY }),
+    ...(leaver ? {} : { priority: ORDINARY_JOB_PRIORITY }),
   });
   if (leaver) await runBeforePrioritized(queue, jobId);
   return jobId;

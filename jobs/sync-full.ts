@@ -3,6 +3,7 @@ import { WaitingChildrenError, type Job } from 'bullmq';
 import { z } from 'zod';
 import { decideFailure } from '../src/queue/failure-policy.ts';
 import { addJob } from '../src/queue/job-queue.ts';
+import { ORDINARY_JOB_PRIORITY } from '../src/queue/job-order.ts';
 import { defineJob, type JobRun } from '../src/queue/job-definition.ts';
 import { createMarkerIndex } from '../src/store/marker-index.ts';
 import { isRunId, newRunId } from '../src/store/run-id.ts';
@@ -151,6 +152,9 @@ async function enqueueChunks(run: JobRun<SyncFullPayload, JobDeps>, runId: strin
         // A chunk that fails for good must not leave its run waiting for ever: the run finishes and
         // reports the chunk's people as failed.
         ignoreDependencyOnFailure: true,
+        // In arrival order with ordinary person events: a big run must not hold them back until it is
+        // applied, nor they it; leavers still go first.
+        priority: ORDINARY_JOB_PRIORITY,
       },
     );
   }

@@ -216,7 +216,7 @@ describe('sync.full through the queue', { timeout: 180_000 }, () => {
     const id = await h.enqueueFullSync();
     const plannedBy = Date.now() + 60_000;
     while (!planned) {
-      planned = (await h.queue.getJobs(['waiting', 'active', 'delayed'])).some(
+      planned = (await h.queue.getJobs(['waiting', 'prioritized', 'active', 'delayed'])).some(
         (j) => j.name === 'sync.apply',
       );
       if (!planned && Date.now() > plannedBy) throw new Error('no sync.apply chunk was seen pending');
