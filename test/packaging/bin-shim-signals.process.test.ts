@@ -95,7 +95,9 @@ async function startWorkerThroughShim() {
   return { shim, worker: worker!, exited, outputEnded, output: () => output };
 }
 
-describe('the bin shim handing over to Node 24', () => {
+// Each test allows the worker 60 s to start, then 10 s for the output to end and 10 s for it to be gone:
+// more than the everyday 60 s per test.
+describe('the bin shim handing over to Node 24', { timeout: 120_000 }, () => {
   it('passes SIGTERM on to the worker, which shuts down gracefully; the shim exits with its code', async () => {
     const run = await startWorkerThroughShim();
     run.shim.kill('SIGTERM');
