@@ -1,4 +1,10 @@
 import type { Cluster, Redis } from 'ioredis';
+import {
+  READ_UNCERTAIN_COUNTS,
+  SETTLE_UNCERTAIN,
+  UNCOUNT_LUA,
+  uncertainCountKeys,
+} from './uncertain-counts.ts';
 
 /**
  * Where each invite delivery stands, so a link is delivered once however often the job runs.
@@ -20,8 +26,8 @@ import type { Cluster, Redis } from 'ioredis';
  * `uncertain` deliveries are also indexed (`<prefix>:deliveries:uncertain`, a sorted set by the time they
  * became uncertain, kept in the same script as the state change) until they are settled: the person
  * activated, a re-issue went out, or there is no one left to reach. Reports, the console and the
- * `kratos_sync_invites_uncertain` metric read that index, so an invite that may have reached no one is
- * never silent.
+ * `kratos_sync_invites_uncertain` metric read that index (the metric through per-source counts kept with it,
+ * see uncertain-counts.ts), so an invite that may have reached no one is never silent.
  */
 export type DeliveryState =
   'issuing' | 'issued' | 'sending' | 'sent' | 'send-failed' | 'uncertain' | 'cancelled';
@@ -91,7 +97,9 @@ export interface DeliveryStore {
   ): Promise<DeliveryState | 'none' | null>;
 }
 
-const TRANSITION = `
+// KEYS: the record, the uncertain index, then the index's counts (uncertain-counts.ts). The record's fields
+// are written before the index is touched: a delivery is counted under the source it has after the move.
+const TRANSITION = `${UNCOUNT_LUA(3)}
 local current = redis.call('HGET', KEYS[1], 'state') or 'none'
 local allowed = false
 for s in string.gmatch(ARGV[1], '[^,]+') do if s == current then allowed = true end end
@@ -102,14 +110,24 @@ if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[1], 'token', ARGV[4])
   redis.call('HINCRBY', KEYS[1], 'claims', 1)
 end
-if ARGV[6] == '' then
-elseif ARGV[3] == 'uncertain' then
-  if current ~= 'uncertain' then redis.call('ZADD', KEYS[2], ARGV[7], ARGV[6]) end
-elseif current == 'uncertain' then
-  redis.call('ZREM', KEYS[2], ARGV[6])
-end
 for i = 8, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local id = ARGV[6]
+if id == '' then
+elseif ARGV[3] == 'uncertain' then
+  if current ~= 'uncertain' and redis.call('ZADD', KEYS[2], ARGV[7], id) == 1 then
+    local source = redis.call('HGET', KEYS[1], 'source')
+    if source then
+      redis.call('HSET', KEYS[3], id, source)
+      redis.call('HINCRBY', KEYS[4], source, 1)
+    end
+  end
+elseif current == 'uncertain' then
+  if redis.call('ZREM', KEYS[2], id) == 1 then uncount(id) end
+end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
+if id ~= '' and redis.call('ZSCORE', KEYS[2], id) then
+  redis.call('ZADD', KEYS[5], nowMs() + tonumber(ARGV[5]) * 1000, id)
+end
 return current`;
 
 export interface DeliveryStoreOptions {
@@ -129,6 +147,10 @@ export function createDeliveryStore(options: DeliveryStoreOptions): DeliveryStor
   const ttl = options.ttlSeconds ?? 90 * 86_400;
   const keyOf = (deliveryId: string) => `${prefix}:delivery:${deliveryId}`;
   const uncertainKey = `${prefix}:deliveries:uncertain`;
+  const countKeys = uncertainCountKeys(uncertainKey);
+  const settle = async (deliveryIds: string[]) => {
+    await redis.eval(SETTLE_UNCERTAIN, 1 + countKeys.length, uncertainKey, ...countKeys, ...deliveryIds);
+  };
 
   async function listUncertain(limit = 1000): Promise<UncertainDelivery[]> {
     const entries = await redis.zrange(uncertainKey, '0', String(limit - 1), 'WITHSCORES');
@@ -147,7 +169,7 @@ export function createDeliveryStore(options: DeliveryStoreOptions): DeliveryStor
         found.push({ deliveryId, source, key, identityId, attempt: Number(attempt), since });
       }
     });
-    if (expired.length > 0) await redis.zrem(uncertainKey, ...expired);
+    if (expired.length > 0) await settle(expired);
     return found;
   }
 
@@ -166,19 +188,26 @@ export function createDeliveryStore(options: DeliveryStoreOptions): DeliveryStor
       // Only invites to the person are indexed: a manager's notice that may not have arrived needs no rescue.
       args.push(isManagerNotice(deliveryId) ? '' : deliveryId, String(at.getTime()));
       for (const [name, value] of Object.entries(fields)) args.push(name, value);
-      const found = (await redis.eval(TRANSITION, 2, keyOf(deliveryId), uncertainKey, ...args)) as
-        string | null;
+      const keys = [keyOf(deliveryId), uncertainKey, ...countKeys];
+      const found = (await redis.eval(TRANSITION, keys.length, ...keys, ...args)) as string | null;
       return (found ?? null) as DeliveryState | 'none' | null;
     },
     listUncertain,
     async countUncertain() {
+      // One small hash, kept with the index (uncertain-counts.ts), instead of one read per indexed record.
+      const flat = (await redis.eval(
+        READ_UNCERTAIN_COUNTS,
+        1 + countKeys.length,
+        uncertainKey,
+        ...countKeys,
+        keyOf(''),
+      )) as string[];
       const counts = new Map<string, number>();
-      for (const entry of await listUncertain(10_000))
-        counts.set(entry.source, (counts.get(entry.source) ?? 0) + 1);
+      for (let i = 0; i < flat.length; i += 2) counts.set(flat[i]!, Number(flat[i + 1]));
       return counts;
     },
     async settleUncertain(deliveryId) {
-      await redis.zrem(uncertainKey, deliveryId);
+      await settle([deliveryId]);
     },
   };
 }
