@@ -40,4 +40,27 @@ describe('a full sync whose Kratos identity list has an unparseable Link header 
     expect(harness.sim.state.identities.size).toBe(10);
     expect(harness.writes()).toEqual(writesBefore);
   });
+
+  it('fails the run, too, when page 2 names a next link that is not an http(s) URL', async () => {
+    harness = await startHarness({
+      api: 'v26',
+      people: people(10),
+      kratos: { pageSize: 3 },
+      adminUrl: async (simUrl) => {
+        proxy = await startLinkManglingProxy(simUrl, '/admin/identities', 2);
+        return proxy.url;
+      },
+    });
+    expect((await runFullSync(harness.ctx, 'hr', { trigger: 'cli' })).counts.create?.applied).toBe(10);
+
+    proxy!.state.badLink = '<ftp://files.example/admin/identities?page_token=abc>; rel="next"';
+    proxy!.state.listCalls = 0;
+    const writesBefore = harness.writes();
+    const second = await runFullSync(harness.ctx, 'hr', { trigger: 'schedule' });
+    expect(second.status).toBe('failed');
+    expect(second.error?.code).toBe('SYNC_ERR_KRATOS_REJECTED');
+    expect(second.error?.message).toMatch(/listIdentities: page 2: .*not an http or https URL/);
+    expect(second.error?.message).not.toContain('files.example');
+    expect(harness.writes()).toEqual(writesBefore);
+  });
 });
