@@ -18,7 +18,8 @@ const LEAVER = 300;
 describe('a full sync apply chunks and ordinary person events', () => {
   it('run in the order they arrived, and a leaver still goes first', async () => {
     const everyone = people(LEAVER);
-    const h = (harness = await startRuntimeHarness({ people: everyone }));
+    // Kratos's client waits long enough for the slow answers below.
+    const h = (harness = await startRuntimeHarness({ people: everyone, kratos: { timeoutMs: 10_000 } }));
     await h.startReplica();
     expect((await h.waitForJob(await h.enqueueFullSync(), 90_000)).state).toBe('completed');
 
@@ -28,8 +29,9 @@ describe('a full sync apply chunks and ordinary person events', () => {
     );
     h.writePeople(updated);
     // Kratos answers slowly while the run plans, so the workers are stopped before its chunks are added
-    // and events can arrive before them.
-    h.sim.setFaults({ latencyMs: 100 });
+    // and events can arrive before them. (Each answer takes 1 s: the test's few Redis round trips below must
+    // beat the rest of the planning even on a loaded machine; at 100 ms they could lose.)
+    h.sim.setFaults({ latencyMs: 1_000 });
     const fullSync = await h.enqueueFullSync();
     await waitFor(
       'the full sync to start planning',
