@@ -33,7 +33,13 @@ describe('three scheduler processes', { timeout: 180_000 }, () => {
     for (const scheduler of children.slice(0, 3)) scheduler.kill('SIGTERM');
     for (const scheduler of children.slice(0, 3)) expect(await scheduler.exited).toBe(0);
     await waitFor('the last run to finish', async () => {
-      const pending = await h.queue.getJobs(['waiting', 'active', 'waiting-children', 'delayed']);
+      const pending = await h.queue.getJobs([
+        'waiting',
+        'prioritized',
+        'active',
+        'waiting-children',
+        'delayed',
+      ]);
       return pending.length === 0;
     });
 

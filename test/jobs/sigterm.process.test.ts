@@ -77,7 +77,8 @@ describe('SIGTERM during a job', { timeout: 240_000 }, () => {
       shutdownTimeout: '1s',
       latencyMs: 2_500,
     });
-    expect(stateAfterExit).toBe('waiting');
+    // Back among pending work with its priority (apply chunks share ordinary events' priority).
+    expect(stateAfterExit).toBe('prioritized');
     expect(first.lines.some((l) => l.includes('shutdown: job returned to the queue unfinished'))).toBe(true);
     // The returned attempt did not count.
     expect(chunk.attemptsMade).toBe(0);
