@@ -55,7 +55,10 @@ describe('kratos-sync sync --person (spawned, simulator + real Redis)', { timeou
     expect(result.code, result.stderr).toBe(EXIT.ok);
     const queued = JSON.parse(result.stdout) as { queued: boolean; jobId: string };
     expect(queued.queued).toBe(true);
-    const waiting = await h.redis.llen(`${h.prefix}:jobs:wait`);
+    // An ordinary person event waits with a BullMQ priority (leaver events go first), so it sits in the
+    // prioritized set rather than the plain wait list.
+    const waiting =
+      (await h.redis.llen(`${h.prefix}:jobs:wait`)) + (await h.redis.zcard(`${h.prefix}:jobs:prioritized`));
     expect(waiting).toBe(1);
     expect((simIdentitiesByKey(h.sim).get('E00001')!.traits.name as { last: string }).last).toBe('Changed');
   });

@@ -80,7 +80,8 @@ export const httpSection = z.strictObject({
   port: z.int().min(0).max(65_535).default(8080),
   /**
    * The address people reach this service at (e.g. `https://kratos-sync.example.com`), used for links in
-   * notifications to the console's run pages. Without it, notifications carry no link.
+   * notifications to the console's run pages (without it, notifications carry no link) and, unless
+   * `trustProxy` names the proxy in front, for SCIM `meta.location` and `Location`.
    */
   publicUrl: z
     .url({
