@@ -1,23 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { prefix, redis } from '../support/redis-per-test.ts';
 import { createChunkStore } from '../../jobs/full-sync/chunk-store.ts';
 import type { PlanAction } from '../../src/domain/plan.ts';
 import { newReport } from '../../src/domain/run-report.ts';
 
 // BullMQ keeps a failed chunk's reason as text; the code its leftover people are reported with is kept as a
 // field beside the chunk instead of being read back out of that text.
-
-const redis = new Redis(inject('redisUrl'));
-let prefix = '';
-beforeEach(() => {
-  prefix = `{ks-test-${randomBytes(6).toString('hex')}}`;
-});
-afterEach(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-});
-afterAll(() => redis.disconnect());
 
 const action: PlanAction = { kind: 'deactivate', key: 'E1', identityId: 'id-1', reason: 'left the source' };
 const report = newReport({

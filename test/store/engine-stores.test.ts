@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { prefix, redis } from '../support/redis-per-test.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { adminDigest } from '../../src/store/admin-digest.ts';
 import {
@@ -14,17 +13,6 @@ import { isRunId, newRunId } from '../../src/store/run-id.ts';
 import { createRunStore } from '../../src/store/run-store.ts';
 import { acquireSyncLock } from '../../src/store/sync-lock.ts';
 import { newReport } from '../../src/domain/run-report.ts';
-
-const redis = new Redis(inject('redisUrl'));
-let prefix = '';
-beforeEach(() => {
-  prefix = `{ks-test-${randomBytes(6).toString('hex')}}`;
-});
-afterEach(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-});
-afterAll(() => redis.disconnect());
 
 describe('run ids', () => {
   it('sort by start time as plain strings and are recognised', () => {

@@ -1,20 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { prefix, redis } from '../support/redis-per-test.ts';
 import { keepRenewed, redisLock } from '../../src/store/redis-lock.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { acquireSyncLock, runLock } from '../../src/store/sync-lock.ts';
-
-const redis = new Redis(inject('redisUrl'));
-let prefix = '';
-beforeEach(() => {
-  prefix = `{ks-test-${randomBytes(6).toString('hex')}}`;
-});
-afterEach(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-});
-afterAll(() => redis.disconnect());
 
 const lockOf = (token: string, keys: string[], ttlMs = 5_000) =>
   redisLock({ redis, keys: keys.map((k) => `${prefix}:${k}`), token, ttlMs });
