@@ -8,11 +8,11 @@ import { ONE_BY_ONE_AT_MOST } from '../../src/sync/read-held-people.ts';
 import { startFakeHrApi, type FakeHrApi } from '../support/fake-hr-api.ts';
 import {
   type Harness,
-  type Person,
   people,
   person,
   startHarness,
   simIdentitiesByKey,
+  asHrApiRecord,
 } from './engine-harness.ts';
 
 // Approving a held run hours later: the source may have been fixed meanwhile. Each held person is read
@@ -108,17 +108,6 @@ describe.each(['v26', 'v0.10'] as const)(
   },
 );
 
-/** The harness's people as an HR API's JSON records, with the field names the harness mapping reads. */
-const asRecord = (p: Person) => ({
-  employee_id: p.id,
-  first_name: p.first,
-  last_name: p.last,
-  work_email: p.email,
-  department: p.department ?? '',
-  status: p.status ?? 'active',
-  updated_at: p.updated ?? '2026-01-01T00:00:00Z',
-});
-
 // An HTTP source without a single-record endpoint answers a lookup by reading every page: a large held run
 // is checked in one read of the source, not one read per person.
 describe('approve re-reads many held people from an HTTP source in one pass (v26)', () => {
@@ -132,7 +121,11 @@ describe('approve re-reads many held people from an HTTP source in one pass (v26
 
   async function heldOf(total: number, keep: number) {
     const list = people(total);
-    api = await startFakeHrApi({ people: list.map(asRecord), pagination: 'link-header', maxPageSize: 10 });
+    api = await startFakeHrApi({
+      people: list.map(asHrApiRecord),
+      pagination: 'link-header',
+      maxPageSize: 10,
+    });
     harness = await startHarness({
       api: 'v26',
       people: [],
@@ -147,7 +140,7 @@ describe('approve re-reads many held people from an HTTP source in one pass (v26
       },
     });
     await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
-    api.people = list.slice(0, keep).map(asRecord);
+    api.people = list.slice(0, keep).map(asHrApiRecord);
     const held = await runFullSync(harness.ctx, 'hr', { trigger: 'schedule' });
     expect(held.guard.held).toBe(total - keep);
     expect(total - keep).toBeGreaterThan(ONE_BY_ONE_AT_MOST);
@@ -156,7 +149,7 @@ describe('approve re-reads many held people from an HTTP source in one pass (v26
 
   it('reads the collection once, and still skips the person HR put back', async () => {
     const { list, held, h, a } = await heldOf(30, 5);
-    a.people = [...list.slice(0, 5), person(10), person(11, { status: 'terminated' })].map(asRecord);
+    a.people = [...list.slice(0, 5), person(10), person(11, { status: 'terminated' })].map(asHrApiRecord);
     const before = a.requests.length;
 
     const approved = await approveRun(h.ctx, held.id);
@@ -171,7 +164,7 @@ describe('approve re-reads many held people from an HTTP source in one pass (v26
 
   it('removes no one the one read cannot rule out: an item it could not read could be anyone', async () => {
     const { list, held, h, a } = await heldOf(30, 5);
-    a.people = [...list.slice(0, 5).map(asRecord), 42 as never, asRecord(person(10))];
+    a.people = [...list.slice(0, 5).map(asHrApiRecord), 42 as never, asHrApiRecord(person(10))];
 
     const approved = await approveRun(h.ctx, held.id);
 

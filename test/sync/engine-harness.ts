@@ -55,6 +55,17 @@ export function csvOf(list: readonly Person[], extraLines: string[] = []): strin
   return [HEADER, ...rows, ...extraLines].join('\n') + '\n';
 }
 
+/** The people as an HR API's JSON records, with the field names the CSV has and the mapping reads. */
+export const asHrApiRecord = (p: Person) => ({
+  employee_id: p.id,
+  first_name: p.first,
+  last_name: p.last,
+  work_email: p.email,
+  department: p.department ?? '',
+  status: p.status ?? 'active',
+  updated_at: p.updated ?? '2026-01-01T00:00:00Z',
+});
+
 /** The source section every engine test starts from (the demo's mapping, trimmed). */
 export function sourceSection(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {

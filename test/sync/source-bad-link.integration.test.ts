@@ -1,18 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { startFakeHrApi, type FakeHrApi } from '../support/fake-hr-api.ts';
-import { type Harness, type Person, people, startHarness } from './engine-harness.ts';
-
-/** The harness's people as an HR API's JSON records, with the field names the harness mapping reads. */
-const asRecord = (p: Person) => ({
-  employee_id: p.id,
-  first_name: p.first,
-  last_name: p.last,
-  work_email: p.email,
-  department: p.department ?? '',
-  status: p.status ?? 'active',
-  updated_at: p.updated ?? '2026-01-01T00:00:00Z',
-});
+import { type Harness, people, startHarness, asHrApiRecord } from './engine-harness.ts';
 
 describe('a full sync whose HTTP source answers page 2 with an unparseable Link header (v26)', () => {
   let harness: Harness | undefined;
@@ -25,7 +14,7 @@ describe('a full sync whose HTTP source answers page 2 with an unparseable Link 
   });
 
   it('reads the source as cut short: nobody on the unread pages is deactivated', async () => {
-    const records = people(10).map(asRecord);
+    const records = people(10).map(asHrApiRecord);
     api = await startFakeHrApi({ people: records, pagination: 'link-header', maxPageSize: 3 });
     harness = await startHarness({
       api: 'v26',
