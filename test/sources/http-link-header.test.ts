@@ -95,3 +95,47 @@ describe('HTTP JSON source: a Link header that cannot be followed fails the read
     expect(empty.records.map((r) => r.id)).toEqual(['E1', 'E2', 'E3', 'E4']);
   });
 });
+
+describe('HTTP JSON source: a cursor that starts like a URL but does not parse fails the read', () => {
+  it('names the page and cursorPath, never the cursor (its token), in the error and the logs', async () => {
+    api = await startFakeHrApi({ people: people(4), pagination: 'cursor', maxPageSize: 2 });
+    api.inject(
+      {
+        body: JSON.stringify({
+          data: people(4).slice(0, 2),
+          paging: { next: { after: `https://[${TOKEN}/v1/employees?after=2` } },
+        }),
+      },
+      { when: (r) => r.path === '/v1/employees' },
+    );
+    const logs = captureLogs('trace');
+    const source = createHttpJsonSource({
+      name: 'hris',
+      plan: genericPlan(
+        sourceSection.shape.connection.parse({
+          type: 'http-json',
+          url: api.collectionUrl,
+          itemsPath: 'data',
+          pagination: { type: 'cursor', cursorPath: 'paging.next.after', cursorParam: 'cursor' },
+        }) as HttpJsonConnection,
+      ),
+      keyOf: (record) => record.id as string | undefined,
+      logger: logs.logger,
+      now: () => new Date(),
+      retryTiming: FAST,
+    });
+    const records: SourceRecord[] = [];
+    const error: unknown = await (async () => {
+      for await (const record of source.stream()) records.push(record);
+    })().catch((err: unknown) => err);
+
+    expect(records.map((r) => r.id)).toEqual(['E1', 'E2']);
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).code).toBe('SYNC_ERR_SOURCE_REFUSED');
+    expect((error as SourceError).message).toMatch(
+      /^hris: page 1: the cursor at cursorPath "paging\.next\.after" starts like an http\(s\) URL/,
+    );
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(TOKEN);
+    expect(logs.text()).not.toContain(TOKEN);
+  });
+});

@@ -35,7 +35,8 @@ interface PageState {
  * - page / offset: on an empty page, or on a page shorter than the longest seen so far. Not on "shorter than
  *   the size we asked for": many APIs cap the page size silently, and stopping there would drop people.
  * - cursor: when the cursor at `cursorPath` is missing, null or empty. A cursor that is an absolute URL is
- *   followed as the next URL (HubSpot's `paging.next.link`).
+ *   followed as the next URL (HubSpot's `paging.next.link`); one that does not parse ends the read with
+ *   SourceError.
  * - link-header: when there is no `Link` header or it has no `rel="next"` link. A header that does not
  *   parse, or whose next link is not a usable URL, ends the read with SourceError: read as "last page" it
  *   would cut the list short, and the people on the missing pages would look gone.
@@ -113,7 +114,16 @@ function nextUrl(options: WalkPagesOptions, page: PageState, longest: number): U
         );
       }
       const text = String(cursor);
-      if (/^https?:\/\//i.test(text)) return new URL(text);
+      if (/^https?:\/\//i.test(text)) {
+        // Not `new URL`: its error carries the whole text in `input` (logged), and paging URLs carry tokens.
+        const url = URL.parse(text);
+        if (url) return url;
+        throw new SourceError(
+          `${options.sourceName}: page ${page.number}: the cursor at cursorPath "${pagination.cursorPath}" ` +
+            'starts like an http(s) URL but is not a valid one',
+          { transient: false },
+        );
+      }
       return withParams(firstUrl(options.url, pagination), { [pagination.cursorParam]: text });
     }
     case 'link-header': {
