@@ -175,4 +175,19 @@ describe('approve re-reads many held people from an HTTP source in one pass (v26
     expect(doubted?.error?.message).toMatch(/could not be read.*not deactivated on doubt/);
     expect(approved.results.find((r) => r.action.key === 'E00010')?.note).toMatch(/keeps access/);
   });
+
+  it('removes no one when the one read fails: the source refused it', async () => {
+    const { held, h, a } = await heldOf(30, 5);
+    a.inject({ status: 403 }, { times: 10 });
+
+    const approved = await approveRun(h.ctx, held.id);
+
+    expect(approved).toMatchObject({ applied: 0, skipped: 25, failed: 0 });
+    expect([...simIdentitiesByKey(h.sim).values()].every((i) => i.state === 'active')).toBe(true);
+    const doubted = approved.results.find((r) => r.action.key === 'E00020');
+    expect(doubted?.error?.code).toBe('SYNC_ERR_SOURCE_REFUSED');
+    expect(doubted?.error?.message).toMatch(/could not be read \(SYNC_ERR_SOURCE_REFUSED\).*on doubt/);
+    const stored = await createRunStore(h.redis, h.prefix).get(held.id);
+    expect(stored?.approval?.skippedItems).toHaveLength(25);
+  });
 });
