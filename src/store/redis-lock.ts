@@ -191,17 +191,22 @@ export function releaseTogether(redis: Redis | Cluster): LockReleaser {
         tokens.push(lock.token);
       }
     }
+    // Every slice is queued before the first await, so a take flushed after this batch cannot overtake
+    // a later slice.
+    const sent: Array<Promise<unknown>> = [];
     for (let i = 0; i < keys.length; i += SLICE) {
       const slice = keys.slice(i, i + SLICE);
-      await redis.eval(RELEASE_PAIRS, slice.length, ...slice, ...tokens.slice(i, i + SLICE));
+      sent.push(redis.eval(RELEASE_PAIRS, slice.length, ...slice, ...tokens.slice(i, i + SLICE)));
     }
+    await Promise.all(sent);
   }
 
   function flush(): void {
     if (waiting.length === 0) return;
     const batch = waiting;
     waiting = [];
-    // send() calls redis.eval before its first await: the script is queued on the connection right here.
+    // send() calls redis.eval for every slice before its first await: the scripts are queued on the
+    // connection right here.
     send(batch.map((entry) => entry.lock)).then(
       () => batch.forEach((entry) => entry.resolve()),
       (err: unknown) => batch.forEach((entry) => entry.reject(err)),

@@ -125,4 +125,23 @@ describe('releasing many locks together', () => {
     await released;
     expect(await redis.get(`${prefix}:x`)).toBe('b');
   });
+
+  it('sends every slice of a flushed batch before a take, even a batch bigger than one script slice', async () => {
+    const releaser = releaseTogether(redis);
+    const a = lockOf(
+      'a',
+      Array.from({ length: 700 }, (_, i) => `a${i}`),
+    );
+    const b = lockOf(
+      'b',
+      Array.from({ length: 700 }, (_, i) => `b${i}`),
+    );
+    expect(await a.tryTake()).toBe(true);
+    expect(await b.tryTake()).toBe(true);
+    const released = Promise.all([releaser.release(a), releaser.release(b)]);
+    releaser.flush();
+    // b699 is in the batch's second slice: its release must reach Redis before this take does.
+    expect(await lockOf('c', ['b699']).tryTake()).toBe(true);
+    await released;
+  });
 });
