@@ -19,8 +19,8 @@ function isProxyAddress(value: string): boolean {
  * `http.trustProxy`: the reverse proxies in front of the HTTP role, handed to fastify's own `trustProxy`
  * server option (https://fastify.dev/docs/latest/Reference/Server/#trustproxy), which compiles them with
  * proxy-addr. Only addresses / CIDR ranges: fastify 5 ignores a hop count (it trusts nothing for one, since a
- * count cannot tell the proxy from a direct client sending the header itself — node_modules/fastify/lib/request.js
- * `getTrustProxyFn`), and `true` (trust any sender) would let any client name its own address in
+ * count cannot tell the proxy from a direct client sending the header itself — fastify 5.12's
+ * `lib/request.js`, `getTrustProxyFn`), and `true` (trust any sender) would let any client name its own address in
  * `X-Forwarded-For` and step around the login throttles.
  */
 export const trustProxyOption = z
