@@ -40,12 +40,19 @@ interface Measured {
   identities: number;
 }
 
-const THIS_BIN = process.env.BENCH_DIST
-  ? path.join(process.env.BENCH_DIST, 'src/app/bin.js')
-  : path.join(ROOT, 'src/app/bin.ts');
+const THIS_BIN =
+  process.env.BENCH_BIN ??
+  (process.env.BENCH_DIST
+    ? path.join(process.env.BENCH_DIST, 'src/app/bin.js')
+    : path.join(ROOT, 'src/app/bin.ts'));
 
 /** One `kratos-sync sync` process from start to exit (the CLI from source, or BENCH_DIST's build). */
-async function cliSync(people: number, redisUrl: string, bin = THIS_BIN): Promise<Measured> {
+async function cliSync(
+  people: number,
+  redisUrl: string,
+  bin = THIS_BIN,
+  cpuProf?: string,
+): Promise<Measured> {
   const workspace = newWorkspace(redisUrl);
   const sim = await startSimProcess({ api: 'v26', latencyMs: LATENCY_MS });
   try {
@@ -54,7 +61,7 @@ async function cliSync(people: number, redisUrl: string, bin = THIS_BIN): Promis
     const before = await sim.stats();
     const cpuBefore = await sim.cpuMs();
     const { wallMs, rssMb, cpuMs } = await timedNodeProcess(
-      [bin, '-c', config, 'sync'],
+      [...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []), bin, '-c', config, 'sync'],
       path.join(workspace.dir, 'rss.txt'),
     );
     const simCpuMs = (await sim.cpuMs()) - cpuBefore;
@@ -87,16 +94,23 @@ async function baselinePerCreate(sample: number, redisUrl: string): Promise<numb
 }
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
-  const sizes = options.quick ? [1_000, 5_000] : [5_000, 20_000];
+  const sizes = process.env.BENCH_SIZES
+    ? process.env.BENCH_SIZES.split(',').map(Number)
+    : options.quick
+      ? [1_000, 5_000]
+      : [5_000, 20_000];
   const sample = options.quick ? 200 : 1_000;
   const perCreateMs = await baselinePerCreate(sample, options.redisUrl);
   const versus = process.env.BENCH_VERSUS;
   const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
   const measured: Array<Measured & { cli: string }> = [];
+  // One discarded run per CLI first: a checkout's first run fills Node's compile cache, the later ones read it.
+  if (versus) await cliSync(sizes[0]!, options.redisUrl, versus);
+  await cliSync(sizes[0]!, options.redisUrl);
   for (const people of sizes)
     for (let round = 0; round < rounds; round++) {
       if (versus) measured.push({ ...(await cliSync(people, options.redisUrl, versus)), cli: 'versus ' });
-      measured.push({ ...(await cliSync(people, options.redisUrl)), cli: '' });
+      measured.push({ ...(await cliSync(people, options.redisUrl, THIS_BIN, options.cpuProf)), cli: '' });
     }
   const rows = measured.map((m) => {
     const chainMs = total(m.calls) * LATENCY_MS;
@@ -119,6 +133,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         `${r.cli}kratos-sync ${int(r.people)}`,
         `${ms(r.wallMs)} wall (kratos-sync CPU ${ms(r.cpuMs)}) = ${ratio(r.overFloor)} the floor of ${ms(r.floorMs)} (simulator CPU ${ms(r.simCpuMs)} + ${int(total(r.calls))} calls × ${LATENCY_MS} ms = ${ms(r.chainMs)}); ${ratio(r.speedup)} faster than the SDK baseline (${ms(r.baselineMs)}); calls ${formatCounts(r.calls)}; peak RSS ${mb(r.rssMb)}; ${int(r.identities)} identities`,
       ]),
+      ...summaries(rows),
       [
         'SDK baseline, per create',
         `${perCreateMs.toFixed(2)} ms (sequential creates of a ${int(sample)}-person sample, scaled to each size)`,
@@ -136,9 +151,41 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         ),
       ]),
     notes: [
-      `The CLI runs ${process.env.BENCH_DIST ? `from ${process.env.BENCH_DIST}` : 'from source (type stripping)'}; its wall time includes Node's start-up and loading every module.`,
+      `The CLI runs ${process.env.BENCH_BIN ?? (process.env.BENCH_DIST ? `from ${process.env.BENCH_DIST}` : 'from source (type stripping)')}; its wall time includes Node's start-up and loading every module.`,
+      'CPU per person is the median CPU at the largest size less that at the smallest, over the people between: start-up and fixed costs cancel out.',
       'The floor counts every call the run made as one link of the serial chain, start-up calls included.',
       ...(versus ? [`"versus" rows ran ${versus}, alternating with this CLI.`] : []),
     ],
   };
+}
+
+type Row = Measured & { cli: string; floorMs: number; overFloor: number };
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Per CLI and size: median wall, CPU and ratio to the floor; per CLI: kratos-sync CPU per person created. */
+function summaries(rows: Row[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const cli of [...new Set(rows.map((r) => r.cli))]) {
+    const mine = rows.filter((r) => r.cli === cli);
+    const sizes = [...new Set(mine.map((r) => r.people))].sort((a, b) => a - b);
+    const cpuAt = (people: number) => median(mine.filter((r) => r.people === people).map((r) => r.cpuMs));
+    for (const people of sizes) {
+      const at = mine.filter((r) => r.people === people);
+      out.push([
+        `${cli}median ${int(people)} (${at.length} runs)`,
+        `${ms(median(at.map((r) => r.wallMs)))} wall = ${ratio(median(at.map((r) => r.overFloor)))} the floor of ${ms(median(at.map((r) => r.floorMs)))}; kratos-sync CPU ${ms(cpuAt(people))}`,
+      ]);
+    }
+    if (sizes.length >= 2) {
+      const [low, high] = [sizes[0]!, sizes.at(-1)!];
+      const perPerson = ((cpuAt(high) - cpuAt(low)) / (high - low)) * 1000;
+      out.push([`${cli}CPU per person`, `${perPerson.toFixed(1)} µs (${int(low)} → ${int(high)})`]);
+    }
+  }
+  return out;
 }
