@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
+import { identityLoaderFor } from '../src/kratos/identity-loader.ts';
 import { defineJob } from '../src/queue/job-definition.ts';
 import { personIndexField } from '../src/store/marker-index.ts';
 import { MAX_EVENT_VERSION_LENGTH, MAX_PERSON_KEY_LENGTH } from '../src/sync/event-limits.ts';
@@ -41,7 +42,9 @@ export const personSyncJob = defineJob<JobDeps>()({
   options: { attempts: 8, backoff: { baseMs: 2_000, maxMs: 300_000 }, stopWhenKratosDown: true },
   async handle({ payload, deps, job, token, signal }): Promise<PersonSyncResult> {
     requireKnownSource(deps.ctx, payload.source);
-    // The person's marker-index entry is read in the lock's own round trip (one step where there were two).
+    // The person's marker-index entry is read in the lock's own round trip (one step where there were two);
+    // the takes of jobs starting together go as one script, and their identity reads as one Kratos request
+    // where the server can (src/queue/person-locks.ts, src/kratos/identity-loader.ts).
     const taken = await deps.locks.tryAcquireAndRead(
       { source: payload.source, key: payload.key },
       `job:${job.id}`,
@@ -58,6 +61,7 @@ export const personSyncJob = defineJob<JobDeps>()({
         trigger: 'webhook',
         signal: AbortSignal.any([signal, lock.lost]),
         indexedId: taken.value,
+        readIdentity: identityLoaderFor(deps.ctx.kratos).load,
       });
       if (outcome.status === 'failed' && outcome.error) {
         // Kratos down or rate limited: unfinished work, retried (or held while Kratos is down).

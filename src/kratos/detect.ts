@@ -38,6 +38,8 @@ function fromFacts(generation: ApiGeneration, facts: ServerFacts): KratosCapabil
     firstOffsetPage: v010 ? 1 : 0,
     maxPageSize: !keyset ? OFFSET_MAX_PAGE : facts.capped ? KEYSET_MAX_PAGE : null,
     credentialsIdentifierFilter: !v010,
+    // identity/handler.go reads `ids` from v1.1.0, the first keyset release; v1.0.0's list ignores it.
+    idsFilter: keyset,
     recoveryCodes: !v010,
     singleSessionRevoke: !v010,
     jsonPatch: !v010,

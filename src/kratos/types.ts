@@ -125,6 +125,11 @@ export interface KratosCapabilities {
   maxPageSize: number | null;
   /** credentials_identifier list filter. */
   credentialsIdentifierFilter: boolean;
+  /**
+   * The `ids` list filter (v1.1+, the keyset servers): many identities by id in one request. v1.0 and v0.10
+   * ignore the parameter and answer an unfiltered page.
+   */
+  idsFilter: boolean;
   /** POST /admin/recovery/code. */
   recoveryCodes: boolean;
   /** DELETE /admin/sessions/{id}. */
@@ -139,6 +144,8 @@ export interface ListIdentitiesOptions {
   pageSize?: number;
   /** Exact credential identifier (e.g. an email); `capabilities.credentialsIdentifierFilter` (v1.0+). */
   credentialsIdentifier?: string;
+  /** Only these identities (UUIDs, at most 500); `capabilities.idsFilter` (v1.1+). Not with the other filter. */
+  ids?: readonly string[];
 }
 
 /**

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
 import type { Logger } from '../log/logger.ts';
-import { keepRenewed, redisLock, releaseTogether, type RedisLock } from '../store/redis-lock.ts';
+import {
+  keepRenewed,
+  redisLock,
+  releaseTogether,
+  takeEach,
+  type LockTakeRead,
+  type RedisLock,
+} from '../store/redis-lock.ts';
 import type { RedisClient } from './redis-connection.ts';
 import { runtimeKeys } from './runtime-keys.ts';
 
@@ -30,13 +38,26 @@ export interface PersonLocks {
   /**
    * `tryAcquire` for one person that also reads one hash field once the lock is taken, in the same round
    * trip (a `person.sync` job reads the person's marker-index entry this way): null when the person is
-   * locked by someone else, so nothing is read without the lock.
+   * locked by someone else, so nothing is read without the lock. The calls made in one turn of the event
+   * loop (jobs that start together) go to Redis as one script, each person taken or refused on its own.
    */
   tryAcquireAndRead(
     person: PersonRef,
     owner: string,
     read: { hash: string; field: string },
   ): Promise<{ lock: PersonLockHandle; value: string | null } | null>;
+}
+
+/**
+ * Most `tryAcquireAndRead` calls sent in one script. A worker runs `queue.concurrency` jobs at once, so this
+ * only bounds a very high concurrency's script.
+ */
+const MAX_TAKES_PER_SCRIPT = 100;
+
+interface TakeRequest {
+  lock: RedisLock;
+  hash: string;
+  field: string;
 }
 
 export function createPersonLocks(options: {
@@ -59,6 +80,21 @@ export function createPersonLocks(options: {
       token: `${owner}:${randomUUID()}`,
       ttlMs,
     });
+
+  // The takes asked for in one turn of the event loop (setImmediate: after this turn's socket reads, so the
+  // jobs whose previous job's end arrived in the same read go together) are sent as one script. A script
+  // that fails (Redis unreachable) fails the takes of that script only.
+  const takes = new DataLoader<TakeRequest, LockTakeRead>(
+    (requests) => {
+      releaser.flush();
+      return takeEach(
+        redis,
+        ttlMs,
+        requests.map(({ lock, hash, field }) => ({ key: lock.keys[0]!, token: lock.token, hash, field })),
+      );
+    },
+    { cache: false, maxBatchSize: MAX_TAKES_PER_SCRIPT, batchScheduleFn: (send) => setImmediate(send) },
+  );
 
   /** The handle of a taken lock: renewed until released. */
   function held(lock: RedisLock, owner: string): PersonLockHandle {
@@ -86,8 +122,7 @@ export function createPersonLocks(options: {
     },
     async tryAcquireAndRead(person, owner, read) {
       const lock = lockOf([person], owner);
-      releaser.flush();
-      const taken = await lock.takeAndRead(read.hash, read.field);
+      const taken = await takes.load({ lock, hash: read.hash, field: read.field });
       return taken.taken ? { lock: held(lock, owner), value: taken.value } : null;
     },
   };

@@ -62,6 +62,31 @@ for i = 1, locks do
 end
 return {1, redis.call('HGET', KEYS[#KEYS], ARGV[3])}`;
 
+// Several one-key locks of different holders, each on its own (not all or none): pair i is the lock KEYS[2i-1]
+// with token ARGV[i+1] and the hash KEYS[2i] with field ARGV[n+i+1] (n pairs); ARGV[1] is the lifetime.
+// Answers, per pair, {0, holder's token} when refused or {1, value} when taken (value false when absent).
+// Pairs are decided in order, so a later pair for a key an earlier pair took is refused. Every check and
+// read comes before the first write: a script that fails on the way (a read of a key that is not a hash)
+// has taken nothing.
+const TAKE_EACH_THEN_HGET = `
+local n = #KEYS / 2
+local out = {}
+local holder = {}
+for i = 1, n do
+  local key, token = KEYS[2 * i - 1], ARGV[i + 1]
+  local current = holder[key] or redis.call('GET', key)
+  if current and current ~= token then
+    out[i] = {0, current}
+  else
+    holder[key] = token
+    out[i] = {1, redis.call('HGET', KEYS[2 * i], ARGV[n + i + 1])}
+  end
+end
+for i = 1, n do
+  if out[i][1] == 1 then redis.call('SET', KEYS[2 * i - 1], ARGV[i + 1], 'PX', ARGV[1]) end
+end
+return out`;
+
 const RENEW_ALL = `
 local renewed = 0
 for i = 1, #KEYS do
@@ -164,6 +189,43 @@ export function redisLock(options: {
       await eachSlice(RELEASE_ALL);
     },
   };
+}
+
+/** One lock of one key to take with `takeEach`, and the hash field to read once it is taken. */
+export interface TakeAndReadRequest {
+  key: string;
+  token: string;
+  hash: string;
+  field: string;
+}
+
+/**
+ * `takeAndRead` for many one-key locks of different holders in one script: each taken or refused on its
+ * own (one holder's refusal does not refuse the others), in the order given, each read only once taken.
+ * Many jobs starting together then cost one round trip, not one each. Every key and hash must share one
+ * Redis Cluster hash slot; at most `SLICE` requests per call (the caller batches).
+ */
+export async function takeEach(
+  redis: Redis | Cluster,
+  ttlMs: number,
+  requests: readonly TakeAndReadRequest[],
+): Promise<LockTakeRead[]> {
+  if (requests.length === 0) return [];
+  if (requests.length > SLICE)
+    throw new Error(`takeEach: at most ${SLICE} locks per call, got ${requests.length}`);
+  const keys: string[] = [];
+  for (const request of requests) keys.push(request.key, request.hash);
+  const answers = (await redis.eval(
+    TAKE_EACH_THEN_HGET,
+    keys.length,
+    ...keys,
+    ttlMs,
+    ...requests.map((request) => request.token),
+    ...requests.map((request) => request.field),
+  )) as Array<[number, (string | null)?]>;
+  return answers.map((answer) =>
+    answer[0] === 0 ? { taken: false, heldBy: String(answer[1]) } : { taken: true, value: answer[1] ?? null },
+  );
 }
 
 /**

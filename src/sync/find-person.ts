@@ -31,10 +31,15 @@ export async function findPerson(
      * person's lock (a `person.sync` job reads it in the lock's own round trip); read here otherwise.
      */
     indexedId?: string | null;
+    /**
+     * Reads the indexed identity by id instead of `kratos.getIdentity`, with the same answers (a `person.sync`
+     * job passes a reader that coalesces the reads of jobs running together: src/kratos/identity-loader.ts).
+     */
+    readIdentity?: (id: string) => Promise<Identity>;
   } = {},
 ): Promise<FoundPerson> {
   const found: FoundPerson = { others: [], adoptable: new Map() };
-  const indexed = await viaIndex(deps, key, options.indexedId);
+  const indexed = await viaIndex(deps, key, options.indexedId, options.readIdentity);
   if (indexed) return { ...found, managed: indexed };
   const { capabilities } = deps.kratos;
   if (desired?.externalId && capabilities.externalIdLookup) {
@@ -56,10 +61,11 @@ async function viaIndex(
   deps: ApplyDeps,
   key: string,
   known: string | null | undefined,
+  read: (id: string) => Promise<Identity> = (id) => deps.kratos.getIdentity(id),
 ): Promise<ManagedIdentity | undefined> {
   const id = known !== undefined ? known : await deps.index.identityIdOf(key);
   if (!id) return undefined;
-  const identity = await deps.kratos.getIdentity(id).catch(nullOnNotFound);
+  const identity = await read(id).catch(nullOnNotFound);
   const marker = identity ? markerOf(identity, deps.source) : null;
   if (identity && marker?.key === key) return { identity, marker };
   await deps.index.remove(id); // gone, or no longer marked for this person: the entry is stale

@@ -52,6 +52,8 @@ export interface SyncPersonOptions {
    * lock's own round trip; read by `findPerson` when absent.
    */
   indexedId?: string | null;
+  /** Reads the indexed identity by id in place of `kratos.getIdentity` (same answers; see `findPerson`). */
+  readIdentity?: (id: string) => Promise<Identity>;
 }
 
 const STATUS_OF: Record<Exclude<PlanAction['kind'], 'skip'>, PersonStatus> = {
@@ -96,13 +98,10 @@ export async function syncPerson(
     if (mapped.ok === true) desired = mapped.desired;
   }
   const deps = applyDepsFor(ctx, sourceName, runId);
-  const found = await findPerson(
-    deps,
-    key,
-    desired,
-    runtime.config.adoptByEmail,
-    options.indexedId !== undefined ? { indexedId: options.indexedId } : {},
-  );
+  const found = await findPerson(deps, key, desired, runtime.config.adoptByEmail, {
+    ...(options.indexedId !== undefined ? { indexedId: options.indexedId } : {}),
+    ...(options.readIdentity ? { readIdentity: options.readIdentity } : {}),
+  });
   const version = desired?.version ?? options.eventVersion;
   if (
     found.managed &&
