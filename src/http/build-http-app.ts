@@ -6,9 +6,11 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { createPersonLocks, type PersonLocks } from '../queue/person-locks.ts';
 import type { RedisClient } from '../queue/redis-connection.ts';
 import type { SyncContext } from '../sync/context.ts';
+import { coalesceRedisWrites } from './coalesce-redis-writes.ts';
 import { failedJobAccessOf } from './console/failed-job-access.ts';
 import { registerConsole } from './console/register-console.ts';
 import { DASHBOARD_PATH, dashboardRoutes } from './dashboard.ts';
+import { lazyRequestLogger } from './lazy-request-logger.ts';
 import { loginThrottleFor } from './login-throttle.ts';
 import { createReplayGuard } from './replay-guard.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -41,10 +43,14 @@ export interface HttpAppDeps {
 export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger.child({ role: 'http' });
+  // Concurrent webhooks' replay checks and job adds leave in one socket write per event-loop turn.
+  coalesceRedisWrites(deps.redis);
   // Request logs carry method, URL and status only: never headers (signatures) or bodies (personal data).
   const { headersTimeout, requestTimeout, idleTimeout, trustProxy } = deps.config.http;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    // Each request's child logger (its request id bound) is built only when the request logs something.
+    childLoggerFactory: lazyRequestLogger,
     return503OnClosing: true,
     // Only the configured proxies' X-Forwarded-* headers make request.ip / protocol / host (throttles, SCIM).
     ...(trustProxy === undefined ? {} : { trustProxy }),
