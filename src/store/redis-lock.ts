@@ -21,12 +21,6 @@ export interface RedisLock {
   take(): Promise<LockTake>;
   /** `take`, answering only whether it was taken. */
   tryTake(): Promise<boolean>;
-  /**
-   * `take`, and when taken, read one hash field in the same step: the caller's first read under the lock
-   * costs no round trip of its own. The hash must share the keys' Cluster slot. A set bigger than one slice
-   * is taken first and read after (two steps, same answer).
-   */
-  takeAndRead(hash: string, field: string): Promise<LockTakeRead>;
   /** Extend every key still ours; true when all of them were. */
   renew(): Promise<boolean>;
   /** Delete the keys still ours. */
@@ -34,7 +28,7 @@ export interface RedisLock {
 }
 
 export type LockTake = { taken: true } | { taken: false; heldBy: string };
-/** `value`: the hash field read right after the keys were taken (null when absent). */
+/** `value`: the hash field read when the key was taken (null when absent); see `takeEach`. */
 export type LockTakeRead = { taken: true; value: string | null } | { taken: false; heldBy: string };
 
 // A key already holding our own token counts as free: a holder with a fixed token may take its lock again.
@@ -48,19 +42,6 @@ for i = 1, #KEYS do
   redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
 end
 return {#KEYS}`;
-
-// TAKE_ALL over every key but the last, which is a hash: its field ARGV[3] is read once the rest are taken.
-// Answers {0, holder's token} when refused, {1, value} when taken (value false when the field is absent).
-const TAKE_ALL_THEN_HGET = `
-local locks = #KEYS - 1
-for i = 1, locks do
-  local current = redis.call('GET', KEYS[i])
-  if current and current ~= ARGV[1] then return {0, current} end
-end
-for i = 1, locks do
-  redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
-end
-return {1, redis.call('HGET', KEYS[#KEYS], ARGV[3])}`;
 
 // Several one-key locks of different holders, each on its own (not all or none): pair i is the lock KEYS[2i-1]
 // with token ARGV[i+1] and the hash KEYS[2i] with field ARGV[n+i+1] (n pairs); ARGV[1] is the lifetime.
@@ -155,25 +136,6 @@ export function redisLock(options: {
     return { taken: true };
   }
 
-  async function takeAndRead(hash: string, field: string): Promise<LockTakeRead> {
-    if (keys.length > SLICE) {
-      const taken = await take();
-      return taken.taken ? { taken: true, value: await redis.hget(hash, field) } : taken;
-    }
-    const answer = (await redis.eval(
-      TAKE_ALL_THEN_HGET,
-      keys.length + 1,
-      ...keys,
-      hash,
-      token,
-      ttlMs,
-      field,
-    )) as [number, (string | null)?];
-    // Lua's false (an absent field) arrives as null; a refusal's second element is the holder's token.
-    if (answer[0] === 0) return { taken: false, heldBy: String(answer[1]) };
-    return { taken: true, value: answer[1] ?? null };
-  }
-
   return {
     keys,
     token,
@@ -181,7 +143,6 @@ export function redisLock(options: {
     async tryTake() {
       return (await take()).taken;
     },
-    takeAndRead,
     async renew() {
       return (await eachSlice(RENEW_ALL, ttlMs)) === keys.length;
     },
@@ -200,10 +161,12 @@ export interface TakeAndReadRequest {
 }
 
 /**
- * `takeAndRead` for many one-key locks of different holders in one script: each taken or refused on its
- * own (one holder's refusal does not refuse the others), in the order given, each read only once taken.
- * Many jobs starting together then cost one round trip, not one each. Every key and hash must share one
- * Redis Cluster hash slot; at most `SLICE` requests per call (the caller batches).
+ * Take many one-key locks of different holders in one script, and read one hash field for each lock taken
+ * (a `person.sync` job's marker-index entry), so the first read under the lock costs no round trip of its
+ * own. Each lock is taken or refused on its own (one holder's refusal does not refuse the others), in the
+ * order given; a refusal names the holder's token, read in the same script. Taking again under the same
+ * token renews. Many jobs starting together then cost one round trip, not one each. Every key and hash must
+ * share one Redis Cluster hash slot; at most `SLICE` requests per call (the caller batches).
  */
 export async function takeEach(
   redis: Redis | Cluster,

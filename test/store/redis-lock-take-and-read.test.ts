@@ -3,64 +3,58 @@ import { describe, expect, inject, it } from 'vitest';
 import { prefix, redis } from '../support/redis-per-test.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { createPersonLocks } from '../../src/queue/person-locks.ts';
-import { redisLock, releaseTogether } from '../../src/store/redis-lock.ts';
+import { redisLock, releaseTogether, takeEach } from '../../src/store/redis-lock.ts';
 
 const lockOf = (token: string, keys: string[], ttlMs = 5_000) =>
   redisLock({ redis, keys: keys.map((k) => `${prefix}:${k}`), token, ttlMs });
 
-describe('taking a lock and reading a hash field in one step', () => {
+const take = (token: string, key: string, field: string, ttlMs = 5_000) =>
+  takeEach(redis, ttlMs, [{ key: `${prefix}:${key}`, token, hash: `${prefix}:index`, field }]).then(
+    (answers) => answers[0],
+  );
+
+describe('taking locks and reading a hash field in one step', () => {
   it('answers the field only when the lock was taken, and takes it with its expiry', async () => {
     await redis.hset(`${prefix}:index`, 'E1', 'identity-1');
-    const mine = lockOf('a', ['x']);
-    expect(await mine.takeAndRead(`${prefix}:index`, 'E1')).toEqual({ taken: true, value: 'identity-1' });
+    expect(await take('a', 'x', 'E1')).toEqual({ taken: true, value: 'identity-1' });
     expect(await redis.get(`${prefix}:x`)).toBe('a');
     const ttl = await redis.pttl(`${prefix}:x`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(5_000);
 
-    const theirs = lockOf('b', ['x']);
     // Refused: the holder is named and no value comes back.
-    expect(await theirs.takeAndRead(`${prefix}:index`, 'E1')).toEqual({ taken: false, heldBy: 'a' });
+    expect(await take('b', 'x', 'E1')).toEqual({ taken: false, heldBy: 'a' });
     expect(await redis.get(`${prefix}:x`)).toBe('a');
   });
 
   it('answers null for an absent field, still taking the lock', async () => {
-    const mine = lockOf('a', ['x']);
-    expect(await mine.takeAndRead(`${prefix}:index`, 'nobody')).toEqual({ taken: true, value: null });
+    expect(await take('a', 'x', 'nobody')).toEqual({ taken: true, value: null });
     expect(await redis.get(`${prefix}:x`)).toBe('a');
   });
 
-  it('takes all keys or none, and renews under the same token', async () => {
+  it('renews under the same token', async () => {
     await redis.hset(`${prefix}:index`, 'E1', 'identity-1');
-    expect(await lockOf('b', ['y']).tryTake()).toBe(true);
-    expect(await lockOf('a', ['x', 'y']).takeAndRead(`${prefix}:index`, 'E1')).toEqual({
-      taken: false,
-      heldBy: 'b',
-    });
-    expect(await redis.exists(`${prefix}:x`)).toBe(0);
-
-    const short = lockOf('c', ['z'], 200);
-    expect((await short.takeAndRead(`${prefix}:index`, 'E1')).taken).toBe(true);
-    const again = lockOf('c', ['z'], 5_000);
-    expect(await again.takeAndRead(`${prefix}:index`, 'E1')).toEqual({ taken: true, value: 'identity-1' });
+    expect((await take('c', 'z', 'E1', 200))?.taken).toBe(true);
+    expect(await take('c', 'z', 'E1', 5_000)).toEqual({ taken: true, value: 'identity-1' });
     expect(await redis.pttl(`${prefix}:z`)).toBeGreaterThan(200);
   });
 
-  it('gives the same answers for a set bigger than one script slice (taken first, read after)', async () => {
-    await redis.hset(`${prefix}:index`, 'E1', 'identity-1');
-    const keys = Array.from({ length: 1_500 }, (_, i) => `k${i}`);
-    expect(await lockOf('b', ['k1400']).tryTake()).toBe(true);
-    expect(await lockOf('a', keys).takeAndRead(`${prefix}:index`, 'E1')).toEqual({
-      taken: false,
-      heldBy: 'b',
-    });
+  it('sees a plain lock of the same key, and a plain lock sees it', async () => {
+    expect(await lockOf('b', ['y']).tryTake()).toBe(true);
+    expect(await take('a', 'y', 'E1')).toEqual({ taken: false, heldBy: 'b' });
+    expect(await take('a', 'x', 'E1')).toMatchObject({ taken: true });
+    expect(await lockOf('b', ['x']).take()).toEqual({ taken: false, heldBy: 'a' });
+  });
+
+  it('refuses more locks than one script slice before sending anything', async () => {
+    const requests = Array.from({ length: 1_001 }, (_, i) => ({
+      key: `${prefix}:k${i}`,
+      token: 'a',
+      hash: `${prefix}:index`,
+      field: 'E1',
+    }));
+    await expect(takeEach(redis, 5_000, requests)).rejects.toThrow(/at most 1000 locks per call, got 1001/);
     expect(await redis.exists(`${prefix}:k0`)).toBe(0);
-    await redis.del(`${prefix}:k1400`);
-    expect(await lockOf('a', keys).takeAndRead(`${prefix}:index`, 'E1')).toEqual({
-      taken: true,
-      value: 'identity-1',
-    });
-    expect(await redis.get(`${prefix}:k1499`)).toBe('a');
   });
 });
 
