@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { boundRemoteText } from '../config/remote-text.ts';
 import type { KratosConfig } from '../config/sections/kratos.ts';
+import { createConnectionPool } from './connection-pool.ts';
 import { KratosError, type KratosErrorEnvelope } from './errors.ts';
 import { parseJsonArrayItems } from './json-array-items.ts';
 import { parseRetryAfterMs } from './retry-after.ts';
-import { createKratosAgent } from './undici-agent.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -49,21 +49,22 @@ interface Base {
   prefix: string;
 }
 
+/** UTF-8 that drops a byte-order mark, as a fetch-style `text()` does. */
+const utf8 = new TextDecoder();
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 3;
 
 /**
- * The transport: one keep-alive connection pool per process (an undici `Agent` handles the admin and, when
- * set, the public origin), JSON in and out, a hard per-request deadline, and the bearer token in a header —
- * never in a URL. Errors carry the operation, status and Kratos envelope, never headers or bodies we sent.
+ * The transport: one keep-alive connection pool per process (`connection-pool.ts`, on Node's own agents) for
+ * the admin and, when set, the public origin, JSON in and out, a hard per-request deadline, and the bearer
+ * token in a header — never in a URL. Errors carry the operation, status and Kratos envelope, never headers
+ * or bodies we sent.
  */
 export function createKratosHttp(options: { config: KratosConfig; now: () => number }): KratosHttp {
   const { config, now } = options;
   // Writes are capped at `concurrency`; reads (list pages, lookups) run beside them, hence the headroom.
-  const agent = createKratosAgent({
-    connections: Math.max(4, config.concurrency * 2),
-    connectTimeout: config.timeoutMs,
-  });
+  // No separate connect timeout: the request's deadline (`timeoutMs`) starts before connecting.
+  const pool = createConnectionPool({ connections: Math.max(4, config.concurrency * 2) });
   const admin = parseBase(config.adminUrl, true);
   const pub = config.publicUrl ? parseBase(config.publicUrl, false) : undefined;
   // Configured headers and the token go to the admin origin only; a redirect elsewhere gets neither.
@@ -107,7 +108,7 @@ export function createKratosHttp(options: { config: KratosConfig; now: () => num
     let status: number;
     let responseHeaders: IncomingHttpHeaders;
     try {
-      const res = await agent.request({
+      const res = await pool.request({
         origin,
         path,
         method: request.method,
@@ -118,11 +119,10 @@ export function createKratosHttp(options: { config: KratosConfig; now: () => num
       status = res.statusCode;
       responseHeaders = res.headers;
       if (request.arrayOfObjects && status >= 200 && status < 300) {
-        const bytes = Buffer.from(await res.body.arrayBuffer());
-        items = parseJsonArrayItems(bytes);
-        text = items === null ? bytes.toString('utf8') : '';
+        items = parseJsonArrayItems(res.body);
+        text = items === null ? utf8.decode(res.body) : '';
       } else {
-        text = await res.body.text();
+        text = utf8.decode(res.body);
       }
     } catch (cause) {
       throw networkError(request, cause, signal.aborted);
@@ -146,7 +146,7 @@ export function createKratosHttp(options: { config: KratosConfig; now: () => num
   return {
     send,
     counts: () => Object.fromEntries(counts),
-    close: () => agent.close(),
+    close: () => pool.close(),
   };
 }
 
