@@ -1,8 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { z } from 'zod';
-import { addJob, runBeforePrioritized } from '../src/queue/job-queue.ts';
+import { addJob } from '../src/queue/job-queue.ts';
 import { tickIso } from '../src/queue/cron-ticks.ts';
-import { ORDINARY_JOB_PRIORITY } from '../src/queue/job-order.ts';
+import { addPersonJobInOrder } from '../src/queue/job-order.ts';
 import { newRunId } from '../src/store/run-id.ts';
 import { personSyncJob, type personSyncPayload } from './person-sync.ts';
 import { syncFullJob } from './sync-full.ts';
@@ -45,7 +45,8 @@ export async function enqueueFullSync(
  * An ordinary event is queued with the ordinary priority, in one first-in, first-out order with a full sync's
  * apply chunks. `leaver: true` (the event announced a leaver) queues the job without one, ahead of all
  * ordinary work; an ordinary event of that person already waiting absorbs the leaver's and is moved ahead
- * with it. Only the order
+ * with it, and a leaver's follow-up of a running job keeps its place when ordinary events for that person
+ * come after it (src/queue/job-order.ts). Only the order
  * changes: the job still reads the person's current record from the source and passes the guard.
  */
 export async function enqueuePersonSync(
@@ -53,10 +54,11 @@ export async function enqueuePersonSync(
   request: z.input<typeof personSyncPayload> & { leaver?: boolean },
 ): Promise<string> {
   const { leaver, ...payload } = request;
-  const jobId = await addJob(queue, personSyncJob, payload, {
-    deduplication: { id: personDedupId(payload.source, payload.key), keepLastIfActive: true },
-    ...(leaver ? {} : { priority: ORDINARY_JOB_PRIORITY }),
-  });
-  if (leaver) await runBeforePrioritized(queue, jobId);
-  return jobId;
+  const dedupId = personDedupId(payload.source, payload.key);
+  return await addPersonJobInOrder(queue, dedupId, leaver === true, (order) =>
+    addJob(queue, personSyncJob, payload, {
+      deduplication: { id: dedupId, keepLastIfActive: true },
+      ...order,
+    }),
+  );
 }

@@ -1,3 +1,6 @@
+import type { Queue } from 'bullmq';
+import { runBeforePrioritized } from './job-queue.ts';
+
 /**
  * The BullMQ priority of ordinary work on the shared queue: person events and a full sync's apply chunks.
  * Workers take every job without a priority (a leaver's `person.sync`, offboarding) before any prioritized
@@ -7,3 +10,118 @@
  * first; the value only has to be above 0.
  */
 export const ORDINARY_JOB_PRIORITY = 10;
+
+/**
+ * How long the mark "a leaver waits behind job X" is kept at most. The mark only counts while job X (the
+ * person's running job, retries included) exists, and it names X, so an old mark is ignored anyway; the
+ * expiry only removes marks nobody reads any more.
+ */
+const LEAVER_MARK_SECONDS = 7 * 24 * 60 * 60;
+
+/** Adds one job with the given options (a producer's add, deduplicated per person); resolves its job id. */
+export type AddWithPriority = (options: { priority?: number }) => Promise<string>;
+
+/**
+ * Adds one person's job in leaver-first order: a leaver's without a priority (ahead of all ordinary work),
+ * an ordinary one with ORDINARY_JOB_PRIORITY — unless a leaver's follow-up already waits for that person,
+ * which keeps its place.
+ *
+ * Why a mark: while a person's job runs, BullMQ keeps the latest event as the one follow-up job
+ * (`deduplication.keepLastIfActive`: the `dn:<id>` hash holds that add's name, data and options), so an
+ * ordinary event after a leaver's would replace the leaver's options by its own priority and send the
+ * follow-up behind the backlog. A leaver therefore marks the job it waits behind (`leaver-next:<id>` holds
+ * that job's id) before its add; an ordinary add that comes back with that same running job while a
+ * follow-up is stored is added again as a leaver's. The mark names the job, so a leaver's follow-up that
+ * runs by now (another job id) is not followed by more leaver-first jobs.
+ */
+export async function addPersonJobInOrder(
+  queue: Queue,
+  dedupId: string,
+  leaver: boolean,
+  add: AddWithPriority,
+): Promise<string> {
+  if (leaver) return await addAsLeaver(queue, dedupId, add);
+  const jobId = await add({ priority: ORDINARY_JOB_PRIORITY });
+  const waits = await run(
+    queue,
+    LEAVER_WAITS_BEHIND,
+    [markKey(queue, dedupId), nextKey(queue, dedupId)],
+    [jobId],
+  );
+  return waits === 1 ? await addAsLeaver(queue, dedupId, add) : jobId;
+}
+
+async function addAsLeaver(queue: Queue, dedupId: string, add: AddWithPriority): Promise<string> {
+  const mark = markKey(queue, dedupId);
+  // The person's current job (waiting or running) is marked before the add, so that any ordinary add that
+  // could replace this one's follow-up comes after the mark and sees it.
+  const behind = (await run(
+    queue,
+    MARK_LEAVER,
+    [queue.toKey(`de:${dedupId}`), mark],
+    [LEAVER_MARK_SECONDS],
+  )) as string | null;
+  const jobId = await add({});
+  await runBeforePrioritized(queue, jobId);
+  // No follow-up stored: the leaver joined a waiting job (now unprioritized) or is a job of its own, and
+  // nothing waits behind `behind`. Removed only if no other leaver marked another job meanwhile.
+  if (behind) await run(queue, FORGET_MARK_WITHOUT_NEXT, [mark, nextKey(queue, dedupId)], [behind]);
+  return jobId;
+}
+
+/** The mark: the id of the running job a leaver's follow-up waits behind. */
+const markKey = (queue: Queue, dedupId: string) => queue.toKey(`leaver-next:${dedupId}`);
+/** BullMQ's stored follow-up of a running deduplicated job (bullmq's storeDeduplicatedNextJob.lua). */
+const nextKey = (queue: Queue, dedupId: string) => queue.toKey(`dn:${dedupId}`);
+
+interface Script {
+  name: string;
+  keys: number;
+  lua: string;
+}
+
+/** KEYS: BullMQ's deduplication key, the mark. ARGV: seconds. Marks the person's current job; returns it. */
+const MARK_LEAVER: Script = {
+  name: 'ksMarkLeaver',
+  keys: 2,
+  lua: `local behind = redis.call('GET', KEYS[1])
+if behind then redis.call('SET', KEYS[2], behind, 'EX', ARGV[1]) end
+return behind`,
+};
+
+/** KEYS: the mark, the stored follow-up. ARGV: the job the mark must name. */
+const FORGET_MARK_WITHOUT_NEXT: Script = {
+  name: 'ksForgetLeaverMark',
+  keys: 2,
+  lua: `if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+end
+return 0`,
+};
+
+/** KEYS: the mark, the stored follow-up. ARGV: the job an ordinary add came back with. 1: a leaver waits. */
+const LEAVER_WAITS_BEHIND: Script = {
+  name: 'ksLeaverWaitsBehind',
+  keys: 2,
+  lua: `if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
+return 0`,
+};
+
+const defined = new WeakMap<object, Set<string>>();
+
+/** Runs a script on the queue's own connection (defined once per connection; ioredis sends it by SHA). */
+async function run(
+  queue: Queue,
+  script: Script,
+  keys: string[],
+  args: Array<string | number>,
+): Promise<unknown> {
+  const client = await queue.getBackend().client;
+  const names = defined.get(client) ?? new Set<string>();
+  if (!names.has(script.name)) {
+    client.defineCommand(script.name, { numberOfKeys: script.keys, lua: script.lua });
+    names.add(script.name);
+    defined.set(client, names);
+  }
+  return await client.runCommand(script.name, [...keys, ...args]);
+}
