@@ -11,7 +11,7 @@ import { planSyncDetailed } from './plan.ts';
 import { addQuarantined, tallyPlan } from '../domain/run-report-tally.ts';
 import { summariseAction } from '../domain/action-summary.ts';
 import { type RunReport } from '../domain/run-report.ts';
-import { readSnapshot, type Snapshot } from './snapshot.ts';
+import { readCompactSnapshot, type CompactSnapshot, type Snapshot } from './snapshot.ts';
 import { snapshotDoubt } from './snapshot-doubt.ts';
 import type { ManagedIdentity, PlanAction } from '../domain/plan.ts';
 
@@ -48,7 +48,7 @@ export async function planFullSync(
 ): Promise<PlannedFullSync> {
   const runtime = sourceRuntime(ctx, sourceName);
   const { signal, logger } = options;
-  const snapshot = await readSnapshot(
+  const snapshot = await readCompactSnapshot(
     { source: runtime.source, mapper: runtime.mapper, logger, now: ctx.now },
     { signal, onRecords: (records) => options.onProgress?.({ phase: 'source', records }) },
   );
@@ -58,38 +58,36 @@ export async function planFullSync(
   noteUnstoredExternalIds(ctx, snapshot, report, logger);
   options.onPhase?.('source', {
     records: snapshot.records,
-    desired: snapshot.desired.length,
+    desired: snapshot.desired.size,
     complete: snapshot.complete,
   });
   const deps = applyDepsFor(ctx, sourceName, options.runId, { keepImages: true });
-  const desiredEmails = new Set(snapshot.desired.flatMap((d) => (d.email ? [d.email.toLowerCase()] : [])));
-  const desiredExternalIds = new Set(snapshot.desired.flatMap((d) => (d.externalId ? [d.externalId] : [])));
-  const desiredByKey = new Map(snapshot.desired.map((d) => [d.key, d]));
   // People settled while listing need no planning: their records are let go of as their identity is listed
   // (memory at 100 000 people), so nothing else may hold them meanwhile.
-  snapshot.desired = [];
   const scan = await listManaged(
     { kratos: ctx.kratos, index: deps.index, logger, source: sourceName, concurrency: deps.concurrency },
     {
-      desiredEmails,
-      desiredExternalIds,
-      desiredByKey,
-      onSettled: (key) => desiredByKey.delete(key),
+      desiredEmails: snapshot.emails,
+      desiredExternalIds: snapshot.externalIds,
+      desiredByKey: snapshot.desired,
+      onSettled: (key) => snapshot.desired.delete(key),
       dryRun: options.dryRun,
       pageSize: ctx.config.kratos.pageSize,
       signal,
       onListed: (listed) => options.onProgress?.({ phase: 'kratos', listed }),
     },
   );
-  // In source order, as read: only the people not settled while listing.
-  snapshot.desired = [...desiredByKey.values()];
+  snapshot.emails.clear();
+  snapshot.externalIds.clear();
   report.managed = managedCount(scan);
   options.onPhase?.('kratos', {
     listed: scan.listed,
     managed: report.managed,
     unchanged: scan.settledKeys.size,
   });
-  const guarded = planAndGuard(ctx, runtime.config, sourceName, snapshot, scan, report);
+  // In source order, as read: only the people not settled while listing.
+  const unsettled: Snapshot = { ...snapshot, desired: [...snapshot.desired.values()] };
+  const guarded = planAndGuard(ctx, runtime.config, sourceName, unsettled, scan, report);
   options.onPhase?.('plan', {
     actions: guarded.all.length,
     held: guarded.held.length,
@@ -105,12 +103,13 @@ export async function planFullSync(
  */
 function noteUnstoredExternalIds(
   ctx: SyncContext,
-  snapshot: Snapshot,
+  snapshot: CompactSnapshot,
   report: RunReport,
   logger: Logger,
 ): void {
   if (ctx.kratos.capabilities.externalIdLookup) return;
-  const people = snapshot.desired.filter((d) => d.externalId !== undefined && d.externalId !== '').length;
+  let people = 0;
+  for (const [externalId, holders] of snapshot.externalIds) if (externalId !== '') people += holders;
   if (people === 0) return;
   const notice =
     `the mapping sets externalId for ${people} people, but this Kratos (${ctx.kratos.capabilities.generation}) ` +
@@ -140,7 +139,7 @@ export async function storePlan(
 async function doubtSnapshot(
   ctx: SyncContext,
   sourceName: string,
-  snapshot: Snapshot,
+  snapshot: Pick<Snapshot, 'complete' | 'records' | 'error'>,
   dryRun: boolean,
 ): Promise<void> {
   if (!snapshot.complete) return;
@@ -158,11 +157,11 @@ async function doubtSnapshot(
   }
 }
 
-function recordSnapshot(report: RunReport, snapshot: Snapshot): void {
+function recordSnapshot(report: RunReport, snapshot: CompactSnapshot): void {
   report.snapshot = {
     complete: snapshot.complete,
     records: snapshot.records,
-    desired: snapshot.desired.length,
+    desired: snapshot.desired.size,
   };
   if (snapshot.error) report.snapshot.error = snapshot.error;
   addQuarantined(report, snapshot.quarantined);

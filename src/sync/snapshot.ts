@@ -4,6 +4,7 @@ import { SourceError, sourceRowError, type Source, type SourceRecord } from '../
 import { coerceError } from '../errors/catalogue.ts';
 import type { ReportError } from '../domain/run-report.ts';
 import type { DesiredIdentity, QuarantinedRecord } from '../domain/plan.ts';
+import { CompactDesired } from './compact-desired.ts';
 
 /**
  * What a full read of the source says: the desired identities (in source order), the records kept out
@@ -25,6 +26,19 @@ export interface Snapshot {
   unkeyed: number;
 }
 
+/**
+ * A snapshot whose desired people are kept compact (see CompactDesired), for a full sync that holds them
+ * all until Kratos is listed. What the listing needs to know of them is gathered while reading.
+ */
+export interface CompactSnapshot extends Omit<Snapshot, 'desired'> {
+  /** The desired people by key, in source order. */
+  desired: CompactDesired;
+  /** Lowercased emails of the desired people. */
+  emails: Set<string>;
+  /** External ids of the desired people (empty ones included), with how many people have each. */
+  externalIds: Map<string, number>;
+}
+
 export interface SnapshotOptions {
   signal?: AbortSignal;
   /** Records mapped at once (mapping is async: JSONata). Order of results is kept. @defaultValue 32 */
@@ -32,12 +46,32 @@ export interface SnapshotOptions {
   onRecords?: (records: number) => void;
 }
 
-export async function readSnapshot(
-  deps: { source: Source; mapper: Mapper; logger: Logger; now: () => Date },
+type SnapshotDeps = { source: Source; mapper: Mapper; logger: Logger; now: () => Date };
+
+export async function readSnapshot(deps: SnapshotDeps, options: SnapshotOptions = {}): Promise<Snapshot> {
+  const {
+    desired,
+    emails: _emails,
+    externalIds: _externalIds,
+    ...rest
+  } = await readInto(createCollector(false), deps, options);
+  return { ...rest, desired: [...desired.values()] };
+}
+
+/** readSnapshot, keeping each desired person as one compact string (a full sync holds them all). */
+export async function readCompactSnapshot(
+  deps: SnapshotDeps,
   options: SnapshotOptions = {},
-): Promise<Snapshot> {
+): Promise<CompactSnapshot> {
+  return readInto(createCollector(true), deps, options);
+}
+
+async function readInto(
+  collector: ReturnType<typeof createCollector>,
+  deps: SnapshotDeps,
+  options: SnapshotOptions,
+): Promise<CompactSnapshot> {
   const parallelism = options.parallelism ?? 32;
-  const collector = createCollector();
   const now = deps.now();
   let position = 0;
   let window: Array<{ record: SourceRecord; position: number }> = [];
@@ -104,9 +138,10 @@ async function mapOne(
  * Keeps the desired identities in source order while finding duplicate keys and emails: both records of a
  * duplicate are quarantined (SYNC_ERR_RECORD_DUPLICATE), and their key still counts as present.
  */
-function createCollector() {
-  const desired = new Map<string, DesiredIdentity>();
+function createCollector(compact: boolean) {
+  const desired = new CompactDesired(compact);
   const emailOwner = new Map<string, string>();
+  const externalIds = new Map<string, number>();
   const duplicateKeys = new Set<string>();
   const duplicateEmails = new Set<string>();
   const quarantined: QuarantinedRecord[] = [];
@@ -118,7 +153,7 @@ function createCollector() {
     if (!duplicateKeys.has(key)) {
       duplicateKeys.add(key);
       // The earlier record with this key leaves the run too: which of the two is right is unknowable.
-      if (desired.delete(key)) quarantined.push({ key, rule: 'duplicate-key', message });
+      if (drop(key)) quarantined.push({ key, rule: 'duplicate-key', message });
     }
     quarantined.push({ key, rule: 'duplicate-key', message });
   }
@@ -127,7 +162,7 @@ function createCollector() {
     const owner = emailOwner.get(email)!;
     if (!duplicateEmails.has(email)) {
       duplicateEmails.add(email);
-      if (desired.delete(owner)) {
+      if (drop(owner)) {
         quarantined.push({
           key: owner,
           field: 'email',
@@ -159,11 +194,34 @@ function createCollector() {
     const email = person.email?.toLowerCase();
     if (email && emailOwner.has(email)) return duplicateEmail(person.key, email);
     if (email) emailOwner.set(email, person.key);
-    desired.set(person.key, person);
+    desired.set(person);
+    if (person.externalId !== undefined)
+      externalIds.set(person.externalId, (externalIds.get(person.externalId) ?? 0) + 1);
+  }
+
+  /** Takes a desired person out of the run (a duplicate): true when they were in it. */
+  function drop(key: string): boolean {
+    const person = desired.get(key);
+    if (person === undefined) return false;
+    desired.delete(key);
+    const id = person.externalId;
+    if (id !== undefined) {
+      const left = externalIds.get(id)! - 1;
+      if (left === 0) externalIds.delete(id);
+      else externalIds.set(id, left);
+    }
+    return true;
+  }
+
+  /** The emails whose owner is still desired: a duplicate's email left the run with both its records. */
+  function desiredEmails(): Set<string> {
+    const emails = new Set<string>();
+    for (const [email, owner] of emailOwner) if (desired.has(owner)) emails.add(email);
+    return emails;
   }
 
   return {
     add,
-    result: () => ({ desired: [...desired.values()], quarantined, presentKeys, unkeyed }),
+    result: () => ({ desired, emails: desiredEmails(), externalIds, quarantined, presentKeys, unkeyed }),
   };
 }
