@@ -2,7 +2,8 @@ import { boundRemoteText } from '../config/remote-text.ts';
 import { refused, unsupported, type KratosContext } from './context.ts';
 import { codeForStatus, KratosError } from './errors.ts';
 import { createWireBody } from './identities.ts';
-import type { BatchCreateResult, CreateIdentityBody } from './types.ts';
+import { PreparedJson } from './prepared-json.ts';
+import type { BatchCreateResult, CreateIdentityBody, KratosCapabilities } from './types.ts';
 
 const OPERATION = 'batchCreateIdentities';
 
@@ -45,14 +46,40 @@ export async function batchCreateIdentities(
   return sendOrSplit(ctx, bodies);
 }
 
+/** Requests serialised by `prepareBatchCreate`, by the bodies array they were made from. */
+const prepared = new WeakMap<CreateIdentityBody[], { externalIds: boolean; json: PreparedJson }>();
+
+/**
+ * Serialise the batch create of `bodies` for a server with these capabilities now (while the batch before
+ * it is in flight); a later `batchCreateIdentities` with this same array, unchanged, sends that text once.
+ * Its halves, after a 400, are serialised when they are sent.
+ */
+export function prepareBatchCreate(capabilities: KratosCapabilities, bodies: CreateIdentityBody[]): void {
+  if (!capabilities.batchCreate || bodies.length === 0) return;
+  const externalIds = capabilities.externalIdLookup;
+  prepared.set(bodies, { externalIds, json: new PreparedJson(requestBody(capabilities, bodies)) });
+}
+
+function requestBody(capabilities: KratosCapabilities, bodies: CreateIdentityBody[]) {
+  return { identities: bodies.map((create) => ({ create: createWireBody(create, capabilities) })) };
+}
+
+/** The prepared text of this batch, if it was made for a server that stores external ids as this one does. */
+function takePrepared(ctx: KratosContext, bodies: CreateIdentityBody[]): PreparedJson | undefined {
+  const ready = prepared.get(bodies);
+  prepared.delete(bodies);
+  return ready?.externalIds === ctx.capabilities.externalIdLookup ? ready.json : undefined;
+}
+
 async function sendOrSplit(ctx: KratosContext, bodies: CreateIdentityBody[]): Promise<BatchCreateResult[]> {
   let response;
+  const ready = takePrepared(ctx, bodies);
   try {
     response = await ctx.call({
       operation: OPERATION,
       method: 'PATCH',
       path: '/admin/identities',
-      body: { identities: bodies.map((create) => ({ create: createWireBody(create, ctx.capabilities) })) },
+      body: ready ?? requestBody(ctx.capabilities, bodies),
       accept: [200],
       limit: { kind: 'collection' },
       repeatable: ctx.capabilities.externalIdLookup && bodies.every((body) => Boolean(body.external_id)),

@@ -4,6 +4,7 @@ import type { KratosConfig } from '../config/sections/kratos.ts';
 import { createConnectionPool } from './connection-pool.ts';
 import { KratosError, type KratosErrorEnvelope } from './errors.ts';
 import { parseJsonArrayItems } from './json-array-items.ts';
+import { PreparedJson } from './prepared-json.ts';
 import { parseRetryAfterMs } from './retry-after.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -15,7 +16,7 @@ export interface KratosRequest {
   method: HttpMethod;
   /** Path from the API root (`/admin/identities`, `/schemas`), with its query string. */
   path: string;
-  /** Sent as JSON (serialised once). */
+  /** Sent as JSON (serialised once; a `PreparedJson` is sent as it was serialised). */
   body?: unknown;
   /** Statuses returned to the caller; any other status throws a `KratosError`. */
   accept: readonly number[];
@@ -76,7 +77,12 @@ export function createKratosHttp(options: { config: KratosConfig; now: () => num
   async function send(request: KratosRequest): Promise<KratosResponse> {
     counts.set(request.operation, (counts.get(request.operation) ?? 0) + 1);
     const base = request.api === 'public' && pub ? pub : admin;
-    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const body =
+      request.body === undefined
+        ? undefined
+        : request.body instanceof PreparedJson
+          ? request.body.text
+          : JSON.stringify(request.body);
     let origin = base.origin;
     let path = base.prefix + request.path;
     for (let hop = 0; ; hop++) {

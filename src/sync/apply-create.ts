@@ -1,4 +1,5 @@
 import { hasCode } from '../errors/describe-error.ts';
+import { prepareBatchCreate } from '../kratos/batch-create.ts';
 import type { BatchCreateResult, CreateIdentityBody } from '../kratos/types.ts';
 import type { Identity } from '../domain/identity.ts';
 import { describeFailure, isKratosFailure, maybeApplied, withoutValues } from './apply-errors.ts';
@@ -24,47 +25,80 @@ export async function applyCreates(
   onSettled: (results: ItemResult[]) => Promise<void>,
   signal?: AbortSignal,
 ): Promise<void> {
-  const externalIds = deps.kratos.capabilities.externalIdLookup;
-  const items = actions.map((action) => ({
-    action,
-    body: createBodyOf(action, deps.source, externalIds),
-  }));
+  const batched = deps.kratos.capabilities.batchCreate;
   // Settle in slices so the audit trail, the index and onboarding hooks follow along on a 100 000-person run.
-  const slice = deps.kratos.capabilities.batchCreate
-    ? deps.batchSize
-    : Math.max(deps.batchSize, deps.concurrency);
-  // Recording a slice (audit, index, hooks: Redis and our CPU) overlaps the next slice's creates (Kratos),
-  // so neither side waits for the other. Kratos still sees one create request at a time: a slice's lookups
-  // and second attempts run after the previous slice is recorded and before the next slice is sent.
-  let recording: Promise<void> | undefined;
+  const slice = batched ? deps.batchSize : Math.max(deps.batchSize, deps.concurrency);
+  // While a slice's creates are in flight (Kratos), the slice before it is recorded (audit, index, hooks:
+  // Redis and our CPU) and the next slice's request is built, so neither side waits for the other. Both
+  // start once the request is written out, so they never hold it up. Kratos still sees one create request
+  // at a time: a slice's lookups and second attempts run after the previous slice is recorded and before
+  // the next slice is sent.
+  let settledBefore: ItemResult[] | undefined;
+  let finished = false;
   try {
-    for (let start = 0; start < items.length; start += slice) {
+    let next: Slice | undefined = prepareSlice(deps, actions, 0, slice);
+    for (let start = 0; start < actions.length; start += slice) {
       signal?.throwIfAborted();
-      const chunk = items.slice(start, start + slice);
-      const attempt = deps.kratos.capabilities.batchCreate
+      const chunk: Slice = next!;
+      const attempt: Promise<FirstTry[]> = batched
         ? createBatch(deps, chunk, signal)
-        : createSingles(deps, chunk, signal);
-      const [first, recorded] = await Promise.allSettled([attempt, recording]);
-      recording = undefined;
+        : createSingles(deps, chunk.items, signal);
+      const previous = settledBefore;
+      settledBefore = undefined;
+      const recording = previous ? afterSending(() => onSettled(previous)) : undefined;
+      const upcoming: Promise<Slice> | undefined =
+        start + slice < actions.length
+          ? afterSending(() => prepareSlice(deps, actions, start + slice, slice))
+          : undefined;
+      const [first, recorded, prepared] = await Promise.allSettled([attempt, recording, upcoming]);
       if (first.status === 'rejected') {
         if (recorded.status === 'rejected') throw recorded.reason;
         throw first.reason;
       }
       if (recorded.status === 'rejected') {
         // The creates sent meanwhile may have landed: try to record them too before failing.
-        await settle(deps, chunk, first.value)
+        await settle(deps, chunk.items, first.value)
           .then(onSettled)
           .catch(() => undefined);
         throw recorded.reason;
       }
-      recording = onSettled(await settle(deps, chunk, first.value));
+      settledBefore = await settle(deps, chunk.items, first.value);
+      if (prepared.status === 'rejected') throw prepared.reason;
+      next = prepared.value;
     }
+    finished = true;
   } finally {
-    // Never leave a slice half-recorded behind an error or an abort.
-    if (recording) await recording.catch(() => undefined);
+    // Never leave a settled slice unrecorded behind an error or an abort.
+    if (!finished && settledBefore) await onSettled(settledBefore).catch(() => undefined);
   }
   // Only reached without an error: the last slice's recording failing is this run's failure.
-  if (recording) await recording;
+  if (settledBefore) await onSettled(settledBefore);
+}
+
+/** One slice of creates: each action with its body, and the bodies as the batch request sends them. */
+interface Slice {
+  items: UnsettledCreate[];
+  bodies: CreateIdentityBody[];
+}
+
+/**
+ * Build a slice's create bodies and, where creates are batched, serialise its request now: done while the
+ * previous batch is in flight, so the next one goes out as soon as that one is answered.
+ */
+function prepareSlice(deps: ApplyDeps, actions: CreateAction[], start: number, size: number): Slice {
+  const externalIds = deps.kratos.capabilities.externalIdLookup;
+  const items = actions.slice(start, start + size).map((action) => ({
+    action,
+    body: createBodyOf(action, deps.source, externalIds),
+  }));
+  const bodies = items.map((item) => item.body);
+  prepareBatchCreate(deps.kratos.capabilities, bodies);
+  return { items, bodies };
+}
+
+/** Run `work` after a turn of the event loop: a request started just before is written out first. */
+function afterSending<T>(work: () => T | Promise<T>): Promise<T> {
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(work);
 }
 
 const bodies = new WeakMap<CreateAction, CreateIdentityBody>();
@@ -91,14 +125,11 @@ type FirstTry =
   | { kind: 'found'; lookup: Exclude<CreateLookup, { found: 'none' }> }
   | { kind: 'failed'; result: ItemResult };
 
-async function createBatch(
-  deps: ApplyDeps,
-  chunk: UnsettledCreate[],
-  signal?: AbortSignal,
-): Promise<FirstTry[]> {
+async function createBatch(deps: ApplyDeps, slice: Slice, signal?: AbortSignal): Promise<FirstTry[]> {
+  const chunk = slice.items;
   let results: BatchCreateResult[];
   try {
-    results = await deps.kratos.batchCreateIdentities(chunk.map((item) => item.body));
+    results = await deps.kratos.batchCreateIdentities(slice.bodies);
   } catch (err) {
     if (!isKratosFailure(err)) throw err;
     if (hasCode(err, 'SYNC_ERR_KRATOS_CONFLICT') && !maybeApplied(err))

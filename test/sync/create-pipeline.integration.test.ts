@@ -110,6 +110,20 @@ describe('batch creates overlap the recording of the previous slice', () => {
     expect(harness.sim.state.identities.size).toBe(6);
   });
 
+  it('starts recording a slice only once the next batch has been handed to Kratos, so recording never delays it', async () => {
+    harness = await startHarness({ api: 'v26', people: people(8), kratos: { batchSize: 2 } });
+    const watch = watched(harness.ctx.kratos);
+    const deps = { ...applyDepsFor(harness.ctx, 'hr'), kratos: watch.client };
+    const sentWhenRecordingStarted: number[] = [];
+    await applyCreates(deps, [1, 2, 3, 4, 5, 6, 7, 8].map(createAction), async () => {
+      sentWhenRecordingStarted.push(watch.batches());
+    });
+    // Slice k (from 0) starts recording after batch k+1 went out; the last slice has no batch after it.
+    expect(sentWhenRecordingStarted).toEqual([2, 3, 4, 4]);
+    expect(watch.maxInFlight()).toBe(1);
+    expect(harness.sim.state.identities.size).toBe(8);
+  });
+
   it('stops when a slice cannot be recorded, after recording the batch already sent, and sends no more', async () => {
     harness = await startHarness({ api: 'v26', people: people(8), kratos: { batchSize: 2 } });
     const watch = watched(harness.ctx.kratos);
