@@ -4,7 +4,10 @@
  * job, `sync.apply` chunk jobs on any worker) run by 1 and by 2 `kratos-sync worker` processes side by side.
  *
  * `BENCH_MILLION=N` changes the size of the first part (default 1,000,000; `--quick` 50,000);
- * `BENCH_WORKERS_PEOPLE=N` the size of the worker part (default 100,000; `--quick` 20,000; 0 leaves it out).
+ * `BENCH_WORKERS_PEOPLE=N` the size of the worker part (default 100,000; `--quick` 20,000; 0 leaves it out);
+ * `BENCH_WORKERS_ROUNDS=1,2,1,2` its worker counts in order; `BENCH_WORKERS_LATENCY_MS` its simulator latency.
+ * Each worker round prints which worker planned, each worker's CPU per run, the simulator's CPU, the plan
+ * job's phases (ms since it began) and when the first chunk started.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +34,8 @@ import { perRoute, startSimProcess, statsDelta, total, type SimProcess } from '.
 const PHASES = new URL('./initial-import.ts', import.meta.url).href;
 const PAGE_SIZE = 500;
 const RSS_GOAL_MB = 1024;
+/** `BENCH_WORKERS_LATENCY_MS`: the simulator's latency in the worker part (default 0). */
+const WORKERS_LATENCY_MS = Number(process.env.BENCH_WORKERS_LATENCY_MS ?? 0);
 
 interface Measured {
   outcome: PhaseOutcome<SyncPhaseResult>;
@@ -46,7 +51,9 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   load.push(loadAverage());
   const split: SplitOutcome[] = [];
   // BENCH_WORKERS_PEOPLE=0 leaves the worker part out.
-  for (const workers of workerPeople > 0 ? [1, 2, 1, 2] : []) {
+  // BENCH_WORKERS_ROUNDS: the worker counts to run, in order (default 1,2,1,2).
+  const rounds = (process.env.BENCH_WORKERS_ROUNDS ?? '1,2,1,2').split(',').map(Number);
+  for (const workers of workerPeople > 0 ? rounds : []) {
     split.push(await queueSplit(options.redisUrl, workerPeople, workers));
     load.push(loadAverage());
   }
@@ -62,7 +69,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const byWorkers = (n: number) => split.filter((s) => s.workers === n);
   const best = (n: number, pick: (s: SplitOutcome) => number) => Math.min(...byWorkers(n).map(pick));
   const splitLine = (s: SplitOutcome) =>
-    `${ms(s.importMs)} import, ${ms(s.noopMs)} no-op (enqueue to job completed); workers' CPU ${s.workerCpuMs.map(ms).join(' + ')}, peak RSS ${s.workerRssMb.map(mb).join(' / ')}; import ${int(runCalls(s.importCalls))} calls (${formatCounts(s.importCalls)}), no-op ${int(runCalls(s.noopCalls))} calls`;
+    `${ms(s.importMs)} import, ${ms(s.noopMs)} no-op (enqueue to job completed); planned by ${s.planners.join(', ')}; workers' CPU import ${s.importCpuMs.map(ms).join(' + ')}, no-op ${s.noopCpuMs.map(ms).join(' + ')}; simulator CPU ${s.simCpuMs.map(ms).join(' / ')}; plan phases [${s.phases.join('] / [')}]; in all ${s.workerCpuMs.map(ms).join(' + ')}, peak RSS ${s.workerRssMb.map(mb).join(' / ')}; import ${int(runCalls(s.importCalls))} calls (${formatCounts(s.importCalls)}), no-op ${int(runCalls(s.noopCalls))} calls`;
   const oneImport = best(1, (s) => s.importMs);
   const twoImport = best(2, (s) => s.importMs);
   return {
@@ -72,7 +79,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       (split.length > 0
         ? `, then the queue's split full sync of ${int(workerPeople)} on 1 and 2 worker processes`
         : '') +
-      ' (0 ms latency)',
+      ` (0 ms latency${split.length > 0 && WORKERS_LATENCY_MS > 0 ? `; the worker part at ${WORKERS_LATENCY_MS} ms` : ''})`,
     figures: [
       [`initial import of ${int(people)}`, line(single.import)],
       [`no-op reconcile of ${int(people)}`, line(single.noop)],
@@ -157,6 +164,14 @@ async function singleProcess(options: BenchOptions, people: number) {
 
 interface SplitOutcome {
   workers: number;
+  /** The worker that ran each run's `sync.full` job (import, then no-op). */
+  planners: string[];
+  importCpuMs: number[];
+  noopCpuMs: number[];
+  /** The simulator's CPU during the import and during the no-op. */
+  simCpuMs: number[];
+  /** The plan job's phases (worker, phase, ms since the plan began), import then no-op. */
+  phases: string[];
   importMs: number;
   noopMs: number;
   importCalls: Record<string, number>;
@@ -167,7 +182,7 @@ interface SplitOutcome {
 
 /** A fresh simulator and N `kratos-sync worker` processes; two full syncs through the queue. */
 async function queueSplit(redisUrl: string, people: number, workers: number): Promise<SplitOutcome> {
-  const sim = await startSimProcess({ api: 'v26' });
+  const sim = await startSimProcess({ api: 'v26', latencyMs: WORKERS_LATENCY_MS });
   const workspace = newWorkspace(redisUrl);
   const children: WorkerChild[] = [];
   const producer = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -181,6 +196,8 @@ async function queueSplit(redisUrl: string, people: number, workers: number): Pr
     for (const child of children) await waitForLine(child, 'kratos-sync worker started');
     const timed = async () => {
       const before = await sim.stats();
+      const simCpuBefore = await sim.cpuMs();
+      for (const child of children) child.lines.length = 0;
       const started = performance.now();
       const id = await enqueueFullSync(queue, { source: 'hr', trigger: 'api', now: new Date() });
       for (;;) {
@@ -189,18 +206,59 @@ async function queueSplit(redisUrl: string, people: number, workers: number): Pr
         if (state === 'failed') throw new Error(`full sync job ${id} failed`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      return { ms: performance.now() - started, calls: perRoute(statsDelta(before, await sim.stats())) };
+      const jobs = await queue.getJobs(['completed']);
+      const full = jobs.find((j) => j.id === id)!;
+      const applies = jobs.filter((j) => j.name === 'sync.apply' && j.parent?.id === id);
+      const firstChunk = Math.min(...applies.map((j) => j.processedOn ?? Infinity));
+      const busy = (name: string) =>
+        applies
+          .filter((j) => j.processedBy === name)
+          .reduce((sum, j) => sum + (j.finishedOn! - j.processedOn!), 0);
+      const timeline =
+        applies.length === 0
+          ? 'no chunks'
+          : // The parent's processedOn moves when it is taken up again to finish: its enqueue time is the start.
+            `plan step ${firstChunk - full.timestamp} ms, chunks ${Math.max(...applies.map((j) => j.finishedOn!)) - firstChunk} ms (busy ${children.map((c) => `${c.name} ${busy(c.name)}`).join(', ')})`;
+      const phases = children.flatMap((child) =>
+        child.lines
+          .filter((l) => l.includes('full sync phase done'))
+          .map((l) => {
+            const { phase, ms: at } = JSON.parse(l) as { phase: string; ms: number };
+            return `${child.name} ${phase} ${at}`;
+          }),
+      );
+      return {
+        ms: performance.now() - started,
+        calls: perRoute(statsDelta(before, await sim.stats())),
+        simCpuMs: (await sim.cpuMs()) - simCpuBefore,
+        phases: [...phases, timeline],
+      };
     };
+    const pids = children.map((c) => c.process.pid!);
+    const cpuBefore = pids.map(cpuMsOf);
     const imported = await timed();
     const held = await sim.count();
-    if (held !== people) throw new Error(`split import: expected ${people} identities, found ${held}`);
+    if (held !== people) {
+      const lines = children.flatMap((c) => c.lines.filter((l) => /"level":(40|50)/.test(l)).slice(-5));
+      throw new Error(`split import: expected ${people} identities, found ${held}:\n${lines.join('\n')}`);
+    }
+    const cpuAfterImport = pids.map(cpuMsOf);
     const noop = await timed();
-    const pids = children.map((c) => c.process.pid!);
+    const cpuAfterNoop = pids.map(cpuMsOf);
+    const planners = (await queue.getJobs(['completed']))
+      .filter((j) => j.name === 'sync.full')
+      .sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))
+      .map((j) => j.processedBy ?? '?');
     return {
+      planners,
+      importCpuMs: pids.map((_, i) => cpuAfterImport[i]! - cpuBefore[i]!),
+      noopCpuMs: pids.map((_, i) => cpuAfterNoop[i]! - cpuAfterImport[i]!),
       workers,
       importMs: imported.ms,
       noopMs: noop.ms,
       importCalls: imported.calls,
+      simCpuMs: [imported.simCpuMs, noop.simCpuMs],
+      phases: [imported.phases.join(', '), noop.phases.join(', ')],
       noopCalls: noop.calls,
       workerCpuMs: pids.map(cpuMsOf),
       workerRssMb: pids.map(peakRssMb),

@@ -27,9 +27,24 @@ export async function planRun(
     dryRun: false,
     startedAt: options.startedAt,
   });
+  const logger = ctx.logger.child({ source: sourceName, runId: options.runId });
+  const started = performance.now();
+  // As the in-process run logs them: where a planning worker's time goes.
+  const phase = (name: string, fields: Record<string, unknown>) =>
+    logger.info(
+      {
+        phase: name,
+        ms: Math.round(performance.now() - started),
+        rssMb: Math.round(process.memoryUsage.rss() / 1e6),
+        ...fields,
+      },
+      'full sync phase done',
+    );
   const { guarded } = await beginRun(ctx, report, {
-    logger: ctx.logger.child({ source: sourceName, runId: options.runId }),
+    logger,
     ...(options.signal ? { signal: options.signal } : {}),
+    onPhase: phase,
   });
+  phase('stored', { apply: guarded.apply.length });
   return { report, apply: guarded.apply };
 }
