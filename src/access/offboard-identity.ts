@@ -63,9 +63,16 @@ export async function offboardIdentity(
       await finish(deps, log, receipt, emails);
       throw new SyncError('SYNC_ERR_NOT_MANAGED', refusal, { details: { identityId: target.identityId } });
     }
+    // The sessions to revoke are counted while the deactivation is on its way: Kratos keeps an inactive
+    // identity's sessions as they were (only whoami refuses them), so the count is the same in either order,
+    // and the revocation starts one Kratos round trip sooner. A failed count surfaces after the
+    // deactivation, as it did when it was read after it.
+    const counting = deps.kratos.listIdentitySessions(target.identityId, { active: true });
+    counting.catch(() => undefined); // awaited below; not an unhandled rejection if the deactivation fails
     const deactivated = await deactivateIdentity(deps.kratos, identity, deps.now());
     receipt.deactivatedAt = deactivated.deactivatedAt;
-    Object.assign(receipt, await revokeAndVerify(deps, target.identityId));
+    const activeBefore = (await counting).length;
+    Object.assign(receipt, await revokeAndVerify(deps, target.identityId, activeBefore));
     receipt.outcome = receipt.verified ? 'offboarded' : 'unverified';
     if (
       receipt.verified &&

@@ -19,9 +19,12 @@ export interface RevocationResult {
 export async function revokeAndVerify(
   deps: { kratos: KratosClient; now: () => Date },
   identityId: string,
+  /** The active sessions counted before the revoke, when the caller read them already. */
+  activeBefore?: number,
 ): Promise<RevocationResult> {
   const { kratos, now } = deps;
-  const sessionsRevoked = (await kratos.listIdentitySessions(identityId, { active: true })).length;
+  const sessionsRevoked =
+    activeBefore ?? (await kratos.listIdentitySessions(identityId, { active: true })).length;
   let revokedAt = '';
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     await kratos.revokeIdentitySessions(identityId);
