@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncFullResult } from '../../jobs/sync-full.ts';
 import { runStoreFor } from '../../src/sync/apply-deps.ts';
 import type { KratosSim } from '../kratos-sim/index.ts';
-import { people } from '../sync/engine-harness.ts';
+import { people, person, type Person } from '../sync/engine-harness.ts';
 import { spawnWorker, stopAll, waitForLine, writeConfigFile, type WorkerChild } from './process-harness.ts';
 import { startRuntimeHarness, type RuntimeHarness } from './runtime-harness.ts';
 
@@ -29,8 +29,40 @@ function callsSince(sim: KratosSim, before: ReturnType<KratosSim['stats']>): Rec
   return calls;
 }
 
+/**
+ * Kratos holds exactly what `source` says, person by person: one identity per key, its traits, and active
+ * unless the person left (deactivated: state inactive).
+ */
+function expectEndState(h: RuntimeHarness, source: Map<number, Person>): void {
+  const byExternalId = new Map<string, { state?: string; traits: Record<string, unknown> }[]>();
+  for (const identity of h.sim.state.identities.values()) {
+    const list = byExternalId.get(identity.external_id ?? '(none)') ?? [];
+    list.push(identity as never);
+    byExternalId.set(identity.external_id ?? '(none)', list);
+  }
+  expect(byExternalId.size).toBe(source.size);
+  const wrong: string[] = [];
+  for (const p of source.values()) {
+    const found = byExternalId.get(`hr-${p.id}`) ?? [];
+    const identity = found[0];
+    const state = p.status === 'terminated' ? 'inactive' : 'active';
+    if (
+      found.length !== 1 ||
+      identity?.state !== state ||
+      JSON.stringify(identity.traits) !==
+        JSON.stringify({
+          email: p.email,
+          name: { first: p.first, last: p.last },
+          department: p.department ?? '',
+        })
+    )
+      wrong.push(`${p.id}: ${found.length} × ${JSON.stringify(identity ?? null)}`);
+  }
+  expect(wrong.slice(0, 5)).toEqual([]);
+}
+
 describe(`a full sync of ${PEOPLE} people split over two worker processes`, () => {
-  it('imports everyone once with the minimum calls, and a second run lists every page and writes nothing', async () => {
+  it('imports everyone once with the minimum calls, a second run lists every page and writes nothing, a third applies every kind of change, and a fourth holds removals over the guard on the run total', async () => {
     const h = (harness = await startRuntimeHarness({
       people: people(PEOPLE),
       config: {
@@ -82,5 +114,60 @@ describe(`a full sync of ${PEOPLE} people split over two worker processes`, () =
     const report = await runStoreFor({ redis: h.redis, config: h.config } as never).get(noop.runId);
     expect(report?.unchanged).toBe(PEOPLE);
     expect(report?.managed).toBe(PEOPLE);
+
+    // Run 3: a reconcile with every kind of change, spread over both workers. 1,000 people move department,
+    // 100 leave (exactly the guard's maxRemoveCount: applied), 500 join.
+    const runs = runStoreFor({ redis: h.redis, config: h.config } as never);
+    const source = new Map<number, Person>(people(PEOPLE).map((p, i) => [i + 1, p]));
+    for (let n = 1; n <= 1_000; n++) source.set(n, person(n, { department: 'Moved' }));
+    for (let n = 1_001; n <= 1_100; n++) source.set(n, person(n, { status: 'terminated' }));
+    for (let n = PEOPLE + 1; n <= PEOPLE + 500; n++) source.set(n, person(n));
+    h.writePeople([...source.values()]);
+    before = h.sim.stats();
+    const third = await h.waitForJob(await h.enqueueFullSync(), 120_000);
+    expect(third.state).toBe('completed');
+    const changed = third.job.returnvalue as SyncFullResult;
+    expect(changed.status).toBe('completed');
+    expect(changed.counts).toEqual({
+      create: { planned: 500, applied: 500, failed: 0, skipped: 0 },
+      update: { planned: 1_000, applied: 1_000, failed: 0, skipped: 0 },
+      deactivate: { planned: 100, applied: 100, failed: 0, skipped: 0 },
+    });
+    // Each list page once and one batch create. A chunk job is not handed the listed identities (they are
+    // the before-images, which never go into Redis in clear), so each update reads its identity by id; a
+    // deactivation reads it twice, and a leaver's sessions are listed, revoked and checked.
+    expect(callsSince(h.sim, before)).toEqual({
+      'GET /admin/identities': PEOPLE / PAGE_SIZE,
+      'PATCH /admin/identities': 1,
+      'GET /admin/identities/{id}': 1_000 + 2 * 100,
+      'PATCH /admin/identities/{id}': 1_000 + 100,
+      'GET /admin/identities/{id}/sessions': 2 * 100,
+      'DELETE /admin/identities/{id}/sessions': 100,
+    });
+    expectEndState(h, source);
+    const thirdChunks = (await h.queue.getJobs(['completed'])).filter(
+      (j) => j.name === 'sync.apply' && j.parent?.id === third.job.id,
+    );
+    expect(thirdChunks).toHaveLength(Math.ceil(1_600 / CHUNK));
+
+    // Run 4: 150 more leave — over the guard (at most 100) on the run's total, though no chunk holds that
+    // many — while 200 others move: the updates go ahead, every removal waits for approval.
+    for (let n = 1_101; n <= 1_250; n++) source.set(n, person(n, { status: 'terminated' }));
+    for (let n = 1_251; n <= 1_450; n++) source.set(n, person(n, { department: 'Moved' }));
+    h.writePeople([...source.values()]);
+    const fourth = await h.waitForJob(await h.enqueueFullSync(), 120_000);
+    expect(fourth.state).toBe('completed');
+    const held = fourth.job.returnvalue as SyncFullResult;
+    expect(held.status).toBe('held');
+    expect(held.counts.update).toEqual({ planned: 200, applied: 200, failed: 0, skipped: 0 });
+    expect(held.counts.deactivate?.applied ?? 0).toBe(0);
+    const heldReport = await runs.get(held.runId);
+    expect(heldReport?.guard.held).toBe(150);
+    expect((await runs.readHeld(held.runId)).map((a) => a.key).sort()).toEqual(
+      Array.from({ length: 150 }, (_, i) => person(1_101 + i).id).sort(),
+    );
+    // Kratos: the 200 moved, the 150 still active (as if they had not left yet).
+    for (let n = 1_101; n <= 1_250; n++) source.set(n, person(n));
+    expectEndState(h, source);
   }, 240_000);
 });
