@@ -56,11 +56,11 @@ export function createReplayGuard(redis: RedisClient, prefix: string): ReplayGua
         token: CLAIMED + randomUUID(),
         ttlMs: CLAIM_SECONDS * 1000,
       });
-      if (!(await claim.tryTake())) {
-        // A key that vanished between the two commands was a claim that just ended: retry later too. Any
-        // other value is an acceptance (earlier releases stored '1').
-        const held = await redis.get(key);
-        return held === null || held.startsWith(CLAIMED) ? { status: 'in-flight' } : { status: 'accepted' };
+      const taken = await claim.take();
+      if (!taken.taken) {
+        // The take read the holder's value in the same script (no second round trip): another attempt's
+        // claim, or else an acceptance (earlier releases stored '1').
+        return taken.heldBy.startsWith(CLAIMED) ? { status: 'in-flight' } : { status: 'accepted' };
       }
       return {
         status: 'claimed',
