@@ -7,7 +7,7 @@ import type { JsonObject } from '../domain/identity.ts';
 import { sourceLine, sourceRowError, type SourceRecord } from '../sources/types.ts';
 import { compileExpression, type CompiledExpression } from './expression.ts';
 import { normalizeKey, readDottedPath } from './field-path.ts';
-import { createIdentitySchemas } from './identity-schemas.ts';
+import { createCachedIdentitySchemas } from './cached-identity-schemas.ts';
 import {
   asBoolean,
   asExternalId,
@@ -20,6 +20,7 @@ import {
 } from './record-values.ts';
 import { createTerminationClock, isValidTimeZone, type TerminationClock } from './termination.ts';
 import type { Mapper, MappingResult } from './types.ts';
+import type { ValidatorCache } from './validator-cache.ts';
 
 export interface CompileMapperOptions {
   sourceName: string;
@@ -27,6 +28,8 @@ export interface CompileMapperOptions {
   leaver: LeaverConfig;
   /** Identity schemas by id, as Kratos serves them (GET /schemas). */
   schemas: ReadonlyMap<string, JsonObject>;
+  /** Where compiled schema validators are kept between processes; `null` for nowhere. Default: the user's cache. */
+  validatorCache?: ValidatorCache | null;
 }
 
 type ExpressionField = (typeof MAPPING_VALUE_FIELDS)[number] | 'when' | 'terminationDate';
@@ -62,7 +65,10 @@ export function compileMapper(options: CompileMapperOptions): Mapper {
   }
   const keyPath = mapping.key.split('.');
   const createOnly = ownedParts(mapping);
-  const schemas = createIdentitySchemas(options.schemas);
+  const schemas = createCachedIdentitySchemas(
+    options.schemas,
+    options.validatorCache === undefined ? {} : { cache: options.validatorCache },
+  );
   const termination = createTerminationClock(leaver.timeZone);
   const keyOf = (record: SourceRecord) => normalizeKey(readDottedPath(record, keyPath));
 
@@ -117,7 +123,8 @@ export function compileMapper(options: CompileMapperOptions): Mapper {
     if (values instanceof FieldProblem) return quarantine(record, key, values.field, values.problem);
     const built = buildDesired(key, values, mapping, createOnly, now, termination);
     if (built instanceof FieldProblem) return quarantine(record, key, built.field, built.problem);
-    const checked = schemas.check(built.schemaId, built.traits);
+    const checking = schemas.check(built.schemaId, built.traits);
+    const checked = checking instanceof Promise ? await checking : checking;
     // HR systems often blank a leaver's fields. Their traits are never written (the plan only offboards
     // them), and quarantining them would keep them from losing access — so a leaver's schema problems
     // are not a reason to hold them back. With policy `ignore` their traits are written: check as usual.
