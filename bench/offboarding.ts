@@ -32,6 +32,13 @@ const LOAD = new URL('./support/webhook-load.ts', import.meta.url).href;
  * workers cannot keep up with on this machine, so a backlog builds as it does on a loaded one.
  */
 const OTHER_EVENTS = Number(process.env.BENCH_OTHER_EVENTS ?? 1_000);
+/**
+ * Single leavers in part (2): 200 (20 with `--quick`), or `BENCH_SINGLE_LEAVERS`, e.g. 200 with `--quick` to
+ * compare two builds' webhook → revoked percentiles round after round without the full runbook and load.
+ */
+const SINGLE_LEAVERS = process.env.BENCH_SINGLE_LEAVERS
+  ? Number(process.env.BENCH_SINGLE_LEAVERS)
+  : undefined;
 
 function hrPerson(n: number, status = 'active') {
   return {
@@ -63,7 +70,7 @@ async function until(
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const runbookSize = options.quick ? 100 : 1_000;
-  const events = options.quick ? 20 : 200;
+  const events = SINGLE_LEAVERS ?? (options.quick ? 20 : 200);
   const loadedLeavers = options.quick ? 10 : 50;
   const loadSeconds = options.quick ? 10 : 30;
   // Part (3)'s other events name people not named before, so none folds into a job already queued.

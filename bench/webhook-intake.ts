@@ -5,7 +5,8 @@
  * valid, distinct person's event: verified (HMAC), checked against replays and enqueued as a person.sync
  * job. No worker runs, so the jobs only queue up: this is the intake alone. `npm run bench -- webhook-intake`.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { startFakeHrApi } from '../test/support/fake-hr-api.ts';
 import { freePort } from '../test/support/redis-server.ts';
 import { WorkerCluster, writeClusterConfig } from '../test/resilience/support/worker-cluster.ts';
@@ -20,6 +21,14 @@ const SECRET = 'bench-webhook-secret';
 const CONNECTIONS = 64;
 const OFFERED = 1_000;
 const LOAD = new URL('./support/webhook-load.ts', import.meta.url).href;
+const WRITES_PRELOAD = new URL('./support/socket-writes-preload.ts', import.meta.url).href;
+
+/** Socket writes of the HTTP process: answers to its clients, and its own connections' (Redis) writes. */
+interface SocketWrites {
+  answerWrites: number;
+  clientWrites: number;
+  clientChunks: number;
+}
 
 const fixed = (value: number) => value.toFixed(1);
 
@@ -43,13 +52,33 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const cluster = new WorkerCluster(config);
   try {
     // --cpu-prof: the HTTP process writes a profile when it exits (SIGTERM below; SIGKILL would lose it).
+    // The socket-write counter is loaded into the HTTP process only (not the load generator).
     const nodeOptions = process.env.NODE_OPTIONS;
-    if (options.cpuProf)
-      process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${options.cpuProf}`;
+    const writesFile = path.join(config.dir, 'socket-writes.json');
+    process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import ${WRITES_PRELOAD}${options.cpuProf ? ` --cpu-prof --cpu-prof-dir=${options.cpuProf}` : ''}`;
+    process.env.BENCH_SOCKET_WRITES_FILE = writesFile;
     cluster.start(1, 'http');
+    delete process.env.BENCH_SOCKET_WRITES_FILE;
     if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = nodeOptions;
     const server = cluster.alive[0]!;
+    let snapshots = 0;
+    /** The HTTP process's socket writes so far (bench/support/socket-writes-preload.ts), or null. */
+    const writesNow = async (): Promise<SocketWrites | null> => {
+      const wanted = ++snapshots;
+      server.kill('SIGUSR2');
+      const until = Date.now() + 5_000;
+      while (Date.now() < until) {
+        try {
+          const counts = JSON.parse(readFileSync(writesFile, 'utf8')) as SocketWrites & { snapshot: number };
+          if (counts.snapshot >= wanted) return counts;
+        } catch {
+          // not written yet
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return null;
+    };
     const deadline = Date.now() + 120_000;
     while ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status !== 200) {
       if (Date.now() > deadline) throw new Error('webhook-intake: the HTTP role did not start');
@@ -60,6 +89,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       const people = Math.ceil(args.seconds * (args.rate ?? 20_000));
       const firstPerson = nextPerson;
       nextPerson += people;
+      const writesBefore = await writesNow();
       const cpuBefore = processCpuMs(server.pid!);
       const phase = await runPhase<WebhookLoadResult>(LOAD, 'webhookLoadPhase', {
         ...args,
@@ -69,8 +99,17 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         people,
       } satisfies WebhookLoadArgs);
       const cpuAfter = processCpuMs(server.pid!);
+      const writesAfter = await writesNow();
       const serverCpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
-      return { ...phase.result, generatorCpuMs: phase.cpuMs, serverCpuMs };
+      const writes =
+        writesBefore && writesAfter
+          ? {
+              answerWrites: writesAfter.answerWrites - writesBefore.answerWrites,
+              clientWrites: writesAfter.clientWrites - writesBefore.clientWrites,
+              clientChunks: writesAfter.clientChunks - writesBefore.clientChunks,
+            }
+          : null;
+      return { ...phase.result, generatorCpuMs: phase.cpuMs, serverCpuMs, writes };
     };
     // Warm-up (JIT, connection pools, Redis scripts loaded), not reported.
     await load({ mode: 'closed', seconds: 2, connections: CONNECTIONS });
@@ -91,6 +130,11 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         .join(', ') || 'none';
     const cpuPer = (r: { serverCpuMs: number | null }, n: number) =>
       r.serverCpuMs === null ? 'n/a' : `${int((r.serverCpuMs * 1000) / Math.max(1, n))} µs`;
+    const writesPer = (r: { writes: SocketWrites | null }, n: number) => {
+      if (!r.writes) return 'n/a (counter not loaded)';
+      const per = (count: number) => (count / Math.max(1, n)).toFixed(2);
+      return `${per(r.writes.clientWrites)} to Redis, carrying ${per(r.writes.clientChunks)} commands; ${per(r.writes.answerWrites)} HTTP answer writes`;
+    };
     const cpuShare = (r: { serverCpuMs: number | null; seconds: number }) =>
       r.serverCpuMs === null ? 'n/a' : `${Math.round(r.serverCpuMs / (r.seconds * 10))} % of a core`;
     return {
@@ -105,6 +149,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
           'closed loop: HTTP process CPU',
           `${cpuPer(closed, accepted(closed))} per request (${cpuShare(closed)}); load generator ${int(closed.generatorCpuMs)} ms CPU`,
         ],
+        ['closed loop: socket writes per request', writesPer(closed, accepted(closed))],
         [
           `open loop, ${int(OFFERED)}/s offered for ${seconds} s`,
           `${int(accepted(open))} answered 202 (other answers: ${others(open)}); p50 ${fixed(open.p50Ms)} ms, p90 ${fixed(open.p90Ms)} ms, **p99 ${fixed(open.p99Ms)} ms**, max ${fixed(open.maxMs)} ms`,
@@ -113,6 +158,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
           'open loop: HTTP process CPU',
           `${cpuPer(open, accepted(open))} per request (${cpuShare(open)}); generator at most ${fixed(open.maxLagMs)} ms behind its schedule`,
         ],
+        ['open loop: socket writes per request', writesPer(open, accepted(open))],
       ],
       goals: [
         goal(
