@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { enqueuePersonSync } from '../../jobs/enqueue.ts';
 import { ConfigError } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../log/logger.ts';
+import { sourceSaysLeft } from '../sync/read-person.ts';
 import type { CliParts } from './cli-parts.ts';
 import { cliLogger, loadCliConfig, withEngine } from './engine-session.ts';
 import { EXIT } from './exit-codes.ts';
@@ -43,16 +46,44 @@ async function enqueueOne(
   key: string,
   json: boolean,
 ): Promise<number> {
-  const { config } = loadCliConfig(program);
-  await using jobs = await parts.openQueue({ config, logger: cliLogger(config) });
+  const { config, baseDir } = loadCliConfig(program);
+  const logger = cliLogger(config);
+  const leaver = await sourceSaysLeftNow(parts, { config, baseDir, logger }, source, key);
+  await using jobs = await parts.openQueue({ config, logger });
   const { queue } = jobs;
-  const jobId = await enqueuePersonSync(queue, { source, key, receivedAt: new Date().toISOString() });
+  const jobId = await enqueuePersonSync(queue, {
+    source,
+    key,
+    receivedAt: new Date().toISOString(),
+    ...(leaver ? { leaver } : {}),
+  });
+  const place = leaver ? ', ahead of ordinary work: the source says they left' : '';
   console.log(
     json
-      ? JSON.stringify({ source, key, queued: true, jobId })
-      : `${source}/${key}: queued as job ${jobId} (a worker syncs it; see \`kratos-sync audit --person ${key}\`)`,
+      ? JSON.stringify({ source, key, queued: true, jobId, leaver })
+      : `${source}/${key}: queued as job ${jobId}${place} (a worker syncs it; see \`kratos-sync audit --person ${key}\`)`,
   );
   return EXIT.ok;
+}
+
+/**
+ * Whether the source says the person left (gone from it, or mapped as a leaver), so that the job goes
+ * ahead of ordinary work as a webhook's leaver event does. Only the queue order depends on it: when Kratos
+ * or the source cannot be reached now, the job is queued as an ordinary one (and waits for them).
+ */
+async function sourceSaysLeftNow(
+  parts: CliParts,
+  options: { config: Config; baseDir: string; logger: Logger },
+  source: string,
+  key: string,
+): Promise<boolean> {
+  try {
+    await using engine = await parts.openEngine({ ...options, only: [source], onboarding: false });
+    return await sourceSaysLeft(engine.ctx, source, key);
+  } catch (err) {
+    options.logger.warn({ err, source }, 'source not read for the queue order; queued as ordinary');
+    return false;
+  }
 }
 
 /** `--source`, or the only configured source; several sources need `--source`. */

@@ -1,5 +1,4 @@
 import type { Identity } from '../domain/identity.ts';
-import { sourceRowError } from '../sources/types.ts';
 import { newRunId } from '../store/run-id.ts';
 import { applyPlan } from './apply.ts';
 import { applyDepsFor, sourceRuntime } from './apply-deps.ts';
@@ -7,9 +6,10 @@ import type { ItemResult } from './apply-types.ts';
 import type { SyncContext } from './context.ts';
 import { findPerson } from './find-person.ts';
 import { planOnePerson } from './plan-one-person.ts';
+import { readPerson } from './read-person.ts';
 import type { ReportError, RunTrigger } from '../domain/run-report.ts';
 import { guardSingleRemoval } from './single-removal-guard.ts';
-import type { DesiredIdentity, PlanAction, QuarantinedRecord } from '../domain/plan.ts';
+import type { PlanAction, QuarantinedRecord } from '../domain/plan.ts';
 import { compareVersions } from './versions.ts';
 
 export type PersonStatus =
@@ -81,22 +81,15 @@ export async function syncPerson(
   const runtime = sourceRuntime(ctx, sourceName);
   const runId = options.runId ?? newRunId(ctx.now());
   const base = { source: sourceName, key, runId };
-  const record = await runtime.source.fetchOne(key, options.signal);
-  let desired: DesiredIdentity | undefined;
-  if (record) {
-    const rowError = sourceRowError(record);
-    const mapped = rowError
-      ? { ok: false as const, quarantine: { key, rule: rowError.rule, message: rowError.message } }
-      : await runtime.mapper.map(record, 1, ctx.now());
-    if (mapped.ok === false)
-      return {
-        ...base,
-        status: 'quarantined',
-        reason: mapped.quarantine.message,
-        quarantine: mapped.quarantine,
-      };
-    if (mapped.ok === true) desired = mapped.desired;
-  }
+  const reading = await readPerson(ctx, runtime, key, options.signal);
+  if (reading.kind === 'quarantined')
+    return {
+      ...base,
+      status: 'quarantined',
+      reason: reading.quarantine.message,
+      quarantine: reading.quarantine,
+    };
+  const { desired } = reading;
   const deps = applyDepsFor(ctx, sourceName, runId);
   const found = await findPerson(deps, key, desired, runtime.config.adoptByEmail, {
     ...(options.indexedId !== undefined ? { indexedId: options.indexedId } : {}),

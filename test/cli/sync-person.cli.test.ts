@@ -63,6 +63,32 @@ describe('kratos-sync sync --person (spawned, simulator + real Redis)', { timeou
     expect((simIdentitiesByKey(h.sim).get('E00001')!.traits.name as { last: string }).last).toBe('Changed');
   });
 
+  it('--queue puts a person the source says left ahead of ordinary work, as a leaver event', async () => {
+    // Person 2 is terminated in the source, person 3 is gone from it, person 1 is an ordinary change.
+    h.writePeople([
+      person(1, { last: 'Again', updated: '2026-05-01T00:00:00Z' }),
+      person(2, { status: 'terminated', updated: '2026-05-01T00:00:00Z' }),
+      person(4),
+    ]);
+    const queue = async (key: string) => {
+      const result = await h.run(['sync', '--person', key, '--queue', '--json']);
+      expect(result.code, result.stderr).toBe(EXIT.ok);
+      return JSON.parse(result.stdout) as { jobId: string; leaver: boolean };
+    };
+    const terminated = await queue('E00002');
+    const gone = await queue('E00003');
+    const ordinary = await queue('E00001');
+    expect([terminated.leaver, gone.leaver, ordinary.leaver]).toEqual([true, true, false]);
+    const waiting = await h.redis.lrange(`${h.prefix}:jobs:wait`, 0, -1);
+    const prioritized = await h.redis.zrange(`${h.prefix}:jobs:prioritized`, '0', '-1');
+    expect(waiting.sort()).toEqual([terminated.jobId, gone.jobId].sort());
+    expect(prioritized).toContain(ordinary.jobId);
+    // Queued only: the workers deactivate them, nothing did yet.
+    expect(simIdentitiesByKey(h.sim).get('E00002')!.state).toBe('active');
+    const text = await h.run(['sync', '--person', 'E00002', '--queue']);
+    expect(text.stdout).toContain('ahead of ordinary work: the source says they left');
+  });
+
   it('an unknown source or a missing --person is a usage error naming the option', async () => {
     const unknown = await h.run(['sync', '--person', 'E00001', '--source', 'nope']);
     expect(unknown.code).toBe(EXIT.usage);

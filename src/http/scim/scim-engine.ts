@@ -3,6 +3,7 @@ import type { PersonLocks } from '../../queue/person-locks.ts';
 import { ScimError } from '../../scim/scim-error.ts';
 import { newRunId } from '../../store/run-id.ts';
 import type { SyncContext } from '../../sync/context.ts';
+import { sourceSaysLeft } from '../../sync/read-person.ts';
 import { syncPerson, type PersonOutcome } from '../../sync/sync-person.ts';
 import { isTransientCode } from '../../../jobs/transient-codes.ts';
 import type { EnqueuePerson } from '../routes/webhooks.ts';
@@ -37,8 +38,19 @@ export async function syncUserNow(
   const { source, id } = request;
   const runId = newRunId(deps.ctx.now());
   const queue = async (why: string): Promise<EngineVerdict> => {
-    deps.logger.info({ source, client: request.client, runId, why }, 'scim change queued for the worker');
-    await deps.enqueuePerson({ source, key: id, receivedAt: deps.ctx.now().toISOString() });
+    // A user the directory deactivated or deleted is a leaver: its job goes ahead of ordinary work, as a
+    // webhook's leaver event does (decided from the stored user, as the job's own sync will).
+    const leaver = await sourceSaysLeft(deps.ctx, source, id);
+    deps.logger.info(
+      { source, client: request.client, runId, why, leaver },
+      'scim change queued for the worker',
+    );
+    await deps.enqueuePerson({
+      source,
+      key: id,
+      receivedAt: deps.ctx.now().toISOString(),
+      ...(leaver ? { leaver } : {}),
+    });
     return { status: 'queued', runId };
   };
   const lock = await deps.locks.tryAcquire([{ source, key: id }], `scim:${request.client}:${runId}`);
