@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import jsonata from 'jsonata';
 import type { Config } from '../../config/schema.ts';
 import type { WebhookConfig } from '../../config/sections/source.ts';
 import type { Logger } from '../../log/logger.ts';
 import { MAX_EVENT_VERSION_LENGTH, MAX_PERSON_KEY_LENGTH } from '../../sync/event-limits.ts';
 import type { ReplayGuard } from '../replay-guard.ts';
 import { verifyWebhook } from '../webhook-verifiers/verify-webhook.ts';
+import { compileEventExpression, type EventExpression } from './event-expression.ts';
 
 /** What a webhook turns into: one person's sync (the job fetches the record; events are hints). */
 export type EnqueuePerson = (request: {
@@ -27,9 +27,9 @@ export interface WebhookRouteDeps {
 
 interface WebhookSource {
   webhook: WebhookConfig;
-  personKey: jsonata.Expression;
-  eventVersion?: jsonata.Expression;
-  leaverEvent?: jsonata.Expression;
+  personKey: EventExpression;
+  eventVersion?: EventExpression;
+  leaverEvent?: EventExpression;
 }
 
 /**
@@ -44,13 +44,15 @@ interface WebhookSource {
 export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): Promise<void> {
   const sources = new Map<string, WebhookSource>();
   for (const [name, source] of Object.entries(deps.config.sources)) {
-    if (source.webhook)
-      sources.set(name, {
-        webhook: source.webhook,
-        personKey: jsonata(source.webhook.personKey),
-        ...(source.webhook.eventVersion ? { eventVersion: jsonata(source.webhook.eventVersion) } : {}),
-        ...(source.webhook.leaverEvent ? { leaverEvent: jsonata(source.webhook.leaverEvent) } : {}),
-      });
+    if (!source.webhook) continue;
+    const { personKey, eventVersion, leaverEvent } = source.webhook;
+    const at = `sources.${name}.webhook`;
+    sources.set(name, {
+      webhook: source.webhook,
+      personKey: compileEventExpression(`${at}.personKey`, personKey),
+      ...(eventVersion ? { eventVersion: compileEventExpression(`${at}.eventVersion`, eventVersion) } : {}),
+      ...(leaverEvent ? { leaverEvent: compileEventExpression(`${at}.leaverEvent`, leaverEvent) } : {}),
+    });
   }
   const largestBody = Math.max(1024, ...[...sources.values()].map((s) => s.webhook.maxBodyBytes));
 
@@ -159,13 +161,13 @@ const IN_FLIGHT_RETRY_SECONDS = 2;
 
 /** A string of at most `maxLength` characters, or a number, the expression gives (a key, a version). */
 async function stringOf(
-  expression: jsonata.Expression,
+  expression: EventExpression,
   event: unknown,
   maxLength: number,
 ): Promise<string | undefined> {
   let value: unknown;
   try {
-    value = await expression.evaluate(event);
+    value = await expression(event);
   } catch {
     return undefined;
   }
@@ -188,10 +190,10 @@ const MAX_KEYS_PER_EVENT = 100;
  * The person keys an event names: the expression's string or number, or each of an array of them (vendors
  * that batch events), deduplicated, in order. Values that are no key are left out; none at all is `[]`.
  */
-async function keysOf(expression: jsonata.Expression, event: unknown): Promise<string[]> {
+async function keysOf(expression: EventExpression, event: unknown): Promise<string[]> {
   let value: unknown;
   try {
-    value = await expression.evaluate(event);
+    value = await expression(event);
   } catch {
     return [];
   }
@@ -213,13 +215,13 @@ const NO_LEAVERS: ReadonlySet<string> = new Set();
  * correctness.
  */
 async function leaversOf(
-  expression: jsonata.Expression,
+  expression: EventExpression,
   event: unknown,
   keys: string[],
 ): Promise<ReadonlySet<string>> {
   let value: unknown;
   try {
-    value = await expression.evaluate(event);
+    value = await expression(event);
   } catch {
     return NO_LEAVERS;
   }
