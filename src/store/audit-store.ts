@@ -167,12 +167,23 @@ function toFields(entry: AuditEntry): string[] {
     'key', entry.key,
     'identity', entry.identityId ?? '',
     'action', entry.action,
-    'changed', JSON.stringify(entry.changed),
+    'changed', changedText(entry.changed),
     'outcome', entry.outcome,
   ];
   if (entry.error) fields.push('code', entry.error.code, 'message', entry.error.message);
   if (entry.by) fields.push('by', entry.by);
   return fields;
+}
+
+/** The last frozen `changed` list written, as JSON: the creates of a run share one (src/sync/apply.ts). */
+let lastChanged: { list: string[]; text: string } | undefined;
+
+function changedText(list: string[]): string {
+  if (lastChanged?.list === list) return lastChanged.text;
+  const text = JSON.stringify(list);
+  // Only a frozen list is known not to have changed since it was last written.
+  if (Object.isFrozen(list)) lastChanged = { list, text };
+  return text;
 }
 
 function fromFields(flat: string[]): AuditEntry {

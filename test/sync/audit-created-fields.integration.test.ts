@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../src/domain/identity.ts';
+import { readAuditForRun } from '../../src/store/audit-store.ts';
+import { applyPlan } from '../../src/sync/apply.ts';
+import { applyDepsFor } from '../../src/sync/apply-deps.ts';
+import type { CreateAction } from '../../src/sync/apply-types.ts';
+import { startHarness, type Harness } from './engine-harness.ts';
+
+/** A create action for person n with these traits besides email and name. */
+function createAction(
+  n: number,
+  extra: { department?: string; metadataPublic?: JsonObject } = {},
+): CreateAction {
+  const key = `E${String(n).padStart(5, '0')}`;
+  const email = `person${n}@example.com`;
+  return {
+    kind: 'create',
+    key,
+    reason: 'new in the source',
+    desired: {
+      key,
+      externalId: key,
+      schemaId: 'employee',
+      traits: {
+        email,
+        name: { first: `First${n}`, last: `Last${n}` },
+        ...(extra.department ? { department: extra.department } : {}),
+      },
+      metadataPublic: extra.metadataPublic ?? null,
+      metadataAdmin: null,
+      state: 'active',
+      leaver: false,
+      email,
+      createOnly: [],
+      createOnlyTraits: [],
+    },
+  };
+}
+
+const BASE = ['external_id', 'metadata_admin', 'schema_id', 'state'];
+
+describe("a create's audit entry names the fields that create wrote", () => {
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.release();
+    harness = undefined;
+  });
+
+  it('each person its own fields, when creates of one run write different traits and fields', async () => {
+    harness = await startHarness({ api: 'v26', people: [], kratos: { batchSize: 2 } });
+    const deps = applyDepsFor(harness.ctx, 'hr', 'run-fields');
+    const actions = [
+      createAction(1),
+      createAction(2),
+      createAction(3, { department: 'Sales' }),
+      createAction(4),
+      createAction(5, { metadataPublic: { team: 'blue' } }),
+      createAction(6, { department: 'Ops', metadataPublic: { team: 'red' } }),
+      createAction(7),
+    ];
+    const outcome = await applyPlan(deps, { actions, current: new Map(), runId: 'run-fields' });
+    expect(outcome.results.map((r) => r.outcome)).toEqual(actions.map(() => 'applied'));
+    const audit = await readAuditForRun(harness.redis, harness.prefix, {
+      id: 'run-fields',
+      source: 'hr',
+      auditRanges: [outcome.auditRange!],
+    });
+    const plain = [...BASE, 'traits.email', 'traits.name'].sort();
+    const withDepartment = [...plain, 'traits.department'].sort();
+    expect(audit.map((entry) => [entry.key, entry.changed])).toEqual([
+      ['E00001', plain],
+      ['E00002', plain],
+      ['E00003', withDepartment],
+      ['E00004', plain],
+      ['E00005', [...plain, 'metadata_public'].sort()],
+      ['E00006', [...withDepartment, 'metadata_public'].sort()],
+      ['E00007', plain],
+    ]);
+  });
+});
