@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { recordSendFailure } from './send-failure.ts';
 import { CLAIMABLE, inviteDeliveryId, type DeliveryRecord } from '../store/delivery-store.ts';
-import { afterInviteSent, scheduleActivationCheck } from './after-invite-sent.ts';
+import { afterInviteSent } from './after-invite-sent.ts';
+import { afterUncertain } from './reissue-policy.ts';
 import { composeInvite } from './compose-invite.ts';
 import { issueRecovery, readInviteTarget } from './issue-invite.ts';
 import type { InviteRef, OnboardingDeps, OnboardingSource } from './onboarding-deps.ts';
@@ -32,7 +33,8 @@ export interface DeliverInviteResult {
  * src/store/delivery-store.ts): a record already `sent` is never sent again; one left `issuing`/`issued` by a
  * crash gets a NEW link (the first was never stored, never handed over); one left `sending` is only resent
  * when the channel can prove the first did not go out — otherwise it becomes `uncertain`, and the activation
- * check (if configured) re-issues it when the person does not activate.
+ * check (if configured) re-issues it when the person does not activate, up to `maxReissues` times
+ * (reissue-policy.ts).
  */
 export async function deliverInvite(
   deps: OnboardingDeps,
@@ -87,9 +89,7 @@ async function settleEarlierTry(
     case 'uncertain':
     case 'cancelled':
       // A crash may have come between marking it uncertain and scheduling its check (idempotent).
-      if (record.state === 'uncertain' && data.attempt === 1) {
-        await scheduleActivationCheck(deps, onboarding, data, record.sendingAt);
-      }
+      if (record.state === 'uncertain') await afterUncertain(deps, onboarding, data, record.sendingAt);
       return {
         outcome: record.state,
         deliveryId,
@@ -111,7 +111,7 @@ async function settleEarlierTry(
         return { outcome: 'superseded', deliveryId };
       if (to === 'sent')
         await afterInviteSent(deps, onboarding, data, (await deps.deliveries.get(deliveryId))!);
-      else if (data.attempt === 1) await scheduleActivationCheck(deps, onboarding, data, record.sendingAt);
+      else await afterUncertain(deps, onboarding, data, record.sendingAt);
       return {
         outcome: to === 'sent' ? 'already-sent' : 'uncertain',
         deliveryId,
@@ -194,7 +194,7 @@ async function handOver(
     await onboarding.channel.send(message);
   } catch (err) {
     const failure = await recordSendFailure(deps, onboarding.channel.name, { id: deliveryId, token }, err);
-    if (data.attempt === 1) await scheduleActivationCheck(deps, onboarding, data, deps.now().toISOString());
+    await afterUncertain(deps, onboarding, data, deps.now().toISOString());
     log.warn(
       { failure: failure.failure, channel: failure.channel },
       'invite may or may not have gone out; it will not be sent again',

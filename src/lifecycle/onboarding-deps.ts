@@ -34,7 +34,9 @@ export interface OnboardingQueue {
 
 /** BullMQ job ids may not contain ':'; invite ids are made of UUIDs, dots and [A-Za-z0-9-]. */
 export const deliverJobId = (inviteId: string, attempt: number) => `onboard-deliver.${inviteId}.${attempt}`;
-export const checkJobId = (inviteId: string) => `onboard-check.${inviteId}`;
+/** The first attempt's check keeps the id it had before re-issues were checked too. */
+export const checkJobId = (inviteId: string, attempt: number) =>
+  attempt === 1 ? `onboard-check.${inviteId}` : `onboard-check.${inviteId}.${attempt}`;
 
 /** One source's onboarding settings, compiled. */
 export interface OnboardingSource {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_REISSUES } from '../config/sections/source.ts';
 import { jobType } from './job-definition.ts';
 
 /**
@@ -25,18 +26,29 @@ export const onboardDeliverType = jobType({
   schema: z.strictObject({
     ...identityOfPerson,
     inviteId,
-    attempt: z.int().min(1).max(2),
+    attempt: z
+      .int()
+      .min(1)
+      .max(1 + MAX_REISSUES),
   }),
   // A delivery that certainly did not go out is retried with a new link; give a mail server time.
   options: { attempts: 8, backoff: { baseMs: 5_000, maxMs: 15 * 60_000 }, timeoutMs: 2 * 60_000 },
 });
 
-/** `reissueAfter` after an invite went out: has the person activated? If not, one new invite. */
+/**
+ * `reissueAfter` after an invite went out (or may have): has the person activated? If not, the next attempt.
+ * `attempt` is the attempt checked on (checks queued before it was carried are of the first).
+ */
 export const onboardCheckType = jobType({
   name: 'onboard.check',
   schema: z.strictObject({
     ...identityOfPerson,
     inviteId,
+    attempt: z
+      .int()
+      .min(1)
+      .max(1 + MAX_REISSUES)
+      .default(1),
   }),
   options: { attempts: 8, backoff: { baseMs: 5_000, maxMs: 15 * 60_000 } },
 });

@@ -14,11 +14,19 @@ export async function noteUncertainInvites(ctx: SyncContext, report: RunReport):
   const count = (await deliveries.countUncertain()).get(report.source) ?? 0;
   if (count === 0) return;
   report.invitesUncertain = count;
-  const reissueAfter = ctx.config.sources[report.source]?.onboarding.reissueAfter;
-  const remedy =
+  const { reissueAfter, maxReissues } = ctx.config.sources[report.source]!.onboarding;
+  let remedy =
     reissueAfter === undefined
       ? 'onboarding.reissueAfter is off, so they are not re-issued: check with the people concerned'
       : 'each is re-issued after onboarding.reissueAfter unless the person activates';
+  if (reissueAfter !== undefined) {
+    // The last re-issue maxReissues allows is not re-issued again: a person has to check.
+    const used = (await deliveries.listUncertain()).filter(
+      (d) => d.source === report.source && d.attempt >= 1 + maxReissues,
+    ).length;
+    if (used > 0)
+      remedy += `; ${used} of them already had onboarding.maxReissues (${maxReissues}) re-issues and are not re-issued again: check with the people concerned`;
+  }
   (report.notices ??= []).push(
     `${count} invite(s) may not have reached their person (a worker stopped during the hand-over to the mail channel); ${remedy}`,
   );

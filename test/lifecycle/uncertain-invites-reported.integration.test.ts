@@ -21,6 +21,31 @@ import { people, simIdentitiesByKey, startHarness, type Harness } from '../sync/
 // no one, and the person cannot tell anyone. It must show up where operators look: the run report (CLI and
 // console), the console's overview, and the `kratos_sync_invites_uncertain` metric.
 
+type Deliveries = ReturnType<typeof createDeliveryStore>;
+
+/**
+ * One invite attempt through the delivery state machine, its hand-over failing the way a connection lost
+ * after the data went out fails: the channel cannot say whether it was sent. Resolves its delivery id.
+ */
+async function uncertainInvite(
+  deliveries: Deliveries,
+  invite: { identityId: string; key: string; attempt: number },
+): Promise<string> {
+  const deliveryId = inviteDeliveryId(invite.identityId, invite.attempt);
+  const token = randomUUID();
+  const fields = { ...invite, inviteId: invite.identityId, source: 'hr' };
+  await deliveries.transition(deliveryId, { from: ['none'], to: 'issuing', newToken: token, fields });
+  await deliveries.transition(deliveryId, { from: ['issuing'], to: 'issued', token });
+  await deliveries.transition(deliveryId, { from: ['issued'], to: 'sending', token });
+  await recordSendFailure(
+    { deliveries },
+    'smtp',
+    { id: deliveryId, token },
+    new DeliveryError('smtp', 'ECONNRESET', false),
+  );
+  return deliveryId;
+}
+
 describe('uncertain invites are reported', () => {
   let harness: Harness | undefined;
   let close: (() => Promise<void>) | undefined;
@@ -40,27 +65,12 @@ describe('uncertain invites are reported', () => {
     const first = await runFullSync(ctx, 'hr', { trigger: 'cli' });
     expect(first.invitesUncertain).toBeUndefined();
 
-    // E00002's invite goes through the delivery state machine and its hand-over fails the way a connection
-    // lost after the data went out fails: the channel cannot say whether it was sent.
+    // E00002's invite may not have arrived.
     const identityId = simIdentitiesByKey(harness.sim).get('E00002')!.id;
     const deliveries = createDeliveryStore({ redis: harness.redis, prefix: harness.prefix, now: ctx.now });
-    const deliveryId = inviteDeliveryId(identityId, 1);
+    const deliveryId = await uncertainInvite(deliveries, { identityId, key: 'E00002', attempt: 1 });
     const token = randomUUID();
     const invite = { inviteId: identityId, attempt: 1, source: 'hr', key: 'E00002', identityId };
-    await deliveries.transition(deliveryId, {
-      from: ['none'],
-      to: 'issuing',
-      newToken: token,
-      fields: invite,
-    });
-    await deliveries.transition(deliveryId, { from: ['issuing'], to: 'issued', token });
-    await deliveries.transition(deliveryId, { from: ['issued'], to: 'sending', token });
-    await recordSendFailure(
-      { deliveries },
-      'smtp',
-      { id: deliveryId, token },
-      new DeliveryError('smtp', 'ECONNRESET', false),
-    );
     expect((await deliveries.get(deliveryId))?.state).toBe('uncertain');
     // A manager's notice that may not have arrived is no invite to rescue: it is not counted.
     const managerNotice = managerNoticeDeliveryId(identityId);
@@ -132,5 +142,36 @@ describe('uncertain invites are reported', () => {
     });
     expect(settled.body).not.toContain('Invites that may not have arrived');
     expect((await runFullSync(ctx, 'hr', { trigger: 'schedule' })).invitesUncertain).toBeUndefined();
+  });
+
+  it('names the ones that used every re-issue onboarding.maxReissues allows: a person has to check', async () => {
+    harness = await startHarness({
+      api: 'v26',
+      people: people(3),
+      source: { onboarding: { enabled: true } },
+    });
+    const { ctx } = harness;
+    await runFullSync(ctx, 'hr', { trigger: 'cli' });
+    const deliveries = createDeliveryStore({ redis: harness.redis, prefix: harness.prefix, now: ctx.now });
+    // E00001's first invite is uncertain (re-issued after reissueAfter); E00003's third re-issue (attempt 4,
+    // the last of the default maxReissues 3) is uncertain too: that one is not re-issued again.
+    for (const [key, attempt] of [
+      ['E00001', 1],
+      ['E00003', 4],
+    ] as const) {
+      await uncertainInvite(deliveries, {
+        identityId: simIdentitiesByKey(harness.sim).get(key)!.id,
+        key,
+        attempt,
+      });
+    }
+    const report = await runFullSync(ctx, 'hr', { trigger: 'schedule' });
+    expect(report.invitesUncertain).toBe(2);
+    const notice = report.notices?.find((n) => n.includes('may not have reached their person'));
+    expect(notice).toContain('2 invite(s)');
+    expect(notice).toContain('each is re-issued after onboarding.reissueAfter unless the person activates');
+    expect(notice).toContain(
+      '1 of them already had onboarding.maxReissues (3) re-issues and are not re-issued again: check with the people concerned',
+    );
   });
 });

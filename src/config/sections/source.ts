@@ -198,6 +198,9 @@ const webhookSection = z.strictObject({
 const hubspotNeedsPublicUrl = (webhook: z.output<typeof webhookSection>) =>
   webhook.format !== 'hubspot-v3' || webhook.publicUrl !== undefined;
 
+/** The most re-issues `onboarding.maxReissues` allows: an invite has at most this many attempts after the first. */
+export const MAX_REISSUES = 10;
+
 const onboardingSection = z.strictObject({
   enabled: z.boolean().default(false),
   /** `code` needs a server with /admin/recovery/code (v1.0+; v0.10 gets a link). */
@@ -217,10 +220,18 @@ const onboardingSection = z.strictObject({
   defaultTimeZone: z.string().default('UTC'),
   /**
    * Re-issue once if the person has not activated this long after delivery — also after an `uncertain`
-   * delivery (a worker died inside the hand-over, so the invite may have reached no one). `off` disables it.
+   * delivery (a worker died inside the hand-over, so the invite may have reached no one; an uncertain
+   * re-issue is checked and re-issued again, up to `maxReissues`). `off` disables it.
    * @defaultValue 24h
    */
   reissueAfter: z.union([z.literal('off').transform(() => undefined), durationOption]).prefault('24h'),
+  /**
+   * How many re-issues in a row an invite gets while each one's hand-over is `uncertain` (each checked
+   * `reissueAfter` later); the last uncertain one is reported as needing a person to check. A re-issue that
+   * went out is not re-issued again.
+   * @defaultValue 3
+   */
+  maxReissues: z.int().min(1).max(MAX_REISSUES).default(3),
   /** Expression giving the manager's email, told when an invite is re-issued. */
   managerEmail: z.string().optional(),
   /** Expression giving the address the invite goes to; defaults to traits.email. */
