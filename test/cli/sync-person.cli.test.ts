@@ -89,6 +89,18 @@ describe('kratos-sync sync --person (spawned, simulator + real Redis)', { timeou
     expect(text.stdout).toContain('ahead of ordinary work: the source says they left');
   });
 
+  it('--queue still queues (as an ordinary event) when Kratos cannot be asked for the mapping now', async () => {
+    h.sim.setFaults({ unavailable: true });
+    try {
+      const result = await h.run(['sync', '--person', 'E00002', '--queue', '--json']);
+      expect(result.code, result.stderr).toBe(EXIT.ok);
+      expect(JSON.parse(result.stdout)).toMatchObject({ queued: true, leaver: false });
+      expect(result.stderr).toContain('queued as ordinary');
+    } finally {
+      h.sim.setFaults({});
+    }
+  });
+
   it('an unknown source or a missing --person is a usage error naming the option', async () => {
     const unknown = await h.run(['sync', '--person', 'E00001', '--source', 'nope']);
     expect(unknown.code).toBe(EXIT.usage);
