@@ -30,9 +30,10 @@ export type AddWithPriority = (options: { priority?: number }) => Promise<string
  * (`deduplication.keepLastIfActive`: the `dn:<id>` hash holds that add's name, data and options), so an
  * ordinary event after a leaver's would replace the leaver's options by its own priority and send the
  * follow-up behind the backlog. A leaver therefore marks the job it waits behind (`leaver-next:<id>` holds
- * that job's id) before its add; an ordinary add that comes back with that same running job while a
- * follow-up is stored is added again as a leaver's. The mark names the job, so a leaver's follow-up that
- * runs by now (another job id) is not followed by more leaver-first jobs.
+ * that job's id) before its add; an ordinary add that comes back with that same job is added again as a
+ * leaver's. The mark names the job, so once the leaver's follow-up runs (another job id) ordinary events
+ * are ordinary again. Races between concurrent adds only ever err towards the leaver's side: at most one
+ * ordinary event of that person runs ahead of the backlog.
  */
 export async function addPersonJobInOrder(
   queue: Queue,
@@ -42,13 +43,11 @@ export async function addPersonJobInOrder(
 ): Promise<string> {
   if (leaver) return await addAsLeaver(queue, dedupId, add);
   const jobId = await add({ priority: ORDINARY_JOB_PRIORITY });
-  const waits = await run(
-    queue,
-    LEAVER_WAITS_BEHIND,
-    [markKey(queue, dedupId), nextKey(queue, dedupId)],
-    [jobId],
-  );
-  return waits === 1 ? await addAsLeaver(queue, dedupId, add) : jobId;
+  const client = await queue.getBackend().client;
+  // Also when the running job ended between the add and this read: the follow-up the add stored is a job of
+  // its own by now, and adding again as a leaver's moves it ahead.
+  if ((await client.get(markKey(queue, dedupId))) !== jobId) return jobId;
+  return await addAsLeaver(queue, dedupId, add);
 }
 
 async function addAsLeaver(queue: Queue, dedupId: string, add: AddWithPriority): Promise<string> {
@@ -96,14 +95,6 @@ const FORGET_MARK_WITHOUT_NEXT: Script = {
   lua: `if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
 end
-return 0`,
-};
-
-/** KEYS: the mark, the stored follow-up. ARGV: the job an ordinary add came back with. 1: a leaver waits. */
-const LEAVER_WAITS_BEHIND: Script = {
-  name: 'ksLeaverWaitsBehind',
-  keys: 2,
-  lua: `if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
 return 0`,
 };
 
