@@ -43,7 +43,7 @@ export interface HttpAppDeps {
 export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger.child({ role: 'http' });
-  // Concurrent webhooks' replay checks and job adds leave in one socket write per event-loop turn.
+  // Concurrent webhooks' replay checks and job adds leave together: one socket write, not one each.
   coalesceRedisWrites(deps.redis);
   // Request logs carry method, URL and status only: never headers (signatures) or bodies (personal data).
   const { headersTimeout, requestTimeout, idleTimeout, trustProxy } = deps.config.http;

@@ -5,13 +5,16 @@ import type { RedisClient } from '../queue/redis-connection.ts';
 const coalesced = new WeakSet<object>();
 
 /**
- * Sends the commands a connection is given during one turn of the event loop in one socket write. The HTTP
- * process answers many webhooks at once and each sends its own Redis commands (replay claim, job add,
- * acceptance); written one by one, the `write` system calls on the loopback socket were a third of its CPU.
- * The socket is corked at the first command of a turn and uncorked once the turn's I/O callbacks have run
- * (`setImmediate`), so Node hands all of them to one `writev`. Order is kept (one socket, written in the
- * order sent) and nothing waits for another command's answer, unlike ioredis's auto-pipelining, which
- * holds a batch until the one before it is answered. A cluster client is left as it is.
+ * Sends the commands a connection is given while one callback and its promise continuations run in one
+ * socket write. The HTTP process answers many webhooks at once and each sends its own Redis commands
+ * (replay claim, job add, acceptance); written one by one, the `write` system calls on the loopback socket
+ * were a third of its CPU. One read from Redis answers many of them, and their next commands are sent in
+ * the continuations that answer resolves: the socket is corked at the first command and uncorked in
+ * `process.nextTick`, which Node runs once the current callback's promise continuations are done, so Node
+ * hands them to one `writev`. Not later: a command waiting for the end of the event-loop turn
+ * (`setImmediate`, as ioredis's auto-pipelining does) waits behind every other callback of that turn, and
+ * on a busy process each of a webhook's three sequential commands lost a turn. Order is kept (one socket,
+ * written in the order sent). A cluster client is left as it is.
  */
 export function coalesceRedisWrites(redis: RedisClient): void {
   if (!(redis instanceof Redis) || coalesced.has(redis)) return;
@@ -23,7 +26,7 @@ export function coalesceRedisWrites(redis: RedisClient): void {
     if (corked === undefined && socket !== undefined && redis.status === 'ready' && socket.writable) {
       corked = socket;
       socket.cork();
-      setImmediate(() => {
+      process.nextTick(() => {
         corked = undefined;
         socket.uncork();
       });

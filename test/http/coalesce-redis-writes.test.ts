@@ -37,8 +37,8 @@ function countWrites(redis: Redis): () => number {
   return () => writes;
 }
 
-describe('Redis commands of one event-loop turn in one socket write', () => {
-  it('50 commands sent in one turn leave in one write and answer in order', async () => {
+describe('Redis commands sent while one callback runs leave in one socket write', () => {
+  it('50 commands sent together leave in one write and answer in order', async () => {
     const redis = await connected();
     coalesceRedisWrites(redis);
     const writes = countWrites(redis);
@@ -47,6 +47,38 @@ describe('Redis commands of one event-loop turn in one socket write', () => {
     expect(answers).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(writes()).toBe(1);
     await redis.del(key);
+  });
+
+  it('the next commands sent from the continuations of one answer leave together too', async () => {
+    const redis = await connected();
+    coalesceRedisWrites(redis);
+    const writes = countWrites(redis);
+    const key = `${uniquePrefix()}:chained`;
+    // Like 20 webhooks whose replay claims were answered in one read: each sends its job add next.
+    await Promise.all(
+      Array.from({ length: 20 }, () => redis.incr(`${key}:a`).then(() => redis.incr(`${key}:b`))),
+    );
+    expect(await redis.get(`${key}:b`)).toBe('20');
+    // One write for the first commands, one for the next (two if their answers came in two reads).
+    expect(writes()).toBeLessThanOrEqual(3);
+    await redis.del(`${key}:a`, `${key}:b`);
+  });
+
+  it('a command is written before the event loop turns to other callbacks', async () => {
+    const redis = await connected();
+    coalesceRedisWrites(redis);
+    const writes = countWrites(redis);
+    let writtenBeforeOtherCallbacks = -1;
+    const other = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        writtenBeforeOtherCallbacks = writes();
+        resolve();
+      }),
+    );
+    const answer = redis.ping();
+    await other;
+    expect(writtenBeforeOtherCallbacks).toBe(1);
+    expect(await answer).toBe('PONG');
   });
 
   it('without it, the same commands take a write each (what the change saves)', async () => {
@@ -58,7 +90,7 @@ describe('Redis commands of one event-loop turn in one socket write', () => {
     await redis.del(key);
   });
 
-  it('commands of later turns, scripts and a value set then read back keep their order', async () => {
+  it('commands of later callbacks, scripts and a value set then read back keep their order', async () => {
     const redis = await connected();
     coalesceRedisWrites(redis);
     coalesceRedisWrites(redis); // a second call changes nothing
