@@ -70,7 +70,7 @@ async function decide(
   const next = invite.attempt + 1;
   if (await deps.deliveries.get(inviteDeliveryId(invite.inviteId, next))) return 'already-reissued';
   // Only when maxReissues was lowered after this check was queued.
-  if (!mayReissueAfter(onboarding, invite.attempt)) return 'reissues-used';
+  if (!mayReissueAfter(onboarding.config, invite.attempt)) return 'reissues-used';
   const { source, key, identityId, inviteId } = invite;
   await deps.queue.add(
     onboardDeliverType.name,

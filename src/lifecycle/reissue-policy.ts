@@ -1,3 +1,4 @@
+import type { OnboardingConfig } from '../config/sections/source.ts';
 import { inviteDeliveryId } from '../store/delivery-store.ts';
 import { onboardCheckType } from '../queue/lifecycle-job-types.ts';
 import { checkJobId, type InviteRef, type OnboardingDeps, type OnboardingSource } from './onboarding-deps.ts';
@@ -10,8 +11,11 @@ export type InviteAttempt = InviteRef & { attempt: number };
  * person has not activated), and a re-issue while fewer than `maxReissues` re-issues were made (only an
  * `uncertain` re-issue asks for one: a re-issue that went out is not re-issued again).
  */
-export function mayReissueAfter(onboarding: OnboardingSource, attempt: number): boolean {
-  return onboarding.config.reissueAfter !== undefined && attempt < 1 + onboarding.config.maxReissues;
+export function mayReissueAfter(
+  config: Pick<OnboardingConfig, 'reissueAfter' | 'maxReissues'>,
+  attempt: number,
+): boolean {
+  return config.reissueAfter !== undefined && attempt < 1 + config.maxReissues;
 }
 
 /**
@@ -55,7 +59,7 @@ export async function afterUncertain(
   since: string | undefined,
 ): Promise<void> {
   if (invite.attempt > 1) await settleAttempts(deps, invite.inviteId, invite.attempt - 1);
-  if (mayReissueAfter(onboarding, invite.attempt)) {
+  if (mayReissueAfter(onboarding.config, invite.attempt)) {
     await scheduleActivationCheck(deps, onboarding, invite, since);
     return;
   }

@@ -13,6 +13,7 @@ import {
   inviteDeliveryId,
   managerNoticeDeliveryId,
 } from '../../src/store/delivery-store.ts';
+import type { SyncContext } from '../../src/sync/context.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { basicAuth, CONSOLE_PASSWORD, CONSOLE_USER, withConsoleAuth } from '../console/console-fixture.ts';
 import { people, simIdentitiesByKey, startHarness, type Harness } from '../sync/engine-harness.ts';
@@ -55,6 +56,34 @@ describe('uncertain invites are reported', () => {
     harness = close = undefined;
   });
 
+  /** The HTTP app with the console and /metrics, as the http role serves them; closed after the test. */
+  async function openHttpApp(ctx: SyncContext, deliveries: Deliveries) {
+    const producer = createRedis(ctx.config.redis, { role: 'producer', logger: ctx.logger });
+    await redisReady(producer);
+    const queue = createQueue({ connection: producer, prefix: ctx.config.redis.prefix, logger: ctx.logger });
+    const metrics = createMetrics({
+      sources: ['hr'],
+      stats: createSourceStatsStore(producer, ctx.config.redis.prefix),
+      uncertainInvites: () => deliveries.countUncertain(),
+    });
+    const app = await buildHttpApp({
+      config: ctx.config,
+      logger: ctx.logger,
+      redis: producer,
+      queue,
+      enqueuePerson: async () => 'unused',
+      kratosReady: async () => true,
+      metrics,
+      ctx: withConsoleAuth(ctx),
+    });
+    close = async () => {
+      await app.close();
+      await queue.close();
+      await closeRedis(producer);
+    };
+    return { app, metrics };
+  }
+
   it('in the run report, the CLI output, the console overview and the metric, until settled', async () => {
     harness = await startHarness({
       api: 'v26',
@@ -96,29 +125,7 @@ describe('uncertain invites are reported', () => {
     expect(notice).toContain('onboarding.reissueAfter');
     expect(renderReport(report)).toContain(`note: ${notice}`);
 
-    const producer = createRedis(ctx.config.redis, { role: 'producer', logger: ctx.logger });
-    await redisReady(producer);
-    const queue = createQueue({ connection: producer, prefix: ctx.config.redis.prefix, logger: ctx.logger });
-    const metrics = createMetrics({
-      sources: ['hr'],
-      stats: createSourceStatsStore(producer, ctx.config.redis.prefix),
-      uncertainInvites: () => deliveries.countUncertain(),
-    });
-    const app = await buildHttpApp({
-      config: ctx.config,
-      logger: ctx.logger,
-      redis: producer,
-      queue,
-      enqueuePerson: async () => 'unused',
-      kratosReady: async () => true,
-      metrics,
-      ctx: withConsoleAuth(ctx),
-    });
-    close = async () => {
-      await app.close();
-      await queue.close();
-      await closeRedis(producer);
-    };
+    const { app, metrics } = await openHttpApp(ctx, deliveries);
 
     const overview = await app.inject({
       url: '/console',
@@ -173,5 +180,15 @@ describe('uncertain invites are reported', () => {
     expect(notice).toContain(
       '1 of them already had onboarding.maxReissues (3) re-issues and are not re-issued again: check with the people concerned',
     );
+    // The console's rows: E00001's re-issue is due a day after, E00003's is not re-issued again.
+    const { app } = await openHttpApp(ctx, deliveries);
+    const overview = await app.inject({
+      url: '/console',
+      headers: { authorization: basicAuth(CONSOLE_USER, CONSOLE_PASSWORD) },
+    });
+    const rowOf = (key: string) =>
+      new RegExp(`<tr>(?:(?!</tr>).)*${key}(?:(?!</tr>).)*</tr>`, 's').exec(overview.body)?.[0];
+    expect(rowOf('E00003')).toContain('not re-issued again: check with the person');
+    expect(rowOf('E00001')).not.toContain('not re-issued');
   });
 });

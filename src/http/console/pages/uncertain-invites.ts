@@ -1,3 +1,4 @@
+import { mayReissueAfter } from '../../../lifecycle/reissue-policy.ts';
 import type { UncertainDelivery } from '../../../store/delivery-store.ts';
 import { timeCell } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
@@ -10,16 +11,19 @@ export const UNCERTAIN_ROWS = 50;
 
 /**
  * Invites whose hand-over to the mail channel was interrupted: they may have reached no one. Each row says
- * when that happened and when the invite is re-issued (unless the person activates first). Identifiers and
+ * when that happened and when the invite is re-issued (unless the person activates first), or that it is
+ * not re-issued again (`onboarding.maxReissues` re-issues made) and a person has to check. Identifiers and
  * times only: the link itself was never stored.
  */
 export function uncertainInvitesCard(view: ConsoleView, invites: readonly UncertainDelivery[]): SafeHtml {
   const rows = invites.map((invite) => {
-    const reissueAfter = view.ctx.config.sources[invite.source]?.onboarding.reissueAfter;
+    const onboarding = view.ctx.config.sources[invite.source]?.onboarding;
     const due =
-      invite.attempt === 1 && reissueAfter !== undefined
-        ? timeCell(new Date(Date.parse(invite.since) + reissueAfter).toISOString(), view.now)
-        : html`<span class="muted">not re-issued${invite.attempt > 1 ? ' again' : ''}</span>`;
+      onboarding?.reissueAfter !== undefined && mayReissueAfter(onboarding, invite.attempt)
+        ? timeCell(new Date(Date.parse(invite.since) + onboarding.reissueAfter).toISOString(), view.now)
+        : html`<span class="muted"
+            >not re-issued${invite.attempt > 1 ? ' again: check with the person' : ''}</span
+          >`;
     return html`<tr>
       <td><code>${invite.source}</code></td>
       <td><code>${invite.key}</code></td>
