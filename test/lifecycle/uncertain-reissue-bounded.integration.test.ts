@@ -66,6 +66,11 @@ describe('uncertain re-issues', () => {
     expect(await f.queue.getJob(`onboard-deliver.${invite.inviteId}.4`)).toBeUndefined();
     // Three messages reached the mail server, one per attempt; none was sent twice.
     expect(f.sink.dropped + f.sink.messages.length).toBe(3);
+    // A check of the last attempt (one queued before maxReissues was lowered) re-issues nothing and leaves it
+    // reported.
+    expect(await checkActivation(f.deps, { ...invite, attempt: 3 })).toEqual({ outcome: 'reissues-used' });
+    expect(await reportedAttempts()).toEqual([3]);
+    expect(await f.queue.getJob(`onboard-deliver.${invite.inviteId}.4`)).toBeUndefined();
   });
 
   it('a re-issue that went out settles the uncertain attempts before it and is not checked again', async () => {
