@@ -38,8 +38,9 @@ export function defaultValidatorCacheDir(env: NodeJS.ProcessEnv = process.env): 
 
 export function openValidatorCache(
   dir: string | undefined = defaultValidatorCacheDir(),
+  /** Whose files count as our own: this process's user (tests pass another to see others' files refused). */
+  uid: number | undefined = process.getuid?.(),
 ): ValidatorCache | undefined {
-  const uid = process.getuid?.();
   if (dir === undefined || uid === undefined) return undefined;
   const require = createRequire(import.meta.url);
   let ajvVersion: string;

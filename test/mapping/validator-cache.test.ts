@@ -1,4 +1,13 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -90,8 +99,10 @@ describe('identity-schema validators cached between processes', () => {
   it('a later process takes every compiled schema from the cache, with the same verdicts, and never loads Ajv', async () => {
     expect(await verdicts(checker())).toEqual(expected);
     expect(loads).toBe(1);
-    // One file per schema that compiled (not the broken one, not the unknown one).
+    // One file per schema that compiled (not the broken one, not the unknown one), for this user alone.
     expect(files()).toHaveLength(2);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of files()) expect(statSync(path.join(dir, name)).mode & 0o777).toBe(0o600);
     loads = 0;
     const later = checker();
     const usable = cases.flatMap(([id, traits], i) =>
@@ -146,6 +157,29 @@ describe('identity-schema validators cached between processes', () => {
     chmodSync(open, 0o777);
     expect(await verdicts(checker(open))).toEqual(expected);
     expect(readdirSync(open)).toEqual([]);
+  });
+
+  it('a folder and files that are not the user’s own are neither read nor written', async () => {
+    await verdicts(checker());
+    const before = files().map((name) => readFileSync(path.join(dir, name), 'utf8'));
+    loads = 0;
+    const someoneElse = (process.getuid?.() ?? 0) + 1;
+    const foreign = createCachedIdentitySchemas(schemas, {
+      cache: openValidatorCache(dir, someoneElse)!,
+      loadCompiler,
+    });
+    expect(await verdicts(foreign)).toEqual(expected);
+    expect(loads).toBe(1);
+    expect(files().map((name) => readFileSync(path.join(dir, name), 'utf8'))).toEqual(before);
+  });
+
+  it('where the cache folder cannot be made, every checker compiles, with the same verdicts', async () => {
+    const underAFile = path.join(path.dirname(dir), 'a-file');
+    writeFileSync(underAFile, '');
+    const unusable = path.join(underAFile, 'cache');
+    expect(await verdicts(checker(unusable))).toEqual(expected);
+    expect(await verdicts(checker(unusable))).toEqual(expected);
+    expect(loads).toBe(2);
   });
 
   it('with no cache, every checker compiles, with the same verdicts', async () => {
