@@ -85,9 +85,9 @@ export async function planFullSync(
     managed: report.managed,
     unchanged: scan.settledKeys.size,
   });
-  // In source order, as read: only the people not settled while listing.
-  const unsettled: Snapshot = { ...snapshot, desired: [...snapshot.desired.values()] };
-  const guarded = planAndGuard(ctx, runtime.config, sourceName, unsettled, scan, report);
+  // Only the people not settled while listing are left; their creates keep the compact form.
+  const guarded = planAndGuard(ctx, runtime.config, sourceName, snapshot, scan, report);
+  snapshot.desired.clear();
   options.onPhase?.('plan', {
     actions: guarded.all.length,
     held: guarded.held.length,
@@ -175,7 +175,7 @@ function planAndGuard(
     guard: Parameters<typeof guardPlan>[1]['guard'];
   },
   source: string,
-  snapshot: Snapshot,
+  snapshot: Pick<CompactSnapshot, 'desired' | 'presentKeys' | 'complete' | 'unkeyed'>,
   scan: ManagedScan,
   report: RunReport,
 ): GuardedPlan & { all: PlanAction[] } {

@@ -7,11 +7,17 @@ import { indexManaged, type ManagedIndex } from './match.ts';
 import { changedPaths, targetFields } from './target.ts';
 import type { DesiredIdentity, ManagedIdentity, PlanAction, PlanActionKind } from '../domain/plan.ts';
 import { compareVersions } from './versions.ts';
+import { CompactDesired } from './compact-desired.ts';
 
 export interface PlanInput {
   source: string;
-  /** Every mapped, valid, in-scope record of a snapshot (or the one record of an event). */
-  desired: DesiredIdentity[];
+  /**
+   * Every mapped, valid, in-scope record of a snapshot (or the one record of an event). Kept compact (a full
+   * sync), each is decoded as it is planned and creates keep the compact form (see CompactDesired).
+   */
+  desired: DesiredIdentity[] | CompactDesired;
+  /** With compact `desired`: how many creates keep the decoded record (the rest decode it when read). @defaultValue 100,000 */
+  eagerCreates?: number;
   /** Identities carrying a marker — of this source and of others (others are only used to report collisions). */
   managed: ManagedIdentity[];
   /**
@@ -89,6 +95,7 @@ class Planner {
   /** Every desired key; built on first use (only people Kratos does not know by key need it). */
   #desiredKeys: Set<string> | undefined;
   #unchanged = 0;
+  #creates = 0;
   #waitingForGrace = 0;
 
   constructor(input: PlanInput) {
@@ -98,10 +105,8 @@ class Planner {
   }
 
   run(): PlanResult {
-    // Key order, not source order, so which of two colliding records wins never depends on file order.
-    const desired = [...this.#input.desired].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     let previous: string | undefined;
-    for (const person of desired) {
+    for (const person of this.#inKeyOrder()) {
       if (person.key === previous) {
         this.#skip(person.key, undefined, 'the key appears twice in the snapshot (quarantine both records)');
         continue;
@@ -119,6 +124,17 @@ class Planner {
     }
     this.#actions.sort(compareActions);
     return { actions: this.#actions, unchanged: this.#unchanged, waitingForGrace: this.#waitingForGrace };
+  }
+
+  /** Key order, not source order, so which of two colliding records wins never depends on file order. */
+  *#inKeyOrder(): Generator<DesiredIdentity> {
+    const desired = this.#input.desired;
+    if (desired instanceof CompactDesired) {
+      // A string sort orders by UTF-16 code units, as `<` does below.
+      for (const key of [...desired.keys()].sort()) yield desired.get(key)!;
+      return;
+    }
+    yield* [...desired].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   #planPerson(person: DesiredIdentity): void {
@@ -207,7 +223,17 @@ class Planner {
     const email = person.email?.toLowerCase();
     const holder = email === undefined ? undefined : this.#input.adoptable?.get(email);
     if (holder === undefined) {
-      this.#actions.push({ kind: 'create', key: person.key, desired: person, reason: 'new in the source' });
+      const reason = 'new in the source';
+      const desired = this.#input.desired;
+      // Past the first `eagerCreates`, a create holds the person's compact text instead of their record (an
+      // import of a million): decoding it again for the summary and the request costs ~3 µs each time.
+      if (desired instanceof CompactDesired && ++this.#creates > (this.#input.eagerCreates ?? 100_000)) {
+        this.#actions.push(desired.createAction(person.key, reason));
+        return;
+      }
+      // The record is held by the create now: the compact text need not be held beside it.
+      if (desired instanceof CompactDesired) desired.keepAsIs(person);
+      this.#actions.push({ kind: 'create', key: person.key, desired: person, reason });
       return;
     }
     const owner = readMarker(holder);
@@ -266,7 +292,9 @@ class Planner {
   }
 
   #isDesired(key: string): boolean {
-    this.#desiredKeys ??= new Set(this.#input.desired.map((person) => person.key));
+    const desired = this.#input.desired;
+    if (desired instanceof CompactDesired) return desired.has(key);
+    this.#desiredKeys ??= new Set(desired.map((person) => person.key));
     return this.#desiredKeys.has(key);
   }
 

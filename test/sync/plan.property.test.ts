@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApiGeneration } from '../../src/kratos/types.ts';
 import type { Identity } from '../../src/domain/identity.ts';
 import { readMarker, withMarker } from '../../src/domain/ownership-marker.ts';
+import { CompactDesired, DESIRED_FIELD_ORDER } from '../../src/sync/compact-desired.ts';
 import { planSync, type PlanInput } from '../../src/sync/plan.ts';
 import type { DesiredIdentity } from '../../src/domain/plan.ts';
 import type { OwnershipMarker } from '../../src/domain/ownership-marker.ts';
@@ -123,6 +124,12 @@ const world = fc.constantFrom<ApiGeneration>('v26', 'v1', 'v0.10').chain((genera
   }),
 );
 
+function inMapperOrder(person: DesiredIdentity): DesiredIdentity {
+  const ordered: Record<string, unknown> = {};
+  for (const field of DESIRED_FIELD_ORDER) if (field in person) ordered[field] = person[field];
+  return ordered as unknown as DesiredIdentity;
+}
+
 type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
 
 function inputFor(w: World, identities: Identity[]): PlanInput {
@@ -194,6 +201,34 @@ describe('planSync properties', () => {
         const one = planSync(inputFor(w, w.identities));
         const two = planSync(inputFor(shuffled, shuffle(w.identities, seed + 1)));
         expect(two).toEqual(one);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('plans the same from compact desired records (a full sync), and its creates read as the records', () => {
+    fc.assert(
+      fc.property(world, (w) => {
+        // Plain JSON in the mapper's field order, as a mapped record is (anything else is kept as an object).
+        const people = w.people.map((p) => inMapperOrder(JSON.parse(JSON.stringify(p)) as DesiredIdentity));
+        const plain = planSync(inputFor({ ...w, people }, w.identities));
+        const compact = new CompactDesired();
+        for (const person of people) compact.set(person);
+        const fromCompact = planSync({
+          ...inputFor({ ...w, people }, w.identities),
+          desired: compact,
+          eagerCreates: 1,
+        });
+        // Equality reads every enumerable property, `desired` of a compact create included; JSON as a job does.
+        expect(fromCompact).toEqual(plain);
+        expect(JSON.parse(JSON.stringify(fromCompact))).toEqual(JSON.parse(JSON.stringify(plain)));
+        // The first create keeps its decoded record, later ones their compact text.
+        for (const [n, action] of fromCompact.filter((a) => a.kind === 'create').entries()) {
+          expect(Object.getOwnPropertyDescriptor(action, 'desired')?.get).toBeTypeOf(
+            n === 0 ? 'undefined' : 'function',
+          );
+          expect({ ...action }.desired).toEqual(action.desired);
+        }
       }),
       { numRuns: 200 },
     );
