@@ -164,7 +164,7 @@ async function singleProcess(options: BenchOptions, people: number) {
 
 interface SplitOutcome {
   workers: number;
-  /** The worker that ran each run's `sync.full` job (import, then no-op). */
+  /** The worker that ran each run's plan step (import, then no-op). */
   planners: string[];
   importCpuMs: number[];
   noopCpuMs: number[];
@@ -219,6 +219,10 @@ async function queueSplit(redisUrl: string, people: number, workers: number): Pr
           ? 'no chunks'
           : // The parent's processedOn moves when it is taken up again to finish: its enqueue time is the start.
             `plan step ${firstChunk - full.timestamp} ms, chunks ${Math.max(...applies.map((j) => j.finishedOn!)) - firstChunk} ms (busy ${children.map((c) => `${c.name} ${busy(c.name)}`).join(', ')})`;
+      // The worker that logged the plan's phases planned; `processedBy` names the one that finished the job
+      // (after its chunks, any worker takes the parent up again).
+      const planner =
+        children.find((c) => c.lines.some((l) => l.includes('full sync phase done')))?.name ?? '?';
       const phases = children.flatMap((child) =>
         child.lines
           .filter((l) => l.includes('full sync phase done'))
@@ -232,6 +236,7 @@ async function queueSplit(redisUrl: string, people: number, workers: number): Pr
         calls: perRoute(statsDelta(before, await sim.stats())),
         simCpuMs: (await sim.cpuMs()) - simCpuBefore,
         phases: [...phases, timeline],
+        planner,
       };
     };
     const pids = children.map((c) => c.process.pid!);
@@ -245,12 +250,8 @@ async function queueSplit(redisUrl: string, people: number, workers: number): Pr
     const cpuAfterImport = pids.map(cpuMsOf);
     const noop = await timed();
     const cpuAfterNoop = pids.map(cpuMsOf);
-    const planners = (await queue.getJobs(['completed']))
-      .filter((j) => j.name === 'sync.full')
-      .sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))
-      .map((j) => j.processedBy ?? '?');
     return {
-      planners,
+      planners: [imported.planner, noop.planner],
       importCpuMs: pids.map((_, i) => cpuAfterImport[i]! - cpuBefore[i]!),
       noopCpuMs: pids.map((_, i) => cpuAfterNoop[i]! - cpuAfterImport[i]!),
       workers,
