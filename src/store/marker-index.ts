@@ -23,6 +23,8 @@ export interface MarkerIndex {
   putMany(entries: Array<{ identityId: string } & MarkerIndexEntry>): Promise<void>;
   remove(identityId: string): Promise<void>;
   get(identityId: string): Promise<MarkerIndexEntry | null>;
+  /** `get` for many identities in one round trip: the entries found, by identity id. */
+  getMany(identityIds: readonly string[]): Promise<Map<string, MarkerIndexEntry>>;
   /** The identity id last recorded for a person key. */
   identityIdOf(key: string): Promise<string | null>;
   /** Every entry (id → marker), streamed with HSCAN so a big index does not block Redis. */
@@ -95,6 +97,16 @@ export function createMarkerIndex(redis: Redis, prefix: string, source: string):
     async get(identityId) {
       const raw = await redis.hget(byId, identityId);
       return raw ? parseIndexEntry(raw) : null;
+    },
+    async getMany(identityIds) {
+      const found = new Map<string, MarkerIndexEntry>();
+      if (identityIds.length === 0) return found;
+      const raws = await redis.hmget(byId, ...identityIds);
+      raws.forEach((raw, i) => {
+        const entry = raw ? parseIndexEntry(raw) : null;
+        if (entry) found.set(identityIds[i]!, entry);
+      });
+      return found;
     },
     identityIdOf: (key) => redis.hget(byKey, key),
     async *entries() {

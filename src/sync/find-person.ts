@@ -1,8 +1,11 @@
 import { hasCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
 import { digestOf } from './apply.ts';
+import { mapPool } from './apply-pool.ts';
 import type { ApplyDeps } from './apply-types.ts';
 import { markerOf, readMarker } from '../domain/ownership-marker.ts';
+import type { MarkerIndexEntry } from '../store/marker-index.ts';
+import { scanMarkerPages } from './marker-scan.ts';
 import type { DesiredIdentity, ManagedIdentity } from '../domain/plan.ts';
 
 export interface FoundPerson {
@@ -19,6 +22,13 @@ export interface FoundPerson {
  * confirmed by GET), then the external_id lookup (v25.4+) and the email identifier filter (v1.0+). v0.10 has no
  * lookup filter: beyond the index it scans the list only when adoption is on (otherwise a create that
  * collides is resolved by the create's own conflict lookup).
+ *
+ * A leaver is the exception to "without listing everyone": when none of that finds them — the index lost
+ * their entry (Redis flushed or restored) and no lookup can reach them (v0.10 has none; a record gone from
+ * the source has no email or external_id to look up; a leaver's email may have changed) — the list is
+ * scanned for their ownership marker (`scanForMarker`), or they would keep their access until the next full
+ * sync. Joiners and updates do not scan: a create that collides with their identity finds it by its own
+ * lookup, so a missing entry costs them nothing but that.
  */
 export async function findPerson(
   deps: ApplyDeps,
@@ -36,6 +46,11 @@ export async function findPerson(
      * job passes a reader that coalesces the reads of jobs running together: src/kratos/identity-loader.ts).
      */
     readIdentity?: (id: string) => Promise<Identity>;
+    /**
+     * The source says this person left (`readingSaysLeft`): if no lookup finds their identity, scan the
+     * identity list for their marker rather than answer "no identity".
+     */
+    leaver?: boolean;
   } = {},
 ): Promise<FoundPerson> {
   const found: FoundPerson = { others: [], adoptable: new Map() };
@@ -47,14 +62,57 @@ export async function findPerson(
     if (holder && (await claim(deps, holder, key, found))) return found;
   }
   const email = desired?.email?.toLowerCase();
-  if (!email) return found;
-  const holder = capabilities.credentialsIdentifierFilter
-    ? await firstByIdentifier(deps, email)
-    : adoptByEmail
-      ? await scanForEmail(deps, email)
-      : null;
-  if (holder && !(await claim(deps, holder, key, found))) found.adoptable.set(email, holder);
+  if (email) {
+    const holder = capabilities.credentialsIdentifierFilter
+      ? await firstByIdentifier(deps, email)
+      : adoptByEmail
+        ? await scanForEmail(deps, email)
+        : null;
+    if (holder && !(await claim(deps, holder, key, found))) found.adoptable.set(email, holder);
+  }
+  if (!found.managed && options.leaver) {
+    const managed = await scanForMarker(deps, key);
+    if (managed) found.managed = managed;
+  }
   return found;
+}
+
+/**
+ * A leaver's identity by its ownership marker, read from the identity list a page at a time; stops at the
+ * page that holds it. Every marker of ours seen on the way goes back into the index (so the next event for
+ * those people needs no scan), and on v0.10 every unmarked identity read by id is remembered at its
+ * `updated_at`, so a later scan lists it without reading it again.
+ */
+async function scanForMarker(deps: ApplyDeps, key: string): Promise<ManagedIdentity | undefined> {
+  const listsMarkers = deps.kratos.capabilities.listIncludesAdminMetadata;
+  const pages = scanMarkerPages(deps.kratos, {
+    concurrency: deps.concurrency,
+    knownIds: (listed) => notThisPerson(deps, key, listed),
+  });
+  for await (const page of pages) {
+    let mine: ManagedIdentity | undefined;
+    const ours: Array<{ identityId: string } & MarkerIndexEntry> = [];
+    const unmarked: Array<{ id: string; updatedAt: string }> = [];
+    for (const identity of page.identities) {
+      const marker = markerOf(identity, deps.source);
+      if (marker) {
+        ours.push({ identityId: identity.id, marker, ...digestOf(deps, identity.metadata_admin) });
+        if (marker.key === key) mine ??= { identity, marker };
+      } else if (!listsMarkers && identity.updated_at) {
+        unmarked.push({ id: identity.id, updatedAt: identity.updated_at });
+      }
+    }
+    if (ours.length > 0) await deps.index.putMany(ours);
+    await mapPool(unmarked, 32, ({ id, updatedAt }) => deps.index.rememberUnmarked(id, updatedAt));
+    if (mine) {
+      deps.logger.warn(
+        { source: deps.source, identityId: mine.identity.id },
+        'the marker index had no entry for a leaver: found by scanning the identity list (run reindex if Redis lost more)',
+      );
+      return mine;
+    }
+  }
+  return undefined;
 }
 
 async function viaIndex(
@@ -82,6 +140,19 @@ async function claim(deps: ApplyDeps, holder: Identity, key: string, found: Foun
   }
   if (marker && marker.source !== deps.source) found.others.push({ identity: holder, marker });
   return false;
+}
+
+/**
+ * v0.10: listed identities that cannot be this person's without a read by id: indexed for another person,
+ * or remembered unmarked at their current `updated_at` (writing a marker changes `updated_at`).
+ */
+async function notThisPerson(deps: ApplyDeps, key: string, listed: Identity[]): Promise<Set<string>> {
+  const [indexed, unmarked] = await Promise.all([
+    deps.index.getMany(listed.map((identity) => identity.id)),
+    deps.index.knownUnmarked(listed),
+  ]);
+  for (const [id, entry] of indexed) if (entry.marker.key !== key) unmarked.add(id);
+  return unmarked;
 }
 
 async function firstByIdentifier(deps: ApplyDeps, email: string): Promise<Identity | null> {

@@ -1,9 +1,9 @@
-import { hasCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
 import { adminDigest } from '../store/admin-digest.ts';
 import { createMarkerIndex, type MarkerIndexEntry } from '../store/marker-index.ts';
 import { acquireSyncLock, type SyncLock } from '../store/sync-lock.ts';
 import { mapPool } from './apply-pool.ts';
+import { scanMarkerPages } from './marker-scan.ts';
 import type { SyncContext } from './context.ts';
 import { readMarker } from '../domain/ownership-marker.ts';
 
@@ -75,25 +75,17 @@ interface MarkerScan {
 }
 
 async function scanMarkers(ctx: SyncContext, sources: ReadonlySet<string>, signal: AbortSignal) {
-  const { kratos } = ctx;
-  const listsMarkers = kratos.capabilities.listIncludesAdminMetadata;
+  const listsMarkers = ctx.kratos.capabilities.listIncludesAdminMetadata;
   const scan: MarkerScan = { listed: 0, read: 0, rows: new Map(), unmarked: [] };
-  const seen = new Set<string>(); // offset pages can repeat an identity when the list changes meanwhile
-  for await (const page of kratos.listIdentities({ pageSize: ctx.config.kratos.pageSize })) {
-    signal.throwIfAborted();
-    const fresh = page.filter((identity) => !seen.has(identity.id));
-    for (const identity of fresh) seen.add(identity.id);
-    scan.listed += fresh.length;
-    const full = listsMarkers
-      ? fresh
-      : await mapPool(
-          fresh,
-          ctx.config.kratos.concurrency,
-          (identity) => kratos.getIdentity(identity.id).catch(nullOnNotFound),
-          signal,
-        );
-    if (!listsMarkers) scan.read += fresh.length;
-    for (const identity of full) if (identity) record(scan, identity, sources, listsMarkers);
+  const pages = scanMarkerPages(ctx.kratos, {
+    pageSize: ctx.config.kratos.pageSize,
+    concurrency: ctx.config.kratos.concurrency,
+    signal,
+  });
+  for await (const page of pages) {
+    scan.listed += page.listed;
+    scan.read += page.read;
+    for (const identity of page.identities) record(scan, identity, sources, listsMarkers);
   }
   return scan;
 }
@@ -129,9 +121,4 @@ async function replaceIndex(
   await index.putMany(rows);
   await mapPool(unmarked, 32, ({ id, updatedAt }) => index.rememberUnmarked(id, updatedAt));
   return stale.length;
-}
-
-function nullOnNotFound(err: unknown): null {
-  if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null;
-  throw err;
 }

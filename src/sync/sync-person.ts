@@ -6,7 +6,7 @@ import type { ItemResult } from './apply-types.ts';
 import type { SyncContext } from './context.ts';
 import { findPerson } from './find-person.ts';
 import { planOnePerson } from './plan-one-person.ts';
-import { readPerson } from './read-person.ts';
+import { readPerson, readingSaysLeft } from './read-person.ts';
 import type { ReportError, RunTrigger } from '../domain/run-report.ts';
 import { guardSingleRemoval } from './single-removal-guard.ts';
 import type { PlanAction, QuarantinedRecord } from '../domain/plan.ts';
@@ -94,6 +94,7 @@ export async function syncPerson(
   const found = await findPerson(deps, key, desired, runtime.config.adoptByEmail, {
     ...(options.indexedId !== undefined ? { indexedId: options.indexedId } : {}),
     ...(options.readIdentity ? { readIdentity: options.readIdentity } : {}),
+    leaver: readingSaysLeft(reading),
   });
   const version = desired?.version ?? options.eventVersion;
   if (
