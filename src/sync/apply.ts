@@ -123,30 +123,40 @@ async function followIndex(
   await deps.index.putMany(entries);
 }
 
+/**
+ * Hooks of one slice in flight together (onboarding queues a job per new hire: one Redis round trip each,
+ * ~0.2 ms, which one after another made a slice of 1,000 creates wait ~200 ms for its invites).
+ */
+const HOOKS_IN_FLIGHT = 16;
+
 async function runHooks(deps: ApplyDeps, results: ItemResult[], runId: string): Promise<number> {
-  let errors = 0;
+  type Hook = NonNullable<ApplyDeps['hooks']['identityCreated']>;
+  const due: Array<{ action: CreateAction | WriteAction; identityId: string; hook: Hook }> = [];
   for (const result of results) {
     const { action } = result;
     if (result.outcome !== 'applied' || !result.identityId) continue;
     if (action.kind !== 'create' && action.kind !== 'reactivate') continue;
     const hook = action.kind === 'create' ? deps.hooks.identityCreated : deps.hooks.identityReactivated;
-    if (!hook) continue;
+    if (hook) due.push({ action, identityId: result.identityId, hook });
+  }
+  let errors = 0;
+  await mapPool(due, HOOKS_IN_FLIGHT, async ({ action, identityId, hook }) => {
     try {
       await hook.call(deps.hooks, {
         source: deps.source,
         key: action.key,
-        identityId: result.identityId,
+        identityId,
         desired: action.desired,
         runId,
       });
     } catch (err) {
       errors += 1;
       deps.logger.error(
-        { err, key: action.key, identityId: result.identityId, hook: action.kind },
+        { err, key: action.key, identityId, hook: action.kind },
         'sync hook failed; the change itself stands',
       );
     }
-  }
+  });
   return errors;
 }
 

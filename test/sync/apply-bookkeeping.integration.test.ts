@@ -4,6 +4,7 @@ import { readAuditForRun } from '../../src/store/audit-store.ts';
 import { applyPlan } from '../../src/sync/apply.ts';
 import { applyDepsFor } from '../../src/sync/apply-deps.ts';
 import type { CreateAction } from '../../src/sync/apply-types.ts';
+import type { PersonEvent } from '../../src/sync/context.ts';
 import { startHarness, type Harness } from './engine-harness.ts';
 
 /** A create action for person n with these traits besides email and name. */
@@ -76,5 +77,35 @@ describe("a create's audit entry names the fields that create wrote", () => {
       ['E00006', [...withDepartment, 'metadata_public'].sort()],
       ['E00007', plain],
     ]);
+  });
+
+  it("runs a slice's hooks (onboarding invites) several at a time, each once; a failing one fails alone", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const called: string[] = [];
+    harness = await startHarness({
+      api: 'v26',
+      people: [],
+      kratos: { batchSize: 50 },
+      hooks: {
+        identityCreated: async (event: PersonEvent) => {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          // A queue write's round trip: the next hook may start meanwhile.
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          inFlight--;
+          called.push(event.key);
+          if (event.key === 'E00007') throw new Error('queue unavailable');
+        },
+      },
+    });
+    const deps = applyDepsFor(harness.ctx, 'hr', 'run-hooks');
+    const actions = Array.from({ length: 40 }, (_, i) => createAction(i + 1));
+    const outcome = await applyPlan(deps, { actions, current: new Map(), runId: 'run-hooks' });
+    expect(outcome.results.filter((r) => r.outcome === 'applied')).toHaveLength(40);
+    expect(outcome.hookErrors).toBe(1);
+    expect([...called].sort()).toEqual(actions.map((a) => a.key).sort());
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(16);
   });
 });
