@@ -51,6 +51,8 @@ export async function findPerson(
      * identity list for their marker rather than answer "no identity".
      */
     leaver?: boolean;
+    /** Stops that scan (the person's lock was lost, the job is shutting down). */
+    signal?: AbortSignal;
   } = {},
 ): Promise<FoundPerson> {
   const found: FoundPerson = { others: [], adoptable: new Map() };
@@ -71,7 +73,7 @@ export async function findPerson(
     if (holder && !(await claim(deps, holder, key, found))) found.adoptable.set(email, holder);
   }
   if (!found.managed && options.leaver) {
-    const managed = await scanForMarker(deps, key);
+    const managed = await scanForMarker(deps, key, options.signal);
     if (managed) found.managed = managed;
   }
   return found;
@@ -83,11 +85,16 @@ export async function findPerson(
  * those people needs no scan), and on v0.10 every unmarked identity read by id is remembered at its
  * `updated_at`, so a later scan lists it without reading it again.
  */
-async function scanForMarker(deps: ApplyDeps, key: string): Promise<ManagedIdentity | undefined> {
+async function scanForMarker(
+  deps: ApplyDeps,
+  key: string,
+  signal: AbortSignal | undefined,
+): Promise<ManagedIdentity | undefined> {
   const listsMarkers = deps.kratos.capabilities.listIncludesAdminMetadata;
   const pages = scanMarkerPages(deps.kratos, {
     concurrency: deps.concurrency,
     knownIds: (listed) => notThisPerson(deps, key, listed),
+    ...(signal ? { signal } : {}),
   });
   for await (const page of pages) {
     let mine: ManagedIdentity | undefined;

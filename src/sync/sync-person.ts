@@ -95,6 +95,7 @@ export async function syncPerson(
     ...(options.indexedId !== undefined ? { indexedId: options.indexedId } : {}),
     ...(options.readIdentity ? { readIdentity: options.readIdentity } : {}),
     leaver: readingSaysLeft(reading),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const version = desired?.version ?? options.eventVersion;
   if (

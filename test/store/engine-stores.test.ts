@@ -211,6 +211,18 @@ describe('marker index', () => {
     expect(adminDigest({ a: 1 })).not.toBe(adminDigest({ a: '1' }));
   });
 
+  it('reads the entries of many identities at once, leaving out those it has none for', async () => {
+    const index = createMarkerIndex(redis, prefix, 'hr');
+    await index.putMany([
+      { identityId: 'id-1', marker: { source: 'hr', key: 'E1' } },
+      { identityId: 'id-3', marker: { source: 'hr', key: 'E3', version: '2' } },
+    ]);
+    const found = await index.getMany(['id-1', 'id-2', 'id-3']);
+    expect([...found.keys()]).toEqual(['id-1', 'id-3']);
+    expect(found.get('id-3')?.marker).toEqual({ source: 'hr', key: 'E3', version: '2' });
+    expect((await index.getMany([])).size).toBe(0);
+  });
+
   it('remembers identities read and found unmarked until they change', async () => {
     const index = createMarkerIndex(redis, prefix, 'hr');
     await index.rememberUnmarked('id-9', '2026-01-01T00:00:00Z');
