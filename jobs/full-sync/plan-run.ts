@@ -1,6 +1,6 @@
 import { newReport, type RunReport, type RunTrigger } from '../../src/domain/run-report.ts';
 import type { SyncContext } from '../../src/sync/context.ts';
-import { beginRun } from '../../src/sync/full-sync-phases.ts';
+import { beginRun, phaseLogger } from '../../src/sync/full-sync-phases.ts';
 import type { PlanAction } from '../../src/domain/plan.ts';
 
 export interface PlannedRun {
@@ -28,18 +28,8 @@ export async function planRun(
     startedAt: options.startedAt,
   });
   const logger = ctx.logger.child({ source: sourceName, runId: options.runId });
-  const started = performance.now();
   // As the in-process run logs them: where a planning worker's time goes.
-  const phase = (name: string, fields: Record<string, unknown>) =>
-    logger.info(
-      {
-        phase: name,
-        ms: Math.round(performance.now() - started),
-        rssMb: Math.round(process.memoryUsage.rss() / 1e6),
-        ...fields,
-      },
-      'full sync phase done',
-    );
+  const phase = phaseLogger(logger, performance.now());
   const { guarded } = await beginRun(ctx, report, {
     logger,
     ...(options.signal ? { signal: options.signal } : {}),

@@ -67,6 +67,26 @@ export async function endRun(
   if (!report.dryRun) await runStoreFor(ctx).save(report);
 }
 
+/**
+ * Logs each finished phase of a run (`full sync phase done`) with the time since `started` (a
+ * `performance.now()` reading) and the process's RSS: where a run's time and memory go, read from its log.
+ */
+export function phaseLogger(
+  logger: Logger,
+  started: number,
+): (phase: string, fields: Record<string, unknown>) => void {
+  return (phase, fields) =>
+    logger.info(
+      {
+        phase,
+        ms: Math.round(performance.now() - started),
+        rssMb: Math.round(process.memoryUsage.rss() / 1e6),
+        ...fields,
+      },
+      'full sync phase done',
+    );
+}
+
 /** A run that could not go on: failed, with the error's catalogue code (or `fallbackCode`) and no values. */
 export function failRun(report: RunReport, err: unknown, fallbackCode: string): void {
   report.status = 'failed';

@@ -3,7 +3,7 @@ import { newRunId } from '../store/run-id.ts';
 import { applyPlan } from './apply.ts';
 import { runStoreFor, sourceRuntime } from './apply-deps.ts';
 import type { SyncContext } from './context.ts';
-import { beginRun, endRun, failRun } from './full-sync-phases.ts';
+import { beginRun, endRun, failRun, phaseLogger } from './full-sync-phases.ts';
 import type { SyncProgress } from './plan-full-sync.ts';
 import { addAuditRange, callDelta, mergeCalls, tallyResults } from '../domain/run-report-tally.ts';
 import { newReport, type RunReport, type RunTrigger } from '../domain/run-report.ts';
@@ -71,16 +71,7 @@ export async function runFullSync(
   const started = performance.now();
   try {
     logger.info({ trigger: options.trigger, dryRun }, 'full sync started');
-    const phase = (name: string, fields: Record<string, unknown>) =>
-      logger.info(
-        {
-          phase: name,
-          ms: Math.round(performance.now() - started),
-          rssMb: Math.round(process.memoryUsage.rss() / 1e6),
-          ...fields,
-        },
-        'full sync phase done',
-      );
+    const phase = phaseLogger(logger, started);
     const { guarded, current, deps } = await beginRun(ctx, report, {
       logger,
       ...(signal ? { signal } : {}),

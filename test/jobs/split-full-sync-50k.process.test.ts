@@ -101,6 +101,12 @@ describe(`a full sync of ${PEOPLE} people split over two worker processes`, () =
     // Both workers applied chunks.
     const chunks = (await h.queue.getJobs(['completed'])).filter((j) => j.name === 'sync.apply');
     expect(new Set(chunks.map((c) => c.processedBy))).toEqual(new Set(['w1', 'w2']));
+    // The planning worker logged where its time went, phase by phase (what bench/million.ts reads).
+    const phases = children
+      .flatMap((c) => c.lines.filter((l) => l.includes('full sync phase done')))
+      .map((l) => JSON.parse(l) as { phase: string; ms: number; rssMb: number });
+    expect(phases.map((p) => p.phase)).toEqual(['source', 'kratos', 'plan', 'stored']);
+    expect(phases.every((p) => p.ms >= 0 && p.rssMb > 0)).toBe(true);
 
     // Run 2: nothing changed in the source, so every page is read once and nothing is written.
     before = h.sim.stats();
