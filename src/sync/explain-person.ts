@@ -75,7 +75,9 @@ export async function explainPerson(
   const applyDeps = applyDepsFor(ctx, source);
   const record = await readRecord(ctx, runtime, key);
   const desired = record.outcome === 'mapped' ? record.desired : undefined;
-  const found = await findPerson(applyDeps, key, desired, runtime.config.adoptByEmail);
+  // As a sync would: a leaver no index entry or lookup finds is searched for by marker in the list.
+  const leaver = record.outcome === 'absent' || desired?.leaver === true;
+  const found = await findPerson(applyDeps, key, desired, runtime.config.adoptByEmail, { leaver });
   const identity = found.managed?.identity ?? found.adoptable.values().next().value;
   const matchedBy = identity ? await howMatched(applyDeps.index, key, identity, desired, source) : '';
   const plan = planNow(ctx, runtime, key, desired, found, record.outcome);

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readAuditForPerson } from '../../src/store/audit-store.ts';
 import { createMarkerIndex } from '../../src/store/marker-index.ts';
 import { createReceiptStore } from '../../src/store/receipt-store.ts';
+import { sourceRuntime } from '../../src/sync/apply-deps.ts';
+import { explainPerson } from '../../src/sync/explain-person.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { syncPerson } from '../../src/sync/sync-person.ts';
 import { type Harness, people, simIdentitiesByKey, startHarness } from './engine-harness.ts';
@@ -62,6 +64,20 @@ describe.each(['v0.10', 'v1', 'v26'] as const)(
       // Everyone else is untouched.
       for (const [key, identity] of simIdentitiesByKey(harness.sim))
         if (key !== 'E00006') expect(identity.state).toBe('active');
+    });
+
+    it('explain shows the removal a sync would make, before one runs', async () => {
+      const list = people(4);
+      harness = await startHarness({ api, people: list });
+      await runFullSync(harness.ctx, 'hr', { trigger: 'cli' });
+      const id = await dropEntry(harness, 'E00004');
+      harness.writePeople(list.slice(0, 3));
+
+      const explained = await explainPerson(harness.ctx, sourceRuntime(harness.ctx, 'hr'), 'E00004');
+
+      expect(explained.identity).toMatchObject({ id, managed: true });
+      expect(explained.plan.kind).toBe('deactivate');
+      expect(harness.sim.identity(id)?.state).toBe('active');
     });
 
     it('is offboarded when the record is still there but says terminated (job path: entry read as null)', async () => {
