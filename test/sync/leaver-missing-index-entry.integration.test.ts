@@ -12,7 +12,7 @@ import { type Harness, people, simIdentitiesByKey, startHarness } from './engine
 // lost that one entry, a leaver's webhook must still offboard them: the identity is found by its ownership
 // marker in Kratos's list, through the same guard, audit and receipt as any removal.
 //
-// v0.10 has no lookup at all; v1 (v1.3) has the email identifier filter but no external_id; v26 has both —
+// v0.10 has no lookup at all; v1.0 and v1 (v1.3) have the email identifier filter but no external_id; v26 has both —
 // and none of them can look up a person whose record is gone from the source (no email, no external_id).
 
 async function dropEntry(harness: Harness, key: string): Promise<string> {
@@ -29,7 +29,7 @@ function calls(harness: Harness): { list: number; get: number } {
   return { list: counts.listIdentities ?? 0, get: counts.getIdentity ?? 0 };
 }
 
-describe.each(['v0.10', 'v1', 'v26'] as const)(
+describe.each(['v0.10', 'v1.0', 'v1', 'v26'] as const)(
   'a leaver whose marker index entry was lost, on Kratos %s',
   (api) => {
     let harness: Harness | undefined;
