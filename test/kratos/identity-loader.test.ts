@@ -48,7 +48,15 @@ describe.each(['v26', 'v1', 'v1.0', 'v0.10'] as const)('identity loader on the %
     const answers = await Promise.all(
       [ids[3]!, ids[0]!, unknown, ids[4]!, 'not-a-uuid', ids[0]!].map((id) => settle(loader.load(id))),
     );
-    const [three, zero, missing, four, malformed, zeroAgain] = answers;
+    type Answer = (typeof answers)[number];
+    const [three, zero, missing, four, malformed, zeroAgain] = answers as [
+      Answer,
+      Answer,
+      Answer,
+      Answer,
+      Answer,
+      Answer,
+    ];
     expect(three).toMatchObject({ ok: true, value: { id: ids[3] } });
     expect(zero).toMatchObject({ ok: true, value: { id: ids[0] } });
     expect(four).toMatchObject({ ok: true, value: { id: ids[4] } });
