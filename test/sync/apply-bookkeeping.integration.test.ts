@@ -1,42 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../src/domain/identity.ts';
 import { readAuditForRun } from '../../src/store/audit-store.ts';
 import { applyPlan } from '../../src/sync/apply.ts';
 import { applyDepsFor } from '../../src/sync/apply-deps.ts';
-import type { CreateAction } from '../../src/sync/apply-types.ts';
 import type { PersonEvent } from '../../src/sync/context.ts';
+import { createAction } from './create-action.ts';
 import { startHarness, type Harness } from './engine-harness.ts';
-
-/** A create action for person n with these traits besides email and name. */
-function createAction(
-  n: number,
-  extra: { department?: string; metadataPublic?: JsonObject } = {},
-): CreateAction {
-  const key = `E${String(n).padStart(5, '0')}`;
-  const email = `person${n}@example.com`;
-  return {
-    kind: 'create',
-    key,
-    reason: 'new in the source',
-    desired: {
-      key,
-      externalId: key,
-      schemaId: 'employee',
-      traits: {
-        email,
-        name: { first: `First${n}`, last: `Last${n}` },
-        ...(extra.department ? { department: extra.department } : {}),
-      },
-      metadataPublic: extra.metadataPublic ?? null,
-      metadataAdmin: null,
-      state: 'active',
-      leaver: false,
-      email,
-      createOnly: [],
-      createOnlyTraits: [],
-    },
-  };
-}
 
 const BASE = ['external_id', 'metadata_admin', 'schema_id', 'state'];
 

@@ -2,32 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KratosClient } from '../../src/kratos/types.ts';
 import { applyCreates } from '../../src/sync/apply-create.ts';
 import { applyDepsFor } from '../../src/sync/apply-deps.ts';
-import type { CreateAction, ItemResult } from '../../src/sync/apply-types.ts';
+import type { ItemResult } from '../../src/sync/apply-types.ts';
+import { createAction } from './create-action.ts';
 import { people, simIdentitiesByKey, startHarness, type Harness } from './engine-harness.ts';
-
-/** A create action for fixture person n (the shape the planner gives). */
-function createAction(n: number): CreateAction {
-  const key = `E${String(n).padStart(5, '0')}`;
-  const email = `person${n}@example.com`;
-  return {
-    kind: 'create',
-    key,
-    reason: 'new in the source',
-    desired: {
-      key,
-      externalId: key,
-      schemaId: 'employee',
-      traits: { email, name: { first: `First${n}`, last: `Last${n}` } },
-      metadataPublic: null,
-      metadataAdmin: null,
-      state: 'active',
-      leaver: false,
-      email,
-      createOnly: [],
-      createOnlyTraits: [],
-    },
-  };
-}
 
 /**
  * The real client against the simulator, watched: how many batch creates are in flight, and a promise per
