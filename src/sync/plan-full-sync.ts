@@ -7,7 +7,7 @@ import { applyDepsFor, sourceRuntime } from './apply-deps.ts';
 import type { SyncContext } from './context.ts';
 import { guardPlan, type GuardedPlan } from './guard.ts';
 import { listManaged, type ManagedScan } from './managed.ts';
-import { planSyncDetailed } from './plan.ts';
+import { planSyncDetailedInSlices } from './plan.ts';
 import { addQuarantined, tallyPlan } from '../domain/run-report-tally.ts';
 import { summariseAction } from '../domain/action-summary.ts';
 import { type RunReport } from '../domain/run-report.ts';
@@ -86,7 +86,7 @@ export async function planFullSync(
     unchanged: scan.settledKeys.size,
   });
   // Only the people not settled while listing are left; their creates keep the compact form.
-  const guarded = planAndGuard(ctx, runtime.config, sourceName, snapshot, scan, report);
+  const guarded = await planAndGuard(ctx, runtime.config, sourceName, snapshot, scan, report);
   snapshot.desired.clear();
   options.onPhase?.('plan', {
     actions: guarded.all.length,
@@ -167,19 +167,19 @@ function recordSnapshot(report: RunReport, snapshot: CompactSnapshot): void {
   addQuarantined(report, snapshot.quarantined);
 }
 
-function planAndGuard(
+async function planAndGuard(
   ctx: SyncContext,
   config: {
     adoptByEmail: boolean;
-    leaver: Parameters<typeof planSyncDetailed>[0]['leaver'];
+    leaver: Parameters<typeof planSyncDetailedInSlices>[0]['leaver'];
     guard: Parameters<typeof guardPlan>[1]['guard'];
   },
   source: string,
   snapshot: Pick<CompactSnapshot, 'desired' | 'presentKeys' | 'complete' | 'unkeyed'>,
   scan: ManagedScan,
   report: RunReport,
-): GuardedPlan & { all: PlanAction[] } {
-  const plan = planSyncDetailed({
+): Promise<GuardedPlan & { all: PlanAction[] }> {
+  const plan = await planSyncDetailedInSlices({
     source,
     desired: snapshot.desired,
     managed: [...scan.managed, ...scan.foreign],

@@ -65,6 +65,15 @@ export function planSyncDetailed(input: PlanInput): PlanResult {
   return planner.run();
 }
 
+/**
+ * planSyncDetailed, letting other work run between slices of `slice` people: a million people take
+ * seconds to plan, and the run's lock must be renewed meanwhile (src/store/sync-lock.ts).
+ */
+export async function planSyncDetailedInSlices(input: PlanInput, slice = 10_000): Promise<PlanResult> {
+  const planner = new Planner(input);
+  return planner.runInSlices(slice);
+}
+
 const KIND_ORDER: Record<PlanActionKind, number> = {
   create: 0,
   adopt: 1,
@@ -96,6 +105,8 @@ class Planner {
   #desiredKeys: Set<string> | undefined;
   #unchanged = 0;
   #creates = 0;
+  /** The key planned last (keys come sorted: an equal one is a duplicate). */
+  #previous: string | undefined;
   #waitingForGrace = 0;
 
   constructor(input: PlanInput) {
@@ -105,15 +116,34 @@ class Planner {
   }
 
   run(): PlanResult {
-    let previous: string | undefined;
-    for (const person of this.#inKeyOrder()) {
-      if (person.key === previous) {
+    const people = this.#inKeyOrder();
+    while (this.#planSome(people, Infinity));
+    return this.#finish();
+  }
+
+  async runInSlices(slice: number): Promise<PlanResult> {
+    const people = this.#inKeyOrder();
+    while (this.#planSome(people, slice)) await new Promise((resolve) => setImmediate(resolve));
+    return this.#finish();
+  }
+
+  /** Plans up to `count` people; false once everyone is planned. */
+  #planSome(people: Iterator<DesiredIdentity>, count: number): boolean {
+    for (let n = 0; n < count; n++) {
+      const next = people.next();
+      if (next.done === true) return false;
+      const person = next.value;
+      if (person.key === this.#previous) {
         this.#skip(person.key, undefined, 'the key appears twice in the snapshot (quarantine both records)');
         continue;
       }
-      previous = person.key;
+      this.#previous = person.key;
       this.#planPerson(person);
     }
+    return true;
+  }
+
+  #finish(): PlanResult {
     this.#planDepartures();
     for (const duplicate of this.#index.duplicates) {
       this.#skip(

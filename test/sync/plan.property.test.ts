@@ -4,7 +4,7 @@ import type { ApiGeneration } from '../../src/kratos/types.ts';
 import type { Identity } from '../../src/domain/identity.ts';
 import { readMarker, withMarker } from '../../src/domain/ownership-marker.ts';
 import { CompactDesired, DESIRED_FIELD_ORDER } from '../../src/sync/compact-desired.ts';
-import { planSync, type PlanInput } from '../../src/sync/plan.ts';
+import { planSync, planSyncDetailedInSlices, type PlanInput } from '../../src/sync/plan.ts';
 import type { DesiredIdentity } from '../../src/domain/plan.ts';
 import type { OwnershipMarker } from '../../src/domain/ownership-marker.ts';
 import { applyPlan, byEmail, DAY, leaverConfig, managedOf, NOW, SOURCE } from './plan.support.ts';
@@ -206,9 +206,9 @@ describe('planSync properties', () => {
     );
   });
 
-  it('plans the same from compact desired records (a full sync), and its creates read as the records', () => {
-    fc.assert(
-      fc.property(world, (w) => {
+  it('plans the same from compact desired records (a full sync), and its creates read as the records', async () => {
+    await fc.assert(
+      fc.asyncProperty(world, async (w) => {
         // Plain JSON in the mapper's field order, as a mapped record is (anything else is kept as an object).
         const people = w.people.map((p) => inMapperOrder(JSON.parse(JSON.stringify(p)) as DesiredIdentity));
         const plain = planSync(inputFor({ ...w, people }, w.identities));
@@ -219,6 +219,12 @@ describe('planSync properties', () => {
           desired: compact,
           eagerCreates: 1,
         });
+        // Planned in slices of two people, with other work run in between: the same plan.
+        const inSlices = await planSyncDetailedInSlices(
+          { ...inputFor({ ...w, people }, w.identities), desired: compact, eagerCreates: 1 },
+          2,
+        );
+        expect(inSlices.actions).toEqual(plain);
         // Equality reads every enumerable property, `desired` of a compact create included; JSON as a job does.
         expect(fromCompact).toEqual(plain);
         expect(JSON.parse(JSON.stringify(fromCompact))).toEqual(JSON.parse(JSON.stringify(plain)));
