@@ -59,12 +59,16 @@ describe('batch creates overlap the recording of the previous slice', () => {
     const deps = { ...applyDepsFor(harness.ctx, 'hr'), kratos: watch.client };
     const recorded: ItemResult[][] = [];
     const overlapped: boolean[] = [];
-    await applyCreates(deps, [1, 2, 3, 4, 5, 6].map(createAction), async (results) => {
-      const slice = recorded.length;
-      // While slice k is recorded, batch k+1 goes out (the last slice has no next batch).
-      if (slice < 2) overlapped.push(await within(watch.sent(slice + 1), 10_000));
-      recorded.push(results);
-    });
+    await applyCreates(
+      deps,
+      [1, 2, 3, 4, 5, 6].map((n) => createAction(n)),
+      async (results) => {
+        const slice = recorded.length;
+        // While slice k is recorded, batch k+1 goes out (the last slice has no next batch).
+        if (slice < 2) overlapped.push(await within(watch.sent(slice + 1), 10_000));
+        recorded.push(results);
+      },
+    );
     expect(overlapped).toEqual([true, true]);
     expect(watch.batches()).toBe(3);
     expect(watch.maxInFlight()).toBe(1);
@@ -92,9 +96,13 @@ describe('batch creates overlap the recording of the previous slice', () => {
     const watch = watched(harness.ctx.kratos);
     const deps = { ...applyDepsFor(harness.ctx, 'hr'), kratos: watch.client };
     const sentWhenRecordingStarted: number[] = [];
-    await applyCreates(deps, [1, 2, 3, 4, 5, 6, 7, 8].map(createAction), async () => {
-      sentWhenRecordingStarted.push(watch.batches());
-    });
+    await applyCreates(
+      deps,
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => createAction(n)),
+      async () => {
+        sentWhenRecordingStarted.push(watch.batches());
+      },
+    );
     // Slice k (from 0) starts recording after batch k+1 went out; the last slice has no batch after it.
     expect(sentWhenRecordingStarted).toEqual([2, 3, 4, 4]);
     expect(watch.maxInFlight()).toBe(1);
@@ -107,13 +115,17 @@ describe('batch creates overlap the recording of the previous slice', () => {
     const deps = { ...applyDepsFor(harness.ctx, 'hr'), kratos: watch.client };
     const recorded: string[][] = [];
     const failure = new Error('audit trail unavailable');
-    const run = applyCreates(deps, [1, 2, 3, 4, 5, 6, 7, 8].map(createAction), async (results) => {
-      recorded.push(results.map((r) => `${r.action.key}:${r.outcome}`));
-      if (recorded.length === 1) {
-        await within(watch.sent(1), 10_000);
-        throw failure;
-      }
-    });
+    const run = applyCreates(
+      deps,
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => createAction(n)),
+      async (results) => {
+        recorded.push(results.map((r) => `${r.action.key}:${r.outcome}`));
+        if (recorded.length === 1) {
+          await within(watch.sent(1), 10_000);
+          throw failure;
+        }
+      },
+    );
     await expect(run).rejects.toBe(failure);
     // Slice 2 was sent while slice 1 was recorded: it is recorded as well; slices 3 and 4 are never sent.
     expect(recorded).toEqual([
