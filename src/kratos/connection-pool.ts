@@ -64,12 +64,15 @@ export function createConnectionPool(options: { connections: number }): Connecti
   };
 
   function exchange(options: PoolRequest): Promise<PoolResponse> {
-    const url = new URL(options.path, options.origin);
+    // The path is sent as given, never resolved against the origin: `//host/x` resolved would be a URL to
+    // another host, which would then get the admin origin's headers and token.
+    const url = new URL(options.origin);
     const transport = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : http;
     return new Promise<PoolResponse>((resolve, reject) => {
       const req = transport.request(
         url,
         {
+          path: options.path,
           method: options.method,
           headers: options.headers,
           agent: agentFor(url.protocol),

@@ -27,6 +27,11 @@ describe('Kratos connection pool (Node http agents, real server)', () => {
         res.write('{"half":');
         return;
       }
+      if (url.pathname === '/where') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ url: req.url, host: req.headers.host }));
+        return;
+      }
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () =>
@@ -101,6 +106,19 @@ describe('Kratos connection pool (Node http agents, real server)', () => {
     expect(answers.map((a) => a.statusCode)).toEqual(Array(8).fill(200));
     expect(accepted).toBe(2);
     expect(mostOpen).toBe(2);
+    await pool.close();
+  });
+
+  it('sends a path that starts with // to the origin as it is, not to the host it names', async () => {
+    const pool = createConnectionPool({ connections: 2 });
+    await reset();
+    // Resolved against the origin, `//localhost:<port>/where` is a URL to the host `localhost`.
+    const port = new URL(origin).port;
+    const answer = await get(pool, `//localhost:${port}/where`);
+    expect(JSON.parse(answer.body.toString('utf8'))).toEqual({
+      url: `//localhost:${port}/where`,
+      host: `127.0.0.1:${port}`,
+    });
     await pool.close();
   });
 
