@@ -23,7 +23,7 @@ const COUNT = 16;
 const keyOf = (n: number) => `E${String(n).padStart(5, '0')}`;
 
 describe('person.sync: jobs running together', { timeout: 60_000 }, () => {
-  it('each job syncs its own person, also when one index entry points at another person being synced', async () => {
+  it('each job syncs its own person, also when one index entry points at another person being synced, and a locked person waits', async () => {
     const h = (harness = await startRuntimeHarness({
       people: people(COUNT),
       config: { queue: { concurrency: 8, lockDuration: '5s', shutdownTimeout: '5s', applyChunkSize: 100 } },
@@ -45,6 +45,9 @@ describe('person.sync: jobs running together', { timeout: 60_000 }, () => {
       ),
     );
     const before = h.sim.stats().requests;
+    // E00006 is held by someone else (a full-sync chunk, say): its job waits, the others of its batch go on.
+    const heldLock = runtimeKeys(h.prefix).personLock('hr', keyOf(6));
+    await h.redis.set(heldLock, 'a-full-sync-chunk', 'PX', 30_000);
 
     await h.queue.pause();
     const ids: string[] = [];
@@ -57,11 +60,18 @@ describe('person.sync: jobs running together', { timeout: 60_000 }, () => {
         }),
       );
     await h.queue.resume();
+    const others = await Promise.all(ids.filter((_, i) => i !== 5).map((id) => h.waitForJob(id)));
+    expect(others.every(({ state }) => state === 'completed')).toBe(true);
+    expect(await h.queue.getJobState(ids[5]!)).not.toBe('completed');
+    expect((identityOf(6).traits as { department: string }).department).toBe('Engineering');
+    await h.redis.del(heldLock);
     const done = await Promise.all(ids.map((id) => h.waitForJob(id)));
 
     done.forEach(({ state, job }, i) => {
       const n = i + 1;
       expect(state).toBe('completed');
+      // A busy person's job is delayed without using an attempt, as a job alone would be.
+      expect(job.attemptsMade).toBe(1);
       const result = job.returnvalue as PersonSyncResult;
       expect(result.status).toBe(n % 2 === 0 ? 'updated' : 'unchanged');
       expect(result.identityId).toBe(identityOf(n).id);
