@@ -55,6 +55,7 @@ export function createConnectionPool(options: { connections: number }): Connecti
   let secure: HttpsAgent | undefined;
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  let closing: Promise<void> | undefined;
 
   const agentFor = (protocol: string): HttpAgent => {
     if (protocol === 'http:') return plain;
@@ -107,10 +108,14 @@ export function createConnectionPool(options: { connections: number }): Connecti
         if (inFlight === 0) drained?.();
       }
     },
-    async close() {
-      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
-      plain.destroy();
-      secure?.destroy();
+    close() {
+      // One wait for every caller: a second close() must not replace the first one's resolver.
+      closing ??= (async () => {
+        if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+        plain.destroy();
+        secure?.destroy();
+      })();
+      return closing;
     },
   };
 }

@@ -146,4 +146,18 @@ describe('Kratos connection pool (Node http agents, real server)', () => {
     // Every socket the pool opened is closed by the server's count.
     await expect.poll(() => open, { timeout: 5_000 }).toBe(0);
   });
+
+  it('a second close() while a request is in flight resolves with the first', async () => {
+    const pool = createConnectionPool({ connections: 2 });
+    await reset();
+    const inFlight = get(pool, '/slow?wait=150');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const closes = [pool.close(), pool.close()];
+    expect((await inFlight).statusCode).toBe(200);
+    const settled = await Promise.race([
+      Promise.all(closes).then(() => 'both closed'),
+      new Promise((resolve) => setTimeout(() => resolve('a close() still waiting'), 5_000)),
+    ]);
+    expect(settled).toBe('both closed');
+  });
 });
