@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { enqueuePersonSync } from '../jobs/enqueue.ts';
+import { coalesceRedisWrites } from '../src/http/coalesce-redis-writes.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { createCatalogue } from '../src/queue/job-definition.ts';
 import { noopJob } from './support/noop-job.ts';
@@ -151,6 +152,8 @@ export async function personSyncPhase(args: {
     logger,
   });
   const connection = createRedis(config.redis, { role: 'worker', logger });
+  // As the worker role does (src/app/job-worker-role.ts), so both job kinds run on the same runtime.
+  coalesceRedisWrites(connection);
   let done = 0;
   let resolveDone = () => {};
   const allDone = new Promise<void>((resolve) => (resolveDone = resolve));
