@@ -36,13 +36,15 @@ export async function* scanMarkerPages(
   options: MarkerScanOptions,
 ): AsyncGenerator<MarkerPage> {
   const listsMarkers = kratos.capabilities.listIncludesAdminMetadata;
-  const seen = new Set<string>();
+  // Only offset pages can repeat an identity (the list changed between two pages); keyset pages cannot, so
+  // there a scan holds one page at a time rather than every id it listed.
+  const seen = kratos.capabilities.keysetPages ? undefined : new Set<string>();
   for await (const page of kratos.listIdentities(
     options.pageSize === undefined ? {} : { pageSize: options.pageSize },
   )) {
     options.signal?.throwIfAborted();
-    const fresh = page.filter((identity) => !seen.has(identity.id));
-    for (const identity of fresh) seen.add(identity.id);
+    const fresh = seen ? page.filter((identity) => !seen.has(identity.id)) : page;
+    if (seen) for (const identity of fresh) seen.add(identity.id);
     if (listsMarkers) {
       yield { listed: fresh.length, read: 0, identities: fresh };
       continue;
