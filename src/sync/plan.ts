@@ -13,11 +13,9 @@ export interface PlanInput {
   source: string;
   /**
    * Every mapped, valid, in-scope record of a snapshot (or the one record of an event). Kept compact (a full
-   * sync), each is decoded as it is planned and creates keep the compact form (see CompactDesired).
+   * sync, see CompactDesired), each is decoded as it is planned.
    */
   desired: DesiredIdentity[] | CompactDesired;
-  /** With compact `desired`: how many creates keep the decoded record (the rest decode it when read). @defaultValue 100,000 */
-  eagerCreates?: number;
   /** Identities carrying a marker — of this source and of others (others are only used to report collisions). */
   managed: ManagedIdentity[];
   /**
@@ -104,7 +102,6 @@ class Planner {
   /** Every desired key; built on first use (only people Kratos does not know by key need it). */
   #desiredKeys: Set<string> | undefined;
   #unchanged = 0;
-  #creates = 0;
   /** The key planned last (keys come sorted: an equal one is a duplicate). */
   #previous: string | undefined;
   #waitingForGrace = 0;
@@ -253,17 +250,9 @@ class Planner {
     const email = person.email?.toLowerCase();
     const holder = email === undefined ? undefined : this.#input.adoptable?.get(email);
     if (holder === undefined) {
-      const reason = 'new in the source';
-      const desired = this.#input.desired;
-      // Past the first `eagerCreates`, a create holds the person's compact text instead of their record (an
-      // import of a million): decoding it again for the summary and the request costs ~3 µs each time.
-      if (desired instanceof CompactDesired && ++this.#creates > (this.#input.eagerCreates ?? 100_000)) {
-        this.#actions.push(desired.createAction(person.key, reason));
-        return;
-      }
-      // The record is held by the create now: the compact text need not be held beside it.
-      if (desired instanceof CompactDesired) desired.keepAsIs(person);
-      this.#actions.push({ kind: 'create', key: person.key, desired: person, reason });
+      // The create holds the record now: its compact text need not be held beside it.
+      if (this.#input.desired instanceof CompactDesired) this.#input.desired.keepAsIs(person);
+      this.#actions.push({ kind: 'create', key: person.key, desired: person, reason: 'new in the source' });
       return;
     }
     const owner = readMarker(holder);
