@@ -1,3 +1,4 @@
+import { MAX_REISSUES } from '../config/sections/source.ts';
 import type { Identity } from '../domain/identity.ts';
 import { readAuditForPerson, type AuditEntry } from '../store/audit-store.ts';
 import { createDeliveryStore, inviteDeliveryId, type DeliveryRecord } from '../store/delivery-store.ts';
@@ -188,8 +189,10 @@ function planNow(
 
 async function latestInvite(ctx: SyncContext, identityId: string): Promise<PersonExplanation['invite']> {
   const store = createDeliveryStore({ redis: ctx.redis, prefix: ctx.config.redis.prefix, now: ctx.now });
+  // Newest first: the first delivery, then up to `onboarding.maxReissues` re-issues (attempts 2…).
+  const attempts = Array.from({ length: 1 + MAX_REISSUES }, (_, i) => 1 + MAX_REISSUES - i);
   const records = await Promise.all(
-    [2, 1].map((attempt) => store.get(inviteDeliveryId(identityId, attempt))),
+    attempts.map((attempt) => store.get(inviteDeliveryId(identityId, attempt))),
   );
   const latest = records.find((record) => record !== null);
   if (!latest) return null;
