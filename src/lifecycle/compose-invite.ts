@@ -53,7 +53,8 @@ export function composeInvite(
 export function composeManagerNotice(
   templates: InviteTemplates,
   notice: {
-    invite: InviteRef;
+    /** The re-issue that went out (attempt 2, or a later one after uncertain re-issues). */
+    invite: InviteRef & { attempt: number };
     to: string;
     name: string;
     sentAt: string;
@@ -83,7 +84,7 @@ export function composeManagerNotice(
       key: notice.invite.key,
       identityId: notice.invite.identityId,
       name: notice.name,
-      attempt: 2,
+      attempt: notice.invite.attempt,
     },
   };
 }
