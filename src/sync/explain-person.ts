@@ -76,8 +76,9 @@ export async function explainPerson(
   const applyDeps = applyDepsFor(ctx, source);
   const record = await readRecord(ctx, runtime, key);
   const desired = record.outcome === 'mapped' ? record.desired : undefined;
-  // As a sync would: a leaver no index entry or lookup finds is searched for by marker in the list.
-  const leaver = record.outcome === 'absent' || desired?.leaver === true;
+  // As a sync would: a leaver (absent, out of scope, mapped as one) no index entry or lookup finds is
+  // searched for by marker in the list (readingSaysLeft).
+  const leaver = record.outcome === 'absent' || record.outcome === 'out-of-scope' || desired?.leaver === true;
   const found = await findPerson(applyDeps, key, desired, runtime.config.adoptByEmail, { leaver });
   const identity = found.managed?.identity ?? found.adoptable.values().next().value;
   const matchedBy = identity ? await howMatched(applyDeps.index, key, identity, desired, source) : '';
@@ -172,7 +173,8 @@ function planNow(
   found: FoundPerson,
   outcome: PersonExplanation['record']['outcome'],
 ): PersonExplanation['plan'] {
-  if (outcome === 'quarantined' || outcome === 'unreadable' || outcome === 'out-of-scope')
+  // Out of scope counts as absent (a departure), as in every sync; only these two leave the person as is.
+  if (outcome === 'quarantined' || outcome === 'unreadable')
     return { kind: 'none', reason: `nothing: the record is ${outcome} (a sync leaves this person as is)` };
   const action = planOnePerson(ctx, runtime, key, desired, found);
   if (!action)
