@@ -44,13 +44,19 @@ export async function planFullSync(
     signal?: AbortSignal;
     onProgress?: (progress: SyncProgress) => void;
     onPhase?: (phase: string, fields: Record<string, unknown>) => void;
+    /** The desired people kept as they are before the rest are kept compact (see readCompactSnapshot). */
+    compactFrom?: number;
   },
 ): Promise<PlannedFullSync> {
   const runtime = sourceRuntime(ctx, sourceName);
   const { signal, logger } = options;
   const snapshot = await readCompactSnapshot(
     { source: runtime.source, mapper: runtime.mapper, logger, now: ctx.now },
-    { signal, onRecords: (records) => options.onProgress?.({ phase: 'source', records }) },
+    {
+      signal,
+      onRecords: (records) => options.onProgress?.({ phase: 'source', records }),
+      ...(options.compactFrom !== undefined ? { compactFrom: options.compactFrom } : {}),
+    },
   );
   signal?.throwIfAborted();
   await doubtSnapshot(ctx, sourceName, snapshot, options.dryRun);

@@ -201,7 +201,7 @@ describe('a compact snapshot', () => {
       'A8,,a8@example.com,Hal,active,2026-01-01', // no external id
     ];
     const plain = await readSnapshot(deps(rows));
-    // Compact from the second desired person on (a full sync's default is past the first 20,000).
+    // Compact from the second desired person on (a full sync's default is past the first 100,000).
     const compact = await readCompactSnapshot(deps(rows), { compactFrom: 1 });
     expect([...compact.desired.values()]).toStrictEqual(plain.desired);
     expect(plain.desired.map((d) => d.key)).toEqual(['A1', 'A5', 'A6', 'A8']);
