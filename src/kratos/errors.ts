@@ -1,4 +1,5 @@
 import { SyncError, type RetryClass, type SyncErrorCode } from '../errors/catalogue.ts';
+import { hasCode } from '../errors/describe-error.ts';
 
 /**
  * The one error the Kratos client throws. Classification is by HTTP status only, never by the body's
@@ -122,4 +123,13 @@ export function isDefinitelyNotApplied(error: KratosError): boolean {
  */
 export function isBadRequest(err: unknown): boolean {
   return err instanceof KratosError && err.status === 400;
+}
+
+/**
+ * For `.catch` on a read of one identity: null when Kratos answered 404 (the identity was deleted since it
+ * was listed or recorded), the error itself otherwise.
+ */
+export function nullOnNotFound(err: unknown): null {
+  if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null;
+  throw err;
 }

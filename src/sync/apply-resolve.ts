@@ -1,9 +1,9 @@
-import { hasCode } from '../errors/describe-error.ts';
 import type { CreateIdentityBody } from '../kratos/types.ts';
 import type { Identity } from '../domain/identity.ts';
 import { mapPool } from './apply-pool.ts';
 import type { ApplyDeps, CreateAction } from './apply-types.ts';
 import { markerOf } from '../domain/ownership-marker.ts';
+import { nullOnNotFound } from '../kratos/errors.ts';
 
 /** A create whose result is unknown: Kratos said 409, or the answer was lost after it may have been applied. */
 export interface UnsettledCreate {
@@ -119,9 +119,4 @@ function emailsOf(identity: Identity): string[] {
   const trait = identity.traits?.email;
   if (typeof trait === 'string') emails.push(trait.toLowerCase());
   return emails;
-}
-
-function nullOnNotFound(err: unknown): null {
-  if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null;
-  throw err;
 }

@@ -1,4 +1,3 @@
-import { hasCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
 import { acquireSyncLock } from '../store/sync-lock.ts';
 import { isRunId } from '../store/run-id.ts';
@@ -19,6 +18,7 @@ import {
   type RunStatus,
   type SkippedItem,
 } from '../domain/run-report.ts';
+import { nullOnNotFound } from '../kratos/errors.ts';
 
 export interface DecisionResult {
   runId: string;
@@ -213,9 +213,4 @@ function keptItemsOf(results: readonly ItemResult[]): { skippedItems?: SkippedIt
       ...(r.error ? { code: r.error.code } : {}),
     }));
   return items.length > 0 ? { skippedItems: items } : {};
-}
-
-function nullOnNotFound(err: unknown): null {
-  if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null;
-  throw err;
 }

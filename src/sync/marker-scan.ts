@@ -1,7 +1,7 @@
-import { hasCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
 import type { KratosClient } from '../kratos/types.ts';
 import { mapPool } from './apply-pool.ts';
+import { nullOnNotFound } from '../kratos/errors.ts';
 
 /** One page of the identity list, each identity with the `metadata_admin` that holds its ownership marker. */
 export interface MarkerPage {
@@ -63,9 +63,4 @@ export async function* scanMarkerPages(
       identities: read.filter((identity): identity is Identity => identity !== null),
     };
   }
-}
-
-function nullOnNotFound(err: unknown): null {
-  if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null; // deleted since it was listed
-  throw err;
 }
