@@ -1,4 +1,3 @@
-import { hasCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
 import { digestOf } from './apply.ts';
 import { mapPool } from './apply-pool.ts';
@@ -7,6 +6,7 @@ import { markerOf, readMarker } from '../domain/ownership-marker.ts';
 import type { MarkerIndexEntry } from '../store/marker-index.ts';
 import { scanMarkerPages } from './marker-scan.ts';
 import type { DesiredIdentity, ManagedIdentity } from '../domain/plan.ts';
+import { nullOnNotFound } from '../kratos/errors.ts';
 
 export interface FoundPerson {
   /** The person's identity, proven ours by its marker (read by id, so never a stale list entry). */
@@ -181,9 +181,4 @@ async function scanForEmail(deps: ApplyDeps, email: string): Promise<Identity | 
     }
   }
   return null;
-}
-
-function nullOnNotFound(err: unknown): null {
-  if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null;
-  throw err;
 }

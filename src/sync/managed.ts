@@ -1,4 +1,3 @@
-import { hasCode } from '../errors/describe-error.ts';
 import type { Identity } from '../domain/identity.ts';
 import type { KratosClient } from '../kratos/types.ts';
 import type { Logger } from '../log/logger.ts';
@@ -13,6 +12,7 @@ import { mapPool } from './apply-pool.ts';
 import { markerOf, markerValue, readMarker, MARKER_FIELD } from '../domain/ownership-marker.ts';
 import { isSettled, restoreFromDigest } from './managed-unchanged.ts';
 import { type DesiredIdentity, type ManagedIdentity } from '../domain/plan.ts';
+import { nullOnNotFound } from '../kratos/errors.ts';
 
 /**
  * Which identities in Kratos this source owns (only these are ever changed).
@@ -282,9 +282,4 @@ function slim(identity: Identity): Identity {
   // The planner keeps the older of two identities with one key (a duplicate never displaces the original).
   if (identity.created_at !== undefined) kept.created_at = identity.created_at;
   return kept;
-}
-
-function nullOnNotFound(err: unknown): null {
-  if (hasCode(err, 'SYNC_ERR_KRATOS_NOT_FOUND')) return null;
-  throw err;
 }
