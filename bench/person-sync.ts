@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { enqueuePersonSync } from '../jobs/enqueue.ts';
-import { coalesceRedisWrites } from '../src/http/coalesce-redis-writes.ts';
+import { coalesceRedisWrites } from '../src/queue/coalesce-redis-writes.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { createCatalogue } from '../src/queue/job-definition.ts';
 import { noopJob } from './support/noop-job.ts';

@@ -1,7 +1,7 @@
 import { jobCatalogue } from '../../jobs/catalogue.ts';
 import { createChunkStore } from '../../jobs/full-sync/chunk-store.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
-import { coalesceRedisWrites } from '../http/coalesce-redis-writes.ts';
+import { coalesceRedisWrites } from '../queue/coalesce-redis-writes.ts';
 import type { KratosClient } from '../kratos/types.ts';
 import { createJobWorker } from '../queue/job-worker.ts';
 import { createKratosOutagePause } from '../queue/kratos-outage-pause.ts';

@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { createPersonLocks, type PersonLocks } from '../queue/person-locks.ts';
 import type { RedisClient } from '../queue/redis-connection.ts';
 import type { SyncContext } from '../sync/context.ts';
-import { coalesceRedisWrites } from './coalesce-redis-writes.ts';
+import { coalesceRedisWrites } from '../queue/coalesce-redis-writes.ts';
 import { failedJobAccessOf } from './console/failed-job-access.ts';
 import { registerConsole } from './console/register-console.ts';
 import { DASHBOARD_PATH, dashboardRoutes } from './dashboard.ts';

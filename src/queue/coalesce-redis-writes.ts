@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { Redis } from 'ioredis';
-import type { RedisClient } from '../queue/redis-connection.ts';
+import type { RedisClient } from './redis-connection.ts';
 
 const coalesced = new WeakSet<object>();
 

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, inject } from 'vitest';
-import { coalesceRedisWrites } from '../../src/http/coalesce-redis-writes.ts';
-import { uniquePrefix } from '../queue/helpers.ts';
+import { coalesceRedisWrites } from '../../src/queue/coalesce-redis-writes.ts';
+import { uniquePrefix } from './helpers.ts';
 
 const clients: Redis[] = [];
 afterEach(async () => {
