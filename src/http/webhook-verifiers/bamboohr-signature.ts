@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { HmacKey } from './hmac-key.ts';
 import type { SignatureCheck } from './signature-check.ts';
 import { fresh, header, sameDigest, timestampMs, type SignedRequest } from './signed-request.ts';
 
@@ -12,7 +13,7 @@ const BAMBOOHR_TIMESTAMP_HEADER = 'x-bamboohr-timestamp';
  */
 export function checkBambooHrSignature(
   request: SignedRequest,
-  secret: string,
+  secret: HmacKey,
   toleranceSeconds: number,
 ): SignatureCheck {
   const signature = header(request, BAMBOOHR_SIGNATURE_HEADER);
@@ -34,6 +35,6 @@ export function checkBambooHrSignature(
 }
 
 /** Sign as BambooHR does (tests, fakes). */
-export function signBambooHr(secret: string, timestamp: string, rawBody: string | Buffer): string {
+export function signBambooHr(secret: HmacKey, timestamp: string, rawBody: string | Buffer): string {
   return createHmac('sha256', secret).update(rawBody).update(timestamp).digest('hex');
 }

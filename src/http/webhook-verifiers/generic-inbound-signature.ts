@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { HmacKey } from './hmac-key.ts';
 import type { SignatureCheck } from './signature-check.ts';
 import { sameDigest } from './signed-request.ts';
 
@@ -13,7 +14,7 @@ import { sameDigest } from './signed-request.ts';
  * (`sameDigest`, on equal lengths only), and reasons never echo the signature or the secret.
  */
 export function checkGenericInboundSignature(input: {
-  secret: string;
+  secret: HmacKey;
   rawBody: Buffer;
   signature: string | undefined;
   timestamp: string | undefined;
@@ -42,7 +43,7 @@ export function checkGenericInboundSignature(input: {
 
 /** Sign a body as a `generic`-format sender (an HR system calling us) would: tests and the docs' example. */
 export function signGenericInboundWebhook(
-  secret: string,
+  secret: HmacKey,
   timestamp: number,
   rawBody: string | Buffer,
 ): string {

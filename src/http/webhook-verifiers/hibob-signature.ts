@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { HmacKey } from './hmac-key.ts';
 import type { SignatureCheck } from './signature-check.ts';
 import { header, sameDigest, type SignedRequest } from './signed-request.ts';
 
@@ -9,7 +10,7 @@ import { header, sameDigest, type SignedRequest } from './signed-request.ts';
  * (`toleranceSeconds`); past that it would enqueue one more sync of a person, which reads the record afresh
  * and so changes nothing the source does not say.
  */
-export function checkHiBobSignature(request: SignedRequest, secret: string): SignatureCheck {
+export function checkHiBobSignature(request: SignedRequest, secret: HmacKey): SignatureCheck {
   const signature = header(request, 'bob-signature');
   if (!signature) return { ok: false, reason: 'missing Bob-Signature header' };
   if (!/^[A-Za-z0-9+/]{86}==$/.test(signature)) {
@@ -23,6 +24,6 @@ export function checkHiBobSignature(request: SignedRequest, secret: string): Sig
 }
 
 /** Sign as HiBob does (tests, fakes). */
-export function signHiBob(secret: string, rawBody: string | Buffer): string {
+export function signHiBob(secret: HmacKey, rawBody: string | Buffer): string {
   return createHmac('sha512', secret).update(rawBody).digest('base64');
 }

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { HmacKey } from './hmac-key.ts';
 import type { SignatureCheck } from './signature-check.ts';
 import { fresh, header, sameDigest, type SignedRequest } from './signed-request.ts';
 
@@ -11,7 +12,7 @@ import { fresh, header, sameDigest, type SignedRequest } from './signed-request.
  */
 export function checkHubSpotSignatureV3(
   request: SignedRequest,
-  secret: string,
+  secret: HmacKey,
   publicUrl: string,
   toleranceSeconds: number,
 ): SignatureCheck {
@@ -35,7 +36,7 @@ export function checkHubSpotSignatureV3(
 
 /** Sign as HubSpot does (tests, fakes). */
 export function signHubSpotV3(
-  secret: string,
+  secret: HmacKey,
   method: string,
   uri: string,
   rawBody: string | Buffer,
