@@ -6,7 +6,10 @@ import type { CliParts } from './cli-parts.ts';
 import { cliLogger, loadCliConfig, withEngine } from './engine-session.ts';
 import { EXIT } from './exit-codes.ts';
 
-/** `explain <key|email> [--source s] [--json]`: reads the source, Kratos and Redis; changes nothing. */
+/**
+ * `explain <key|email> [--source s] [--json]`: reads the source, Kratos and Redis; changes nothing in Kratos
+ * or the source (the person's lookup keeps the marker index up to date, as a sync's does: explain-person.ts).
+ */
 export async function explainCommand(
   program: Command,
   parts: CliParts,

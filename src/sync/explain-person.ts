@@ -64,7 +64,9 @@ export interface ExplainDeps {
 /**
  * Explain one person: the source record as mapped (or why it is out of scope, quarantined or absent), the
  * identity it matches and how, what a sync would do now and why, the last audit entries, jobs, a held run,
- * the invite and the offboarding receipt. Reads only (the source, Kratos, Redis); changes nothing.
+ * the invite and the offboarding receipt. Reads the source, Kratos and Redis and changes nothing in Kratos or
+ * the source; the person's lookup (`findPerson`, as a sync's) keeps the marker index in Redis: it drops a stale
+ * entry, records an identity a lookup finds, and a leaver's marker scan writes back the entries it sees.
  */
 export async function explainPerson(
   ctx: SyncContext,

@@ -33,6 +33,8 @@ describe('explain: a record out of the mapping scope', () => {
     expect(explained.identity).toMatchObject({ id, managed: true });
     expect(explained.plan.kind).toBe('deactivate');
     expect(harness.sim.identity(id)?.state).toBe('active');
+    // Explain changes nothing in Kratos, but its marker scan writes the lost index entry back (README: explain).
+    expect(await index.identityIdOf('E00002')).toBe(id);
     // What the sync then does.
     expect(await syncPerson(harness.ctx, 'hr', 'E00002', { trigger: 'webhook' })).toMatchObject({
       status: 'deactivated',
