@@ -1,4 +1,5 @@
 import { hasCode } from '../errors/describe-error.ts';
+import type { Identity } from '../domain/identity.ts';
 import { SyncError } from '../errors/catalogue.ts';
 import { offboardIdentity } from '../access/offboard-identity.ts';
 import { describeFailure, isKratosFailure } from './apply-errors.ts';
@@ -9,8 +10,14 @@ import { imageOf, readWithCredentials } from './before-image.ts';
  * A leaver's deactivation or deletion, through the offboarding sequence (docs/architecture.md): it reads
  * the identity by id and refuses unless it still carries this source's marker for this person, sets it
  * inactive, revokes and verifies its sessions, and (for `delete`) deletes it. 404 anywhere means done.
+ * `readJustNow`: the identity as this same job read it by id just before planning the removal; the
+ * offboarding starts from it rather than reading it again (see `OffboardTarget.readJustNow`).
  */
-export async function applyRemoval(deps: ApplyDeps, action: RemovalAction): Promise<ItemResult> {
+export async function applyRemoval(
+  deps: ApplyDeps,
+  action: RemovalAction,
+  readJustNow?: Identity,
+): Promise<ItemResult> {
   const base = { action, identityId: action.identityId };
   try {
     const image = deps.images ? await imageBeforeRemoval(deps, action) : undefined;
@@ -22,6 +29,7 @@ export async function applyRemoval(deps: ApplyDeps, action: RemovalAction): Prom
         key: action.key,
         reason: action.reason,
         ...(action.leftAt ? { leftAt: action.leftAt } : {}),
+        ...(readJustNow ? { readJustNow } : {}),
       },
       action.kind === 'delete' ? { deleteNow: true } : {},
     );

@@ -24,6 +24,12 @@ export interface ApplyInput {
   actions: readonly PlanAction[];
   /** Identities as last read (managed ones and adoption candidates), by id: the base of each write. */
   current: ReadonlyMap<string, Identity>;
+  /**
+   * Identities this same job read by id just before planning (a `person.sync` job's lookup), by id: a
+   * removal starts from these instead of reading the identity again. Full runs leave it out: their reads
+   * are as old as their listing.
+   */
+  readJustNow?: ReadonlyMap<string, Identity>;
   runId: string;
   /** Who asked for these changes when a person did (`console:<user>`): kept on every audit entry. */
   by?: string;
@@ -91,7 +97,7 @@ export async function applyPlan(deps: ApplyDeps, input: ApplyInput): Promise<App
     input.signal?.throwIfAborted();
     await settled(
       await mapPool(removals.slice(start, start + SLICE), deps.concurrency, (action) =>
-        applyRemoval(deps, action),
+        applyRemoval(deps, action, input.readJustNow?.get(action.identityId)),
       ),
     );
   }

@@ -145,6 +145,8 @@ export async function syncPerson(
   const outcome = await applyPlan(deps, {
     actions: [action],
     current: currentOf(found),
+    // Read by this job a moment ago, under the person's lock: the offboarding need not read it again.
+    ...(found.managed ? { readJustNow: new Map([[found.managed.identity.id, found.managed.identity]]) } : {}),
     runId,
     ...(options.by ? { by: options.by } : {}),
     signal: options.signal,

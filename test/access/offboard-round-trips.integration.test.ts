@@ -83,6 +83,61 @@ describe.each(['v26', 'v0.10'] as const)('offboardIdentity round trips against K
     expect(h.sim.sessionsOf(identity.id)).toHaveLength(0);
   });
 
+  it('starts from an identity the caller read just now: no read before the deactivation, same receipt', async () => {
+    const identity = await createManagedIdentity(h.kratos, { key: 'E300' });
+    await mintSession(h.sim, identity.id);
+    const readJustNow = await h.kratos.getIdentity(identity.id);
+    const { kratos, events } = recorded();
+
+    const receipt = await offboardIdentity(
+      { kratos, logger: h.logger, now, receipts },
+      { identityId: identity.id, source: 'hr', key: 'E300', reason: 'terminated in HR', readJustNow },
+    );
+
+    expect(receipt).toMatchObject({ outcome: 'offboarded', sessionsRevoked: 1, verified: true });
+    // The first call is the deactivation (with the count); the only read is the verification's.
+    expect(events.slice(0, events.indexOf('deactivate:end'))).not.toContain('get:start');
+    expect(events.filter((e) => e === 'get:start')).toHaveLength(1);
+    expect(h.sim.identity(identity.id)!.state).toBe('inactive');
+    expect(h.sim.sessionsOf(identity.id)).toHaveLength(0);
+  });
+
+  it('still refuses an identity read just now that is not this person’s, and reads one given for another id', async () => {
+    const mine = await createManagedIdentity(h.kratos, { key: 'E300' });
+    const other = await createManagedIdentity(h.kratos, { key: 'E301' });
+    const { kratos, events } = recorded();
+
+    await expect(
+      offboardIdentity(
+        { kratos, logger: h.logger, now, receipts },
+        {
+          identityId: other.id,
+          source: 'hr',
+          key: 'E300',
+          reason: 'terminated in HR',
+          readJustNow: await h.kratos.getIdentity(other.id),
+        },
+      ),
+    ).rejects.toMatchObject({ code: 'SYNC_ERR_NOT_MANAGED' });
+    expect(h.sim.identity(other.id)!.state).toBe('active');
+    expect(events).toEqual([]);
+
+    // Given for another identity than the target: not used, the target is read by id.
+    const receipt = await offboardIdentity(
+      { kratos, logger: h.logger, now, receipts },
+      {
+        identityId: mine.id,
+        source: 'hr',
+        key: 'E300',
+        reason: 'terminated in HR',
+        readJustNow: await h.kratos.getIdentity(other.id),
+      },
+    );
+    expect(receipt).toMatchObject({ outcome: 'offboarded', verified: true });
+    expect(events[0]).toBe('get:start');
+    expect(h.sim.identity(other.id)!.state).toBe('active');
+  });
+
   it('a count that fails still leaves the identity deactivated; the failure is the receipt’s', async () => {
     const identity = await createManagedIdentity(h.kratos, { key: 'E300' });
     await mintSession(h.sim, identity.id);
