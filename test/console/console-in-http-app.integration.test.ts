@@ -1,16 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { enqueuePersonSync } from '../../jobs/enqueue.ts';
-import { buildHttpApp } from '../../src/http/build-http-app.ts';
-import { createMetrics } from '../../src/metrics/metrics.ts';
-import { createSourceStatsStore } from '../../src/metrics/source-stats.ts';
-import { createQueue } from '../../src/queue/job-queue.ts';
-import { closeRedis, createRedis, redisReady } from '../../src/queue/redis-connection.ts';
 import type { SyncContext } from '../../src/sync/context.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { startRuntimeHarness } from '../jobs/runtime-harness.ts';
 import { people, startHarness, type Harness } from '../sync/engine-harness.ts';
 import { basicAuth, CONSOLE_PASSWORD, CONSOLE_USER, withConsoleAuth } from './console-fixture.ts';
+import { openHttpApp } from './http-app-fixture.ts';
 
 /** The console as `kratos-sync worker --role http` serves it: inside the HTTP app, beside the dashboard. */
 describe('console in the HTTP app', () => {
@@ -23,30 +18,9 @@ describe('console in the HTTP app', () => {
   });
 
   async function start(ctx: SyncContext) {
-    const producer = createRedis(ctx.config.redis, { role: 'producer', logger: ctx.logger });
-    await redisReady(producer);
-    const queue = createQueue({ connection: producer, prefix: ctx.config.redis.prefix, logger: ctx.logger });
-    const metrics = createMetrics({
-      sources: ['hr'],
-      stats: createSourceStatsStore(producer, ctx.config.redis.prefix),
-      jobCounts: () => queue.getJobCounts('waiting', 'failed'),
-    });
-    const app = await buildHttpApp({
-      config: ctx.config,
-      logger: ctx.logger,
-      redis: producer,
-      queue,
-      enqueuePerson: (request) => enqueuePersonSync(queue, request),
-      kratosReady: async () => true,
-      metrics,
-      ctx,
-    });
-    close = async () => {
-      await app.close();
-      await queue.close();
-      await closeRedis(producer);
-    };
-    return app;
+    const opened = await openHttpApp(ctx);
+    close = opened.close;
+    return opened.app;
   }
 
   it('serves /console with the dashboard credentials, and links to the dashboard it sits beside', async () => {

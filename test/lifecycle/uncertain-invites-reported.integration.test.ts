@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderReport } from '../../src/cli/render-run.ts';
-import { buildHttpApp } from '../../src/http/build-http-app.ts';
 import { recordSendFailure } from '../../src/lifecycle/send-failure.ts';
 import { DeliveryError } from '../../src/delivery/channel.ts';
-import { createMetrics } from '../../src/metrics/metrics.ts';
-import { createSourceStatsStore } from '../../src/metrics/source-stats.ts';
-import { createQueue } from '../../src/queue/job-queue.ts';
-import { closeRedis, createRedis, redisReady } from '../../src/queue/redis-connection.ts';
 import {
   createDeliveryStore,
   inviteDeliveryId,
@@ -16,6 +11,7 @@ import {
 import type { SyncContext } from '../../src/sync/context.ts';
 import { runFullSync } from '../../src/sync/run-full-sync.ts';
 import { basicAuth, CONSOLE_PASSWORD, CONSOLE_USER, withConsoleAuth } from '../console/console-fixture.ts';
+import { openHttpApp } from '../console/http-app-fixture.ts';
 import { people, simIdentitiesByKey, startHarness, type Harness } from '../sync/engine-harness.ts';
 
 // An invite whose hand-over was interrupted (the mail server had the message, no answer came) may have reached
@@ -57,31 +53,12 @@ describe('uncertain invites are reported', () => {
   });
 
   /** The HTTP app with the console and /metrics, as the http role serves them; closed after the test. */
-  async function openHttpApp(ctx: SyncContext, deliveries: Deliveries) {
-    const producer = createRedis(ctx.config.redis, { role: 'producer', logger: ctx.logger });
-    await redisReady(producer);
-    const queue = createQueue({ connection: producer, prefix: ctx.config.redis.prefix, logger: ctx.logger });
-    const metrics = createMetrics({
-      sources: ['hr'],
-      stats: createSourceStatsStore(producer, ctx.config.redis.prefix),
+  async function openHttpAppCounting(ctx: SyncContext, deliveries: Deliveries) {
+    const opened = await openHttpApp(withConsoleAuth(ctx), {
       uncertainInvites: () => deliveries.countUncertain(),
     });
-    const app = await buildHttpApp({
-      config: ctx.config,
-      logger: ctx.logger,
-      redis: producer,
-      queue,
-      enqueuePerson: async () => 'unused',
-      kratosReady: async () => true,
-      metrics,
-      ctx: withConsoleAuth(ctx),
-    });
-    close = async () => {
-      await app.close();
-      await queue.close();
-      await closeRedis(producer);
-    };
-    return { app, metrics };
+    close = opened.close;
+    return opened;
   }
 
   it('in the run report, the CLI output, the console overview and the metric, until settled', async () => {
@@ -125,7 +102,7 @@ describe('uncertain invites are reported', () => {
     expect(notice).toContain('onboarding.reissueAfter');
     expect(renderReport(report)).toContain(`note: ${notice}`);
 
-    const { app, metrics } = await openHttpApp(ctx, deliveries);
+    const { app, metrics } = await openHttpAppCounting(ctx, deliveries);
 
     const overview = await app.inject({
       url: '/console',
@@ -181,7 +158,7 @@ describe('uncertain invites are reported', () => {
       '1 of them already had onboarding.maxReissues (3) re-issues and are not re-issued again: check with the people concerned',
     );
     // The console's rows: E00001's re-issue is due a day after, E00003's is not re-issued again.
-    const { app } = await openHttpApp(ctx, deliveries);
+    const { app } = await openHttpAppCounting(ctx, deliveries);
     const overview = await app.inject({
       url: '/console',
       headers: { authorization: basicAuth(CONSOLE_USER, CONSOLE_PASSWORD) },
