@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { runBeforePrioritized } from './job-queue.ts';
 
@@ -18,8 +19,11 @@ export const ORDINARY_JOB_PRIORITY = 10;
  */
 const LEAVER_MARK_SECONDS = 7 * 24 * 60 * 60;
 
-/** Adds one job with the given options (a producer's add, deduplicated per person); resolves its job id. */
-export type AddWithPriority = (options: { priority?: number }) => Promise<string>;
+/**
+ * Adds one job with the given options (a producer's add, deduplicated per person); resolves its job id, which
+ * is the job already stored for that person when BullMQ's deduplication folded the add into it.
+ */
+export type AddWithPriority = (options: { priority?: number; jobId?: string }) => Promise<string>;
 
 /**
  * Adds one person's job in leaver-first order: a leaver's without a priority (ahead of all ordinary work),
@@ -42,7 +46,13 @@ export async function addPersonJobInOrder(
   add: AddWithPriority,
 ): Promise<string> {
   if (leaver) return await addAsLeaver(queue, dedupId, add);
-  const jobId = await add({ priority: ORDINARY_JOB_PRIORITY });
+  // The add proposes an id of its own, so its answer tells a new job (that id) from a fold into the job
+  // already stored for the person (another id): BullMQ's add says nothing else about it. A new job replaced
+  // no stored follow-up, so no leaver's place can have been lost: only a fold costs the mark's read. (BullMQ
+  // refuses custom ids that are integers or hold ':'; a UUID is neither.)
+  const proposed = randomUUID();
+  const jobId = await add({ priority: ORDINARY_JOB_PRIORITY, jobId: proposed });
+  if (jobId === proposed) return jobId;
   const client = await queue.getBackend().client;
   // Also when the running job ended between the add and this read: the follow-up the add stored is a job of
   // its own by now, and adding again as a leaver's moves it ahead.

@@ -131,3 +131,36 @@ describe('a leaver event that waits behind its person’s running job', () => {
     expect(q.ran).toEqual(['p', 'a', 'b']);
   });
 });
+
+/** Records the name of every command the queue's own connection sends from now on (a spy, not a mock). */
+async function recordCommands(queue: Queue): Promise<string[]> {
+  const client = await queue.getBackend().client;
+  const sent: string[] = [];
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = (command, stream) => {
+    sent.push(command.name.toLowerCase());
+    return send(command, stream);
+  };
+  return sent;
+}
+
+describe('the leaver mark’s read', () => {
+  it('costs an ordinary event for a person with nothing pending no GET, only its add', async () => {
+    const q = (current = startQueue());
+    await q.queue.pause();
+    // First add loads BullMQ's script on this connection; the counted ones send it by SHA.
+    await enqueuePersonSync(q.queue, event('warm-up'));
+    const sent = await recordCommands(q.queue);
+    for (const key of ['a', 'b', 'c']) await enqueuePersonSync(q.queue, event(key));
+    expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha']);
+  });
+
+  it('still reads the mark when the event folds into the person’s waiting job', async () => {
+    const q = (current = startQueue());
+    await q.queue.pause();
+    const waiting = await enqueuePersonSync(q.queue, event('p'));
+    const sent = await recordCommands(q.queue);
+    expect(await enqueuePersonSync(q.queue, event('p'))).toBe(waiting);
+    expect(sent).toEqual(['evalsha', 'get']);
+  });
+});
