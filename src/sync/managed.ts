@@ -58,9 +58,9 @@ export interface ListManagedOptions {
   /** Lowercased emails of the desired people: which unmanaged identities matter (adoption, conflicts). */
   desiredEmails: ReadonlySet<string>;
   /** External ids of the desired people (v25.4+): identities of other sources holding one are collisions. */
-  desiredExternalIds?: Pick<ReadonlySet<string>, 'has'>;
+  desiredExternalIds?: ReadonlySet<string>;
   /** The desired people by key: lets unchanged people be settled while listing (saves memory). */
-  desiredByKey?: Pick<ReadonlyMap<string, DesiredIdentity>, 'get'>;
+  desiredByKey?: ReadonlyMap<string, DesiredIdentity>;
   /**
    * Called with each key settled while listing. The full sync deletes the person's record from its own
    * `desiredByKey` here, so 100 000 records are let go of while the pages arrive rather than after the last

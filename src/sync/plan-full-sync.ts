@@ -11,7 +11,7 @@ import { planSyncDetailedInSlices } from './plan.ts';
 import { addQuarantined, tallyPlan } from '../domain/run-report-tally.ts';
 import { summariseAction } from '../domain/action-summary.ts';
 import { type RunReport } from '../domain/run-report.ts';
-import { readCompactSnapshot, type CompactSnapshot, type Snapshot } from './snapshot.ts';
+import { readSnapshot, type Snapshot } from './snapshot.ts';
 import { snapshotDoubt } from './snapshot-doubt.ts';
 import type { ManagedIdentity, PlanAction } from '../domain/plan.ts';
 
@@ -44,19 +44,13 @@ export async function planFullSync(
     signal?: AbortSignal;
     onProgress?: (progress: SyncProgress) => void;
     onPhase?: (phase: string, fields: Record<string, unknown>) => void;
-    /** The desired people kept as they are before the rest are kept compact (see readCompactSnapshot). */
-    compactFrom?: number;
   },
 ): Promise<PlannedFullSync> {
   const runtime = sourceRuntime(ctx, sourceName);
   const { signal, logger } = options;
-  const snapshot = await readCompactSnapshot(
+  const snapshot = await readSnapshot(
     { source: runtime.source, mapper: runtime.mapper, logger, now: ctx.now },
-    {
-      signal,
-      onRecords: (records) => options.onProgress?.({ phase: 'source', records }),
-      ...(options.compactFrom !== undefined ? { compactFrom: options.compactFrom } : {}),
-    },
+    { signal, onRecords: (records) => options.onProgress?.({ phase: 'source', records }) },
   );
   signal?.throwIfAborted();
   await doubtSnapshot(ctx, sourceName, snapshot, options.dryRun);
@@ -64,36 +58,38 @@ export async function planFullSync(
   noteUnstoredExternalIds(ctx, snapshot, report, logger);
   options.onPhase?.('source', {
     records: snapshot.records,
-    desired: snapshot.desired.size,
+    desired: snapshot.desired.length,
     complete: snapshot.complete,
   });
   const deps = applyDepsFor(ctx, sourceName, options.runId, { keepImages: true });
+  const desiredEmails = new Set(snapshot.desired.flatMap((d) => (d.email ? [d.email.toLowerCase()] : [])));
+  const desiredExternalIds = new Set(snapshot.desired.flatMap((d) => (d.externalId ? [d.externalId] : [])));
+  const desiredByKey = new Map(snapshot.desired.map((d) => [d.key, d]));
   // People settled while listing need no planning: their records are let go of as their identity is listed
   // (memory at 100 000 people), so nothing else may hold them meanwhile.
+  snapshot.desired = [];
   const scan = await listManaged(
     { kratos: ctx.kratos, index: deps.index, logger, source: sourceName, concurrency: deps.concurrency },
     {
-      desiredEmails: snapshot.emails,
-      desiredExternalIds: snapshot.externalIds,
-      desiredByKey: snapshot.desired,
-      onSettled: (key) => snapshot.desired.delete(key),
+      desiredEmails,
+      desiredExternalIds,
+      desiredByKey,
+      onSettled: (key) => desiredByKey.delete(key),
       dryRun: options.dryRun,
       pageSize: ctx.config.kratos.pageSize,
       signal,
       onListed: (listed) => options.onProgress?.({ phase: 'kratos', listed }),
     },
   );
-  snapshot.emails.clear();
-  snapshot.externalIds.clear();
+  // In source order, as read: only the people not settled while listing.
+  snapshot.desired = [...desiredByKey.values()];
   report.managed = managedCount(scan);
   options.onPhase?.('kratos', {
     listed: scan.listed,
     managed: report.managed,
     unchanged: scan.settledKeys.size,
   });
-  // Only the people not settled while listing are left; their creates keep the compact form.
   const guarded = await planAndGuard(ctx, runtime.config, sourceName, snapshot, scan, report);
-  snapshot.desired.clear();
   options.onPhase?.('plan', {
     actions: guarded.all.length,
     held: guarded.held.length,
@@ -109,13 +105,12 @@ export async function planFullSync(
  */
 function noteUnstoredExternalIds(
   ctx: SyncContext,
-  snapshot: CompactSnapshot,
+  snapshot: Snapshot,
   report: RunReport,
   logger: Logger,
 ): void {
   if (ctx.kratos.capabilities.externalIdLookup) return;
-  let people = 0;
-  for (const [externalId, holders] of snapshot.externalIds) if (externalId !== '') people += holders;
+  const people = snapshot.desired.filter((d) => d.externalId !== undefined && d.externalId !== '').length;
   if (people === 0) return;
   const notice =
     `the mapping sets externalId for ${people} people, but this Kratos (${ctx.kratos.capabilities.generation}) ` +
@@ -145,7 +140,7 @@ export async function storePlan(
 async function doubtSnapshot(
   ctx: SyncContext,
   sourceName: string,
-  snapshot: Pick<Snapshot, 'complete' | 'records' | 'error'>,
+  snapshot: Snapshot,
   dryRun: boolean,
 ): Promise<void> {
   if (!snapshot.complete) return;
@@ -163,11 +158,11 @@ async function doubtSnapshot(
   }
 }
 
-function recordSnapshot(report: RunReport, snapshot: CompactSnapshot): void {
+function recordSnapshot(report: RunReport, snapshot: Snapshot): void {
   report.snapshot = {
     complete: snapshot.complete,
     records: snapshot.records,
-    desired: snapshot.desired.size,
+    desired: snapshot.desired.length,
   };
   if (snapshot.error) report.snapshot.error = snapshot.error;
   addQuarantined(report, snapshot.quarantined);
@@ -181,7 +176,7 @@ async function planAndGuard(
     guard: Parameters<typeof guardPlan>[1]['guard'];
   },
   source: string,
-  snapshot: Pick<CompactSnapshot, 'desired' | 'presentKeys' | 'complete' | 'unkeyed'>,
+  snapshot: Snapshot,
   scan: ManagedScan,
   report: RunReport,
 ): Promise<GuardedPlan & { all: PlanAction[] }> {

@@ -7,15 +7,11 @@ import { indexManaged, type ManagedIndex } from './match.ts';
 import { changedPaths, targetFields } from './target.ts';
 import type { DesiredIdentity, ManagedIdentity, PlanAction, PlanActionKind } from '../domain/plan.ts';
 import { compareVersions } from './versions.ts';
-import { CompactDesired } from './compact-desired.ts';
 
 export interface PlanInput {
   source: string;
-  /**
-   * Every mapped, valid, in-scope record of a snapshot (or the one record of an event). Kept compact (a full
-   * sync, see CompactDesired), each is decoded as it is planned.
-   */
-  desired: DesiredIdentity[] | CompactDesired;
+  /** Every mapped, valid, in-scope record of a snapshot (or the one record of an event). */
+  desired: DesiredIdentity[];
   /** Identities carrying a marker — of this source and of others (others are only used to report collisions). */
   managed: ManagedIdentity[];
   /**
@@ -154,14 +150,8 @@ class Planner {
   }
 
   /** Key order, not source order, so which of two colliding records wins never depends on file order. */
-  *#inKeyOrder(): Generator<DesiredIdentity> {
-    const desired = this.#input.desired;
-    if (desired instanceof CompactDesired) {
-      // A string sort orders by UTF-16 code units, as `<` does below.
-      for (const key of [...desired.keys()].sort()) yield desired.get(key)!;
-      return;
-    }
-    yield* [...desired].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  #inKeyOrder(): Iterator<DesiredIdentity> {
+    return [...this.#input.desired].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).values();
   }
 
   #planPerson(person: DesiredIdentity): void {
@@ -250,8 +240,6 @@ class Planner {
     const email = person.email?.toLowerCase();
     const holder = email === undefined ? undefined : this.#input.adoptable?.get(email);
     if (holder === undefined) {
-      // The create holds the record now: its compact text need not be held beside it.
-      if (this.#input.desired instanceof CompactDesired) this.#input.desired.keepAsIs(person);
       this.#actions.push({ kind: 'create', key: person.key, desired: person, reason: 'new in the source' });
       return;
     }
@@ -311,9 +299,7 @@ class Planner {
   }
 
   #isDesired(key: string): boolean {
-    const desired = this.#input.desired;
-    if (desired instanceof CompactDesired) return desired.has(key);
-    this.#desiredKeys ??= new Set(desired.map((person) => person.key));
+    this.#desiredKeys ??= new Set(this.#input.desired.map((person) => person.key));
     return this.#desiredKeys.has(key);
   }
 

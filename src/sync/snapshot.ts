@@ -4,7 +4,6 @@ import { SourceError, sourceRowError, type Source, type SourceRecord } from '../
 import { coerceError } from '../errors/catalogue.ts';
 import type { ReportError } from '../domain/run-report.ts';
 import type { DesiredIdentity, QuarantinedRecord } from '../domain/plan.ts';
-import { CompactDesired } from './compact-desired.ts';
 
 /**
  * What a full read of the source says: the desired identities (in source order), the records kept out
@@ -26,64 +25,19 @@ export interface Snapshot {
   unkeyed: number;
 }
 
-/**
- * A snapshot whose desired people are kept compact (see CompactDesired), for a full sync that holds them
- * all until Kratos is listed. What the listing needs to know of them is gathered while reading.
- */
-export interface CompactSnapshot extends Omit<Snapshot, 'desired'> {
-  /** The desired people by key, in source order. */
-  desired: CompactDesired;
-  /** Lowercased emails of the desired people. */
-  emails: Set<string>;
-  /** External ids of the desired people (empty ones included), with how many people have each. */
-  externalIds: Map<string, number>;
-}
-
 export interface SnapshotOptions {
   signal?: AbortSignal;
   /** Records mapped at once (mapping is async: JSONata). Order of results is kept. @defaultValue 32 */
   parallelism?: number;
   onRecords?: (records: number) => void;
-  /**
-   * readCompactSnapshot: the desired people kept as they are before the rest are kept compact (see
-   * CompactDesired). @defaultValue 100,000
-   */
-  compactFrom?: number;
 }
 
-/**
- * The first this many desired people stay as they are. Compacting costs CPU (encoding, then decoding for the
- * settle check and the plan: +0.15-0.4 s for a 100,000-person no-op, +17 % CPU for a 300,000-person import)
- * and saves ~150 bytes of live heap per person: worth it only where memory is what runs out.
- */
-const COMPACT_FROM = 100_000;
-
-type SnapshotDeps = { source: Source; mapper: Mapper; logger: Logger; now: () => Date };
-
-export async function readSnapshot(deps: SnapshotDeps, options: SnapshotOptions = {}): Promise<Snapshot> {
-  const {
-    desired,
-    emails: _emails,
-    externalIds: _externalIds,
-    ...rest
-  } = await readInto(createCollector(Infinity), deps, options);
-  return { ...rest, desired: [...desired.values()] };
-}
-
-/** readSnapshot, keeping each desired person as one compact string (a full sync of a large source holds them all). */
-export async function readCompactSnapshot(
-  deps: SnapshotDeps,
+export async function readSnapshot(
+  deps: { source: Source; mapper: Mapper; logger: Logger; now: () => Date },
   options: SnapshotOptions = {},
-): Promise<CompactSnapshot> {
-  return readInto(createCollector(options.compactFrom ?? COMPACT_FROM), deps, options);
-}
-
-async function readInto(
-  collector: ReturnType<typeof createCollector>,
-  deps: SnapshotDeps,
-  options: SnapshotOptions,
-): Promise<CompactSnapshot> {
+): Promise<Snapshot> {
   const parallelism = options.parallelism ?? 32;
+  const collector = createCollector();
   const now = deps.now();
   let position = 0;
   let window: Array<{ record: SourceRecord; position: number }> = [];
@@ -150,10 +104,9 @@ async function mapOne(
  * Keeps the desired identities in source order while finding duplicate keys and emails: both records of a
  * duplicate are quarantined (SYNC_ERR_RECORD_DUPLICATE), and their key still counts as present.
  */
-function createCollector(compactFrom: number) {
-  const desired = new CompactDesired(compactFrom);
+function createCollector() {
+  const desired = new Map<string, DesiredIdentity>();
   const emailOwner = new Map<string, string>();
-  const externalIds = new Map<string, number>();
   const duplicateKeys = new Set<string>();
   const duplicateEmails = new Set<string>();
   const quarantined: QuarantinedRecord[] = [];
@@ -165,7 +118,7 @@ function createCollector(compactFrom: number) {
     if (!duplicateKeys.has(key)) {
       duplicateKeys.add(key);
       // The earlier record with this key leaves the run too: which of the two is right is unknowable.
-      if (drop(key)) quarantined.push({ key, rule: 'duplicate-key', message });
+      if (desired.delete(key)) quarantined.push({ key, rule: 'duplicate-key', message });
     }
     quarantined.push({ key, rule: 'duplicate-key', message });
   }
@@ -174,7 +127,7 @@ function createCollector(compactFrom: number) {
     const owner = emailOwner.get(email)!;
     if (!duplicateEmails.has(email)) {
       duplicateEmails.add(email);
-      if (drop(owner)) {
+      if (desired.delete(owner)) {
         quarantined.push({
           key: owner,
           field: 'email',
@@ -206,34 +159,11 @@ function createCollector(compactFrom: number) {
     const email = person.email?.toLowerCase();
     if (email && emailOwner.has(email)) return duplicateEmail(person.key, email);
     if (email) emailOwner.set(email, person.key);
-    desired.set(person);
-    if (person.externalId !== undefined)
-      externalIds.set(person.externalId, (externalIds.get(person.externalId) ?? 0) + 1);
-  }
-
-  /** Takes a desired person out of the run (a duplicate): true when they were in it. */
-  function drop(key: string): boolean {
-    const person = desired.get(key);
-    if (person === undefined) return false;
-    desired.delete(key);
-    const id = person.externalId;
-    if (id !== undefined) {
-      const left = externalIds.get(id)! - 1;
-      if (left === 0) externalIds.delete(id);
-      else externalIds.set(id, left);
-    }
-    return true;
-  }
-
-  /** The emails whose owner is still desired: a duplicate's email left the run with both its records. */
-  function desiredEmails(): Set<string> {
-    const emails = new Set<string>();
-    for (const [email, owner] of emailOwner) if (desired.has(owner)) emails.add(email);
-    return emails;
+    desired.set(person.key, person);
   }
 
   return {
     add,
-    result: () => ({ desired, emails: desiredEmails(), externalIds, quarantined, presentKeys, unkeyed }),
+    result: () => ({ desired: [...desired.values()], quarantined, presentKeys, unkeyed }),
   };
 }
