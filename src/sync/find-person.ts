@@ -53,10 +53,18 @@ export async function findPerson(
     leaver?: boolean;
     /** Stops that scan (the person's lock was lost, the job is shutting down). */
     signal?: AbortSignal;
+    /**
+     * What `findIndexed` already answered for this person (null: the index has no live entry), when the
+     * caller looked it up while it read the source record; looked up here otherwise.
+     */
+    indexed?: ManagedIdentity | null;
   } = {},
 ): Promise<FoundPerson> {
   const found: FoundPerson = { others: [], adoptable: new Map() };
-  const indexed = await viaIndex(deps, key, options.indexedId, options.readIdentity);
+  const indexed =
+    options.indexed !== undefined
+      ? (options.indexed ?? undefined)
+      : await viaIndex(deps, key, options.indexedId, options.readIdentity);
   if (indexed) return { ...found, managed: indexed };
   const { capabilities } = deps.kratos;
   if (desired?.externalId && capabilities.externalIdLookup) {
@@ -77,6 +85,20 @@ export async function findPerson(
     if (managed) found.managed = managed;
   }
   return found;
+}
+
+/**
+ * The first step of `findPerson` alone: the person's identity through the marker index (entry → GET by id,
+ * proven ours by its marker; a stale entry is removed), null when that finds none. It needs nothing of the
+ * source record, so a `person.sync` job runs it while it reads the record; the lookups by external id and
+ * email need the mapped record and stay in `findPerson`.
+ */
+export async function findIndexed(
+  deps: ApplyDeps,
+  key: string,
+  options: { indexedId?: string | null; readIdentity?: (id: string) => Promise<Identity> } = {},
+): Promise<ManagedIdentity | null> {
+  return (await viaIndex(deps, key, options.indexedId, options.readIdentity)) ?? null;
 }
 
 /**

@@ -4,7 +4,7 @@ import { applyPlan } from './apply.ts';
 import { applyDepsFor, sourceRuntime } from './apply-deps.ts';
 import type { ItemResult } from './apply-types.ts';
 import type { SyncContext } from './context.ts';
-import { findPerson } from './find-person.ts';
+import { findIndexed, findPerson } from './find-person.ts';
 import { planOnePerson } from './plan-one-person.ts';
 import { readPerson, readingSaysLeft } from './read-person.ts';
 import type { ReportError, RunTrigger } from '../domain/run-report.ts';
@@ -81,7 +81,19 @@ export async function syncPerson(
   const runtime = sourceRuntime(ctx, sourceName);
   const runId = options.runId ?? newRunId(ctx.now());
   const base = { source: sourceName, key, runId };
-  const reading = await readPerson(ctx, runtime, key, options.signal);
+  const deps = applyDepsFor(ctx, sourceName, runId);
+  // The identity behind the person's index entry is read while the source record is: neither needs the
+  // other, and a leaver's webhook → revoked time is these reads plus the offboarding. A failed identity
+  // read counts only once the record is known to need it: a quarantined record answers as before.
+  const [indexed, read] = await Promise.allSettled([
+    findIndexed(deps, key, {
+      ...(options.indexedId !== undefined ? { indexedId: options.indexedId } : {}),
+      ...(options.readIdentity ? { readIdentity: options.readIdentity } : {}),
+    }),
+    readPerson(ctx, runtime, key, options.signal),
+  ]);
+  if (read.status === 'rejected') throw read.reason;
+  const reading = read.value;
   if (reading.kind === 'quarantined')
     return {
       ...base,
@@ -90,10 +102,8 @@ export async function syncPerson(
       quarantine: reading.quarantine,
     };
   const { desired } = reading;
-  const deps = applyDepsFor(ctx, sourceName, runId);
   const found = await findPerson(deps, key, desired, runtime.config.adoptByEmail, {
-    ...(options.indexedId !== undefined ? { indexedId: options.indexedId } : {}),
-    ...(options.readIdentity ? { readIdentity: options.readIdentity } : {}),
+    indexed: valueOf(indexed),
     leaver: readingSaysLeft(reading),
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -152,6 +162,11 @@ export async function syncPerson(
     signal: options.signal,
   });
   return toOutcome(base, outcome.results[0]);
+}
+
+function valueOf<T>(settled: PromiseSettledResult<T>): T {
+  if (settled.status === 'rejected') throw settled.reason;
+  return settled.value;
 }
 
 function currentOf(found: Awaited<ReturnType<typeof findPerson>>): Map<string, Identity> {
